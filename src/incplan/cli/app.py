@@ -1,0 +1,44 @@
+"""The Typer app alone; each command lives in its own module and is registered here explicitly."""
+
+from __future__ import annotations
+
+import typer
+
+from incplan import __version__
+from incplan.cli import check, rules, schema
+from incplan.cli.output import set_color
+
+app = typer.Typer(
+    name="incplan",
+    help="Your incident communication plan as code: lint it, classify events, render every message.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"incplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    color: str = typer.Option(
+        "auto", "--color", metavar="auto|always|never", help="Colour in terminal output (NO_COLOR is respected)."
+    ),
+) -> None:
+    """incplan: the incident communication plan, executable."""
+    set_color(color)
+
+
+app.command("check")(check.check)
+app.command("rules")(rules.rules)
+app.command("schema")(schema.schema)
+
+
+def run() -> None:
+    app(prog_name="incplan")

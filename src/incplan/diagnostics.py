@@ -1,0 +1,119 @@
+"""Problems are data: every finding is a `Diagnostic`, printed only at the CLI boundary."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+PathPart = str | int
+
+
+class Anchor(enum.Enum):
+    """Which part of a YAML node a diagnostic points at."""
+
+    KEY = "key"  # the mapping key itself (unknown keys, missing children)
+    VALUE = "value"  # the value of the key or the list item
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    file: str = ""
+    line: int = 1  # 1-based
+    col: int = 1  # 1-based
+    path: tuple[PathPart, ...] = ()
+    hint: str = ""
+    # Where the position is still to be resolved from `path` (see plan.positions).
+    anchor: Anchor = field(default=Anchor.VALUE, compare=False)
+    # A line inside a multi-line value (templates), 1-based; 0 means the value's own line.
+    inner_line: int = field(default=0, compare=False)
+    resolved: bool = field(default=False, compare=False)
+
+    def with_position(self, line: int, col: int) -> Diagnostic:
+        return replace(self, line=max(1, line), col=max(1, col), resolved=True)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "severity": self.severity.value,
+            "code": self.code,
+            "name": self.name,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A lint rule: stable code, kebab-case name, default severity, one-line summary.
+
+    `check` is a pure function of a `LintContext` yielding diagnostics; rules whose problems
+    are found while loading (YAML, schema) have none.
+    """
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    check: object = None  # Callable[[LintContext], Iterable[Diagnostic]] | None
+    aliases: tuple[str, ...] = ()
+
+    def at(
+        self,
+        message: str,
+        *,
+        path: tuple[PathPart, ...] = (),
+        anchor: Anchor = Anchor.VALUE,
+        hint: str = "",
+        line: int | None = None,
+        col: int = 1,
+        inner_line: int = 0,
+        file: str = "",
+    ) -> Diagnostic:
+        """A diagnostic of this rule, placed by `line`/`col` or later from `path`."""
+        return Diagnostic(
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            message=message,
+            file=file,
+            line=line or 1,
+            col=col,
+            path=path,
+            hint=hint,
+            anchor=anchor,
+            inner_line=inner_line,
+            resolved=line is not None,
+        )
+
+
+def exit_code(diagnostics: list[Diagnostic], *, strict: bool = False) -> int:
+    """0 clean, 1 problems (errors, or warnings under --strict)."""
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        return 1
+    if strict and diagnostics:
+        return 1
+    return 0
+
+
+class UsageError(Exception):
+    """Bad input from the user (exit 2): unknown names, missing files, bad options."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint

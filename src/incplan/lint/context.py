@@ -1,0 +1,106 @@
+"""What a rule sees: the plan, its raw data, the clock, and the plan's messages compiled once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from typing import Any
+
+from incplan.diagnostics import PathPart
+from incplan.plan.models import MessageSpec, Plan
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePart:
+    """One template text of the plan: a subject or body, in one locale, of one stage x key."""
+
+    stage: str
+    key: str  # a channel id or "default"
+    locale: str
+    part: str  # "subject" | "body"
+    source: str
+    path: tuple[PathPart, ...]
+
+
+@dataclass
+class LintContext:
+    file: str
+    data: dict[str, Any]
+    plan: Plan | None
+    today: date
+    now: datetime
+    _compiled: dict[tuple[str, bool], Any] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> Plan:
+        assert self.plan is not None
+        return self.plan
+
+    # ------------------------------------------------------------ routing
+
+    @cached_property
+    def routed_channels(self) -> dict[str, list[str]]:
+        """channel id -> severities that route to it."""
+        routed: dict[str, list[str]] = {}
+        for sev_id, sev in self.valid.severities.items():
+            for ch in sev.channels:
+                routed.setdefault(ch, []).append(sev_id)
+        return routed
+
+    def receivers(self, stage: str, key: str) -> list[str]:
+        """Channels that get the message `templates[stage][key]`."""
+        plan = self.valid
+        if key != "default":
+            return [key] if key in plan.channels else []
+        own = plan.templates.get(stage, {})
+        return [ch for ch in plan.channels if ch in self.routed_channels and ch not in own]
+
+    def severities_for(self, channel: str) -> list[str]:
+        return self.routed_channels.get(channel) or list(self.valid.severities)
+
+    # ------------------------------------------------------------ messages
+
+    @cached_property
+    def message_parts(self) -> list[MessagePart]:
+        parts = []
+        raw_templates = self.data.get("templates") or {}
+        default_locale = self.valid.default_locale
+        for stage, by_key in self.valid.templates.items():
+            for key, spec in by_key.items():
+                raw = (raw_templates.get(stage) or {}).get(key)
+                base: tuple[PathPart, ...] = ("templates", stage, key)
+                parts.extend(_parts_of(stage, key, spec, base, isinstance(raw, str), default_locale))
+        return parts
+
+    def compiled(self, source: str, autoescape: bool = False) -> Any:
+        """A `CompiledTemplate`, or the `TemplateSyntaxError` it raised."""
+        from jinja2 import TemplateSyntaxError
+
+        from incplan.templates.engine import compile_template
+
+        key = (source, autoescape)
+        if key not in self._compiled:
+            try:
+                self._compiled[key] = compile_template(source, autoescape=autoescape)
+            except TemplateSyntaxError as exc:
+                self._compiled[key] = exc
+            except RecursionError:
+                self._compiled[key] = TemplateSyntaxError("template nested too deeply", 1)
+        return self._compiled[key]
+
+
+def _parts_of(
+    stage: str, key: str, spec: MessageSpec, base: tuple[PathPart, ...], body_only: bool, default_locale: str
+) -> list[MessagePart]:
+    parts = []
+    body_path = base if body_only else (*base, "body")
+    parts.append(MessagePart(stage, key, default_locale, "body", spec.body, body_path))
+    if spec.subject is not None:
+        parts.append(MessagePart(stage, key, default_locale, "subject", spec.subject, (*base, "subject")))
+    for locale, tr in spec.translations.items():
+        tbase = (*base, "translations", locale)
+        parts.append(MessagePart(stage, key, locale, "body", tr.body, (*tbase, "body")))
+        if tr.subject is not None:
+            parts.append(MessagePart(stage, key, locale, "subject", tr.subject, (*tbase, "subject")))
+    return parts

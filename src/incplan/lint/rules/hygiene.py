@@ -1,0 +1,128 @@
+"""Plan hygiene: secrets, placeholders, overdue review. Secrets and placeholders are looked for in
+the raw data, so they are found even in a plan that fails the schema."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from incplan.diagnostics import Diagnostic, PathPart, Severity
+from incplan.lint.context import LintContext
+from incplan.lint.registry import all_rules, rule
+
+E, W = Severity.ERROR, Severity.WARNING
+
+_SECRETS = [
+    ("a Slack token", re.compile(r"\bxox[abeoprs]-[A-Za-z0-9-]{10,}")),
+    ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/(services|workflows|triggers)/\S+")),
+    ("a Microsoft Teams / Power Automate webhook URL", re.compile(r"(webhook\.office\.com/\S+|logic\.azure\.com\S*sig=|powerplatform\.com/\S*sig=)", re.I)),
+    ("a Discord webhook URL", re.compile(r"discord(app)?\.com/api/webhooks/\d+/\S+", re.I)),
+    ("a GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})")),
+    ("an AWS access key", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a Stripe key", re.compile(r"\b[rsp]k_(live|test)_[A-Za-z0-9]{16,}")),
+    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
+    ("a JSON web token", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+")),
+    ("a webhook signing secret", re.compile(r"\bwhsec_[A-Za-z0-9+/=]{16,}")),
+    ("a URL with a password in it", re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)),
+    ("a URL with a token in its query", re.compile(r"https?://\S+[?&](token|sig|signature|key|api_key|apikey|secret|access_token)=[^&\s]{8,}", re.I)),
+]
+_SECRET_KEY = re.compile(r"(password|passwd|secret|token|api_?key|credential|webhook_url)$", re.I)
+_PLACEHOLDER_CASE = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|[Ll]orem [Ii]psum")
+_EXAMPLE_EMAIL = re.compile(r"@(example\.(com|org|net))\b", re.I)
+
+
+def _strings(node: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[tuple[PathPart, ...], str | None, str]]:
+    """(path, key, text) for every string value, iteratively deep."""
+    stack: list[tuple[Any, tuple[PathPart, ...]]] = [(node, path)]
+    while stack:
+        current, where = stack.pop()
+        if isinstance(current, dict):
+            for key, value in current.items():
+                if isinstance(value, str):
+                    yield (*where, str(key)), str(key), value
+                else:
+                    stack.append((value, (*where, str(key))))
+        elif isinstance(current, list):
+            for i, value in enumerate(current):
+                if isinstance(value, str):
+                    last = where[-1] if where else None
+                    yield (*where, i), str(last) if last is not None else None, value
+                else:
+                    stack.append((value, (*where, i)))
+
+
+@rule("E401", "secret-in-plan", E, data_only=True)
+def secret_in_plan(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A token, API key, password or private webhook URL in the plan; name an environment variable instead."""
+    for path, key, text in _strings(ctx.data):
+        what = next((label for label, pattern in _SECRETS if pattern.search(text)), None)
+        if what is None and key and _SECRET_KEY.search(key) and text.strip() and not key.endswith("_env"):
+            what = f"a `{key}` value"
+        if what:
+            # Never echo the value: this message goes to CI logs.
+            yield secret_in_plan.at(
+                f"`{'.'.join(str(p) for p in path)}` looks like {what}",
+                path=path,
+                hint="remove it, rotate it, and name the environment variable that holds it (`*_env` keys)",
+            )
+
+
+@rule("W401", "placeholder", W, data_only=True)
+def placeholder(ctx: LintContext) -> Iterator[Diagnostic]:
+    """Placeholders left in the plan: TODO, TBD, FIXME, lorem ipsum, people at example.com."""
+    for path, _key, text in _strings(ctx.data):
+        if path and path[0] == "lint":
+            continue
+        match = _PLACEHOLDER_CASE.search(text)
+        if match:
+            yield placeholder.at(
+                f"`{'.'.join(str(p) for p in path)}` still says `{match.group(0)}`",
+                path=path,
+                hint="replace the placeholder with the real value",
+            )
+        elif path[:1] == ("people",) and (m := _EXAMPLE_EMAIL.search(text)):
+            yield placeholder.at(
+                f"`{'.'.join(str(p) for p in path)}` is a placeholder address at `{m.group(1)}`",
+                path=path,
+                hint="replace the placeholder person with a real member of the team",
+            )
+
+
+@rule("W501", "review-overdue", W)
+def review_overdue(ctx: LintContext) -> Iterator[Diagnostic]:
+    """The plan's last review (`reviewed`) is older than `review_every`."""
+    plan = ctx.valid
+    if plan.review_every is None:
+        return
+    if plan.reviewed is None:
+        yield review_overdue.at(
+            "the plan sets `review_every` but was never `reviewed`",
+            path=("review_every",),
+            hint="review it with the team and set `reviewed:` to today's date",
+        )
+        return
+    due = plan.reviewed + plan.review_every
+    if due < ctx.today:
+        yield review_overdue.at(
+            f"review overdue since {due.isoformat()} ({(ctx.today - due).days} days)",
+            path=("reviewed",),
+            hint="review the plan with the team, then set `reviewed:` to today's date",
+        )
+
+
+@rule("W502", "unknown-ignore", W, data_only=True)
+def unknown_ignore(ctx: LintContext) -> Iterator[Diagnostic]:
+    """`lint.ignore` names a rule that does not exist (a typo silently ignores nothing)."""
+    ignore = (ctx.data.get("lint") or {}).get("ignore") if isinstance(ctx.data.get("lint"), dict) else None
+    if not isinstance(ignore, list):
+        return
+    known = {k.lower() for r in all_rules() for k in (r.code, r.name, *r.aliases)}
+    for i, name in enumerate(ignore):
+        if isinstance(name, str) and name.lower() not in known:
+            yield unknown_ignore.at(
+                f"`lint.ignore` names unknown rule `{name}`",
+                path=("lint", "ignore", i),
+                hint="`incplan rules` lists every code and name",
+            )

@@ -1,0 +1,165 @@
+"""Cross-references between sections: every id a plan names must exist."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+
+from incplan.diagnostics import Anchor, Diagnostic, PathPart, Severity
+from incplan.lint.context import LintContext
+from incplan.lint.registry import rule
+from incplan.plan.models import RESERVED_NAMES
+
+E = Severity.ERROR
+
+
+def _hint(name: str, valid: Iterable[str], what: str) -> str:
+    valid = list(valid)
+    close = difflib.get_close_matches(name, valid, n=1)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    return f"known {what}: {', '.join(f'`{v}`' for v in valid)}" if valid else f"declare it under `{what}`"
+
+
+@rule("E201", "unknown-person", E)
+def unknown_person(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A `@handle` that is not a key of `people`."""
+    plan = ctx.valid
+    refs: list[tuple[str, tuple[PathPart, ...]]] = []
+    if plan.owner:
+        refs.append((plan.owner, ("owner",)))
+    for role_id, role in plan.roles.items():
+        refs.extend((h, ("roles", role_id, "people", i)) for i, h in enumerate(role.people))
+    for ch_id, ch in plan.channels.items():
+        if ch.owner and ch.owner.startswith("@"):
+            refs.append((ch.owner, ("channels", ch_id, "owner")))
+    for handle, path in refs:
+        name = handle.removeprefix("@")
+        if name not in plan.people:
+            yield unknown_person.at(
+                f"`{handle}` is not in `people`", path=path, hint=_hint(name, plan.people, "people")
+            )
+
+
+@rule("E202", "unknown-role", E)
+def unknown_role(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A role id (in a severity or as a channel owner) that is not declared under `roles`."""
+    plan = ctx.valid
+    for sev_id, sev in plan.severities.items():
+        for i, role_id in enumerate(sev.roles):
+            if role_id not in plan.roles:
+                yield unknown_role.at(
+                    f"role `{role_id}` is not declared",
+                    path=("severities", sev_id, "roles", i),
+                    hint=_hint(role_id, plan.roles, "roles"),
+                )
+    for ch_id, ch in plan.channels.items():
+        if ch.owner and not ch.owner.startswith("@") and ch.owner not in plan.roles:
+            yield unknown_role.at(
+                f"owner `{ch.owner}` is neither a role id nor a `@handle`",
+                path=("channels", ch_id, "owner"),
+                hint=_hint(ch.owner, plan.roles, "roles"),
+            )
+
+
+@rule("E203", "unknown-channel", E)
+def unknown_channel(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A channel id (in a severity or a stage's templates) that is not declared under `channels`."""
+    plan = ctx.valid
+    for sev_id, sev in plan.severities.items():
+        for i, ch in enumerate(sev.channels):
+            if ch not in plan.channels:
+                yield unknown_channel.at(
+                    f"channel `{ch}` is not declared",
+                    path=("severities", sev_id, "channels", i),
+                    hint=_hint(ch, plan.channels, "channels"),
+                )
+    for stage, by_key in plan.templates.items():
+        for key in by_key:
+            if key != "default" and key not in plan.channels:
+                yield unknown_channel.at(
+                    f"templates for channel `{key}`, which is not declared",
+                    path=("templates", stage, key),
+                    anchor=Anchor.KEY,
+                    hint=_hint(key, [*plan.channels, "default"], "channels"),
+                )
+
+
+@rule("E204", "unknown-severity", E)
+def unknown_severity(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A criterion that decides a severity not declared under `severities`."""
+    plan = ctx.valid
+    for i, criterion in enumerate(plan.definition.criteria):
+        if criterion.severity not in plan.severities:
+            yield unknown_severity.at(
+                f"severity `{criterion.severity}` is not declared",
+                path=("definition", "criteria", i, "severity"),
+                hint=_hint(criterion.severity, plan.severities, "severities"),
+            )
+
+
+@rule("E205", "unknown-stage", E)
+def unknown_stage(ctx: LintContext) -> Iterator[Diagnostic]:
+    """Templates or a per-stage cadence for a stage not declared under `stages`."""
+    plan = ctx.valid
+    for stage in plan.templates:
+        if stage not in plan.stages:
+            yield unknown_stage.at(
+                f"templates for stage `{stage}`, which is not declared",
+                path=("templates", stage),
+                anchor=Anchor.KEY,
+                hint=_hint(stage, plan.stages, "stages"),
+            )
+    for sev_id, sev in plan.severities.items():
+        for stage in sev.update_every or {}:
+            if stage != "*" and stage not in plan.stages:
+                yield unknown_stage.at(
+                    f"cadence for stage `{stage}`, which is not declared",
+                    path=("severities", sev_id, "update_every", stage),
+                    anchor=Anchor.KEY,
+                    hint=_hint(stage, plan.stages, "stages"),
+                )
+
+
+@rule("E206", "unknown-locale", E)
+def unknown_locale(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A translation into a locale that `organization.locales` does not list."""
+    plan = ctx.valid
+    locales = plan.organization.locales
+    for stage, by_key in plan.templates.items():
+        for key, spec in by_key.items():
+            for locale in spec.translations:
+                if locale not in locales:
+                    yield unknown_locale.at(
+                        f"translation into `{locale}`, which `organization.locales` does not list",
+                        path=("templates", stage, key, "translations", locale),
+                        anchor=Anchor.KEY,
+                        hint=f"add `{locale}` to `organization.locales` or remove the translation",
+                    )
+
+
+@rule("E207", "reserved-variable", E)
+def reserved_variable(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A variable named like a name every template already has (`incident`, `now`, ...)."""
+    for name in ctx.valid.variables:
+        if name in RESERVED_NAMES:
+            yield reserved_variable.at(
+                f"`{name}` is a reserved template name",
+                path=("variables", name),
+                anchor=Anchor.KEY,
+                hint=f"rename it; reserved: {', '.join(sorted(RESERVED_NAMES))}",
+            )
+
+
+@rule("E208", "duplicate-id", E)
+def duplicate_id(ctx: LintContext) -> Iterator[Diagnostic]:
+    """Two criteria with the same `id` (`classify --yes ID` could not tell them apart)."""
+    seen: set[str] = set()
+    for i, criterion in enumerate(ctx.valid.definition.criteria):
+        if criterion.id in seen:
+            yield duplicate_id.at(
+                f"criterion id `{criterion.id}` is used twice",
+                path=("definition", "criteria", i, "id"),
+                hint="give each criterion its own id",
+            )
+        seen.add(criterion.id)

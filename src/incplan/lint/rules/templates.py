@@ -1,0 +1,265 @@
+"""Stage templates: syntax, names, rendering with the declared examples, limits and good practice."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from incplan.diagnostics import Anchor, Diagnostic, Severity
+from incplan.lint.context import LintContext, MessagePart
+from incplan.lint.registry import rule
+
+E, W = Severity.ERROR, Severity.WARNING
+JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop", "self", "varargs"})
+# Words that show a resolved message speaks about customer data, per language.
+DATA_WORDS = {
+    "en": r"\bdata\b",
+    "pl": r"\bdan(e|ych|ymi|ym)\b",
+    "de": r"\bdaten\b",
+    "fr": r"\bdonnées\b",
+    "es": r"\bdatos\b",
+    "pt": r"\bdados\b",
+    "it": r"\bdati\b",
+    "nl": r"\b(gegevens|data)\b",
+}
+
+
+def _is_customer(audience: str) -> bool:
+    return "customer" in audience.lower()
+
+
+def _syntax_ok(ctx: LintContext, part: MessagePart) -> Any:
+    from jinja2 import TemplateSyntaxError
+
+    compiled = ctx.compiled(part.source)
+    return None if isinstance(compiled, TemplateSyntaxError) else compiled
+
+
+def _unknown_names(ctx: LintContext, compiled: Any) -> list[str]:
+    from incplan.templates.engine import CONTEXT_NAMES
+
+    known = CONTEXT_NAMES | JINJA_GLOBALS | set(ctx.valid.variables)
+    return sorted(n for n in compiled.names if n not in known)
+
+
+@rule("E301", "template-syntax", E)
+def template_syntax(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A template that Jinja2 cannot parse, reported at its line in the plan."""
+    from jinja2 import TemplateSyntaxError
+
+    for part in ctx.message_parts:
+        compiled = ctx.compiled(part.source)
+        if isinstance(compiled, TemplateSyntaxError):
+            yield template_syntax.at(
+                f"template syntax error: {compiled.message}",
+                path=part.path,
+                inner_line=compiled.lineno or 1,
+                hint="check the `{{ }}` and `{% %}` pairs",
+            )
+
+
+@rule("E302", "template-undefined-name", E)
+def template_undefined_name(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A template that uses a name that is neither a declared variable nor in the render context."""
+    import difflib
+
+    from incplan.templates.engine import CONTEXT_NAMES
+
+    for part in ctx.message_parts:
+        compiled = _syntax_ok(ctx, part)
+        if compiled is None:
+            continue
+        for name in _unknown_names(ctx, compiled):
+            close = difflib.get_close_matches(name, [*ctx.valid.variables, *CONTEXT_NAMES], n=1)
+            yield template_undefined_name.at(
+                f"template uses `{name}`, which is not a declared variable",
+                path=part.path,
+                inner_line=compiled.names[name],
+                hint=f"did you mean `{close[0]}`?" if close else f"declare it under `variables:` ({name}: ...)",
+            )
+
+
+class _Renders:
+    """Each message part rendered with the examples, per receiving channel and severity."""
+
+    def __init__(self, ctx: LintContext) -> None:
+        from incplan.templates.engine import example_incident, example_variables
+
+        self.ctx = ctx
+        self.variables = example_variables(ctx.valid)
+        self.incident = example_incident(ctx.now)
+
+    def each(self, part: MessagePart) -> Iterator[tuple[str, str, str | Exception]]:
+        """(channel, severity, rendered text or the error)."""
+        from incplan.templates.engine import RenderError, build_context, render
+
+        plan = self.ctx.valid
+        compiled = _syntax_ok(self.ctx, part)
+        if compiled is None or _unknown_names(self.ctx, compiled):
+            return
+        for channel in self.ctx.receivers(part.stage, part.key):
+            html = plan.channels[channel].format == "html" and part.part == "body"
+            template = self.ctx.compiled(part.source, html)
+            for severity in self.ctx.severities_for(channel):
+                context = build_context(
+                    plan,
+                    stage=part.stage,
+                    channel=channel,
+                    severity=severity,
+                    variables=self.variables,
+                    incident=self.incident,
+                    now=self.ctx.now,
+                )
+                try:
+                    yield channel, severity, render(template, context)
+                except RenderError as exc:
+                    yield channel, severity, exc
+
+
+def _renders(ctx: LintContext) -> _Renders:
+    cached = getattr(ctx, "_renders", None)
+    if cached is None:
+        cached = _Renders(ctx)
+        ctx._renders = cached  # type: ignore[attr-defined]
+    return cached
+
+
+@rule("E303", "template-render-error", E)
+def template_render_error(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A template that fails to render with the declared examples, for some severity routed to it."""
+    plan = ctx.valid
+    for part in ctx.message_parts:
+        for channel, severity, result in _renders(ctx).each(part):
+            if not isinstance(result, Exception):
+                continue
+            text = str(result)
+            hint = "give every variable the template uses an `example:` (or a `default:`)"
+            if "'next_update' is undefined" in text:
+                final = plan.stages[part.stage].final if part.stage in plan.stages else False
+                hint = (
+                    f"`next_update` is undefined at final stage `{part.stage}`; remove it"
+                    if final
+                    else f"severity `{severity}` has no `update_every` for stage `{part.stage}`"
+                )
+            yield template_render_error.at(
+                f"fails to render for severity `{severity}` on channel `{channel}`: {text}", path=part.path, hint=hint
+            )
+            break
+
+
+@rule("W303", "message-too-long", W)
+def message_too_long(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A message, rendered with the examples, longer than its channel allows (SMS segments, X's 280)."""
+    from incplan.templates.limits import STATUS_PAGE_SUBJECT_LIMIT, measure
+
+    plan = ctx.valid
+    for part in ctx.message_parts:
+        worst: dict[str, tuple[int, Any]] = {}
+        for channel, _severity, result in _renders(ctx).each(part):
+            if isinstance(result, Exception):
+                break
+            ch = plan.channels[channel]
+            if part.part == "subject":
+                limit = STATUS_PAGE_SUBJECT_LIMIT if ch.type == "status_page" else None
+                from incplan.templates.limits import Measure
+
+                m = Measure(len(result), limit)
+            else:
+                m = measure(ch.type, result, ch.max_length)
+            if m.over_limit and m.length > worst.get(channel, (0, None))[0]:
+                worst[channel] = (m.length, m)
+        for channel, (_, m) in worst.items():
+            detail = f" ({m.detail})" if m.detail else ""
+            yield message_too_long.at(
+                f"{part.part} renders to {m.length} characters{detail} for channel `{channel}`, "
+                f"over its limit of {m.max_length}",
+                path=part.path,
+                hint="shorten it"
+                + (" or drop non-GSM characters (one `ł` makes an SMS UCS-2, 70 per segment)" if "UCS-2" in detail else ""),
+            )
+
+
+@rule("W301", "missing-message", W)
+def missing_message(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A stage with no message (and no `default`) for a channel some severity routes to."""
+    plan = ctx.valid
+    for stage in plan.stages:
+        missing = [ch for ch in ctx.routed_channels if ch in plan.channels and plan.message_for(stage, ch) is None]
+        if missing:
+            where = ("templates", stage) if stage in plan.templates else ("stages", stage)
+            names = ", ".join(f"`{m}`" for m in missing)
+            yield missing_message.at(
+                f"stage `{stage}` has no message for {names}",
+                path=where,
+                anchor=Anchor.KEY,
+                hint=f"add `templates.{stage}.<channel>` or a `default` message",
+            )
+
+
+@rule("W302", "missing-translation", W)
+def missing_translation(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A message without a translation into one of the plan's locales."""
+    plan = ctx.valid
+    others = plan.organization.locales[1:]
+    if not others:
+        return
+    for stage, by_key in plan.templates.items():
+        for key, spec in by_key.items():
+            if not ctx.receivers(stage, key):
+                continue
+            missing = [loc for loc in others if loc not in spec.translations]
+            if missing:
+                yield missing_translation.at(
+                    f"message has no translation into {', '.join(f'`{m}`' for m in missing)}",
+                    path=("templates", stage, key),
+                    anchor=Anchor.KEY,
+                    hint=f"add `translations: {{{missing[0]}: {{body: ...}}}}`",
+                )
+
+
+@rule("W304", "missing-data-statement", W)
+def missing_data_statement(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A final-stage customer message that says nothing about data (lost, exposed, or safe)."""
+    plan = ctx.valid
+    for part in ctx.message_parts:
+        stage = plan.stages.get(part.stage)
+        if stage is None or not stage.final or part.part != "body":
+            continue
+        if not any(_is_customer(plan.channels[ch].audience) for ch in ctx.receivers(part.stage, part.key)):
+            continue
+        words = DATA_WORDS.get(part.locale.split("-")[0])
+        if words and not re.search(words, part.source, re.IGNORECASE):
+            yield missing_data_statement.at(
+                "resolved message to customers says nothing about their data",
+                path=part.path,
+                hint='say whether data was lost or exposed, e.g. "No customer data was lost."',
+            )
+
+
+@rule("W305", "missing-next-update", W)
+def missing_next_update(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A customer message before the final stage that never says when the next update comes."""
+    plan = ctx.valid
+    for stage_id, by_key in plan.templates.items():
+        stage = plan.stages.get(stage_id)
+        if stage is None or stage.final:
+            continue
+        for key in by_key:
+            receivers = ctx.receivers(stage_id, key)
+            if not any(_is_customer(plan.channels[ch].audience) for ch in receivers):
+                continue
+            for locale in plan.organization.locales:
+                texts = [p for p in ctx.message_parts if (p.stage, p.key, p.locale) == (stage_id, key, locale)]
+                if not texts:
+                    continue
+                compiled = [_syntax_ok(ctx, p) for p in texts]
+                if any(c is None for c in compiled):
+                    continue
+                if not any("next_update" in c.names for c in compiled):
+                    body = next(p for p in texts if p.part == "body")
+                    yield missing_next_update.at(
+                        f"message to customers ({locale}) never says when the next update comes",
+                        path=body.path,
+                        hint="add `Next update by {{ next_update }}.`",
+                    )

@@ -1,0 +1,148 @@
+"""Lint files and trees: discovery, the rules, ignore lists, positions, and both cores."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from incplan.diagnostics import Diagnostic, Severity, UsageError
+
+PLAN_SUFFIXES = (".yaml", ".yml")
+SKIP_FOLDERS = frozenset({"incidents", "node_modules", "__pycache__", "venv"})
+PARALLEL_FROM = 24  # files; below this, forking costs more than it saves
+
+
+@dataclass
+class FileReport:
+    file: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+
+
+def discover(paths: Sequence[str | Path]) -> list[Path]:
+    """Plan files named or below the folders named; hidden and incident folders are skipped."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(_walk(path))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise UsageError(f"`{raw}`: no such file or folder", hint="give plan files or folders that hold them")
+    return found
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_FOLDERS)
+        here = Path(folder)
+        for name in sorted(files):
+            if name.endswith(PLAN_SUFFIXES) and not name.startswith("."):
+                yield here / name
+
+
+def lint_file(path: Path, *, now: datetime, ignore: frozenset[str] = frozenset()) -> FileReport:
+    from incplan.lint.context import LintContext
+    from incplan.lint.registry import DATA_RULES, PLAN_RULES, all_rules
+    from incplan.plan.load import load_plan
+
+    all_rules()  # registers the rule modules
+    source = load_plan(path)
+    found = list(source.diagnostics)
+    if isinstance(source.data, dict):
+        ctx = LintContext(file=source.file, data=source.data, plan=source.plan, today=now.date(), now=now)
+        rules = DATA_RULES + (PLAN_RULES if source.plan is not None else [])
+        for declared in rules:
+            try:
+                found.extend(declared.check(ctx))  # type: ignore[operator]
+            except RecursionError:
+                continue  # a pathological plan; the loader caps already report why
+        ignore = ignore | _plan_ignores(source.data)
+    kept = [d for d in found if d.code not in ignore]
+    placed = source.place(kept)
+    placed.sort(key=lambda d: (d.line, d.col, d.code))
+    return FileReport(source.file, _dedupe(placed))
+
+
+def _plan_ignores(data: dict[str, object]) -> frozenset[str]:
+    from incplan.lint.registry import resolve
+
+    lint = data.get("lint")
+    names = lint.get("ignore") if isinstance(lint, dict) else None
+    if not isinstance(names, list):
+        return frozenset()
+    codes = set()
+    for name in names:
+        if isinstance(name, str):
+            try:
+                codes |= resolve([name])
+            except UsageError:
+                pass  # reported by the unknown-ignore rule
+    return frozenset(codes)
+
+
+def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    seen = set()
+    out = []
+    for d in diagnostics:
+        key = (d.line, d.col, d.code, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def lint_paths(
+    paths: Sequence[str | Path],
+    *,
+    ignore: Iterable[str] = (),
+    now: datetime | None = None,
+    jobs: int | None = None,
+) -> tuple[int, Iterator[FileReport]]:
+    """(number of files, reports in file order). Raises `UsageError` for missing paths or rules."""
+    from incplan import clock
+    from incplan.lint.registry import resolve
+
+    files = discover(paths)
+    codes = resolve(ignore)
+    moment = now or clock.now()
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(files) >= PARALLEL_FROM and sys.platform == "linux":
+        return len(files), _parallel(files, moment, codes, workers)
+    return len(files), (lint_file(f, now=moment, ignore=codes) for f in files)
+
+
+def _parallel(files: list[Path], now: datetime, ignore: frozenset[str], workers: int) -> Iterator[FileReport]:
+    import multiprocessing
+
+    # Build everything heavy before forking, so that the children share it.
+    import incplan.lint.rules  # noqa: F401
+    import incplan.plan.models  # noqa: F401
+    import incplan.templates.engine  # noqa: F401
+
+    global _JOB
+    _JOB = (now, ignore)
+    chunk = max(1, min(32, len(files) // (workers * 8)))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(_lint_one, files, chunksize=chunk)
+
+
+_JOB: tuple[datetime, frozenset[str]] | None = None
+
+
+def _lint_one(path: Path) -> FileReport:
+    assert _JOB is not None
+    now, ignore = _JOB
+    return lint_file(path, now=now, ignore=ignore)

@@ -1,0 +1,300 @@
+"""The one template core: sandboxed Jinja2, the render context of SPEC §3, capped output.
+
+Templates come from plans, and a pull request can change a plan: they are rendered only in
+`ImmutableSandboxedEnvironment` with `StrictUndefined`. Templates only ever see plain dicts,
+lists and strings, and user values are inserted as values, never compiled as templates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from incplan import __version__
+
+if TYPE_CHECKING:
+    from incplan.plan.models import Plan
+
+MAX_OUTPUT = 100_000  # characters one message may render to
+MAX_SEQUENCE = 100_000  # items a `*` or `**` may build
+CONTEXT_NAMES = frozenset(
+    {"org", "incident", "severity", "stage", "channel", "roles", "people", "now", "next_update"}
+)
+
+
+class RenderError(Exception):
+    """A template failed at render time (undefined value, sandbox refusal, output cap...)."""
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """Also refuses arithmetic that builds huge strings, lists or numbers."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(right, int | float) and abs(right) > 100:
+                raise SecurityError("exponent too large")
+            return left**right
+        for seq, count in ((left, right), (right, left)):
+            if isinstance(seq, str | list | tuple) and isinstance(count, int):
+                if len(seq) * count > MAX_SEQUENCE:
+                    raise SecurityError("repetition too large")
+        return left * right
+
+
+_ENVIRONMENTS: dict[bool, Sandbox] = {}
+
+
+def environment(autoescape: bool = False) -> Sandbox:
+    env = _ENVIRONMENTS.get(autoescape)
+    if env is None:
+        env = Sandbox(
+            undefined=StrictUndefined,
+            autoescape=autoescape,
+            keep_trailing_newline=False,
+            auto_reload=False,
+        )
+        _ENVIRONMENTS[autoescape] = env
+    return env
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledTemplate:
+    source: str
+    names: dict[str, int]  # names the template reads from its context -> first line using it
+    template: Any  # jinja2.Template
+
+
+_CACHE_FORMAT = 2  # bump when the cached payload changes shape
+_MEMO: dict[tuple[str, bool], CompiledTemplate] = {}
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("INCPLAN_NO_CACHE"):
+        return None
+    if explicit := os.environ.get("INCPLAN_CACHE_DIR"):
+        return Path(explicit) / "templates"
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "incplan" / "templates"
+
+
+def _cache_key(source: str, autoescape: bool) -> str:
+    import jinja2
+
+    salt = f"{_CACHE_FORMAT}|{__version__}|{jinja2.__version__}|{sys.version_info[:2]}|{autoescape}|"
+    return hashlib.sha256((salt + source).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def compile_template(source: str, *, autoescape: bool = False) -> CompiledTemplate:
+    """Parse and compile once per source text; raises `TemplateSyntaxError`.
+
+    Compiling costs ~3 ms, loading the cached code ~0.1 ms, so compiled code and the names a
+    template reads are kept by content hash in memory and in a cache folder on disk.
+    """
+    memo_key = (source, autoescape)
+    if (hit := _MEMO.get(memo_key)) is not None:
+        return hit
+    env = environment(autoescape)
+    folder = _cache_dir()
+    key = _cache_key(source, autoescape)
+    code = names = None
+    if folder is not None:
+        try:
+            names, code = marshal.loads((folder / key[:2] / key).read_bytes())
+            names = tuple((str(n), int(line)) for n, line in names)
+        except (OSError, ValueError, EOFError, TypeError):
+            code = None  # missing or damaged: compile again
+    if code is None:
+        ast = env.parse(source)
+        names = _name_lines(ast, meta.find_undeclared_variables(ast))
+        code = env.compile(ast)
+        if folder is not None:
+            _store(folder / key[:2] / key, marshal.dumps((names, code)))
+    template = env.template_class.from_code(env, code, env.make_globals(None))
+    compiled = CompiledTemplate(source, dict(names or ()), template)
+    _MEMO[memo_key] = compiled
+    return compiled
+
+
+def _name_lines(ast: nodes.Template, names: set[str]) -> tuple[tuple[str, int], ...]:
+    lines: dict[str, int] = {}
+    for node in ast.find_all(nodes.Name):
+        if node.name in names and node.ctx == "load":
+            lines[node.name] = min(lines.get(node.name, node.lineno), node.lineno)
+    return tuple(sorted(lines.items()))
+
+
+def _store(path: Path, payload: bytes) -> None:
+    # A cache write must never fail a command: best effort, atomic rename.
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(payload)
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
+def syntax_error_line(exc: TemplateSyntaxError) -> int:
+    return exc.lineno or 1
+
+
+def render(compiled: CompiledTemplate, context: dict[str, Any]) -> str:
+    """Render with the output cap; every failure becomes a `RenderError`."""
+    parts: list[str] = []
+    size = 0
+    try:
+        for chunk in compiled.template.generate(context):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise RenderError(f"output is longer than {MAX_OUTPUT:,} characters")
+            parts.append(chunk)
+    except RenderError:
+        raise
+    except RecursionError:
+        raise RenderError("template recursion too deep") from None
+    except Exception as exc:  # a template may fail in many ways; all are the plan's problem
+        raise RenderError(_describe(exc)) from None
+    return "".join(parts).strip()
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, SecurityError):
+        return f"refused by the sandbox: {text}"
+    return text
+
+
+# ---------------------------------------------------------------- render context
+
+
+def format_time(moment: datetime, timezone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo(timezone))
+    return local.strftime("%Y-%m-%d %H:%M %Z")
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentInfo:
+    id: str
+    title: str
+    started_at: datetime
+
+
+def build_context(
+    plan: Plan,
+    *,
+    stage: str,
+    channel: str | None,
+    severity: str | None,
+    variables: dict[str, str],
+    incident: IncidentInfo,
+    now: datetime,
+) -> dict[str, Any]:
+    """Plain data only: templates never see model objects (nothing to walk out of)."""
+    org = plan.organization
+    tz = org.timezone
+    people = {
+        handle: {"handle": f"@{handle}", "name": p.name, "email": p.email or "", "chat": p.chat or ""}
+        for handle, p in plan.people.items()
+    }
+    roles = {
+        role_id: {
+            "name": role.name,
+            "people": [people.get(h.removeprefix("@"), {"handle": h, "name": h}) for h in role.people],
+        }
+        for role_id, role in plan.roles.items()
+    }
+    stage_model = plan.stages.get(stage)
+    context: dict[str, Any] = {
+        "org": {
+            "name": org.name,
+            "product": org.product or org.name,
+            "status_page_url": org.status_page_url or "",
+            "support_url": org.support_url or "",
+            "timezone": tz,
+        },
+        "incident": {
+            "id": incident.id,
+            "title": incident.title,
+            "started_at": format_time(incident.started_at, tz),
+        },
+        "stage": {"id": stage, "name": stage_model.name if stage_model else stage},
+        "roles": roles,
+        "people": people,
+        "now": format_time(now, tz),
+    }
+    if channel is not None and channel in plan.channels:
+        ch = plan.channels[channel]
+        context["channel"] = {"id": channel, "name": ch.name, "audience": ch.audience}
+    if severity is not None and severity in plan.severities:
+        sev = plan.severities[severity]
+        context["severity"] = {"id": severity, "name": sev.name, "impact": sev.impact}
+        cadence = sev.cadence(stage)
+        if cadence is not None and not (stage_model and stage_model.final):
+            context["next_update"] = format_time(now + cadence, tz)
+    for name, value in variables.items():
+        if name not in CONTEXT_NAMES:
+            context[name] = value
+    return context
+
+
+def example_variables(plan: Plan) -> dict[str, str]:
+    values = {}
+    for name, var in plan.variables.items():
+        value = var.example if var.example is not None else var.default
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def example_incident(now: datetime) -> IncidentInfo:
+    return IncidentInfo(id=f"{now:%Y-%m-%d}-example", title="Example incident", started_at=now - timedelta(minutes=5))
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMessage:
+    subject: str | None
+    body: str
+
+
+def render_message(
+    plan: Plan,
+    *,
+    stage: str,
+    channel: str,
+    severity: str | None,
+    variables: dict[str, str],
+    incident: IncidentInfo,
+    now: datetime,
+    locale: str | None = None,
+) -> RenderedMessage | None:
+    """The message `channel` gets at `stage`, in `locale` (falling back to the default)."""
+    found = plan.message_for(stage, channel)
+    if found is None:
+        return None
+    _, spec = found
+    subject, body = spec.subject, spec.body
+    if locale and locale != plan.default_locale and locale in spec.translations:
+        tr = spec.translations[locale]
+        subject, body = tr.subject if tr.subject is not None else subject, tr.body
+    ch = plan.channels.get(channel)
+    autoescape = ch is not None and ch.format == "html"
+    context = build_context(
+        plan, stage=stage, channel=channel, severity=severity, variables=variables, incident=incident, now=now
+    )
+    # Subjects are plain text everywhere (an email subject is never HTML).
+    rendered_subject = render(compile_template(subject), context) if subject else None
+    return RenderedMessage(rendered_subject, render(compile_template(body, autoescape=autoescape), context))
