@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 MAX_BYTES = 1024 * 1024  # a large real plan is ~50 KB
 MAX_ALIASES = 100
 MAX_DEPTH = 64
+MAX_NODES = 200_000  # values after expanding aliases; a large plan has ~3,000
 
 
 @dataclass
@@ -102,34 +103,48 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
                 return None, [problem]
             return yaml.load(text), []
     except MarkedYAMLError as exc:
-        return None, [_yaml_diagnostic(exc, file)]
+        return None, [_yaml_diagnostic(exc, file, text)]
     except (YAMLError, RecursionError, ValueError, TypeError, AttributeError, IndexError) as exc:
         return None, [P.YAML_SYNTAX.at(f"cannot parse the file as YAML: {exc}", line=1, file=file)]
 
 
 def _scan(yaml: Any, text: str, file: str) -> Diagnostic | None:
-    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
+    """Depth, alias count and the size the document expands to, from the event stream."""
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 
-    depth = aliases = 0
+    aliases = 0
+    expanded = 0
+    sizes: dict[str, int] = {}  # anchor -> nodes it expands to
+    open_nodes: list[tuple[str | None, int]] = []  # (anchor, expanded size before this node)
     for event in yaml.parse(text):
         if isinstance(event, CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
+            open_nodes.append((event.anchor, expanded))
+            expanded += 1
+            if len(open_nodes) > MAX_DEPTH:
                 return P.TOO_DEEP.at(
                     f"nesting is deeper than {MAX_DEPTH} levels",
                     hint="a plan needs a handful of levels; check the brackets and indentation",
                     **_mark(event.start_mark, file),
                 )
         elif isinstance(event, CollectionEndEvent):
-            depth -= 1
+            anchor, before = open_nodes.pop()
+            if anchor:
+                sizes[anchor] = expanded - before
         elif isinstance(event, AliasEvent):
             aliases += 1
-            if aliases > MAX_ALIASES:
+            expanded += sizes.get(event.anchor, 1)
+            if aliases > MAX_ALIASES or expanded > MAX_NODES:
                 return P.TOO_MANY_ALIASES.at(
-                    f"more than {MAX_ALIASES} aliases",
-                    hint="write the values out; aliases this many can expand to gigabytes (an alias bomb)",
+                    f"aliases expand this file to more than {MAX_NODES:,} values"
+                    if expanded > MAX_NODES
+                    else f"more than {MAX_ALIASES} aliases",
+                    hint="write the values out; aliases like these can expand to gigabytes (an alias bomb)",
                     **_mark(event.start_mark, file),
                 )
+        elif isinstance(event, NodeEvent):  # a scalar
+            expanded += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
     return None
 
 
@@ -139,7 +154,7 @@ def _mark(mark: Any, file: str) -> dict[str, Any]:
     return {"line": mark.line + 1, "col": mark.column + 1, "file": file}
 
 
-def _yaml_diagnostic(exc: Any, file: str) -> Diagnostic:
+def _yaml_diagnostic(exc: Any, file: str, text: str) -> Diagnostic:
     problem = str(exc.problem or exc.context or "invalid YAML")
     where = _mark(exc.problem_mark or exc.context_mark, file)
     name = type(exc).__name__
@@ -151,22 +166,25 @@ def _yaml_diagnostic(exc: Any, file: str) -> Diagnostic:
             **where,
         )
     if "constructor for the tag" in problem:
-        tag = problem.rsplit("tag", 1)[-1].strip(" '")
+        tag = problem.split("'")[1] if problem.count("'") >= 2 else problem
+        tag = tag.replace("tag:yaml.org,2002:", "!!")
         return P.UNSAFE_TAG.at(
             f"YAML tag `{tag}` is not allowed in a plan",
             hint="plans are plain data: remove the tag",
             **where,
         )
-    hint = ""
-    if "\t" in str(exc) or "'\\t'" in problem or "tab" in problem.lower():
+    hint = str(exc.context or "")
+    if _char_at(text, where["line"], where["col"]) == "\t" or "tab" in problem:
+        problem = "a tab character where YAML expects spaces"
         hint = "indent with spaces; YAML does not allow tabs"
-    elif exc.context and exc.problem:
-        hint = f"{exc.context}"
-    if name == "ScannerError" and "cannot start any token" in problem and not hint.startswith("indent"):
-        text = exc.problem_mark.buffer if exc.problem_mark is not None else None
-        if text and exc.problem_mark.pointer < len(text) and text[exc.problem_mark.pointer] == "\t":
-            hint = "indent with spaces; YAML does not allow tabs"
     return P.YAML_SYNTAX.at(problem, hint=hint, **where)
+
+
+def _char_at(text: str, line: int, col: int) -> str:
+    lines = text.splitlines()
+    if 0 < line <= len(lines) and 0 < col <= len(lines[line - 1]):
+        return lines[line - 1][col - 1]
+    return ""
 
 
 def validate(data: Any, file: str) -> tuple[Plan | None, list[Diagnostic]]:
@@ -229,6 +247,7 @@ def _schema_diagnostic(error: Any, data: Any) -> Diagnostic:
     if kind == "union_tag_invalid":
         ctx = error.get("ctx", {})
         message = f"unknown kind `{ctx.get('tag')}`; use one of {ctx.get('expected_tags')}"
+        path = (*path, ctx.get("discriminator", "'kind'").strip("'"))
     elif rule is P.WRONG_TYPE and kind not in ("handle", "env_name"):
         # handle/env_name messages already name what is wrong and must not echo secrets
         message = message[0].lower() + message[1:]

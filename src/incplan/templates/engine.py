@@ -7,10 +7,14 @@ lists and strings, and user values are inserted as values, never compiled as tem
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
 
 MAX_OUTPUT = 100_000  # characters one message may render to
 MAX_SEQUENCE = 100_000  # items a `*` or `**` may build
+MAX_SECONDS = 2.0  # one message; real ones take well under a millisecond
 CONTEXT_NAMES = frozenset(
     {"org", "incident", "severity", "stage", "channel", "roles", "people", "now", "next_update"}
 )
@@ -150,18 +155,44 @@ def syntax_error_line(exc: TemplateSyntaxError) -> int:
     return exc.lineno or 1
 
 
+class _TooSlow(Exception):
+    pass
+
+
+def _too_slow(signum: int, frame: Any) -> None:
+    raise _TooSlow
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Nested loops can spin for hours without output: stop them (SIGALRM, main thread only)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _too_slow)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def render(compiled: CompiledTemplate, context: dict[str, Any]) -> str:
-    """Render with the output cap; every failure becomes a `RenderError`."""
+    """Render with the output and time caps; every failure becomes a `RenderError`."""
     parts: list[str] = []
     size = 0
     try:
-        for chunk in compiled.template.generate(context):
-            size += len(chunk)
-            if size > MAX_OUTPUT:
-                raise RenderError(f"output is longer than {MAX_OUTPUT:,} characters")
-            parts.append(chunk)
+        with _time_limit(MAX_SECONDS):
+            for chunk in compiled.template.generate(context):
+                size += len(chunk)
+                if size > MAX_OUTPUT:
+                    raise RenderError(f"output is longer than {MAX_OUTPUT:,} characters")
+                parts.append(chunk)
     except RenderError:
         raise
+    except _TooSlow:
+        raise RenderError(f"rendering took longer than {MAX_SECONDS:g} s") from None
     except RecursionError:
         raise RenderError("template recursion too deep") from None
     except Exception as exc:  # a template may fail in many ways; all are the plan's problem

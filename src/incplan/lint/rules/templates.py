@@ -89,9 +89,15 @@ class _Renders:
         self.ctx = ctx
         self.variables = example_variables(ctx.valid)
         self.incident = example_incident(ctx.now)
+        self.done: dict[MessagePart, list[tuple[str, str, str | Exception]]] = {}
 
-    def each(self, part: MessagePart) -> Iterator[tuple[str, str, str | Exception]]:
-        """(channel, severity, rendered text or the error)."""
+    def each(self, part: MessagePart) -> list[tuple[str, str, str | Exception]]:
+        """(channel, severity, rendered text or the error), rendered once per part."""
+        if part not in self.done:
+            self.done[part] = list(self._render(part))
+        return self.done[part]
+
+    def _render(self, part: MessagePart) -> Iterator[tuple[str, str, str | Exception]]:
         from incplan.templates.engine import RenderError, build_context, render
 
         plan = self.ctx.valid
@@ -135,7 +141,11 @@ def template_render_error(ctx: LintContext) -> Iterator[Diagnostic]:
                 continue
             text = str(result)
             hint = "give every variable the template uses an `example:` (or a `default:`)"
-            if "'next_update' is undefined" in text:
+            if "sandbox" in text:
+                hint = "templates may use plan values and variables only, not Python internals"
+            elif "longer than" in text or "took longer" in text:
+                hint = "a message is a few sentences; remove the loop or repetition that makes it huge"
+            elif "'next_update' is undefined" in text:
                 final = plan.stages[part.stage].final if part.stage in plan.stages else False
                 hint = (
                     f"`next_update` is undefined at final stage `{part.stage}`; remove it"
