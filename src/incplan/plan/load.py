@@ -174,6 +174,9 @@ def _yaml_diagnostic(exc: Any, file: str, text: str) -> Diagnostic:
             **where,
         )
     hint = str(exc.context or "")
+    context_mark = exc.context_mark
+    if hint and context_mark is not None and context_mark.line + 1 != where["line"]:
+        hint = f"{hint} that starts at line {context_mark.line + 1}, column {context_mark.column + 1}"
     if _char_at(text, where["line"], where["col"]) == "\t" or "tab" in problem:
         problem = "a tab character where YAML expects spaces"
         hint = "indent with spaces; YAML does not allow tabs"
