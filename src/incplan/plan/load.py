@@ -93,6 +93,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     before any object is built, so an alias bomb or 5,000-deep nesting costs nothing."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     yaml = YAML(typ="safe")
     try:
@@ -104,6 +105,18 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
             return yaml.load(text), []
     except MarkedYAMLError as exc:
         return None, [_yaml_diagnostic(exc, file, text)]
+    except ReaderError as exc:
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        return None, [
+            P.YAML_SYNTAX.at(
+                f"control character U+{exc.character:04X} is not allowed in YAML",
+                hint="remove it; a plan is plain text",
+                line=line,
+                col=col,
+                file=file,
+            )
+        ]
     except (YAMLError, RecursionError, ValueError, TypeError, AttributeError, IndexError) as exc:
         return None, [P.YAML_SYNTAX.at(f"cannot parse the file as YAML: {exc}", line=1, file=file)]
 
