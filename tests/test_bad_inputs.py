@@ -41,9 +41,7 @@ BAD_INPUTS: dict[str, tuple[bytes, str]] = {
     "deep-block": ("".join(f"{'  ' * i}k{i}:\n" for i in range(200)).encode(), "65:129 E007"),
     "alias-bomb": (
         b'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
-        + b"".join(
-            f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n".encode() for i in range(8)
-        ),
+        + b"".join(f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n".encode() for i in range(8)),
         "6:11 E003",
     ),
     "duplicate-keys": (b"version: 1\nversion: 1\n", "2:1 E002"),
@@ -65,7 +63,9 @@ def test_twenty_megabytes_is_refused_before_parsing(tmp_path: Path, now: datetim
         handle.write(b"version: 1\n")
         handle.write(b"# padding padding padding\n" * (20 * 1024 * 1024 // 26))
     report = lint_file(path, now=now)
-    assert [(d.line, d.code, d.message) for d in report.diagnostics] == [(1, "E004", "the file is larger than 1024 KiB")]
+    assert [(d.line, d.code, d.message) for d in report.diagnostics] == [
+        (1, "E004", "the file is larger than 1024 KiB")
+    ]
 
 
 def test_bad_inputs_through_the_installed_cli(tmp_path: Path) -> None:
@@ -146,7 +146,7 @@ _MUTATIONS = st.lists(
     st.tuples(
         st.sampled_from(["delete", "insert", "swap", "dup", "indent"]),
         st.integers(min_value=0, max_value=10_000),
-        st.sampled_from(list(":-[]{}&*!|>#'\" \t\n") + ["{{", "}}", "{%", "%}", "@x", "1h", "null", "~", "- x", "a: b"]),
+        st.sampled_from([*":-[]{}&*!|>#'\" \t\n", "{{", "}}", "{%", "%}", "@x", "1h", "null", "~", "- x", "a: b"]),
     ),
     min_size=1,
     max_size=6,
@@ -177,7 +177,9 @@ def _mutate(text: str, mutations: list[tuple[str, int, str]]) -> str:
 
 @_SETTINGS
 @given(example=st.sampled_from(EXAMPLES), mutations=_MUTATIONS)
-def test_mutated_examples_never_crash(example: Path, mutations: list[tuple[str, int, str]], tmp_path: Path, now: datetime) -> None:
+def test_mutated_examples_never_crash(
+    example: Path, mutations: list[tuple[str, int, str]], tmp_path: Path, now: datetime
+) -> None:
     path = tmp_path / "mutated.yaml"
     path.write_text(_mutate(example.read_text(encoding="utf-8"), mutations), encoding="utf-8")
     _assert_clean_report(path, now)
@@ -189,7 +191,10 @@ def test_mutated_examples_through_the_cli_exit_0_1_or_2(tmp_path: Path) -> None:
     rng = random.Random(7)
     for i in range(40):
         example = rng.choice(EXAMPLES)
-        mutations = [(rng.choice(["delete", "insert", "swap", "dup", "indent"]), rng.randrange(10_000), rng.choice(":-[]{&*")) for _ in range(3)]
+        mutations = [
+            (rng.choice(["delete", "insert", "swap", "dup", "indent"]), rng.randrange(10_000), rng.choice(":-[]{&*"))
+            for _ in range(3)
+        ]
         (tmp_path / f"m{i}.yaml").write_text(_mutate(example.read_text(encoding="utf-8"), mutations), encoding="utf-8")
     result = _cli("check", str(tmp_path), "--format", "json")
     assert result.returncode in (0, 1, 2)

@@ -139,7 +139,10 @@ def test_never_stops_at_first_file(tmp_path: Path) -> None:
 def test_missing_path_is_usage_error() -> None:
     code, out, err = run("check", "does-not-exist.yaml")
     assert (code, out) == (2, "")
-    assert err == "error: `does-not-exist.yaml`: no such file or folder\n  hint: give plan files or folders that hold them\n"
+    assert (
+        err
+        == "error: `does-not-exist.yaml`: no such file or folder\n  hint: give plan files or folders that hold them\n"
+    )
 
 
 def test_unknown_format_is_usage_error() -> None:

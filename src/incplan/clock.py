@@ -1,4 +1,4 @@
-""""Now" for every command: `INCPLAN_NOW` (ISO 8601 with offset) or the system clock."""
+""" "Now" for every command: `INCPLAN_NOW` (ISO 8601 with offset) or the system clock."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ def check(
 
     choose("format", format, list(REPORTER_BY_NAME))
     try:
-        total, reports = lint_paths(paths or [Path(".")], ignore=ignore)
+        total, reports = lint_paths(paths or [Path()], ignore=ignore)
     except UsageError as error:
         raise fail(error) from None
     if total == 0:

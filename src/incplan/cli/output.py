@@ -103,8 +103,13 @@ def report_text(summary: Summary, stream: IO[str]) -> None:
     files = f"{summary.files} file{'s' if summary.files != 1 else ''}"
     if summary.errors or summary.warnings:
         text = Text(f"{files} checked: ")
-        text.append(f"{summary.errors} error{'s' if summary.errors != 1 else ''}", style="bold red" if summary.errors else "")
-        text.append(f", {summary.warnings} warning{'s' if summary.warnings != 1 else ''}", style="yellow" if summary.warnings else "")
+        text.append(
+            f"{summary.errors} error{'s' if summary.errors != 1 else ''}", style="bold red" if summary.errors else ""
+        )
+        text.append(
+            f", {summary.warnings} warning{'s' if summary.warnings != 1 else ''}",
+            style="yellow" if summary.warnings else "",
+        )
         out.print(text)
     else:
         out.print(Text(f"{files} checked: no problems", style="green"))

@@ -20,7 +20,9 @@ def rules(
     if format == "json":
         import json
 
-        rows = [{"code": r.code, "name": r.name, "severity": r.severity.value, "description": r.summary} for r in listed]
+        rows = [
+            {"code": r.code, "name": r.name, "severity": r.severity.value, "description": r.summary} for r in listed
+        ]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
     elif format == "markdown":
         sys.stdout.write("| code | name | severity | description |\n|---|---|---|---|\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -83,13 +84,11 @@ def _plan_ignores(data: dict[str, object]) -> frozenset[str]:
     names = lint.get("ignore") if isinstance(lint, dict) else None
     if not isinstance(names, list):
         return frozenset()
-    codes = set()
+    codes: set[str] = set()
     for name in names:
         if isinstance(name, str):
-            try:
+            with contextlib.suppress(UsageError):  # reported by the unknown-ignore rule
                 codes |= resolve([name])
-            except UsageError:
-                pass  # reported by the unknown-ignore rule
     return frozenset(codes)
 
 
@@ -128,8 +127,8 @@ def _parallel(files: list[Path], now: datetime, ignore: frozenset[str], workers:
     import multiprocessing
 
     # Build everything heavy before forking, so that the children share it.
-    import incplan.lint.rules  # noqa: F401
-    import incplan.plan.models  # noqa: F401
+    import incplan.lint.rules
+    import incplan.plan.models
     import incplan.templates.engine  # noqa: F401
 
     global _JOB

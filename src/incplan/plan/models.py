@@ -18,9 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from incplan.plan.durations import DURATION_PATTERN, parse_duration
 
-RESERVED_NAMES = frozenset(
-    {"org", "incident", "severity", "stage", "channel", "roles", "people", "now", "next_update"}
-)
+RESERVED_NAMES = frozenset({"org", "incident", "severity", "stage", "channel", "roles", "people", "now", "next_update"})
 HANDLE_PATTERN = r"^@[A-Za-z0-9][A-Za-z0-9_.-]*$"
 LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"
 ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
@@ -66,7 +64,9 @@ def _locale(value: Any) -> str:
 def _handle(value: Any) -> str:
     if not isinstance(value, str) or not _HANDLE.match(value):
         raise PydanticCustomError(
-            "handle", "`{value}` is not a person reference; write `@handle` for a key of `people`", {"value": str(value)[:40]}
+            "handle",
+            "`{value}` is not a person reference; write `@handle` for a key of `people`",
+            {"value": str(value)[:40]},
         )
     return value
 
@@ -209,9 +209,7 @@ Delivery = Annotated[
     Field(discriminator="kind"),
 ]
 
-ChannelType = Literal[
-    "status_page", "email", "chat", "social", "sms", "help_center", "in_app", "webhook", "other"
-]
+ChannelType = Literal["status_page", "email", "chat", "social", "sms", "help_center", "in_app", "webhook", "other"]
 
 
 class Channel(Model):

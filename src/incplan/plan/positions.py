@@ -26,23 +26,23 @@ class Positions:
 
     def locate(self, path: tuple[PathPart, ...], anchor: Anchor, inner_line: int = 0) -> tuple[int, int]:
         """1-based (line, col) of the node at `path`; the deepest existing parent if it is missing."""
-        node = self.root
+        node: Any = self.root
         where = (0, 0)
         for i, part in enumerate(path):
             last = i == len(path) - 1
             if isinstance(node, dict) and _has_key(node, part):
                 key = _key(node, part)
                 child = node[key]
-                key_pos = node.lc.key(key)
+                key_pos = _lc(node).key(key)
                 use_key = anchor is Anchor.KEY and last
                 # null values and aliases have no useful value position: use the key's
                 if use_key or child is None or _is_alias_of_earlier(node, key):
                     where = key_pos
                 else:
-                    where = node.lc.value(key)
+                    where = _lc(node).value(key)
                 node = child
             elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                where = node.lc.item(part)
+                where = _lc(node).item(part)
                 node = node[part]
             elif isinstance(node, dict | list):
                 continue  # not a data key: a pydantic union tag such as `str` or `slack`
@@ -65,6 +65,11 @@ class Positions:
         return diagnostic.with_position(line, col)
 
 
+def _lc(node: Any) -> Any:
+    """ruamel's line/column record of a CommentedMap or CommentedSeq."""
+    return node.lc
+
+
 def _has_key(node: dict[Any, Any], part: PathPart) -> bool:
     return part in node or (isinstance(part, str) and _coerced(node, part) is not None)
 
@@ -73,7 +78,7 @@ def _key(node: dict[Any, Any], part: PathPart) -> Any:
     return part if part in node else _coerced(node, part)
 
 
-def _coerced(node: dict[Any, Any], part: str) -> Any:
+def _coerced(node: dict[Any, Any], part: PathPart) -> Any:
     # pydantic reports non-string keys (`1:`) as strings
     for key in node:
         if str(key) == part:

@@ -32,9 +32,7 @@ if TYPE_CHECKING:
 MAX_OUTPUT = 100_000  # characters one message may render to
 MAX_SEQUENCE = 100_000  # items a `*` or `**` may build
 MAX_SECONDS = 2.0  # one message; real ones take well under a millisecond
-CONTEXT_NAMES = frozenset(
-    {"org", "incident", "severity", "stage", "channel", "roles", "people", "now", "next_update"}
-)
+CONTEXT_NAMES = frozenset({"org", "incident", "severity", "stage", "channel", "roles", "people", "now", "next_update"})
 
 
 class RenderError(Exception):
@@ -52,9 +50,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
                 raise SecurityError("exponent too large")
             return left**right
         for seq, count in ((left, right), (right, left)):
-            if isinstance(seq, str | list | tuple) and isinstance(count, int):
-                if len(seq) * count > MAX_SEQUENCE:
-                    raise SecurityError("repetition too large")
+            if isinstance(seq, str | list | tuple) and isinstance(count, int) and len(seq) * count > MAX_SEQUENCE:
+                raise SecurityError("repetition too large")
         return left * right
 
 

@@ -16,7 +16,10 @@ E, W = Severity.ERROR, Severity.WARNING
 _SECRETS = [
     ("a Slack token", re.compile(r"\bxox[abeoprs]-[A-Za-z0-9-]{10,}")),
     ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/(services|workflows|triggers)/\S+")),
-    ("a Microsoft Teams / Power Automate webhook URL", re.compile(r"(webhook\.office\.com/\S+|logic\.azure\.com\S*sig=|powerplatform\.com/\S*sig=)", re.I)),
+    (
+        "a Microsoft Teams / Power Automate webhook URL",
+        re.compile(r"(webhook\.office\.com/\S+|logic\.azure\.com\S*sig=|powerplatform\.com/\S*sig=)", re.I),
+    ),
     ("a Discord webhook URL", re.compile(r"discord(app)?\.com/api/webhooks/\d+/\S+", re.I)),
     ("a GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})")),
     ("an AWS access key", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
@@ -26,7 +29,10 @@ _SECRETS = [
     ("a JSON web token", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+")),
     ("a webhook signing secret", re.compile(r"\bwhsec_[A-Za-z0-9+/=]{16,}")),
     ("a URL with a password in it", re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)),
-    ("a URL with a token in its query", re.compile(r"https?://\S+[?&](token|sig|signature|key|api_key|apikey|secret|access_token)=[^&\s]{8,}", re.I)),
+    (
+        "a URL with a token in its query",
+        re.compile(r"https?://\S+[?&](token|sig|signature|key|api_key|apikey|secret|access_token)=[^&\s]{8,}", re.I),
+    ),
 ]
 _SECRET_KEY = re.compile(r"(password|passwd|secret|token|api_?key|credential|webhook_url)$", re.I)
 _PLACEHOLDER_CASE = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|[Ll]orem [Ii]psum")

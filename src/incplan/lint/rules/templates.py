@@ -186,7 +186,11 @@ def message_too_long(ctx: LintContext) -> Iterator[Diagnostic]:
                 f"over its limit of {m.max_length}",
                 path=part.path,
                 hint="shorten it"
-                + (" or drop non-GSM characters (one `ł` makes an SMS UCS-2, 70 per segment)" if "UCS-2" in detail else ""),
+                + (
+                    " or drop non-GSM characters (one `ł` makes an SMS UCS-2, 70 per segment)"
+                    if "UCS-2" in detail
+                    else ""
+                ),
             )
 
 
