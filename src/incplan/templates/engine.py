@@ -8,6 +8,7 @@ lists and strings, and user values are inserted as values, never compiled as tem
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import marshal
 import os
@@ -207,6 +208,7 @@ def _describe(exc: Exception) -> str:
 # ---------------------------------------------------------------- render context
 
 
+@functools.lru_cache(maxsize=256)
 def format_time(moment: datetime, timezone: str) -> str:
     from zoneinfo import ZoneInfo
 
@@ -221,19 +223,9 @@ class IncidentInfo:
     started_at: datetime
 
 
-def build_context(
-    plan: Plan,
-    *,
-    stage: str,
-    channel: str | None,
-    severity: str | None,
-    variables: dict[str, str],
-    incident: IncidentInfo,
-    now: datetime,
-) -> dict[str, Any]:
-    """Plain data only: templates never see model objects (nothing to walk out of)."""
+def plan_context(plan: Plan) -> dict[str, Any]:
+    """The part of the context that depends on the plan alone (build it once per plan)."""
     org = plan.organization
-    tz = org.timezone
     people = {
         handle: {"handle": f"@{handle}", "name": p.name, "email": p.email or "", "chat": p.chat or ""}
         for handle, p in plan.people.items()
@@ -245,25 +237,41 @@ def build_context(
         }
         for role_id, role in plan.roles.items()
     }
-    stage_model = plan.stages.get(stage)
-    context: dict[str, Any] = {
+    return {
         "org": {
             "name": org.name,
             "product": org.product or org.name,
             "status_page_url": org.status_page_url or "",
             "support_url": org.support_url or "",
-            "timezone": tz,
+            "timezone": org.timezone,
         },
-        "incident": {
-            "id": incident.id,
-            "title": incident.title,
-            "started_at": format_time(incident.started_at, tz),
-        },
-        "stage": {"id": stage, "name": stage_model.name if stage_model else stage},
         "roles": roles,
         "people": people,
-        "now": format_time(now, tz),
     }
+
+
+def build_context(
+    plan: Plan,
+    *,
+    stage: str,
+    channel: str | None,
+    severity: str | None,
+    variables: dict[str, str],
+    incident: IncidentInfo,
+    now: datetime,
+    base: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Plain data only: templates never see model objects (nothing to walk out of)."""
+    tz = plan.organization.timezone
+    context = dict(base if base is not None else plan_context(plan))
+    context["incident"] = {
+        "id": incident.id,
+        "title": incident.title,
+        "started_at": format_time(incident.started_at, tz),
+    }
+    context["now"] = format_time(now, tz)
+    stage_model = plan.stages.get(stage)
+    context["stage"] = {"id": stage, "name": stage_model.name if stage_model else stage}
     if channel is not None and channel in plan.channels:
         ch = plan.channels[channel]
         context["channel"] = {"id": channel, "name": ch.name, "audience": ch.audience}

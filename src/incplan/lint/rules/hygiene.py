@@ -39,6 +39,21 @@ _PLACEHOLDER_CASE = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|[Ll]orem [Ii]psum")
 _EXAMPLE_EMAIL = re.compile(r"@(example\.(com|org|net))\b", re.I)
 
 
+def _secret_kinds(texts: list[str]) -> list[str | None]:
+    """The kind of secret in each text. Each pattern first searches all texts joined (one regex
+    pass per pattern instead of one per pattern and value); texts are looked at one by one only
+    for the patterns that hit."""
+    blob = "\n".join(texts)
+    kinds: list[str | None] = [None] * len(texts)
+    for label, pattern in _SECRETS:
+        if not pattern.search(blob):
+            continue
+        for i, text in enumerate(texts):
+            if kinds[i] is None and pattern.search(text):
+                kinds[i] = label
+    return kinds
+
+
 def _strings(node: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[tuple[PathPart, ...], str | None, str]]:
     """(path, key, text) for every string value, iteratively deep."""
     stack: list[tuple[Any, tuple[PathPart, ...]]] = [(node, path)]
@@ -62,8 +77,9 @@ def _strings(node: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[tuple
 @rule("E401", "secret-in-plan", E, data_only=True)
 def secret_in_plan(ctx: LintContext) -> Iterator[Diagnostic]:
     """A token, API key, password or private webhook URL in the plan; name an environment variable instead."""
-    for path, key, text in _strings(ctx.data):
-        what = next((label for label, pattern in _SECRETS if pattern.search(text)), None)
+    found = list(_strings(ctx.data))
+    kinds = _secret_kinds([text for _, _, text in found])
+    for (path, key, text), what in zip(found, kinds, strict=True):
         if what is None and key and _SECRET_KEY.search(key) and text.strip() and not key.endswith("_env"):
             what = f"a `{key}` value"
         if what:

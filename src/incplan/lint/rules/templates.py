@@ -84,9 +84,10 @@ class _Renders:
     """Each message part rendered with the examples, per receiving channel and severity."""
 
     def __init__(self, ctx: LintContext) -> None:
-        from incplan.templates.engine import example_incident, example_variables
+        from incplan.templates.engine import example_incident, example_variables, plan_context
 
         self.ctx = ctx
+        self.base = plan_context(ctx.valid)
         self.variables = example_variables(ctx.valid)
         self.incident = example_incident(ctx.now)
         self.done: dict[MessagePart, list[tuple[str, str, str | Exception]]] = {}
@@ -104,10 +105,13 @@ class _Renders:
         compiled = _syntax_ok(self.ctx, part)
         if compiled is None or _unknown_names(self.ctx, compiled):
             return
+        # Severities change the output only through `severity` and `next_update`.
+        per_severity = "severity" in compiled.names or "next_update" in compiled.names
         for channel in self.ctx.receivers(part.stage, part.key):
             html = plan.channels[channel].format == "html" and part.part == "body"
             template = self.ctx.compiled(part.source, html)
-            for severity in self.ctx.severities_for(channel):
+            severities = self.ctx.severities_for(channel)
+            for severity in severities if per_severity else severities[:1]:
                 context = build_context(
                     plan,
                     stage=part.stage,
@@ -116,6 +120,7 @@ class _Renders:
                     variables=self.variables,
                     incident=self.incident,
                     now=self.ctx.now,
+                    base=self.base,
                 )
                 try:
                     yield channel, severity, render(template, context)

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""incplan benchmark: paired medians against baselines measured in the same run.
+
+    python3 bench/run.py [--quick]
+
+Builds its own virtual environment in bench/.work/ with incplan (from this checkout) and the
+baselines (check-jsonschema, jinja2-cli), which are never dependencies of incplan itself. Each
+measurement alternates baseline and candidate runs and reports the median of per-pair ratios,
+so a busy machine slows both sides alike. Budgets come from the issues.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WORK = HERE / ".work"
+VENV = WORK / "venv"
+BIN = VENV / "bin"
+
+
+def sh(*cmd: str | Path, **kw: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(c) for c in cmd], check=True, text=True, capture_output=True, **kw)  # type: ignore[call-overload]
+
+
+def setup() -> None:
+    if not (BIN / "python").exists():
+        sh(sys.executable, "-m", "venv", VENV)
+    sh(BIN / "pip", "install", "-q", "--upgrade", str(REPO), "check-jsonschema", "jinja2-cli")
+
+
+# ------------------------------------------------------------------ realistic plans
+
+OPENINGS = ["We are investigating", "We are looking into", "Our engineers are investigating", "We are aware of"]
+FIRST_NAMES = ["Alice", "Bob", "Carol", "Dan", "Erin", "Frank", "Grace", "Hugo", "Iris", "Jan", "Kasia", "Leo"]
+ZONES = ["Europe/Warsaw", "UTC", "America/New_York", "Asia/Tokyo", "Europe/Berlin"]
+
+
+def make_plan(i: int) -> str:
+    """A ~300-line plan, varied per `i` (names, cadences, wording) so no two files are equal."""
+    rng = random.Random(i)
+    text = (REPO / "plans/incplan.yaml").read_text(encoding="utf-8")
+    text = text.replace("Acme Cloud", f"Company {i} Cloud").replace("Acme API", f"Product {i}")
+    text = text.replace("Europe/Warsaw", rng.choice(ZONES))
+    text = text.replace("We are investigating", rng.choice(OPENINGS))
+    text = text.replace("update_every: 2h", f"update_every: {rng.choice([60, 90, 120, 180])}m")
+    for name in ("Alice Nowak", "Bob Lee", "Carol Diaz"):
+        text = text.replace(name, f"{rng.choice(FIRST_NAMES)} {name.split()[1]}{i}")
+    text = text.replace("The {{ org.name }} team", f"The {{{{ org.name }}}} team (ref {i % 13})")
+    extra = [
+        "  # per-plan roster extension",
+        *(
+            f"  p{i}_{k}: {{name: {rng.choice(FIRST_NAMES)} Member{k}, email: m{k}@c{i}.example}}"
+            for k in range(12)
+        ),
+    ]
+    text = text.replace("\n# 1. Defining an incident", "\n" + "\n".join(extra) + "\n\n# 1. Defining an incident")
+    extra_values = "\n".join(
+        f"  - name: Value {k} of company {i}\n    description: Keep customers informed, rule {k}.\n"
+        f"    in_practice:\n      - Practice {k}.a\n      - Practice {k}.b"
+        for k in range(8)
+    )
+    return text + extra_values + "\n"
+
+
+def build_tree(root: Path, count: int) -> list[Path]:
+    files = []
+    for i in range(count):
+        folder = root / f"team{i // 50:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"plan{i:04d}.yaml"
+        path.write_text(make_plan(i), encoding="utf-8")
+        files.append(path)
+    return files
+
+
+# ------------------------------------------------------------------ measuring
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,)) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode not in ok:
+        raise SystemExit(f"benchmark command failed ({result.returncode}): {' '.join(cmd[:4])}...\n{result.stderr}")
+    return elapsed
+
+
+def paired(name: str, baseline: list[str], candidate: list[str], runs: int, budget: float, env: dict[str, str]) -> dict[str, object]:
+    timed(baseline, env)  # warm the OS file cache and any on-disk caches once
+    timed(candidate, env)
+    ratios, base_t, cand_t = [], [], []
+    for k in range(runs):
+        order = [(baseline, base_t), (candidate, cand_t)]
+        if k % 2:
+            order.reverse()
+        for cmd, sink in order:
+            sink.append(timed(cmd, env))
+        ratios.append(cand_t[-1] / base_t[-1])
+    ratio = statistics.median(ratios)
+    row = {
+        "name": name,
+        "baseline_s": round(statistics.median(base_t), 4),
+        "incplan_s": round(statistics.median(cand_t), 4),
+        "ratio": round(ratio, 3),
+        "budget": budget,
+        "within_budget": ratio <= budget,
+        "runs": runs,
+    }
+    print(f"{name:<58} {row['baseline_s']:>9.4f}s {row['incplan_s']:>9.4f}s {ratio:>7.3f}x  (budget {budget}x) {'ok' if ratio <= budget else 'OVER'}", flush=True)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer runs and a 200-plan tree (a smoke run)")
+    parser.add_argument("--runs", type=int, default=None)
+    args = parser.parse_args()
+    setup()
+    runs = args.runs or (5 if args.quick else 15)
+    tree_size = 200 if args.quick else 1000
+
+    data = WORK / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    plan = data / "plan.yaml"
+    plan.write_text(make_plan(10_001), encoding="utf-8")
+    schema = data / "incplan.schema.json"
+    schema.write_text(sh(BIN / "incplan", "schema").stdout, encoding="utf-8")
+    tree = data / f"tree{tree_size}"
+    if not tree.exists():
+        build_tree(tree, tree_size)
+    tree_files = sorted(str(p) for p in tree.rglob("*.yaml"))
+    env = {**os.environ, "INCPLAN_CACHE_DIR": str(WORK / "cache"), "NO_COLOR": "1"}
+    cold = {**env, "INCPLAN_NO_CACHE": "1"}
+    incplan = str(BIN / "incplan")
+    cjs = [str(BIN / "check-jsonschema"), "--schemafile", str(schema)]
+    lines = len(plan.read_text().splitlines())
+    print(f"plan: {lines} lines; tree: {tree_size} plans; {runs} paired runs; {os.cpu_count()} cores")
+    print(f"{'measurement':<58} {'baseline':>10} {'incplan':>10} {'ratio':>8}")
+    results = [
+        paired("incplan --version vs python -c pass", [sys.executable, "-c", "pass"], [incplan, "--version"], runs, 6.0, env),
+        paired("check one plan vs check-jsonschema (warm cache)", [*cjs, str(plan)], [incplan, "check", str(plan)], runs, 0.75, env),
+        paired("check one plan vs check-jsonschema (no cache)", [*cjs, str(plan)], [incplan, "check", str(plan)], runs, 0.75, cold),
+    ]
+    variables = data / "vars.json"
+    variables.write_text(json.dumps({"service": "the API", "impact": "errors", "next_update": "12:00 CET"}))
+    template = data / "message.j2"
+    template.write_text("We are investigating {{ impact }} affecting {{ service }}. Next update by {{ next_update }}.\n")
+    if (BIN / "incplan").exists() and "notify" in sh(BIN / "incplan", "--help").stdout:
+        results.append(
+            paired(
+                "notify (4 channels) vs jinja2-cli (1 template)",
+                [str(BIN / "jinja2"), str(template), str(variables)],
+                [incplan, "--color", "never", "notify", "--plan", str(plan), "--stage", "investigating", "--severity", "sev1", "--example", "--format", "text"],
+                runs,
+                1.5,
+                env,
+            )
+        )
+    tree_runs = max(3, runs // 5)
+    results.append(paired(f"check {tree_size}-plan tree vs check-jsonschema (warm)", [*cjs, *tree_files], [incplan, "check", str(tree)], tree_runs, 0.5, env))
+    results.append(paired(f"check {tree_size}-plan tree vs check-jsonschema (no cache)", [*cjs, *tree_files], [incplan, "check", str(tree)], tree_runs, 0.5, cold))
+    (WORK / "results.json").write_text(json.dumps(results, indent=2))
+    print(f"results: {WORK / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
