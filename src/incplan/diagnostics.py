@@ -113,7 +113,17 @@ def exit_code(diagnostics: list[Diagnostic], *, strict: bool = False) -> int:
 class UsageError(Exception):
     """Bad input from the user (exit 2): unknown names, missing files, bad options."""
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", details: list[str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.details = details or []  # lines printed between the message and the hint
+
+
+class ProblemError(Exception):
+    """A plan or record has problems that stop the command (exit 1), with diagnostics if any."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.diagnostics = diagnostics or []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from incplan import __version__
-from incplan.cli import check, rules, schema
+from incplan.cli import check, notify, rules, schema
 from incplan.cli.output import set_color
 
 app = typer.Typer(
@@ -37,6 +37,7 @@ def main(
 
 app.command("check")(check.check)
 app.command("rules")(rules.rules)
+app.command("notify")(notify.notify)
 app.command("schema")(schema.schema)
 
 

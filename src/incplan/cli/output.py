@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 import typer
 
-from incplan.diagnostics import UsageError
+from incplan.diagnostics import ProblemError, UsageError
 
 if TYPE_CHECKING:
     from incplan.diagnostics import Diagnostic, Rule
@@ -34,7 +35,7 @@ def use_color(stream: IO[str]) -> bool:
     return stream.isatty() and os.environ.get("TERM") != "dumb"
 
 
-def console(stream: IO[str] | None = None) -> Any:
+def console(stream: IO[str] | None = None, *, soft_wrap: bool = True) -> Any:
     from rich.console import Console
 
     stream = stream or sys.stdout
@@ -45,16 +46,32 @@ def console(stream: IO[str] | None = None) -> Any:
         no_color=not color,
         color_system="auto" if color else None,
         highlight=False,
-        soft_wrap=True,
+        soft_wrap=soft_wrap,
     )
 
 
 def fail(error: UsageError, code: int = 2) -> typer.Exit:
     """Print a usage error (one line, then its hint) on stderr and exit."""
     sys.stderr.write(f"error: {error.message}\n")
+    for line in error.details:
+        sys.stderr.write(f"  {line}\n")
     if error.hint:
         sys.stderr.write(f"  hint: {error.hint}\n")
     raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def handled() -> Iterator[None]:
+    """The CLI boundary: known errors become a message and an exit code, never a traceback."""
+    try:
+        yield
+    except UsageError as error:
+        raise fail(error) from None
+    except ProblemError as error:
+        for d in error.diagnostics[:20]:
+            sys.stderr.write(f"{d.file}:{d.line}:{d.col}: {d.severity.value} {d.code} {d.message}\n")
+        sys.stderr.write(f"error: {error.message}\n")
+        raise typer.Exit(1) from None
 
 
 def choose(kind: str, value: str, choices: list[str]) -> str:

@@ -1,0 +1,149 @@
+"""`incplan notify`: the exact message of a stage for each channel, ready to post."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+
+from incplan.cli.output import choose, handled
+
+if TYPE_CHECKING:
+    from incplan.templates.compose import ComposedMessage, Composition
+
+FORMATS = ["rich", "text", "json", "markdown"]
+
+
+def notify(
+    stage: str = typer.Option(..., "--stage", "-s", help="Stage to announce (e.g. investigating)."),
+    severity: str = typer.Option(None, "--severity", help="Severity id; decides the channels and the cadence."),
+    channel: list[str] = typer.Option([], "--channel", "-c", help="Only this channel; repeatable."),
+    title: str = typer.Option(None, "--title", help="Incident title."),
+    var: list[str] = typer.Option([], "--var", help="NAME=VALUE for a template variable; repeatable."),
+    vars_file: str = typer.Option(None, "--vars", metavar="FILE", help="YAML or JSON file of variables."),
+    locale: str = typer.Option(None, "--locale", "-l", help="Message language (default: the plan's first)."),
+    example: bool = typer.Option(False, "--example", help="Fill variables from their declared examples."),
+    format: str = typer.Option("rich", "--format", "-f", metavar="rich|text|json|markdown", help="Output format."),
+    plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
+) -> None:
+    """Render the stage's message for every channel the severity uses (or --channel)."""
+    choose("format", format, FORMATS)
+    with handled():
+        from incplan import clock
+        from incplan.plan.discover import find_plan, load_for_use
+        from incplan.templates.compose import compose, parse_assignments, read_vars_file
+
+        loaded, _ = load_for_use(find_plan(plan))
+        values = read_vars_file(vars_file) if vars_file else {}
+        values.update(parse_assignments(var))
+        result = compose(
+            loaded,
+            stage=stage,
+            now=clock.now(),
+            severity=severity,
+            channels=channel or None,
+            title=title,
+            variables=values,
+            locale=locale,
+            example=example,
+        )
+    for warning in result.warnings:
+        sys.stderr.write(f"warning: {warning}\n")
+    WRITERS[format](result)
+    if not result.messages:
+        raise typer.Exit(1)
+
+
+def length_note(m: ComposedMessage) -> str:
+    measured = m.measure
+    text = f"{measured.length:,} characters"
+    if measured.detail and m.channel_type == "sms":
+        text += f", {measured.detail}"
+    if measured.max_length is not None:
+        text += f" (limit {measured.max_length:,})"
+    if measured.over_limit:
+        text += " OVER LIMIT"
+    return text
+
+
+def write_rich(result: Composition) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from incplan.cli.output import console
+
+    out = console(soft_wrap=False)
+    for m in result.messages:
+        content = Text()
+        if m.subject:
+            content.append(m.subject + "\n\n", style="bold")
+        content.append(m.body)
+        out.print(
+            Panel(
+                content,
+                title=f"[bold]{_escape(m.channel_name)}[/] · {_escape(m.audience)} · {m.channel}",
+                title_align="left",
+                subtitle=Text(length_note(m), style="bold red" if m.measure.over_limit else "dim"),
+                subtitle_align="right",
+                border_style="red" if m.measure.over_limit else "cyan",
+            )
+        )
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def write_text(result: Composition) -> None:
+    many = len(result.messages) > 1
+    blocks = []
+    for m in result.messages:
+        parts = [f"==> {m.channel} <=="] if many else []
+        if m.subject:
+            parts.append(m.subject)
+            parts.append("")
+        parts.append(m.body)
+        blocks.append("\n".join(parts))
+    if blocks:
+        sys.stdout.write("\n\n".join(blocks) + "\n")
+
+
+def write_markdown(result: Composition) -> None:
+    blocks = []
+    for m in result.messages:
+        lines = [f"### {m.channel_name} ({m.audience})", ""]
+        if m.subject:
+            lines += [f"**{m.subject}**", ""]
+        lines.append(m.body)
+        lines += ["", f"_{length_note(m)}_"]
+        blocks.append("\n".join(lines))
+    if blocks:
+        sys.stdout.write("\n\n".join(blocks) + "\n")
+
+
+def write_json(result: Composition) -> None:
+    payload = {
+        "stage": result.stage,
+        "severity": result.severity,
+        "locale": result.locale,
+        "messages": [
+            {
+                "channel": m.channel,
+                "audience": m.audience,
+                "subject": m.subject,
+                "body": m.body,
+                "length": m.measure.length,
+                "max_length": m.measure.max_length,
+                "over_limit": m.measure.over_limit,
+            }
+            for m in result.messages
+        ],
+    }
+    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+
+
+WRITERS = {"rich": write_rich, "text": write_text, "json": write_json, "markdown": write_markdown}

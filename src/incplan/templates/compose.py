@@ -1,0 +1,262 @@
+"""Compose the messages of one stage for a set of channels: the core of `notify` and `preview`."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from incplan.diagnostics import ProblemError, UsageError
+from incplan.templates.engine import IncidentInfo, RenderError, compile_template, render
+from incplan.templates.limits import Measure, measure
+
+if TYPE_CHECKING:
+    from incplan.plan.models import Plan
+
+EXAMPLE_TITLE = "Elevated error rates"
+
+
+@dataclass(frozen=True)
+class MissingInput:
+    name: str
+    description: str
+    example: str
+    flag: str
+
+
+class MissingInputs(UsageError):
+    def __init__(self, missing: list[MissingInput]) -> None:
+        width = max(len(m.name) for m in missing)
+        details = []
+        for m in missing:
+            example = f" (e.g. {m.example})" if m.example and m.name != "severity" else ""
+            details.append(f"{m.name:<{width}}  {m.description}{example}")
+            details.append(f"{'':<{width}}  {m.flag}")
+        super().__init__(
+            f"missing input{'s' if len(missing) > 1 else ''} for these messages:",
+            hint="pass them with the flags shown, or --example to fill variables from their examples",
+            details=details,
+        )
+        self.missing = missing
+
+
+class TemplateFailure(ProblemError):
+    """A template of the plan does not compile or render: the plan's problem (exit 1)."""
+
+
+@dataclass(frozen=True)
+class ComposedMessage:
+    channel: str
+    channel_name: str
+    channel_type: str
+    audience: str
+    format: str
+    subject: str | None
+    body: str
+    locale: str
+    measure: Measure
+
+
+@dataclass
+class Composition:
+    stage: str
+    severity: str | None
+    locale: str
+    messages: list[ComposedMessage] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def unknown(kind: str, value: str, valid: list[str]) -> UsageError:
+    close = difflib.get_close_matches(value, valid, n=1)
+    names = ", ".join(valid) if valid else "(none declared)"
+    return UsageError(f"unknown {kind} `{value}`", hint=(f"did you mean `{close[0]}`? " if close else "") + f"valid: {names}")
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:48].strip("-") or "incident"
+
+
+def compose(
+    plan: Plan,
+    *,
+    stage: str,
+    now: datetime,
+    severity: str | None = None,
+    channels: list[str] | None = None,
+    title: str | None = None,
+    variables: dict[str, str] | None = None,
+    locale: str | None = None,
+    example: bool = False,
+    incident_id: str | None = None,
+    started_at: datetime | None = None,
+) -> Composition:
+    """Render the stage's message for each channel; every missing input reported at once."""
+    variables = dict(variables or {})
+    if stage not in plan.stages:
+        raise unknown("stage", stage, list(plan.stages))
+    if severity is not None and severity not in plan.severities:
+        raise unknown("severity", severity, list(plan.severities))
+    locale = locale or plan.default_locale
+    if locale not in plan.organization.locales:
+        raise unknown("locale", locale, list(plan.organization.locales))
+    for name in variables:
+        if name not in plan.variables:
+            raise unknown("variable", name, list(plan.variables))
+    for ch in channels or []:
+        if ch not in plan.channels:
+            raise unknown("channel", ch, list(plan.channels))
+
+    result = Composition(stage=stage, severity=severity, locale=locale)
+    missing: dict[str, MissingInput] = {}
+    if channels:
+        chosen = list(dict.fromkeys(channels))
+    elif severity is not None:
+        chosen = list(plan.severities[severity].channels)
+    else:
+        chosen = []
+        missing["severity"] = _severity_input(plan, "which channels to use")
+
+    # Pick each channel's text and compile it; collect what the texts need.
+    picked = []
+    needs: set[str] = set()
+    for ch in chosen:
+        found = plan.message_for(stage, ch)
+        if found is None:
+            result.warnings.append(f"stage `{stage}` has no message for channel `{ch}` (and no `default`)")
+            continue
+        _, spec = found
+        subject, body, used_locale = spec.subject, spec.body, plan.default_locale
+        if locale != plan.default_locale:
+            if locale in spec.translations:
+                tr = spec.translations[locale]
+                subject = tr.subject if tr.subject is not None else subject
+                body, used_locale = tr.body, locale
+            else:
+                result.warnings.append(
+                    f"no `{locale}` translation of the `{stage}` message for `{ch}`; "
+                    f"using `{plan.default_locale}`"
+                )
+        html = plan.channels[ch].format == "html"
+        compiled_subject = _compile(subject, False, stage, ch) if subject else None
+        compiled_body = _compile(body, html, stage, ch)
+        for c in (compiled_subject, compiled_body):
+            if c is not None:
+                needs |= set(c.names)
+        picked.append((ch, compiled_subject, compiled_body, used_locale))
+
+    if severity is None and ({"severity", "next_update"} & needs) and "severity" not in missing:
+        missing["severity"] = _severity_input(plan, "the messages use it")
+    values: dict[str, str] = {}
+    for name, var in plan.variables.items():
+        if name in variables:
+            values[name] = variables[name]
+        elif example and var.example is not None:
+            values[name] = var.example
+        elif var.default is not None:
+            values[name] = var.default
+        elif not var.required:
+            values[name] = ""
+        elif name in needs:
+            shown = var.example or "..."
+            missing[name] = MissingInput(name, var.description, var.example or "", f'--var {name}="{shown}"')
+    if title is None:
+        if example:
+            title = EXAMPLE_TITLE
+        elif "incident" in needs:
+            missing["title"] = MissingInput("title", "the incident's title", EXAMPLE_TITLE, f'--title "{EXAMPLE_TITLE}"')
+    if missing:
+        raise MissingInputs(list(missing.values()))
+
+    from incplan.templates.engine import build_context, plan_context
+
+    incident = IncidentInfo(
+        id=incident_id or f"{now:%Y-%m-%d}-{slugify(title or 'incident')}",
+        title=title or "",
+        started_at=started_at or now,
+    )
+    base = plan_context(plan)
+    for ch, compiled_subject, compiled_body, used_locale in picked:
+        channel = plan.channels[ch]
+        context = build_context(
+            plan, stage=stage, channel=ch, severity=severity, variables=values, incident=incident, now=now, base=base
+        )
+        try:
+            subject = render(compiled_subject, context) if compiled_subject else None
+            body = render(compiled_body, context)
+        except RenderError as exc:
+            raise TemplateFailure(f"the `{stage}` message for `{ch}` fails to render: {exc}") from None
+        result.messages.append(
+            ComposedMessage(
+                channel=ch,
+                channel_name=channel.name,
+                channel_type=channel.type,
+                audience=channel.audience,
+                format=channel.format,
+                subject=subject,
+                body=body,
+                locale=used_locale,
+                measure=measure(channel.type, body, channel.max_length),
+            )
+        )
+    if not result.messages and not result.warnings:
+        result.warnings.append("no channel selected")
+    return result
+
+
+def _compile(source: str, html: bool, stage: str, channel: str) -> object:
+    from jinja2 import TemplateSyntaxError
+
+    try:
+        return compile_template(source, autoescape=html)
+    except TemplateSyntaxError as exc:
+        raise TemplateFailure(
+            f"the `{stage}` message for `{channel}` has a template error at its line {exc.lineno}: {exc.message}; "
+            "run `incplan check`"
+        ) from None
+
+
+def _severity_input(plan: Plan, why: str) -> MissingInput:
+    first = next(iter(plan.severities))
+    names = ", ".join(f"{k} ({v.name})" for k, v in plan.severities.items())
+    return MissingInput("severity", f"the incident's severity, {why}: {names}", first, f"--severity {first}")
+
+
+def parse_assignments(pairs: list[str]) -> dict[str, str]:
+    """`--var k=v` values, taken literally (never evaluated as templates)."""
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"`--var {pair}` is not NAME=VALUE", hint='write it like --var service="the API"')
+        values[name.strip()] = value
+    return values
+
+
+def read_vars_file(path: str) -> dict[str, str]:
+    """Variables from a YAML or JSON mapping of names to text."""
+    from pathlib import Path
+
+    from incplan.plan.load import parse_yaml, read_text
+
+    text, problems = read_text(Path(path), path)
+    if text is None:
+        if not Path(path).exists():
+            raise UsageError(f"variables file `{path}` not found")
+        raise UsageError(f"{path}: {problems[0].message}")
+    data, problems = parse_yaml(text, path)
+    if problems:
+        d = problems[0]
+        raise UsageError(f"{path}:{d.line}:{d.col}: {d.message}")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: expected a mapping of variable names to values")
+    values = {}
+    for key, value in data.items():
+        if isinstance(value, dict | list) or value is None:
+            raise UsageError(f"{path}: variable `{key}` must be text, not {type(value).__name__}")
+        values[str(key)] = str(value)
+    return values
