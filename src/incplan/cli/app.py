@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from incplan import __version__
-from incplan.cli import check, notify, rules, schema
+from incplan.cli import check, init, notify, rules, schema
 from incplan.cli.output import set_color
 
 app = typer.Typer(
@@ -35,6 +35,7 @@ def main(
     set_color(color)
 
 
+app.command("init")(init.init)
 app.command("check")(check.check)
 app.command("rules")(rules.rules)
 app.command("notify")(notify.notify)

@@ -36,7 +36,7 @@ _SECRETS = [
 ]
 _SECRET_KEY = re.compile(r"(password|passwd|secret|token|api_?key|credential|webhook_url)$", re.I)
 _PLACEHOLDER_CASE = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|[Ll]orem [Ii]psum")
-_EXAMPLE_EMAIL = re.compile(r"@(example\.(com|org|net))\b", re.I)
+_EXAMPLE_DOMAIN = re.compile(r"[@./](example\.(com|org|net))\b", re.I)
 
 
 def _secret_kinds(texts: list[str]) -> list[str | None]:
@@ -104,11 +104,14 @@ def placeholder(ctx: LintContext) -> Iterator[Diagnostic]:
                 path=path,
                 hint="replace the placeholder with the real value",
             )
-        elif path[:1] == ("people",) and (m := _EXAMPLE_EMAIL.search(text)):
+        elif path[:1] in (("people",), ("organization",)) and (m := _EXAMPLE_DOMAIN.search(text)):
+            person = path[0] == "people"
             yield placeholder.at(
                 f"`{'.'.join(str(p) for p in path)}` is a placeholder address at `{m.group(1)}`",
                 path=path,
-                hint="replace the placeholder person with a real member of the team",
+                hint="replace the placeholder person with a real member of the team"
+                if person
+                else "put your organization's real address here",
             )
 
 

@@ -25,6 +25,9 @@ DATA_WORDS = {
 }
 
 
+_DATA_VARIABLE = re.compile(r"\{\{[^}]*data[^}]*\}\}", re.IGNORECASE)  # e.g. {{ data_impact }}
+
+
 def _is_customer(audience: str) -> bool:
     return "customer" in audience.lower()
 
@@ -239,16 +242,18 @@ def missing_translation(ctx: LintContext) -> Iterator[Diagnostic]:
 
 @rule("W304", "missing-data-statement", W)
 def missing_data_statement(ctx: LintContext) -> Iterator[Diagnostic]:
-    """A final-stage customer message that says nothing about data (lost, exposed, or safe)."""
+    """A resolved-stage customer message that says nothing about data (lost, exposed, or safe)."""
     plan = ctx.valid
+    # The stage that resolves the incident is the first final one (a post-incident review
+    # stage may follow it).
+    resolving = next((sid for sid, st in plan.stages.items() if st.final), None)
     for part in ctx.message_parts:
-        stage = plan.stages.get(part.stage)
-        if stage is None or not stage.final or part.part != "body":
+        if part.stage != resolving or part.part != "body":
             continue
         if not any(_is_customer(plan.channels[ch].audience) for ch in ctx.receivers(part.stage, part.key)):
             continue
         words = DATA_WORDS.get(part.locale.split("-")[0])
-        if words and not re.search(words, part.source, re.IGNORECASE):
+        if words and not re.search(words, part.source, re.IGNORECASE) and not _DATA_VARIABLE.search(part.source):
             yield missing_data_statement.at(
                 "resolved message to customers says nothing about their data",
                 path=part.path,

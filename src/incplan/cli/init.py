@@ -1,0 +1,34 @@
+"""`incplan init`: write a complete, commented plan that passes `incplan check`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from incplan.cli.output import handled
+
+
+def init(
+    path: Path = typer.Argument(Path("incplan.yaml"), help="File (or folder) to write; default ./incplan.yaml."),
+    org: str = typer.Option("Example Co", "--org", help="Organization name."),
+    product: str = typer.Option(None, "--product", help="Product name customers know (default: --org)."),
+    status_page: str = typer.Option(None, "--status-page", metavar="URL", help="Public status page URL."),
+    timezone: str = typer.Option("UTC", "--timezone", metavar="IANA", help="Timezone for times in messages."),
+    locale: list[str] = typer.Option([], "--locale", "-l", help="Message language (en, pl); repeatable, first is default."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a complete, commented plan: severities, roles, channels, messages, values."""
+    with handled():
+        from incplan import clock
+        from incplan.scaffold import InitOptions, write_plan
+
+        options = InitOptions(
+            org=org, product=product, status_page=status_page, timezone=timezone, locales=tuple(locale or ["en"])
+        )
+        written = write_plan(path, options, clock.now().date(), force=force)
+    sys.stdout.write(
+        f"wrote {written}\n"
+        f"next: replace the placeholder people, then run `incplan check {written}`\n"
+    )

@@ -1,0 +1,184 @@
+"""`incplan init`: a complete, commented plan from built-in content (package data per locale)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from incplan.diagnostics import UsageError
+
+BUILT_IN_LOCALES = ("en", "pl")
+STAGES = ("investigating", "identified", "monitoring", "resolved", "postmortem")
+FINAL = ("resolved", "postmortem")
+CRITERIA = (("data_exposed", "sev1"), ("full_outage", "sev1"), ("core_degraded", "sev2"), ("minor_degraded", "sev3"))
+ALL_ROLES = ["incident_commander", "communications_lead", "tech_lead", "scribe", "support_liaison"]
+SEVERITIES = (
+    (
+        "sev1",
+        {
+            "impact": "critical",
+            "first": "10m",
+            "cadence": "{investigating: 15m, identified: 30m, monitoring: 30m}",
+            "roles": ALL_ROLES,
+            "channels": ["status_page", "email", "chat_internal", "social", "help_center"],
+        },
+    ),
+    (
+        "sev2",
+        {
+            "impact": "major",
+            "first": "20m",
+            "cadence": "{investigating: 30m, identified: 60m, monitoring: 60m}",
+            "roles": ["incident_commander", "communications_lead", "tech_lead", "support_liaison"],
+            "channels": ["status_page", "chat_internal", "help_center"],
+        },
+    ),
+    (
+        "sev3",
+        {
+            "impact": "minor",
+            "first": "60m",
+            "cadence": "2h",
+            "roles": ["incident_commander", "tech_lead"],
+            "channels": ["status_page", "chat_internal"],
+        },
+    ),
+)
+ROLES = (
+    ("incident_commander", ["@alex", "@sam"]),
+    ("communications_lead", ["@kim", "@jo"]),
+    ("tech_lead", ["@sam", "@alex"]),
+    ("scribe", ["@jo", "@kim"]),
+    ("support_liaison", ["@kim", "@jo"]),
+)
+CHANNELS = (
+    ("status_page", {"type": "status_page", "audience": "customers", "owner": "communications_lead"}),
+    ("email", {"type": "email", "audience": "customers", "owner": "communications_lead"}),
+    ("chat_internal", {"type": "chat", "audience": "internal", "owner": "incident_commander"}),
+    ("social", {"type": "social", "audience": "customers", "owner": "communications_lead"}),
+    ("help_center", {"type": "help_center", "audience": "customers", "owner": "support_liaison"}),
+)
+
+
+@dataclass(frozen=True)
+class InitOptions:
+    org: str = "Example Co"
+    product: str | None = None
+    status_page: str | None = None
+    timezone: str = "UTC"
+    locales: tuple[str, ...] = ("en",)
+
+
+def _content(locale: str) -> dict[str, Any]:
+    from ruamel.yaml import YAML
+
+    text = resources.files("incplan.scaffold").joinpath(f"content/{locale}.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = YAML(typ="safe").load(text)
+    return data
+
+
+def _quote(value: Any) -> str:
+    # A JSON string is a valid YAML double-quoted scalar.
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _block(text: str, indent: int) -> str:
+    chomp = "|" if text.endswith("\n") else "|-"
+    pad = " " * indent
+    lines = [(pad + line) if line else "" for line in text.rstrip("\n").split("\n")]
+    return chomp + "\n" + "\n".join(lines)
+
+
+def _scalar(text: str, indent: int) -> str:
+    return _block(text, indent) if "\n" in text.rstrip("\n") else _quote(text.rstrip("\n"))
+
+
+def render_plan(options: InitOptions, today: date) -> str:
+    from jinja2 import Environment, StrictUndefined
+
+    locales = list(dict.fromkeys(options.locales))
+    for locale in locales:
+        if locale not in BUILT_IN_LOCALES:
+            raise UsageError(
+                f"no built-in content for locale `{locale}`",
+                hint=f"built in: {', '.join(BUILT_IN_LOCALES)}; add other languages as `translations` afterwards",
+            )
+    _check_timezone(options.timezone)
+    default, others = locales[0], locales[1:]
+    content = _content(default)
+    translations = {loc: _content(loc)["messages"] for loc in others}
+
+    def message_yaml(stage: str, key: str, message: Any) -> str:
+        spec = message if isinstance(message, dict) else {"body": message}
+        extra = [(loc, translations[loc][stage][key]) for loc in others]
+        if "subject" not in spec and not extra:
+            return f"    {key}: {_scalar(spec['body'], 6)}"
+        lines = [f"    {key}:"]
+        if "subject" in spec:
+            lines.append(f"      subject: {_quote(spec['subject'])}")
+        lines.append(f"      body: {_scalar(spec['body'], 8)}")
+        if extra:
+            lines.append("      translations:")
+            for loc, tr in extra:
+                tr = tr if isinstance(tr, dict) else {"body": tr}
+                lines.append(f"        {loc}:")
+                if "subject" in tr:
+                    lines.append(f"          subject: {_quote(tr['subject'])}")
+                lines.append(f"          body: {_scalar(tr['body'], 12)}")
+        return "\n".join(lines)
+
+    # Our own trusted template; YAML-safe quoting is done by the filters, not by autoescape.
+    env = Environment(  # noqa: S701
+        variable_start_string="[[",
+        variable_end_string="]]",
+        block_start_string="[%",
+        block_end_string="%]",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
+    env.filters["q"] = _quote
+    env.filters["qlist"] = lambda items: "[" + ", ".join(_quote(i) for i in items) + "]"
+    source = resources.files("incplan.scaffold").joinpath("plan.yaml.j2").read_text(encoding="utf-8")
+    return env.from_string(source).render(
+        c=content,
+        org=options.org,
+        product=options.product or options.org,
+        status_page=options.status_page or "https://status.example.com",
+        timezone=options.timezone,
+        locales=locales,
+        today=today.isoformat(),
+        criteria=CRITERIA,
+        severities=SEVERITIES,
+        roles=ROLES,
+        channels=CHANNELS,
+        stages=STAGES,
+        final=FINAL,
+        message_yaml=message_yaml,
+    )
+
+
+def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except (ValueError, LookupError, OSError):
+        raise UsageError(f"`{name}` is not an IANA timezone", hint="use a name like Europe/Warsaw or UTC") from None
+
+
+def write_plan(path: Path, options: InitOptions, today: date, *, force: bool = False) -> Path:
+    """Write the plan atomically; refuse to overwrite unless `force`. Returns the file written."""
+    target = path / "incplan.yaml" if path.is_dir() else path
+    if target.exists() and not force:
+        raise UsageError(f"`{target}` already exists", hint="pass --force to overwrite it, or give another PATH")
+    text = render_plan(options, today)
+    from incplan.atomic import atomic_write
+
+    atomic_write(target, text)
+    return target
