@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from incplan import __version__
-from incplan.cli import check, init, notify, rules, schema
+from incplan.cli import check, classify, export, init, notify, preview, rules, schema, show
 from incplan.cli.output import set_color
 
 app = typer.Typer(
@@ -39,6 +39,10 @@ app.command("init")(init.init)
 app.command("check")(check.check)
 app.command("rules")(rules.rules)
 app.command("notify")(notify.notify)
+app.command("preview")(preview.preview)
+app.command("show")(show.show)
+app.command("export")(export.export)
+app.command("classify")(classify.classify)
 app.command("schema")(schema.schema)
 
 

@@ -1,0 +1,31 @@
+"""`incplan export`: the whole plan as Markdown or one self-contained HTML page."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from incplan.cli.output import choose, handled
+
+
+def export(
+    format: str = typer.Option("markdown", "--format", "-f", metavar="markdown|html", help="Document format."),
+    output: Path = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+    plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
+) -> None:
+    """Export the whole plan as a readable document (the team's wiki page)."""
+    choose("format", format, ["markdown", "html"])
+    with handled():
+        from incplan.export import export as render
+        from incplan.plan.discover import find_plan, load_for_use
+
+        loaded, _ = load_for_use(find_plan(plan))
+        text = render(loaded, format)
+        if output is not None:
+            from incplan.atomic import atomic_write
+
+            atomic_write(output, text)
+            return
+    sys.stdout.write(text)

@@ -1,0 +1,52 @@
+"""`incplan preview`: every message with example values, on screen or one file each."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from incplan.cli.output import handled
+
+
+def preview(
+    out: Path = typer.Option(None, "--out", "-o", metavar="DIR", help="Write DIR/<stage>/<channel>.<locale>.txt."),
+    plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
+) -> None:
+    """Render every stage x channel x locale with the declared examples."""
+    with handled():
+        from incplan import clock
+        from incplan.plan.discover import find_plan, load_for_use
+        from incplan.templates.preview import PREVIEW_NOW, preview_items, write_preview
+
+        loaded, _ = load_for_use(find_plan(plan))
+        now = clock.now() if os.environ.get("INCPLAN_NOW") else PREVIEW_NOW
+        items = list(preview_items(loaded, now))
+        if out is not None:
+            written, removed = write_preview(items, out)
+            sys.stdout.write(f"wrote {written} messages to {out}" + (f", removed {removed} stale" if removed else "") + "\n")
+            return
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from incplan.cli.notify import length_note
+    from incplan.cli.output import console
+
+    screen = console(soft_wrap=False)
+    for item in items:
+        content = Text()
+        if item.message.subject:
+            content.append(item.message.subject + "\n\n", style="bold")
+        content.append(item.message.body)
+        screen.print(
+            Panel(
+                content,
+                title=f"{item.stage} · {item.message.channel_name} · {item.locale} · {item.severity}",
+                title_align="left",
+                subtitle=length_note(item.message),
+                subtitle_align="right",
+                border_style="red" if item.message.measure.over_limit else "cyan",
+            )
+        )

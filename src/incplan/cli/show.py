@@ -1,0 +1,152 @@
+"""`incplan show`: the plan for people; `show <severity>` is that severity's playbook."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from incplan.cli.output import console, handled
+
+if TYPE_CHECKING:
+    from incplan.plan.models import Plan
+    from incplan.playbook import Playbook
+
+SECTIONS = ["definition", "severities", "roles", "channels", "stages", "values"]
+
+
+def show(
+    section: str = typer.Argument(None, help=f"One of: {', '.join(SECTIONS)}, or a severity id for its playbook."),
+    plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
+) -> None:
+    """Show the plan as tables; `show sev1` prints the playbook for one severity."""
+    with handled():
+        from incplan.plan.discover import find_plan, load_for_use
+        from incplan.playbook import playbook
+
+        loaded, _ = load_for_use(find_plan(plan))
+        out = console(soft_wrap=False)
+        if section is None:
+            for name in SECTIONS:
+                RENDERERS[name](loaded, out)
+        elif section in RENDERERS:
+            RENDERERS[section](loaded, out)
+        elif section in loaded.severities:
+            print_playbook(playbook(loaded, section), out)
+        else:
+            from incplan.templates.compose import unknown
+
+            raise unknown("section or severity", section, [*SECTIONS, *loaded.severities])
+
+
+def _table(title: str, *columns: str) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", title_style="bold", show_lines=False, expand=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def show_definition(plan: Plan, out: Any) -> None:
+    from rich.text import Text
+
+    out.print(Text("Defining an incident", style="bold"))
+    out.print(Text(plan.definition.incident))
+    if plan.definition.not_incident:
+        out.print(Text("Not an incident:", style="bold"))
+        for item in plan.definition.not_incident:
+            out.print(Text(f"  • {item}"))
+    table = _table("Criteria (first yes decides)", "id", "question", "severity")
+    for c in plan.definition.criteria:
+        table.add_row(c.id, c.question, c.severity)
+    out.print(table)
+
+
+def show_severities(plan: Plan, out: Any) -> None:
+    from incplan.playbook import playbook
+
+    table = _table("Severities", "id", "name", "impact", "first update", "cadence", "roles", "channels")
+    for sev_id in plan.severities:
+        book = playbook(plan, sev_id)
+        cadence = ", ".join(f"{stage}: {every}" for stage, every in book.cadence) or "not set"
+        table.add_row(
+            sev_id,
+            f"{book.name}\n{book.description}".strip(),
+            book.impact,
+            book.first_update,
+            cadence,
+            "\n".join(r.name for r in book.roles),
+            "\n".join(c.name for c in book.channels),
+        )
+    out.print(table)
+
+
+def show_roles(plan: Plan, out: Any) -> None:
+    from incplan.playbook import person_line
+
+    table = _table("Roles", "role", "people (primary first)", "responsibilities")
+    for role_id, role in plan.roles.items():
+        people = "\n".join(f"{p.name} ({p.handle})" for p in (person_line(plan, h) for h in role.people))
+        table.add_row(f"{role.name}\n[dim]{role_id}[/]", people or "[red]nobody[/]", "\n".join(role.responsibilities))
+    out.print(table)
+
+
+def show_channels(plan: Plan, out: Any) -> None:
+    from incplan.playbook import owner_text
+
+    table = _table("Channels", "channel", "type", "audience", "owner", "access", "delivery")
+    for ch_id, ch in plan.channels.items():
+        delivery = ch.delivery.kind if ch.delivery else "post by hand"
+        table.add_row(
+            f"{ch.name}\n[dim]{ch_id}[/]", ch.type, ch.audience, owner_text(plan, ch.owner), ch.access or "", delivery
+        )
+    out.print(table)
+
+
+def show_stages(plan: Plan, out: Any) -> None:
+    table = _table("Stages", "stage", "description", "messages for")
+    for stage_id, stage in plan.stages.items():
+        keys = ", ".join(plan.templates.get(stage_id, {})) or "[yellow]none[/]"
+        name = stage.name + (" (final)" if stage.final else "")
+        table.add_row(f"{name}\n[dim]{stage_id}[/]", stage.description, keys)
+    out.print(table)
+
+
+def show_values(plan: Plan, out: Any) -> None:
+    table = _table("Values", "value", "in practice")
+    for value in plan.values:
+        table.add_row(f"[bold]{value.name}[/]\n{value.description}", "\n".join(f"• {p}" for p in value.in_practice))
+    out.print(table)
+
+
+def print_playbook(book: Playbook, out: Any) -> None:
+    from rich.text import Text
+
+    out.print(Text(f"{book.severity}: {book.name}", style="bold"))
+    if book.description:
+        out.print(Text(book.description))
+    cadence = ", ".join(f"{stage} every {every}" for stage, every in book.cadence) or "not set"
+    out.print(Text(f"First customer update within {book.first_update}; then {cadence}."))
+    roles = _table("Call in", "role", "people (primary first)", "contacts")
+    for role in book.roles:
+        names = "\n".join(p.name for p in role.people) or "[red]nobody[/]"
+        contacts = "\n".join(p.contacts for p in role.people)
+        roles.add_row(role.name, names, contacts)
+    out.print(roles)
+    channels = _table("Announce on", "channel", "audience", "owner", "access")
+    for ch in book.channels:
+        channels.add_row(ch.name, ch.audience, ch.owner, ch.access)
+    out.print(channels)
+    out.print(Text("First message:", style="bold"))
+    out.print(Text(f"  {book.first_command}", style="cyan"), soft_wrap=True)
+
+
+RENDERERS = {
+    "definition": show_definition,
+    "severities": show_severities,
+    "roles": show_roles,
+    "channels": show_channels,
+    "stages": show_stages,
+    "values": show_values,
+}

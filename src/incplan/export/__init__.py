@@ -1,0 +1,81 @@
+"""`incplan export`: the whole plan as one readable document (the team's wiki page)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from incplan.plan.models import Plan
+
+FORMATS = ("markdown", "html")
+
+
+def document(plan: Plan) -> dict[str, Any]:
+    """Plain data in the order of the plan template: definition, severities, roles, channels,
+    stages with their messages, values."""
+    from incplan.playbook import owner_text, person_line, playbook
+
+    severities = [playbook(plan, sev_id) for sev_id in plan.severities]
+    roles = [
+        {
+            "id": role_id,
+            "name": role.name,
+            "people": [person_line(plan, h) for h in role.people],
+            "responsibilities": role.responsibilities,
+        }
+        for role_id, role in plan.roles.items()
+    ]
+    channels = [
+        {
+            "id": ch_id,
+            "name": ch.name,
+            "type": ch.type,
+            "audience": ch.audience,
+            "owner": owner_text(plan, ch.owner),
+            "purpose": ch.purpose,
+            "access": ch.access or "",
+            "delivery": ch.delivery.kind if ch.delivery else "post by hand",
+        }
+        for ch_id, ch in plan.channels.items()
+    ]
+    stages = []
+    for stage_id, stage in plan.stages.items():
+        messages = []
+        for key, spec in plan.templates.get(stage_id, {}).items():
+            name = "Every other channel" if key == "default" else plan.channels[key].name if key in plan.channels else key
+            texts = [(plan.default_locale, spec.subject, spec.body)]
+            texts += [(loc, tr.subject, tr.body) for loc, tr in spec.translations.items()]
+            messages.append({"key": key, "channel": name, "texts": texts})
+        stages.append({"id": stage_id, "name": stage.name, "description": stage.description, "final": stage.final, "messages": messages})
+    return {
+        "org": plan.organization,
+        "owner": person_line(plan, plan.owner).name if plan.owner else "",
+        "reviewed": plan.reviewed.isoformat() if plan.reviewed else "",
+        "definition": plan.definition,
+        "severities": severities,
+        "roles": roles,
+        "channels": channels,
+        "stages": stages,
+        "variables": plan.variables,
+        "values": plan.values,
+    }
+
+
+def export(plan: Plan, fmt: str) -> str:
+    from jinja2 import Environment, StrictUndefined
+
+    from incplan import __version__
+
+    # Our own templates; plan text is data (escaped in HTML), never compiled as a template.
+    env = Environment(  # noqa: S701
+        autoescape=fmt == "html",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
+    env.filters["mdcell"] = lambda text: str(text).replace("|", "\\|").replace("\n", "<br>")
+    name = "plan.md.j2" if fmt == "markdown" else "plan.html.j2"
+    source = resources.files("incplan.export").joinpath(name).read_text(encoding="utf-8")
+    return env.from_string(source).render(doc=document(plan), version=__version__)

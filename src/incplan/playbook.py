@@ -1,0 +1,155 @@
+"""What a responder needs for one severity, and the classification that leads to it."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from incplan.diagnostics import UsageError
+from incplan.plan.durations import format_duration
+
+if TYPE_CHECKING:
+    from incplan.plan.models import Criterion, Plan
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    handle: str
+    name: str
+    contacts: str
+
+
+@dataclass(frozen=True)
+class RoleLine:
+    id: str
+    name: str
+    people: list[PersonLine]
+
+
+@dataclass(frozen=True)
+class ChannelLine:
+    id: str
+    name: str
+    audience: str
+    owner: str
+    access: str
+
+
+@dataclass
+class Playbook:
+    severity: str
+    name: str
+    description: str
+    impact: str
+    first_update: str
+    cadence: list[tuple[str, str]]  # (stage name, every)
+    roles: list[RoleLine] = field(default_factory=list)
+    channels: list[ChannelLine] = field(default_factory=list)
+    first_command: str = ""
+
+
+def person_line(plan: Plan, handle: str) -> PersonLine:
+    person = plan.person(handle)
+    if person is None:
+        return PersonLine(handle, handle, "")
+    contacts = " · ".join(c for c in (person.phone, person.chat, person.email) if c)
+    return PersonLine(handle, person.name, contacts)
+
+
+def owner_text(plan: Plan, owner: str | None) -> str:
+    if not owner:
+        return "(no owner)"
+    if owner.startswith("@"):
+        return person_line(plan, owner).name
+    role = plan.roles.get(owner)
+    if role is None:
+        return owner
+    first = person_line(plan, role.people[0]).name if role.people else "nobody"
+    return f"{role.name} ({first})"
+
+
+def playbook(plan: Plan, severity: str) -> Playbook:
+    if severity not in plan.severities:
+        from incplan.templates.compose import unknown
+
+        raise unknown("severity", severity, list(plan.severities))
+    sev = plan.severities[severity]
+    cadence = []
+    for stage_id, stage in plan.stages.items():
+        every = sev.cadence(stage_id)
+        if not stage.final and every is not None:
+            cadence.append((stage.name, format_duration(every)))
+    book = Playbook(
+        severity=severity,
+        name=sev.name,
+        description=sev.description,
+        impact=sev.impact,
+        first_update=format_duration(sev.first_update_within) if sev.first_update_within else "not set",
+        cadence=cadence,
+    )
+    for role_id in sev.roles:
+        role = plan.roles.get(role_id)
+        if role is not None:
+            book.roles.append(RoleLine(role_id, role.name, [person_line(plan, h) for h in role.people]))
+    for ch_id in sev.channels:
+        ch = plan.channels.get(ch_id)
+        if ch is not None:
+            book.channels.append(
+                ChannelLine(ch_id, ch.name, ch.audience, owner_text(plan, ch.owner), ch.access or "(not written down)")
+            )
+    book.first_command = first_command(plan, severity)
+    return book
+
+
+def first_command(plan: Plan, severity: str) -> str:
+    stage = next(iter(plan.stages))
+    parts = ["incplan", "notify", "--stage", stage, "--severity", severity]
+    for name, var in plan.variables.items():
+        if var.required and var.default is None:
+            parts += ["--var", f"{name}={var.example or '...'}"]
+    return shlex.join(parts)
+
+
+@dataclass
+class Classification:
+    severity: str | None  # None: not an incident
+    decided_by: Criterion | None
+    answers: list[tuple[Criterion, bool]]
+
+
+def classify(
+    plan: Plan,
+    yes: list[str],
+    no: list[str],
+    ask: Callable[[Criterion], bool] | None,
+) -> Classification:
+    """Walk the criteria in order; the first "yes" decides. Unanswered ones go to `ask`."""
+    criteria = plan.definition.criteria
+    ids = [c.id for c in criteria]
+    for given in [*yes, *no]:
+        if given not in ids:
+            from incplan.templates.compose import unknown
+
+            raise unknown("criterion", given, ids)
+    both = set(yes) & set(no)
+    if both:
+        raise UsageError(f"criterion `{sorted(both)[0]}` is given both --yes and --no")
+    answers: list[tuple[Criterion, bool]] = []
+    for criterion in criteria:
+        if criterion.id in yes:
+            answer = True
+        elif criterion.id in no:
+            answer = False
+        elif ask is not None:
+            answer = ask(criterion)
+        else:
+            raise UsageError(
+                f"no answer for `{criterion.id}`: {criterion.question}",
+                hint=f"pass --yes {criterion.id} or --no {criterion.id}, or run it in a terminal to be asked",
+            )
+        answers.append((criterion, answer))
+        if answer:
+            return Classification(criterion.severity, criterion, answers)
+    return Classification(None, None, answers)
