@@ -10,7 +10,7 @@ from incplan.diagnostics import UsageError
 
 
 def atomic_write(path: Path, text: str) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.parent if str(path.parent) else Path()
     if not folder.is_dir():
         raise UsageError(f"folder `{folder}` does not exist", hint="create it first")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -19,7 +19,7 @@ def atomic_write(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

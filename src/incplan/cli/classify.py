@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 import typer
@@ -19,31 +18,37 @@ def classify(
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
 ) -> None:
     """Ask the plan's criteria in order (or take --yes/--no); print the severity and its playbook."""
-    from rich.text import Text
-
     with handled():
-        from incplan.cli.show import print_playbook
+        from incplan.cli.show import print_playbook, say
         from incplan.plan.discover import find_plan, load_for_use
         from incplan.playbook import classify as decide
         from incplan.playbook import playbook
 
         loaded, _ = load_for_use(find_plan(plan))
-        ask = _ask if sys.stdin.isatty() else None
-        result = decide(loaded, yes, no, ask)
+        result = decide(loaded, yes, no, _ask)
         out = console(soft_wrap=False)
         if result.severity is None:
-            out.print(Text("Not an incident.", style="bold green"))
-            out.print(Text(f"An incident is: {loaded.definition.incident}"))
+            say(out, "Not an incident.", "bold green")
+            say(out, f"An incident is: {loaded.definition.incident}")
             if loaded.definition.not_incident:
-                out.print(Text("These are not incidents:"))
+                say(out, "These are not incidents:")
                 for item in loaded.definition.not_incident:
-                    out.print(Text(f"  • {item}"))
-            out.print(Text("If that changes, run `incplan classify` again.", style="dim"))
+                    say(out, f"  • {item}")
+            say(out, "If that changes, run `incplan classify` again.", "dim")
             return
         assert result.decided_by is not None
-        out.print(Text(f"Incident: {result.severity} (yes to: {result.decided_by.question})", style="bold red"))
+        say(out, f"Incident: {result.severity} (yes to: {result.decided_by.question})", "bold red")
         print_playbook(playbook(loaded, result.severity), out)
 
 
 def _ask(criterion: Criterion) -> bool:
-    return bool(typer.confirm(criterion.question, default=False))
+    """Typer's prompt; answers may also be piped (`printf 'n\ny\n' | incplan classify`)."""
+    from incplan.diagnostics import UsageError
+
+    try:
+        return bool(typer.confirm(f"{criterion.question} [{criterion.id}]", default=False, err=True))
+    except typer.Abort:
+        raise UsageError(
+            f"no answer for `{criterion.id}`: {criterion.question}",
+            hint=f"answer the question, or pass --yes {criterion.id} / --no {criterion.id}",
+        ) from None

@@ -16,7 +16,9 @@ def init(
     product: str = typer.Option(None, "--product", help="Product name customers know (default: --org)."),
     status_page: str = typer.Option(None, "--status-page", metavar="URL", help="Public status page URL."),
     timezone: str = typer.Option("UTC", "--timezone", metavar="IANA", help="Timezone for times in messages."),
-    locale: list[str] = typer.Option([], "--locale", "-l", help="Message language (en, pl); repeatable, first is default."),
+    locale: list[str] = typer.Option(
+        [], "--locale", "-l", help="Message language (en, pl); repeatable, first is default."
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write a complete, commented plan: severities, roles, channels, messages, values."""
@@ -28,7 +30,4 @@ def init(
             org=org, product=product, status_page=status_page, timezone=timezone, locales=tuple(locale or ["en"])
         )
         written = write_plan(path, options, clock.now().date(), force=force)
-    sys.stdout.write(
-        f"wrote {written}\n"
-        f"next: replace the placeholder people, then run `incplan check {written}`\n"
-    )
+    sys.stdout.write(f"wrote {written}\nnext: replace the placeholder people, then run `incplan check {written}`\n")

@@ -26,7 +26,9 @@ def preview(
         items = list(preview_items(loaded, now))
         if out is not None:
             written, removed = write_preview(items, out)
-            sys.stdout.write(f"wrote {written} messages to {out}" + (f", removed {removed} stale" if removed else "") + "\n")
+            sys.stdout.write(
+                f"wrote {written} messages to {out}" + (f", removed {removed} stale" if removed else "") + "\n"
+            )
             return
     from rich.panel import Panel
     from rich.text import Text

@@ -49,14 +49,12 @@ def _table(title: str, *columns: str) -> Any:
 
 
 def show_definition(plan: Plan, out: Any) -> None:
-    from rich.text import Text
-
-    out.print(Text("Defining an incident", style="bold"))
-    out.print(Text(plan.definition.incident))
+    say(out, "Defining an incident", "bold")
+    say(out, plan.definition.incident)
     if plan.definition.not_incident:
-        out.print(Text("Not an incident:", style="bold"))
+        say(out, "Not an incident:", "bold")
         for item in plan.definition.not_incident:
-            out.print(Text(f"  • {item}"))
+            say(out, f"  • {item}")
     table = _table("Criteria (first yes decides)", "id", "question", "severity")
     for c in plan.definition.criteria:
         table.add_row(c.id, c.question, c.severity)
@@ -120,14 +118,19 @@ def show_values(plan: Plan, out: Any) -> None:
     out.print(table)
 
 
-def print_playbook(book: Playbook, out: Any) -> None:
+def say(out: Any, text: str, style: str = "") -> None:
+    """A line of prose: never cut into the terminal's width (copying it must give one line)."""
     from rich.text import Text
 
-    out.print(Text(f"{book.severity}: {book.name}", style="bold"))
+    out.print(Text(text, style=style), soft_wrap=True)
+
+
+def print_playbook(book: Playbook, out: Any) -> None:
+    say(out, f"{book.severity}: {book.name}", "bold")
     if book.description:
-        out.print(Text(book.description))
+        say(out, book.description)
     cadence = ", ".join(f"{stage} every {every}" for stage, every in book.cadence) or "not set"
-    out.print(Text(f"First customer update within {book.first_update}; then {cadence}."))
+    say(out, f"First customer update within {book.first_update}; then {cadence}.")
     roles = _table("Call in", "role", "people (primary first)", "contacts")
     for role in book.roles:
         names = "\n".join(p.name for p in role.people) or "[red]nobody[/]"
@@ -138,8 +141,8 @@ def print_playbook(book: Playbook, out: Any) -> None:
     for ch in book.channels:
         channels.add_row(ch.name, ch.audience, ch.owner, ch.access)
     out.print(channels)
-    out.print(Text("First message:", style="bold"))
-    out.print(Text(f"  {book.first_command}", style="cyan"), soft_wrap=True)
+    say(out, "First message:", "bold")
+    say(out, f"  {book.first_command}", "cyan")
 
 
 RENDERERS = {

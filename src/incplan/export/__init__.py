@@ -43,11 +43,21 @@ def document(plan: Plan) -> dict[str, Any]:
     for stage_id, stage in plan.stages.items():
         messages = []
         for key, spec in plan.templates.get(stage_id, {}).items():
-            name = "Every other channel" if key == "default" else plan.channels[key].name if key in plan.channels else key
+            name = (
+                "Every other channel" if key == "default" else plan.channels[key].name if key in plan.channels else key
+            )
             texts = [(plan.default_locale, spec.subject, spec.body)]
             texts += [(loc, tr.subject, tr.body) for loc, tr in spec.translations.items()]
             messages.append({"key": key, "channel": name, "texts": texts})
-        stages.append({"id": stage_id, "name": stage.name, "description": stage.description, "final": stage.final, "messages": messages})
+        stages.append(
+            {
+                "id": stage_id,
+                "name": stage.name,
+                "description": stage.description,
+                "final": stage.final,
+                "messages": messages,
+            }
+        )
     return {
         "org": plan.organization,
         "owner": person_line(plan, plan.owner).name if plan.owner else "",
@@ -68,7 +78,7 @@ def export(plan: Plan, fmt: str) -> str:
     from incplan import __version__
 
     # Our own templates; plan text is data (escaped in HTML), never compiled as a template.
-    env = Environment(  # noqa: S701
+    env = Environment(
         autoescape=fmt == "html",
         trim_blocks=True,
         lstrip_blocks=True,

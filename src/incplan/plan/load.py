@@ -158,7 +158,7 @@ def _depth(data: Any) -> int:
 def _once_resolver() -> Any:
     from ruamel.yaml.resolver import VersionedResolver
 
-    class OnceResolver(VersionedResolver):  # type: ignore[misc]
+    class OnceResolver(VersionedResolver):
         """ruamel looks the YAML version up (through an AttributeError) twice per scalar;
         with the C parser it cannot change within a document, so look it up once."""
 

@@ -132,7 +132,7 @@ def render_plan(options: InitOptions, today: date) -> str:
         return "\n".join(lines)
 
     # Our own trusted template; YAML-safe quoting is done by the filters, not by autoescape.
-    env = Environment(  # noqa: S701
+    env = Environment(
         variable_start_string="[[",
         variable_end_string="]]",
         block_start_string="[%",

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from incplan.diagnostics import ProblemError, UsageError
-from incplan.templates.engine import IncidentInfo, RenderError, compile_template, render
+from incplan.templates.engine import CompiledTemplate, IncidentInfo, RenderError, compile_template, render
 from incplan.templates.limits import Measure, measure
 
 if TYPE_CHECKING:
@@ -71,7 +71,9 @@ class Composition:
 def unknown(kind: str, value: str, valid: list[str]) -> UsageError:
     close = difflib.get_close_matches(value, valid, n=1)
     names = ", ".join(valid) if valid else "(none declared)"
-    return UsageError(f"unknown {kind} `{value}`", hint=(f"did you mean `{close[0]}`? " if close else "") + f"valid: {names}")
+    return UsageError(
+        f"unknown {kind} `{value}`", hint=(f"did you mean `{close[0]}`? " if close else "") + f"valid: {names}"
+    )
 
 
 def slugify(text: str) -> str:
@@ -136,8 +138,7 @@ def compose(
                 body, used_locale = tr.body, locale
             else:
                 result.warnings.append(
-                    f"no `{locale}` translation of the `{stage}` message for `{ch}`; "
-                    f"using `{plan.default_locale}`"
+                    f"no `{locale}` translation of the `{stage}` message for `{ch}`; using `{plan.default_locale}`"
                 )
         html = plan.channels[ch].format == "html"
         compiled_subject = _compile(subject, False, stage, ch) if subject else None
@@ -166,7 +167,9 @@ def compose(
         if example:
             title = EXAMPLE_TITLE
         elif "incident" in needs:
-            missing["title"] = MissingInput("title", "the incident's title", EXAMPLE_TITLE, f'--title "{EXAMPLE_TITLE}"')
+            missing["title"] = MissingInput(
+                "title", "the incident's title", EXAMPLE_TITLE, f'--title "{EXAMPLE_TITLE}"'
+            )
     if missing:
         raise MissingInputs(list(missing.values()))
 
@@ -206,7 +209,7 @@ def compose(
     return result
 
 
-def _compile(source: str, html: bool, stage: str, channel: str) -> object:
+def _compile(source: str, html: bool, stage: str, channel: str) -> CompiledTemplate:
     from jinja2 import TemplateSyntaxError
 
     try:
