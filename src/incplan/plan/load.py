@@ -97,21 +97,13 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
 
-    yaml = YAML(typ="safe")
-    yaml.Resolver = _once_resolver()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            # The event scan costs ~20 % of a load: skip it when the text cannot hold an alias
-            # and cannot nest deep enough to hurt the C composer (it is recursive in C).
-            if _ANCHOR.search(text) or _nesting_bound(text) > SAFE_NESTING:
-                problem = _scan(yaml, text, file)
-                if problem is not None:
-                    return None, [problem]
-            data = yaml.load(text)
-            if _depth(data) > MAX_DEPTH:
-                return None, [_scan(yaml, text, file) or P.TOO_DEEP.at("nesting is too deep", line=1, file=file)]
-            return data, []
+        try:
+            return _load_safe(YAML(typ="safe"), text, file)
+        except MarkedYAMLError:
+            # libyaml (the C parser) is stricter than YAML 1.2 in places, e.g. it rejects
+            # `{url: https://x}`; the pure-Python parser decides, and its error is reported.
+            return _load_safe(YAML(typ="safe", pure=True), text, file)
     except MarkedYAMLError as exc:
         return None, [_yaml_diagnostic(exc, file, text)]
     except ReaderError as exc:
@@ -131,6 +123,22 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
 
 
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]")  # without an anchor, no alias can expand to anything
+def _load_safe(yaml: Any, text: str, file: str) -> tuple[Any, list[Diagnostic]]:
+    yaml.Resolver = _once_resolver()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # The event scan costs ~20 % of a load: skip it when the text cannot hold an alias
+        # and cannot nest deep enough to hurt the C composer (it is recursive in C).
+        if _ANCHOR.search(text) or _nesting_bound(text) > SAFE_NESTING:
+            problem = _scan(yaml, text, file)
+            if problem is not None:
+                return None, [problem]
+        data = yaml.load(text)
+        if _depth(data) > MAX_DEPTH:
+            return None, [_scan(yaml, text, file) or P.TOO_DEEP.at("nesting is too deep", line=1, file=file)]
+        return data, []
+
+
 SAFE_NESTING = 2_000  # levels the C composer handles without exhausting the C stack (5,000 seen fine)
 
 
