@@ -44,6 +44,9 @@ class Diagnostic:
     def with_position(self, line: int, col: int) -> Diagnostic:
         return replace(self, line=max(1, line), col=max(1, col), resolved=True)
 
+    def with_file(self, file: str) -> Diagnostic:
+        return replace(self, file=file)
+
     def as_dict(self) -> dict[str, object]:
         return {
             "file": self.file,

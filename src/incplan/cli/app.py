@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from incplan import __version__
-from incplan.cli import check, classify, export, init, notify, preview, rules, schema, show
+from incplan.cli import check, classify, export, incident, init, notify, preview, report, rules, schema, show
 from incplan.cli.output import set_color
 
 app = typer.Typer(
@@ -42,6 +42,8 @@ app.command("notify")(notify.notify)
 app.command("preview")(preview.preview)
 app.command("show")(show.show)
 app.command("export")(export.export)
+app.add_typer(incident.app, name="incident")
+app.command("report")(report.report)
 app.command("classify")(classify.classify)
 app.command("schema")(schema.schema)
 

@@ -17,7 +17,7 @@ FORMATS = ["rich", "text", "json", "markdown"]
 
 
 def notify(
-    stage: str = typer.Option(..., "--stage", "-s", help="Stage to announce (e.g. investigating)."),
+    stage: str = typer.Option(None, "--stage", "-s", help="Stage to announce (default with --incident: its current)."),
     severity: str = typer.Option(None, "--severity", help="Severity id; decides the channels and the cadence."),
     channel: list[str] = typer.Option([], "--channel", "-c", help="Only this channel; repeatable."),
     title: str = typer.Option(None, "--title", help="Incident title."),
@@ -25,6 +25,13 @@ def notify(
     vars_file: str = typer.Option(None, "--vars", metavar="FILE", help="YAML or JSON file of variables."),
     locale: str = typer.Option(None, "--locale", "-l", help="Message language (default: the plan's first)."),
     example: bool = typer.Option(False, "--example", help="Fill variables from their declared examples."),
+    incident: str = typer.Option(
+        None, "--incident", "-i", metavar="ID", help="Take title, severity, stage, variables from a record."
+    ),
+    posted: bool = typer.Option(
+        False, "--posted", help="Record in the incident that these messages were posted by hand."
+    ),
+    at: str = typer.Option(None, "--at", metavar="TIME", help="When they were posted (with --posted; default now)."),
     format: str = typer.Option("rich", "--format", "-f", metavar="rich|text|json|markdown", help="Output format."),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
 ) -> None:
@@ -32,26 +39,65 @@ def notify(
     choose("format", format, FORMATS)
     with handled():
         from incplan import clock
+        from incplan.diagnostics import UsageError
         from incplan.plan.discover import find_plan, load_for_use
         from incplan.templates.compose import compose, parse_assignments, read_vars_file
 
-        loaded, _ = load_for_use(find_plan(plan))
+        if posted and not incident:
+            raise UsageError("--posted needs --incident ID", hint="open one with `incplan incident open`")
+        if posted and example:
+            raise UsageError("--posted with --example would record example text as posted", hint="give real values")
+        plan_path = find_plan(plan)
+        loaded, _ = load_for_use(plan_path)
+        now = clock.parse_time(at, "--at") if at else clock.now()
         values = read_vars_file(vars_file) if vars_file else {}
         values.update(parse_assignments(var))
+        started_at = None
+        record_path = None
+        if incident:
+            from incplan.incidents.state import fold
+            from incplan.incidents.store import incidents_dir, read_record
+            from incplan.incidents.store import record_path as locate
+
+            record_path = locate(incidents_dir(loaded, plan_path), incident)
+            record, _ = read_record(record_path)
+            state = fold(record, loaded)
+            stage = stage or state.stage
+            severity = severity or state.severity
+            title = title or state.title
+            values = {**state.variables, **values}
+            started_at = record.opened_at
+        if stage is None:
+            raise UsageError("which stage? give --stage", hint="or --incident ID to use the incident's current stage")
         result = compose(
             loaded,
             stage=stage,
-            now=clock.now(),
+            now=now,
             severity=severity,
             channels=channel or None,
             title=title,
             variables=values,
             locale=locale,
             example=example,
+            incident_id=incident,
+            started_at=started_at,
         )
+        if posted and record_path is not None and result.messages:
+            from incplan.incidents.service import record_notified
+
+            record_notified(
+                loaded,
+                record_path,
+                [
+                    {"at": now, "stage": stage, "channel": m.channel, "locale": m.locale, "posted": True}
+                    for m in result.messages
+                ],
+            )
     for warning in result.warnings:
         sys.stderr.write(f"warning: {warning}\n")
     WRITERS[format](result)
+    if posted and result.messages:
+        sys.stderr.write(f"recorded {len(result.messages)} message(s) as posted in {incident}\n")
     if not result.messages:
         raise typer.Exit(1)
 

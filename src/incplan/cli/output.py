@@ -80,7 +80,7 @@ def choose(kind: str, value: str, choices: list[str]) -> str:
 
         close = difflib.get_close_matches(value, choices, n=1)
         hint = (f"did you mean `{close[0]}`? " if close else "") + f"choose one of: {', '.join(choices)}"
-        fail(UsageError(f"unknown {kind} `{value}`", hint=hint))
+        raise fail(UsageError(f"unknown {kind} `{value}`", hint=hint))
     return value
 
 

@@ -48,14 +48,8 @@ class PlanSource:
         for d in diagnostics:
             if not d.resolved:
                 d = self._positions.place(d) if self._positions is not None else d.with_position(1, 1)
-            placed.append(d if d.file == self.file else _with_file(d, self.file))
+            placed.append(d if d.file == self.file else d.with_file(self.file))
         return placed
-
-
-def _with_file(d: Diagnostic, file: str) -> Diagnostic:
-    from dataclasses import replace
-
-    return replace(d, file=file)
 
 
 def read_text(path: Path, file: str) -> tuple[str | None, list[Diagnostic]]:
@@ -105,7 +99,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
             # `{url: https://x}`; the pure-Python parser decides, and its error is reported.
             return _load_safe(YAML(typ="safe", pure=True), text, file)
     except MarkedYAMLError as exc:
-        return None, [_yaml_diagnostic(exc, file, text)]
+        return None, [yaml_diagnostic(exc, file, text)]
     except ReaderError as exc:
         before = text[: exc.position]
         line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
@@ -123,6 +117,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
 
 
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]")  # without an anchor, no alias can expand to anything
+
+
 def _load_safe(yaml: Any, text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     yaml.Resolver = _once_resolver()
     with warnings.catch_warnings():
@@ -227,7 +223,7 @@ def _mark(mark: Any, file: str) -> dict[str, Any]:
     return {"line": mark.line + 1, "col": mark.column + 1, "file": file}
 
 
-def _yaml_diagnostic(exc: Any, file: str, text: str) -> Diagnostic:
+def yaml_diagnostic(exc: Any, file: str, text: str) -> Diagnostic:
     problem = str(exc.problem or exc.context or "invalid YAML")
     where = _mark(exc.problem_mark or exc.context_mark, file)
     name = type(exc).__name__
@@ -285,7 +281,7 @@ def validate(data: Any, file: str) -> tuple[Plan | None, list[Diagnostic]]:
     try:
         return Plan.model_validate(data), []
     except ValidationError as exc:
-        return None, [_schema_diagnostic(error, data) for error in exc.errors(include_url=False)]
+        return None, [schema_diagnostic(error, data) for error in exc.errors(include_url=False)]
 
 
 _CUSTOM = {
@@ -295,14 +291,15 @@ _CUSTOM = {
 }
 
 
-def _schema_diagnostic(error: Any, data: Any) -> Diagnostic:
+def schema_diagnostic(error: Any, data: Any, root: Any = None) -> Diagnostic:
+    """One pydantic error as a diagnostic at the offending key or value (`root`: the model)."""
     loc: tuple[PathPart, ...] = tuple(error["loc"])
     kind = error["type"]
     path = _data_path(loc, data)
     where = _dotted(path)
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        allowed = _allowed_keys(loc[:-1])
+        allowed = _allowed_keys(loc[:-1], root)
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         hint = f"did you mean `{close[0]}`?" if close else (f"known keys: {', '.join(allowed)}" if allowed else "")
         parent = _dotted(path[:-1])
@@ -370,13 +367,13 @@ def _dotted(path: tuple[PathPart, ...]) -> str:
     return out
 
 
-def _allowed_keys(loc: tuple[PathPart, ...]) -> list[str]:
+def _allowed_keys(loc: tuple[PathPart, ...], root: Any = None) -> list[str]:
     """Field names (aliases) of the model at `loc`, for did-you-mean hints."""
     from pydantic import BaseModel
 
     from incplan.plan.models import Plan
 
-    tp: Any = Plan
+    tp: Any = root or Plan
     for part in loc:
         tp = _unwrap(tp)
         if isinstance(tp, type) and issubclass(tp, BaseModel):

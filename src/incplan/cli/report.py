@@ -1,0 +1,76 @@
+"""`incplan report`: how well we communicated, per incident or across a period."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from incplan.cli.output import choose, handled
+
+
+def report(
+    incident_id: str = typer.Argument(None, metavar="[ID]", help="The incident (or --all)."),
+    all_: bool = typer.Option(False, "--all", "-a", help="Report across incidents."),
+    since: str = typer.Option(None, "--since", metavar="DATE", help="With --all: opened on or after (YYYY-MM-DD)."),
+    until: str = typer.Option(None, "--until", metavar="DATE", help="With --all: opened on or before (YYYY-MM-DD)."),
+    format: str = typer.Option(None, "--format", "-f", metavar="markdown|html|json|text", help="Output format."),
+    output: Path = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+    plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
+) -> None:
+    """Post-incident report for ID, or --all incidents in a period (medians, p90, shares)."""
+    with handled():
+        from incplan import clock
+        from incplan.cli.incident import load, record_file
+        from incplan.diagnostics import UsageError
+        from incplan.incidents.store import incidents_dir, list_records, read_record
+        from incplan.reports import render
+        from incplan.reports.compute import incident_report, period_report
+
+        if bool(incident_id) == all_:
+            raise UsageError("give an incident ID or --all", hint="`incplan incident list --all` shows the ids")
+        loaded, plan_path = load(plan)
+        now = clock.now()
+        tz = loaded.organization.timezone
+        if all_:
+            fmt = choose("format", format or "text", ["text", "markdown", "html", "json"])
+            first, last = _date(since, "--since"), _date(until, "--until")
+            paths = list_records(incidents_dir(loaded, plan_path))
+            period = period_report(paths, loaded, now, first, last)
+            text = {
+                "text": lambda: render.period_text(period, tz),
+                "markdown": lambda: render.period_markdown(period, tz),
+                "html": lambda: render.period_html(period, tz),
+                "json": lambda: json.dumps(period.as_json(), indent=2) + "\n",
+            }[fmt]()
+        else:
+            if since or until:
+                raise UsageError("--since and --until go with --all")
+            fmt = choose("format", format or "markdown", ["markdown", "html", "json"])
+            record, _ = read_record(record_file(loaded, plan_path, incident_id))
+            single = incident_report(record, loaded, now)
+            text = {
+                "markdown": lambda: render.incident_markdown(single),
+                "html": lambda: render.incident_html(single),
+                "json": lambda: json.dumps(single.as_json(), indent=2, ensure_ascii=False) + "\n",
+            }[fmt]()
+        if output is not None:
+            from incplan.atomic import atomic_write
+
+            atomic_write(output, text)
+            return
+    sys.stdout.write(text)
+
+
+def _date(text: str | None, flag: str) -> date | None:
+    from incplan.diagnostics import UsageError
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{flag} `{text}` is not a date", hint="write it as YYYY-MM-DD") from None

@@ -1,0 +1,79 @@
+"""Pydantic models of an incident record; its state is derived by folding the events."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field
+
+from incplan.plan.models import Handle, Model
+
+
+class _Event(Model):
+    at: AwareDatetime
+    by: Handle | None = None
+
+
+class Opened(_Event):
+    type: Literal["opened"]
+    severity: str
+    stage: str
+
+
+class Assigned(_Event):
+    type: Literal["assigned"]
+    role: str
+    person: Handle
+
+
+class Variables(_Event):
+    type: Literal["variables"]
+    values: dict[str, str]
+
+
+class Notified(_Event):
+    type: Literal["notified"]
+    stage: str
+    channel: str
+    locale: str | None = None
+    posted: bool = False  # posted by hand and recorded with `notify --posted`
+    delivered: bool = False  # delivered by incplan (`notify --send`)
+    ref: str | None = None  # the remote id (status page incident, message id)
+    error: str | None = None  # why a delivery failed
+
+    @property
+    def counts(self) -> bool:
+        """Reached its audience: posted by hand or delivered."""
+        return self.posted or self.delivered
+
+
+class StageChanged(_Event):
+    type: Literal["stage"]
+    stage: str
+    note: str | None = None
+
+
+class SeverityChanged(_Event):
+    type: Literal["severity"]
+    severity: str
+    note: str | None = None
+
+
+class Note(_Event):
+    type: Literal["note"]
+    text: str
+
+
+Event = Annotated[
+    Opened | Assigned | Variables | Notified | StageChanged | SeverityChanged | Note,
+    Field(discriminator="type"),
+]
+
+
+class Record(Model):
+    version: Literal[1]
+    id: str
+    title: str
+    plan: str | None = None
+    opened_at: AwareDatetime
+    events: Annotated[list[Event], Field(min_length=1)]

@@ -1,0 +1,189 @@
+"""Incident operations, validated against the plan: open, update, assign, status, list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from incplan.diagnostics import UsageError
+from incplan.incidents import store
+from incplan.incidents.state import Cadence, State, cadence, fold
+
+if TYPE_CHECKING:
+    from incplan.incidents.models import Record
+    from incplan.plan.models import Plan
+
+
+def _unknown(kind: str, value: str, valid: list[str]) -> UsageError:
+    from incplan.templates.compose import unknown
+
+    return unknown(kind, value, valid)
+
+
+def check_names(
+    plan: Plan,
+    *,
+    stage: str | None = None,
+    severity: str | None = None,
+    role: str | None = None,
+    person: str | None = None,
+    variables: dict[str, str] | None = None,
+) -> None:
+    if stage is not None and stage not in plan.stages:
+        raise _unknown("stage", stage, list(plan.stages))
+    if severity is not None and severity not in plan.severities:
+        raise _unknown("severity", severity, list(plan.severities))
+    if role is not None and role not in plan.roles:
+        raise _unknown("role", role, list(plan.roles))
+    if person is not None:
+        if not person.startswith("@"):
+            raise UsageError(f"`{person}` is not a person", hint=f"write it as @handle, e.g. @{person}")
+        if person[1:] not in plan.people:
+            raise _unknown("person", person, [f"@{h}" for h in plan.people])
+    for name in variables or {}:
+        if name not in plan.variables:
+            raise _unknown("variable", name, list(plan.variables))
+
+
+def parse_roles(pairs: list[str]) -> list[tuple[str, str]]:
+    out = []
+    for pair in pairs:
+        role, sep, person = pair.partition("=")
+        if not sep:
+            raise UsageError(
+                f"`--role {pair}` is not ROLE=@handle", hint="write it like --role incident_commander=@alice"
+            )
+        out.append((role.strip(), person.strip()))
+    return out
+
+
+def open_incident(
+    plan: Plan,
+    plan_path: Path,
+    *,
+    title: str,
+    severity: str,
+    at: datetime,
+    stage: str | None = None,
+    variables: dict[str, str] | None = None,
+    roles: list[tuple[str, str]] | None = None,
+    by: str | None = None,
+) -> Path:
+    from incplan.templates.compose import slugify
+
+    stage = stage or next(iter(plan.stages))
+    check_names(plan, stage=stage, severity=severity, variables=variables, person=by)
+    for role, person in roles or []:
+        check_names(plan, role=role, person=person)
+    if not title.strip():
+        raise UsageError("the title is empty", hint='give one with --title "Checkout errors"')
+    folder = store.incidents_dir(plan, plan_path)
+    local = at.astimezone(_zone(plan))
+    base_id = f"{local:%Y-%m-%d}-{slugify(title)}"
+    path_to_plan = _relative(plan_path, folder)
+    first = {"at": at, "type": "opened", "severity": severity, "stage": stage, "by": by}
+    path = store.create_record(folder, base_id, {"title": title, "plan": path_to_plan, "opened_at": at}, first)
+    extra: list[dict[str, Any]] = [
+        {"at": at, "type": "assigned", "role": role, "person": person} for role, person in roles or []
+    ]
+    if variables:
+        extra.append({"at": at, "type": "variables", "values": dict(variables)})
+    if extra:
+        store.append_events(path, lambda _record: extra)
+    return path
+
+
+def _zone(plan: Plan) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(plan.organization.timezone)
+
+
+def _relative(target: Path, start: Path) -> str:
+    import os
+
+    return Path(os.path.relpath(target.resolve(), start.resolve())).as_posix()
+
+
+def _not_before_opening(record: Record, at: datetime) -> None:
+    if at < record.opened_at:
+        raise UsageError(
+            f"--at {at.isoformat()} is before the incident opened ({record.opened_at.isoformat()})",
+            hint="give a later time",
+        )
+
+
+def update_incident(
+    plan: Plan,
+    path: Path,
+    *,
+    at: datetime,
+    stage: str | None = None,
+    severity: str | None = None,
+    variables: dict[str, str] | None = None,
+    note: str | None = None,
+    by: str | None = None,
+) -> Record:
+    check_names(plan, stage=stage, severity=severity, variables=variables, person=by)
+    if not (stage or severity or variables or note):
+        raise UsageError("nothing to update", hint="give --stage, --severity, --var or --note")
+
+    def events(record: Record) -> list[dict[str, Any]]:
+        _not_before_opening(record, at)
+        state = fold(record, plan)
+        out: list[dict[str, Any]] = []
+        if severity and severity != state.severity:
+            out.append({"at": at, "type": "severity", "severity": severity, "by": by})
+        if variables:
+            out.append({"at": at, "type": "variables", "values": dict(variables)})
+        if stage and stage != state.stage:
+            out.append({"at": at, "type": "stage", "stage": stage, "note": note, "by": by})
+        elif note:
+            out.append({"at": at, "type": "note", "text": note, "by": by})
+        return out
+
+    return store.append_events(path, events)
+
+
+def assign(plan: Plan, path: Path, *, role: str, person: str, at: datetime) -> Record:
+    check_names(plan, role=role, person=person)
+
+    def events(record: Record) -> list[dict[str, Any]]:
+        _not_before_opening(record, at)
+        return [{"at": at, "type": "assigned", "role": role, "person": person}]
+
+    return store.append_events(path, events)
+
+
+def record_notified(plan: Plan, path: Path, messages: list[dict[str, Any]]) -> Record:
+    events = [{"at": m["at"], "type": "notified", **{k: v for k, v in m.items() if k != "at"}} for m in messages]
+    return store.append_events(path, lambda _record: events)
+
+
+@dataclass
+class Status:
+    state: State
+    cadence: Cadence
+    now: datetime
+    path: Path
+
+    @property
+    def overdue_by(self) -> Any:
+        due = self.cadence.next_due
+        if due is None or not self.state.open or self.now <= due:
+            return None
+        return self.now - due
+
+
+def status_of(plan: Plan, path: Path, now: datetime) -> Status:
+    record, _ = store.read_record(path)
+    state = fold(record, plan)
+    return Status(state, cadence(state, plan, now), now, path)
+
+
+def statuses(plan: Plan, plan_path: Path, now: datetime, *, include_closed: bool) -> list[Status]:
+    folder = store.incidents_dir(plan, plan_path)
+    found = [status_of(plan, p, now) for p in store.list_records(folder)]
+    return [s for s in found if include_closed or s.state.open]

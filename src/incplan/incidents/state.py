@@ -1,0 +1,160 @@
+"""Fold a record's events into its current state, and compute the update cadence (SPEC §7).
+
+A customer update is a `notified` event that reached a channel whose audience is customers
+(posted by hand or delivered); updates within one minute of each other are one update. The
+first is due `first_update_within` after opening (the severity at opening); each next one is
+due one cadence (of the severity and stage in force at the previous update) after it, until a
+final stage is reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from incplan.incidents.models import (
+    Assigned,
+    Notified,
+    Opened,
+    Record,
+    SeverityChanged,
+    StageChanged,
+    Variables,
+)
+
+if TYPE_CHECKING:
+    from incplan.plan.models import Plan
+
+MERGE_WINDOW = timedelta(minutes=1)
+
+
+@dataclass
+class State:
+    id: str
+    title: str
+    opened_at: datetime
+    stage: str
+    severity: str
+    roles: dict[str, list[str]] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)
+    stages: list[tuple[str, datetime]] = field(default_factory=list)
+    severities: list[tuple[str, datetime]] = field(default_factory=list)
+    notifications: list[Notified] = field(default_factory=list)
+    resolved_at: datetime | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.resolved_at is None
+
+    def in_force(self, moment: datetime) -> tuple[str, str]:
+        """(severity, stage) in force at `moment`."""
+        severity = next((s for s, at in reversed(self.severities) if at <= moment), self.severities[0][0])
+        stage = next((s for s, at in reversed(self.stages) if at <= moment), self.stages[0][0])
+        return severity, stage
+
+
+def fold(record: Record, plan: Plan) -> State:
+    first = record.events[0]
+    severity = first.severity if isinstance(first, Opened) else next(iter(plan.severities))
+    stage = first.stage if isinstance(first, Opened) else next(iter(plan.stages))
+    state = State(record.id, record.title, record.opened_at, stage, severity)
+    state.stages.append((stage, record.opened_at))
+    state.severities.append((severity, record.opened_at))
+    for event in sorted(record.events, key=lambda e: e.at):
+        if isinstance(event, Opened):
+            continue
+        if isinstance(event, StageChanged):
+            state.stage = event.stage
+            state.stages.append((event.stage, event.at))
+            final = plan.stages[event.stage].final if event.stage in plan.stages else False
+            if final and state.resolved_at is None:
+                state.resolved_at = event.at
+            elif not final:
+                state.resolved_at = None  # reopened
+        elif isinstance(event, SeverityChanged):
+            state.severity = event.severity
+            state.severities.append((event.severity, event.at))
+        elif isinstance(event, Assigned):
+            holders = state.roles.setdefault(event.role, [])
+            if event.person in holders:
+                holders.remove(event.person)
+            holders.insert(0, event.person)  # the latest assignment is the primary
+        elif isinstance(event, Variables):
+            state.variables.update(event.values)
+        elif isinstance(event, Notified):
+            state.notifications.append(event)
+    return state
+
+
+def customer_updates(state: State, plan: Plan) -> list[datetime]:
+    """Times of customer updates, one per cluster of updates within a minute."""
+    times = sorted(
+        n.at
+        for n in state.notifications
+        if n.counts and n.channel in plan.channels and "customer" in plan.channels[n.channel].audience.lower()
+    )
+    updates: list[datetime] = []
+    for moment in times:
+        if not updates or moment - updates[-1] > MERGE_WINDOW:
+            updates.append(moment)
+    return updates
+
+
+@dataclass(frozen=True)
+class Breach:
+    due_at: datetime
+    posted_at: datetime | None  # None: never posted before the incident was resolved (or now)
+    late_by: timedelta
+
+
+@dataclass
+class Cadence:
+    first_due: datetime | None
+    first_update: datetime | None
+    updates: list[datetime]
+    breaches: list[Breach]
+    next_due: datetime | None  # for an open incident
+
+    @property
+    def first_met(self) -> bool | None:
+        if self.first_due is None:
+            return None
+        return self.first_update is not None and self.first_update <= self.first_due
+
+
+def cadence(state: State, plan: Plan, now: datetime) -> Cadence:
+    updates = customer_updates(state, plan)
+    end = state.resolved_at or now
+    opening = plan.severities.get(state.severities[0][0])
+    first_due = state.opened_at + opening.first_update_within if opening and opening.first_update_within else None
+    first_update = updates[0] if updates else None
+    breaches: list[Breach] = []
+    next_due: datetime | None = None
+
+    def due_after(moment: datetime) -> datetime | None:
+        severity, stage = state.in_force(moment)
+        sev = plan.severities.get(severity)
+        st = plan.stages.get(stage)
+        every = sev.cadence(stage) if sev is not None and not (st and st.final) else None
+        return moment + every if every is not None else None
+
+    if not updates:
+        next_due = first_due
+    for i, update in enumerate(updates):
+        if update >= end and state.resolved_at is not None:
+            break  # updates after resolution do not set a cadence
+        due = due_after(update)
+        following = updates[i + 1] if i + 1 < len(updates) else None
+        if due is None:
+            continue
+        if following is not None and following <= end:
+            if following > due:
+                breaches.append(Breach(due, following, following - due))
+        else:
+            if state.resolved_at is not None and due < state.resolved_at:
+                breaches.append(Breach(due, None, state.resolved_at - due))
+            next_due = due
+    if state.resolved_at is not None:
+        next_due = None
+    return Cadence(first_due, first_update, updates, breaches, next_due)

@@ -1,0 +1,195 @@
+"""Incident records on disk: find, read (positioned errors), create, and append events safely.
+
+Every change is a locked read-modify-write: `filelock` on `<record>.lock`, the record read and
+validated again under the lock, the event appended to ruamel's round-trip document (comments
+and formatting a person added stay), written to a temporary file, fsynced and renamed over the
+record. A record that does not parse or validate is never overwritten.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from incplan.diagnostics import ProblemError, UsageError
+
+if TYPE_CHECKING:
+    from incplan.incidents.models import Record
+    from incplan.plan.models import Plan
+
+LOCK_TIMEOUT = 30.0  # seconds to wait for another incplan updating the same record
+
+
+def incidents_dir(plan: Plan, plan_path: Path) -> Path:
+    folder = Path(plan.incidents_dir) if plan.incidents_dir else Path("incidents")
+    return folder if folder.is_absolute() else plan_path.parent / folder
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.width = 4096  # one event per line, however long its note
+    yaml.preserve_quotes = True
+    yaml.representer.add_representer(
+        _Stamp, lambda representer, value: representer.represent_scalar("tag:yaml.org,2002:timestamp", str(value))
+    )
+    return yaml
+
+
+def record_path(folder: Path, incident_id: str) -> Path:
+    if not incident_id or "/" in incident_id or "\\" in incident_id or incident_id.startswith("."):
+        raise UsageError(f"`{incident_id}` is not an incident id", hint="`incplan incident list` shows the ids")
+    return folder / f"{incident_id}.yaml"
+
+
+def read_record(path: Path) -> tuple[Record, Any]:
+    """(validated record, round-trip document). Any problem is a `ProblemError` (exit 1)."""
+    from pydantic import ValidationError
+
+    from incplan.incidents.models import Record
+    from incplan.plan.load import read_text, schema_diagnostic, yaml_diagnostic
+    from incplan.plan.positions import Positions
+
+    if not path.is_file():
+        raise UsageError(f"no incident record `{path}`", hint="`incplan incident list --all` shows the records")
+    text, problems = read_text(path, str(path))
+    if text is None:
+        raise ProblemError(f"the record `{path}` cannot be read", problems)
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        document = _yaml().load(text)
+    except MarkedYAMLError as exc:
+        raise ProblemError(
+            f"the record `{path}` is damaged; fix it by hand", [yaml_diagnostic(exc, str(path), text)]
+        ) from None
+    except YAMLError as exc:
+        raise ProblemError(f"the record `{path}` is damaged ({exc}); fix it by hand") from None
+    data = _plain(document)
+    try:
+        record = Record.model_validate(data)
+    except ValidationError as exc:
+        positions = Positions(text)
+        found = [positions.place(schema_diagnostic(e, data, root=Record)) for e in exc.errors(include_url=False)]
+        found = [d.with_file(str(path)) for d in found]
+        raise ProblemError(f"the record `{path}` is not valid; fix it by hand", found) from None
+    return record, document
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's commented containers and scalar types as plain Python values."""
+    from datetime import datetime as dt
+
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, dt):
+        return dt.fromisoformat(node.isoformat())  # ruamel's TimeStamp -> datetime
+    if isinstance(node, bool | type(None)):
+        return node
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node
+
+
+def _lock(path: Path) -> Any:
+    from filelock import FileLock
+
+    return FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT)
+
+
+def event_map(event: dict[str, Any]) -> Any:
+    """One event as a flow-style mapping: one line per event in the file."""
+    from ruamel.yaml.comments import CommentedMap
+
+    mapping = CommentedMap()
+    for key, value in event.items():
+        if value is not None:
+            mapping[key] = _timestamp(value) if isinstance(value, datetime) else value
+    mapping.fa.set_flow_style()
+    return mapping
+
+
+class _Stamp(str):
+    """A time written as a plain YAML timestamp, like `2026-11-27T10:02:00+01:00`."""
+
+
+def _timestamp(moment: datetime) -> _Stamp:
+    return _Stamp(moment.isoformat())
+
+
+def _dump(document: Any) -> str:
+    buffer = io.StringIO()
+    _yaml().dump(document, buffer)
+    return buffer.getvalue()
+
+
+def append_events(path: Path, make: Callable[[Record], list[dict[str, Any]]]) -> Record:
+    """Under the lock: read and validate, compute the new events from the current record,
+    append them and write atomically. Returns the record as written."""
+    from filelock import Timeout
+
+    from incplan.atomic import atomic_write
+    from incplan.incidents.models import Record
+
+    try:
+        with _lock(path):
+            record, document = read_record(path)
+            new_events = make(record)
+            if not new_events:
+                return record
+            for event in new_events:
+                document["events"].append(event_map(event))
+            text = _dump(document)
+            updated = Record.model_validate(_plain(_yaml().load(text)))
+            atomic_write(path, text)
+            return updated
+    except Timeout:
+        raise UsageError(
+            f"`{path}` is locked by another incplan for over {LOCK_TIMEOUT:g} s",
+            hint=f"if no other incplan runs, remove `{path}.lock`",
+        ) from None
+
+
+def create_record(folder: Path, base_id: str, header: dict[str, Any], first_event: dict[str, Any]) -> Path:
+    """A new record with a unique id (`base`, `base-2`, ...), created exclusively."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        incident_id = base_id if n == 1 else f"{base_id}-{n}"
+        path = folder / f"{incident_id}.yaml"
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            continue
+        document = CommentedMap()
+        document["version"] = 1
+        document["id"] = incident_id
+        for key, value in header.items():
+            document[key] = _timestamp(value) if isinstance(value, datetime) else value
+        events = CommentedSeq()
+        events.append(event_map(first_event))
+        document["events"] = events
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(_dump(document))
+            handle.flush()
+            os.fsync(handle.fileno())
+        return path
+    raise UsageError(f"too many incidents named `{base_id}` today", hint="give the incident a more specific title")
+
+
+def list_records(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("."))

@@ -1,0 +1,1 @@
+"""Post-incident and period reports (SPEC §7)."""

@@ -1,0 +1,231 @@
+"""The numbers of a report, computed once and rendered as JSON, Markdown, HTML or text."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from incplan.incidents.state import Breach, State, cadence, fold
+
+if TYPE_CHECKING:
+    from incplan.incidents.models import Record
+    from incplan.plan.models import Plan
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    kind: str
+    text: str
+
+
+@dataclass
+class IncidentReport:
+    id: str
+    title: str
+    severity: str  # the most severe reached
+    severity_name: str
+    opened_at: datetime
+    resolved_at: datetime | None
+    time_to_resolve_s: int | None
+    time_to_first_update_s: int | None
+    first_update_target_s: int | None
+    first_update_met: bool | None
+    breaches: list[Breach]
+    stages: list[tuple[str, str, datetime]]  # (id, name, at)
+    severities: list[tuple[str, datetime]]
+    messages: list[dict[str, Any]]
+    roles: dict[str, list[str]]
+    role_names: dict[str, str]
+    people: dict[str, str]  # handle -> name
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    timezone: str = "UTC"
+
+    @property
+    def cadence_met(self) -> bool:
+        return not self.breaches
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity,
+            "opened_at": self.opened_at.isoformat(),
+            "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
+            "time_to_resolve_s": self.time_to_resolve_s,
+            "time_to_first_update_s": self.time_to_first_update_s,
+            "first_update_target_s": self.first_update_target_s,
+            "first_update_met": self.first_update_met,
+            "cadence_breaches": [
+                {
+                    "due_at": b.due_at.isoformat(),
+                    "posted_at": b.posted_at.isoformat() if b.posted_at else None,
+                    "late_by_s": int(b.late_by.total_seconds()),
+                }
+                for b in self.breaches
+            ],
+            "stages": [{"stage": stage, "at": at.isoformat()} for stage, _, at in self.stages],
+            "messages": [
+                {
+                    "at": m["at"].isoformat(),
+                    "stage": m["stage"],
+                    "channel": m["channel"],
+                    "delivered": m["delivered"],
+                    "posted": m["posted"],
+                }
+                for m in self.messages
+            ],
+            "roles": self.roles,
+        }
+
+
+def _seconds(delta: Any) -> int | None:
+    return None if delta is None else int(delta.total_seconds())
+
+
+def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport:
+    from incplan.incidents.models import Assigned, Note, Notified, SeverityChanged, StageChanged, Variables
+
+    state: State = fold(record, plan)
+    cad = cadence(state, plan, now)
+    order = list(plan.severities)
+    reached = min((s for s, _ in state.severities), key=lambda s: order.index(s) if s in order else len(order))
+    opening = plan.severities.get(state.severities[0][0])
+    target = opening.first_update_within if opening else None
+    messages = [
+        {
+            "at": n.at,
+            "stage": n.stage,
+            "channel": n.channel,
+            "delivered": n.delivered,
+            "posted": n.posted,
+            "error": n.error,
+            "locale": n.locale,
+        }
+        for n in sorted(state.notifications, key=lambda n: n.at)
+    ]
+    timeline = []
+    for event in sorted(record.events, key=lambda e: e.at):
+        if isinstance(event, StageChanged):
+            name = plan.stages[event.stage].name if event.stage in plan.stages else event.stage
+            text = f"Stage: {name}" + (f" ({event.note})" if event.note else "")
+        elif isinstance(event, SeverityChanged):
+            text = f"Severity: {event.severity}" + (f" ({event.note})" if event.note else "")
+        elif isinstance(event, Assigned):
+            role = plan.roles[event.role].name if event.role in plan.roles else event.role
+            text = f"{role}: {event.person}"
+        elif isinstance(event, Variables):
+            text = "Set " + ", ".join(f"{k} = {v}" for k, v in event.values.items())
+        elif isinstance(event, Notified):
+            how = "delivered" if event.delivered else "posted by hand" if event.posted else f"FAILED: {event.error}"
+            text = f"Message ({event.stage}) on {event.channel}: {how}"
+        elif isinstance(event, Note):
+            text = event.text
+        else:
+            text = f"Opened as {state.severities[0][0]}, {state.stages[0][0]}"
+        timeline.append(TimelineEntry(event.at, event.type, text + (f" ({event.by})" if event.by else "")))
+    first_delay = cad.first_update - state.opened_at if cad.first_update else None
+    return IncidentReport(
+        id=record.id,
+        title=record.title,
+        severity=reached,
+        severity_name=plan.severities[reached].name if reached in plan.severities else reached,
+        opened_at=state.opened_at,
+        resolved_at=state.resolved_at,
+        time_to_resolve_s=_seconds(state.resolved_at - state.opened_at) if state.resolved_at else None,
+        time_to_first_update_s=_seconds(first_delay),
+        first_update_target_s=_seconds(target),
+        first_update_met=cad.first_met,
+        breaches=cad.breaches,
+        stages=[(s, plan.stages[s].name if s in plan.stages else s, at) for s, at in state.stages],
+        severities=state.severities,
+        messages=messages,
+        roles=state.roles,
+        role_names={r: plan.roles[r].name if r in plan.roles else r for r in state.roles},
+        people={f"@{h}": p.name for h, p in plan.people.items()},
+        timeline=timeline,
+        timezone=plan.organization.timezone,
+    )
+
+
+@dataclass
+class PeriodReport:
+    since: date | None
+    until: date | None
+    incidents: list[IncidentReport]
+    severity_order: list[str]
+
+    @property
+    def by_severity(self) -> dict[str, int]:
+        counts = {s: 0 for s in self.severity_order}
+        for r in self.incidents:
+            counts[r.severity] = counts.get(r.severity, 0) + 1
+        return {s: n for s, n in counts.items() if n or s in self.severity_order}
+
+    def _resolve_times(self) -> list[int]:
+        return sorted(r.time_to_resolve_s for r in self.incidents if r.time_to_resolve_s is not None)
+
+    @property
+    def median_time_to_resolve_s(self) -> float | None:
+        times = self._resolve_times()
+        return statistics.median(times) if times else None
+
+    @property
+    def p90_time_to_resolve_s(self) -> int | None:
+        return nearest_rank(self._resolve_times(), 0.9)
+
+    @property
+    def median_time_to_first_update_s(self) -> float | None:
+        times = [r.time_to_first_update_s for r in self.incidents if r.time_to_first_update_s is not None]
+        return statistics.median(times) if times else None
+
+    @property
+    def first_update_met_share(self) -> float | None:
+        judged = [r.first_update_met for r in self.incidents if r.first_update_met is not None]
+        return round(sum(judged) / len(judged), 4) if judged else None
+
+    @property
+    def cadence_met_share(self) -> float | None:
+        if not self.incidents:
+            return None
+        return round(sum(r.cadence_met for r in self.incidents) / len(self.incidents), 4)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "incidents": len(self.incidents),
+            "by_severity": self.by_severity,
+            "median_time_to_resolve_s": self.median_time_to_resolve_s,
+            "p90_time_to_resolve_s": self.p90_time_to_resolve_s,
+            "median_time_to_first_update_s": self.median_time_to_first_update_s,
+            "first_update_met_share": self.first_update_met_share,
+            "cadence_met_share": self.cadence_met_share,
+        }
+
+
+def nearest_rank(values: list[int], q: float) -> int | None:
+    """The nearest-rank percentile: the smallest value with at least q of the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def period_report(paths: list[Path], plan: Plan, now: datetime, since: date | None, until: date | None) -> PeriodReport:
+    from zoneinfo import ZoneInfo
+
+    from incplan.incidents.store import read_record
+
+    zone = ZoneInfo(plan.organization.timezone)
+    reports = []
+    for path in paths:
+        record, _ = read_record(path)
+        day = record.opened_at.astimezone(zone).date()
+        if (since and day < since) or (until and day > until):
+            continue
+        reports.append(incident_report(record, plan, now))
+    reports.sort(key=lambda r: r.opened_at)
+    return PeriodReport(since, until, reports, list(plan.severities))

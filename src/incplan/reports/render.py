@@ -1,0 +1,208 @@
+"""Reports as Markdown, HTML (inline SVG charts: no script, no network) and terminal text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from importlib import resources
+from typing import Any
+
+from incplan.reports.compute import IncidentReport, PeriodReport
+
+
+def human(seconds: float | None) -> str:
+    if seconds is None:
+        return "n/a"
+    seconds = round(seconds)
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{sign}{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{sign}{minutes}m" + (f"{secs:02d}s" if secs else "")
+    return f"{sign}{secs}s"
+
+
+def share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.0f}%"
+
+
+def _env(html: bool) -> Any:
+    from jinja2 import Environment, StrictUndefined
+
+    # Our own templates; record and plan text are data (escaped in HTML), never templates.
+    env = Environment(
+        autoescape=html, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined
+    )
+    env.filters["human"] = human
+    env.filters["share"] = share
+    return env
+
+
+def _time(tz: str) -> Any:
+    from incplan.templates.engine import format_time
+
+    def fmt(moment: datetime | None) -> str:
+        return format_time(moment, tz) if moment else "n/a"
+
+    return fmt
+
+
+def _render(name: str, html: bool, **context: Any) -> str:
+    from incplan import __version__
+
+    files = resources.files("incplan.reports")
+    source = files.joinpath(name).read_text(encoding="utf-8")
+    from markupsafe import Markup
+
+    css = Markup(files.joinpath("_style.css").read_text(encoding="utf-8")) if html else ""  # our own file
+    return str(_env(html).from_string(source).render(version=__version__, css=css, **context))
+
+
+def incident_markdown(report: IncidentReport) -> str:
+    return _render("incident.md.j2", False, r=report, t=_time(report.timezone))
+
+
+def incident_html(report: IncidentReport) -> str:
+    from markupsafe import Markup
+
+    chart = Markup(timeline_svg(report))
+    return _render("incident.html.j2", True, r=report, t=_time(report.timezone), chart=chart)
+
+
+def period_markdown(report: PeriodReport, tz: str) -> str:
+    return _render("period.md.j2", False, p=report, t=_time(tz))
+
+
+def period_html(report: PeriodReport, tz: str) -> str:
+    from markupsafe import Markup
+
+    return _render(
+        "period.html.j2",
+        True,
+        p=report,
+        t=_time(tz),
+        severity_chart=Markup(severity_svg(report)),
+        first_update_chart=Markup(first_update_svg(report)),
+    )
+
+
+def period_text(report: PeriodReport, tz: str) -> str:
+    t = _time(tz)
+    lines = []
+    span = f"{report.since or 'start'} to {report.until or 'now'}"
+    lines.append(f"Incidents {span}: {len(report.incidents)}")
+    lines.append("  by severity: " + ", ".join(f"{s} {n}" for s, n in report.by_severity.items()))
+    lines.append(
+        f"  time to resolve: median {human(report.median_time_to_resolve_s)}, p90 {human(report.p90_time_to_resolve_s)}"
+    )
+    lines.append(f"  time to first customer update: median {human(report.median_time_to_first_update_s)}")
+    lines.append(
+        f"  first update on time: {share(report.first_update_met_share)}; cadence kept: {share(report.cadence_met_share)}"
+    )
+    if report.incidents:
+        lines.append("")
+        width = max(len(r.id) for r in report.incidents)
+        lines.append(f"{'id':<{width}}  sev   opened                first update (target)   breaches  resolved in")
+        for r in report.incidents:
+            first = f"{human(r.time_to_first_update_s)} ({human(r.first_update_target_s)})"
+            mark = "" if r.first_update_met is not False else " LATE"
+            lines.append(
+                f"{r.id:<{width}}  {r.severity:<5} {t(r.opened_at):<21} {first + mark:<23} {len(r.breaches):>8}  "
+                f"{human(r.time_to_resolve_s)}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ SVG charts
+
+
+def _svg(width: int, height: int, body: list[str], title: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" font-family="system-ui, sans-serif" font-size="12">'
+        f"<title>{escape(title)}</title>" + "".join(body) + "</svg>"
+    )
+
+
+def severity_svg(report: PeriodReport) -> str:
+    counts = report.by_severity
+    width, bar_h, gap, left = 560, 22, 10, 90
+    height = max(1, len(counts)) * (bar_h + gap) + 10
+    top = max(counts.values(), default=0) or 1
+    body = []
+    for i, (sev, n) in enumerate(counts.items()):
+        y = 5 + i * (bar_h + gap)
+        w = int((width - left - 60) * n / top)
+        body.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{escape(sev)}</text>')
+        body.append(f'<rect x="{left}" y="{y}" width="{w}" height="{bar_h}" fill="#1d4ed8"/>')
+        body.append(f'<text x="{left + w + 6}" y="{y + 15}">{n}</text>')
+    return _svg(width, height, body, "Incidents per severity")
+
+
+def first_update_svg(report: PeriodReport) -> str:
+    rows = [r for r in report.incidents if r.time_to_first_update_s is not None or r.first_update_target_s]
+    width, bar_h, gap, left = 760, 18, 8, 230
+    height = max(1, len(rows)) * (bar_h + gap) + 30
+    scale_max = max([*(r.time_to_first_update_s or 0 for r in rows), *(r.first_update_target_s or 0 for r in rows), 60])
+    span = width - left - 70
+
+    def x(seconds: float) -> int:
+        return left + int(span * seconds / scale_max)
+
+    body = []
+    for i, r in enumerate(rows):
+        y = 5 + i * (bar_h + gap)
+        label = r.id if len(r.id) <= 32 else r.id[:31] + "…"
+        body.append(f'<text x="{left - 8}" y="{y + 13}" text-anchor="end">{escape(label)}</text>')
+        if r.time_to_first_update_s is not None:
+            color = "#15803d" if r.first_update_met else "#b42318"
+            body.append(
+                f'<rect x="{left}" y="{y}" width="{x(r.time_to_first_update_s) - left}" height="{bar_h}" fill="{color}"/>'
+            )
+            body.append(
+                f'<text x="{x(r.time_to_first_update_s) + 6}" y="{y + 13}">{escape(human(r.time_to_first_update_s))}</text>'
+            )
+        else:
+            body.append(f'<text x="{left + 4}" y="{y + 13}" fill="#b42318">no update</text>')
+        if r.first_update_target_s:
+            tx = x(r.first_update_target_s)
+            body.append(f'<line x1="{tx}" x2="{tx}" y1="{y - 3}" y2="{y + bar_h + 3}" stroke="#111" stroke-width="2"/>')
+    legend_y = height - 8
+    body.append(
+        f'<text x="{left}" y="{legend_y}" fill="#5b6475">bar: time to first customer update '
+        f"(green on time, red late); black line: target</text>"
+    )
+    return _svg(width, height, body, "Time to first customer update per incident, against its target")
+
+
+def timeline_svg(report: IncidentReport) -> str:
+    start = report.opened_at
+    end = max([start, *(m["at"] for m in report.messages), *(e.at for e in report.timeline)])
+    if report.resolved_at is not None:
+        end = max(end, report.resolved_at)
+    total = max((end - start).total_seconds(), 60)
+    width, left, right = 760, 70, 70
+    span = width - left - right
+
+    def x(moment: datetime) -> float:
+        return float(left + span * (moment - start).total_seconds() / total)
+
+    body = [f'<line x1="{left}" x2="{width - right}" y1="40" y2="40" stroke="#1d2330" stroke-width="2"/>']
+    for stage, name, at in report.stages:
+        body.append(f'<line x1="{x(at):.1f}" x2="{x(at):.1f}" y1="30" y2="50" stroke="#1d4ed8" stroke-width="2"/>')
+        body.append(f'<text x="{x(at):.1f}" y="22" text-anchor="middle" fill="#1d4ed8">{escape(name)}</text>')
+        del stage
+    for m in report.messages:
+        color = "#15803d" if m["delivered"] or m["posted"] else "#b42318"
+        body.append(f'<circle cx="{x(m["at"]):.1f}" cy="62" r="4" fill="{color}"/>')
+    for b in report.breaches:
+        body.append(
+            f'<rect x="{x(b.due_at):.1f}" y="70" width="{max(2.0, x(b.posted_at or end) - x(b.due_at)):.1f}" height="6" fill="#b42318"/>'
+        )
+    body.append(
+        f'<text x="{left}" y="96" fill="#5b6475">blue: stages; dots: messages; red bars: late customer updates</text>'
+    )
+    return _svg(width, 104, body, "Incident timeline")
