@@ -218,7 +218,7 @@ def _print_status(item: Status, plan: Plan) -> None:
         ("severity", f"{state.severity} {sev.name if sev else ''}".strip()),
         (
             "opened",
-            f"{format_time(state.opened_at, tz)} ({elapsed((state.resolved_at or now) - state.opened_at)} {'to resolve' if state.resolved_at else 'ago'})",
+            f"{format_time(state.opened_at, tz)} ({_age(state, now)})",
         ),
     ]
     if cad.updates:

@@ -100,7 +100,8 @@ def period_text(report: PeriodReport, tz: str) -> str:
     )
     lines.append(f"  time to first customer update: median {human(report.median_time_to_first_update_s)}")
     lines.append(
-        f"  first update on time: {share(report.first_update_met_share)}; cadence kept: {share(report.cadence_met_share)}"
+        f"  first update on time: {share(report.first_update_met_share)};"
+        f" cadence kept: {share(report.cadence_met_share)}"
     )
     if report.incidents:
         lines.append("")
@@ -160,10 +161,12 @@ def first_update_svg(report: PeriodReport) -> str:
         if r.time_to_first_update_s is not None:
             color = "#15803d" if r.first_update_met else "#b42318"
             body.append(
-                f'<rect x="{left}" y="{y}" width="{x(r.time_to_first_update_s) - left}" height="{bar_h}" fill="{color}"/>'
+                f'<rect x="{left}" y="{y}" width="{x(r.time_to_first_update_s) - left}" '
+                f'height="{bar_h}" fill="{color}"/>'
             )
             body.append(
-                f'<text x="{x(r.time_to_first_update_s) + 6}" y="{y + 13}">{escape(human(r.time_to_first_update_s))}</text>'
+                f'<text x="{x(r.time_to_first_update_s) + 6}" y="{y + 13}">'
+                f"{escape(human(r.time_to_first_update_s))}</text>"
             )
         else:
             body.append(f'<text x="{left + 4}" y="{y + 13}" fill="#b42318">no update</text>')
@@ -200,7 +203,8 @@ def timeline_svg(report: IncidentReport) -> str:
         body.append(f'<circle cx="{x(m["at"]):.1f}" cy="62" r="4" fill="{color}"/>')
     for b in report.breaches:
         body.append(
-            f'<rect x="{x(b.due_at):.1f}" y="70" width="{max(2.0, x(b.posted_at or end) - x(b.due_at)):.1f}" height="6" fill="#b42318"/>'
+            f'<rect x="{x(b.due_at):.1f}" y="70" '
+            f'width="{max(2.0, x(b.posted_at or end) - x(b.due_at)):.1f}" height="6" fill="#b42318"/>'
         )
     body.append(
         f'<text x="{left}" y="96" fill="#5b6475">blue: stages; dots: messages; red bars: late customer updates</text>'
