@@ -27,7 +27,7 @@ class PlanError(ProblemError):
 
 def find_plan(explicit: str | Path | None = None, cwd: Path | None = None) -> Path:
     """`--plan`, else `INCPLAN_PLAN`, else ./incplan.yaml, else the one YAML file in ./plans/."""
-    cwd = cwd or Path.cwd()
+    cwd = cwd or Path()  # relative: messages then show `incidents/...`, not absolute paths
     tried = []
     if explicit:
         path = Path(explicit)

@@ -1,0 +1,373 @@
+"""Incident records and reports: a scripted drill with known times gives exactly known figures."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from incplan.cli.app import app
+
+from .conftest import ROOT
+
+runner = CliRunner()
+ID = "2026-11-27-checkout-errors"
+
+
+def run(*args: str, now: str | None = None, input: str | None = None) -> tuple[int, str, str]:
+    env = {"INCPLAN_NOW": now} if now else {}
+    result = runner.invoke(app, ["--color", "never", *args], env=env, input=input)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with the bundled plan as ./incplan.yaml, as a team's repository would have."""
+    shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def drill() -> None:
+    """Open 10:02 (sev2); first update 10:09; identified 10:31; next update due 10:39 but posted
+    11:05 (26 min late); escalated to sev1 11:10; resolved 11:20; resolved message 11:21."""
+    assert run("incident", "open", "--title", "Checkout errors", "--severity", "sev2", "--var", "service=checkout",
+               "--var", "impact=payment errors", "--role", "incident_commander=@alice", now="2026-11-27T10:02:00+01:00")[0] == 0  # fmt: skip
+    assert run("notify", "--incident", ID, "--posted", "-f", "text", now="2026-11-27T10:09:00+01:00")[0] == 0
+    assert (
+        run(
+            "incident",
+            "update",
+            ID,
+            "--stage",
+            "identified",
+            "--note",
+            "bad deploy 4821",
+            now="2026-11-27T10:31:00+01:00",
+        )[0]
+        == 0
+    )
+    assert run("incident", "assign", ID, "communications_lead", "@carol", now="2026-11-27T10:35:00+01:00")[0] == 0
+    assert (
+        run("notify", "--incident", ID, "--posted", "-c", "status_page", "-f", "text", now="2026-11-27T11:05:00+01:00")[
+            0
+        ]
+        == 0
+    )
+    assert (
+        run("incident", "update", ID, "--severity", "sev1", "--note", "payments down", now="2026-11-27T11:10:00+01:00")[
+            0
+        ]
+        == 0
+    )
+    assert run("incident", "update", ID, "--stage", "resolved", now="2026-11-27T11:20:00+01:00")[0] == 0
+    assert (
+        run("notify", "--incident", ID, "--posted", "-c", "status_page", "-f", "text", now="2026-11-27T11:21:00+01:00")[
+            0
+        ]
+        == 0
+    )
+
+
+def test_open_prints_id_and_next_command(team: Path) -> None:
+    code, out, _ = run(
+        "incident", "open", "--title", "Checkout errors", "--severity", "sev2", now="2026-11-27T10:02:00+01:00"
+    )
+    assert code == 0
+    assert out == f"opened {ID} ({Path('incidents') / (ID + '.yaml')})\nnext: incplan notify --incident {ID} --posted\n"
+    record = (team / "incidents" / f"{ID}.yaml").read_text()
+    assert record == (
+        "version: 1\n"
+        f"id: {ID}\n"
+        "title: Checkout errors\n"
+        "plan: ../incplan.yaml\n"
+        "opened_at: 2026-11-27T10:02:00+01:00\n"
+        "events:\n"
+        "- {at: 2026-11-27T10:02:00+01:00, type: opened, severity: sev2, stage: investigating}\n"
+    )
+    # same title the same day: a new id, never an overwrite
+    code, out, _ = run(
+        "incident", "open", "--title", "Checkout errors", "--severity", "sev3", now="2026-11-27T12:00:00+01:00"
+    )
+    assert out.startswith(f"opened {ID}-2 ")
+
+
+def test_drill_record_is_readable(team: Path) -> None:
+    drill()
+    lines = (team / "incidents" / f"{ID}.yaml").read_text().splitlines()
+    assert lines[5:] == [
+        "events:",
+        "- {at: 2026-11-27T10:02:00+01:00, type: opened, severity: sev2, stage: investigating}",
+        "- {at: 2026-11-27T10:02:00+01:00, type: assigned, role: incident_commander, person: '@alice'}",
+        "- {at: 2026-11-27T10:02:00+01:00, type: variables, values: {service: checkout, impact: payment errors}}",
+        "- {at: 2026-11-27T10:09:00+01:00, type: notified, stage: investigating, channel: status_page, locale: en, posted: true}",
+        "- {at: 2026-11-27T10:09:00+01:00, type: notified, stage: investigating, channel: chat_internal, locale: en, posted: true}",
+        "- {at: 2026-11-27T10:31:00+01:00, type: stage, stage: identified, note: bad deploy 4821}",
+        "- {at: 2026-11-27T10:35:00+01:00, type: assigned, role: communications_lead, person: '@carol'}",
+        "- {at: 2026-11-27T11:05:00+01:00, type: notified, stage: identified, channel: status_page, locale: en, posted: true}",
+        "- {at: 2026-11-27T11:10:00+01:00, type: severity, severity: sev1}",
+        "- {at: 2026-11-27T11:10:00+01:00, type: note, text: payments down}",
+        "- {at: 2026-11-27T11:20:00+01:00, type: stage, stage: resolved}",
+        "- {at: 2026-11-27T11:21:00+01:00, type: notified, stage: resolved, channel: status_page, locale: en, posted: true}",
+    ]
+
+
+def test_drill_report_figures_match_the_clock(team: Path) -> None:
+    drill()
+    code, out, _ = run("report", ID, "--format", "json", now="2026-11-27T12:00:00+01:00")
+    assert code == 0
+    data = json.loads(out)
+    assert data["severity"] == "sev1"  # the most severe reached
+    assert data["opened_at"] == "2026-11-27T10:02:00+01:00"
+    assert data["resolved_at"] == "2026-11-27T11:20:00+01:00"
+    assert data["time_to_resolve_s"] == 78 * 60
+    assert data["time_to_first_update_s"] == 7 * 60
+    assert data["first_update_target_s"] == 20 * 60
+    assert data["first_update_met"] is True
+    assert data["cadence_breaches"] == [
+        {"due_at": "2026-11-27T10:39:00+01:00", "posted_at": "2026-11-27T11:05:00+01:00", "late_by_s": 26 * 60}
+    ]
+    assert data["stages"] == [
+        {"stage": "investigating", "at": "2026-11-27T10:02:00+01:00"},
+        {"stage": "identified", "at": "2026-11-27T10:31:00+01:00"},
+        {"stage": "resolved", "at": "2026-11-27T11:20:00+01:00"},
+    ]
+    assert [(m["at"][11:16], m["channel"]) for m in data["messages"]] == [
+        ("10:09", "status_page"), ("10:09", "chat_internal"), ("11:05", "status_page"), ("11:21", "status_page"),
+    ]  # fmt: skip
+    assert data["roles"] == {"incident_commander": ["@alice"], "communications_lead": ["@carol"]}
+    code, markdown, _ = run("report", ID, now="2026-11-27T12:00:00+01:00")
+    assert "| 2026-11-27 10:39 CET | 2026-11-27 11:05 CET | 26m |" in markdown
+    for heading in ("## Summary", "## Key times", "## Severity history", "## Communication", "## Messages", "## Roles",
+                    "## Timeline", "## Root cause", "## What went well", "## Follow-up actions"):  # fmt: skip
+        assert heading in markdown
+
+
+def test_status_shows_overdue_by_exactly(team: Path) -> None:
+    run("incident", "open", "--title", "Checkout errors", "--severity", "sev2", now="2026-11-27T10:02:00+01:00")
+    run("notify", "--incident", ID, "--posted", "-c", "status_page", "--var", "service=checkout", "--var", "impact=x", "-f", "text", now="2026-11-27T10:09:00+01:00")  # fmt: skip
+    code, out, _ = run("incident", "status", now="2026-11-27T10:30:00+01:00")
+    assert code == 0
+    assert "  next update due       2026-11-27 10:39 CET (in 9m)\n" in out
+    code, out, _ = run("incident", "status", now="2026-11-27T11:00:00+01:00")
+    assert "  next update due       2026-11-27 10:39 CET: OVERDUE by 21m\n" in out
+    assert "  last customer update  2026-11-27 10:09 CET (51m ago)\n" in out
+    code, out, _ = run("incident", "status", ID, "--format", "json", now="2026-11-27T11:00:00+01:00")
+    assert json.loads(out)[0]["overdue_by_s"] == 21 * 60
+
+
+def test_first_update_overdue_when_nothing_posted(team: Path) -> None:
+    run("incident", "open", "--title", "Checkout errors", "--severity", "sev1", now="2026-11-27T10:00:00+01:00")
+    code, out, _ = run("incident", "status", now="2026-11-27T10:25:00+01:00")
+    assert "last customer update  none yet" in out
+    assert "2026-11-27 10:10 CET: OVERDUE by 15m" in out
+
+
+def test_list_and_closed_incidents(team: Path) -> None:
+    drill()
+    assert run("incident", "list", now="2026-11-27T12:00:00+01:00")[1] == "no open incidents\n"
+    code, out, _ = run("incident", "list", "--all", now="2026-11-27T12:00:00+01:00")
+    assert out == f"{ID}  sev1  resolved       2026-11-27 10:02 CET  Checkout errors\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["incident", "update", ID, "--stage", "fixed"], "error: unknown stage `fixed`"),
+        (["incident", "update", ID, "--severity", "sev7"], "error: unknown severity `sev7`"),
+        (["incident", "assign", ID, "comms_lead", "@carol"], "error: unknown role `comms_lead`"),
+        (["incident", "assign", ID, "communications_lead", "@zed"], "error: unknown person `@zed`"),
+        (
+            ["incident", "update", ID, "--note", "x", "--at", "2026-11-27T09:00:00+01:00"],
+            "error: --at 2026-11-27T09:00:00+01:00 is before the incident opened (2026-11-27T10:02:00+01:00)",
+        ),
+        (
+            ["incident", "update", ID, "--note", "x", "--at", "yesterday"],
+            "error: --at `yesterday` is not an ISO 8601 time",
+        ),
+        (
+            ["incident", "update", "2026-01-01-nope", "--note", "x"],
+            "error: no incident record `incidents/2026-01-01-nope.yaml`",
+        ),
+        (["incident", "update", "../incplan", "--note", "x"], "error: `../incplan` is not an incident id"),
+        (["incident", "update", ID], "error: nothing to update"),
+        (["notify", "--stage", "resolved", "--posted"], "error: --posted needs --incident ID"),
+        (["report"], "error: give an incident ID or --all"),
+        (["report", "--all", "--since", "July"], "error: --since `July` is not a date"),
+    ],
+)
+def test_usage_errors_exit_2_and_change_nothing(team: Path, args: list[str], message: str) -> None:
+    run("incident", "open", "--title", "Checkout errors", "--severity", "sev2", now="2026-11-27T10:02:00+01:00")
+    before = (team / "incidents" / f"{ID}.yaml").read_bytes()
+    code, out, err = run(*args, now="2026-11-27T10:30:00+01:00")
+    assert code == 2, err
+    assert err.splitlines()[0] == message
+    assert (team / "incidents" / f"{ID}.yaml").read_bytes() == before
+
+
+def test_hand_edits_keep_their_comments(team: Path) -> None:
+    run("incident", "open", "--title", "Checkout errors", "--severity", "sev2", now="2026-11-27T10:02:00+01:00")
+    path = team / "incidents" / f"{ID}.yaml"
+    text = path.read_text().replace("title: Checkout errors\n", "title: Checkout errors   # renamed after the call\n")
+    path.write_text("# Reviewed by Alice\n" + text)
+    assert run("incident", "update", ID, "--note", "customers told", now="2026-11-27T10:40:00+01:00")[0] == 0
+    after = path.read_text()
+    assert after.startswith("# Reviewed by Alice\nversion: 1\n")
+    assert "title: Checkout errors   # renamed after the call\n" in after
+    assert after.endswith("- {at: 2026-11-27T10:40:00+01:00, type: note, text: customers told}\n")
+
+
+def test_damaged_record_is_reported_and_never_overwritten(team: Path) -> None:
+    run("incident", "open", "--title", "Checkout errors", "--severity", "sev2", now="2026-11-27T10:02:00+01:00")
+    path = team / "incidents" / f"{ID}.yaml"
+    broken = path.read_text().replace("type: opened", "type: [opened")
+    path.write_text(broken)
+    code, _, err = run("incident", "update", ID, "--note", "x", now="2026-11-27T10:40:00+01:00")
+    assert code == 1
+    assert (
+        err.splitlines()[-1] == f"error: the record `{Path('incidents') / (ID + '.yaml')}` is damaged; fix it by hand"
+    )
+    assert path.read_text() == broken
+    invalid = broken.replace("type: [opened", "type: opened").replace("severity: sev2", "severity: [sev2]")
+    path.write_text(invalid)
+    code, _, err = run("incident", "status", ID, now="2026-11-27T10:40:00+01:00")
+    assert code == 1
+    assert ":7:" in err.splitlines()[0] and "E102" in err
+    assert path.read_text() == invalid
+
+
+# ------------------------------------------------------------------ concurrency and crashes
+
+
+def _append_notes(args: tuple[str, str, int]) -> None:
+    folder, worker, count = args
+    os.chdir(folder)
+    from datetime import datetime
+
+    from incplan.incidents.service import update_incident
+    from incplan.plan.discover import load_for_use
+
+    plan, _ = load_for_use(Path("incplan.yaml"))
+    for i in range(count):
+        at = datetime.fromisoformat("2026-11-27T11:00:00+01:00")
+        update_incident(plan, Path("incidents") / f"{ID}.yaml", at=at, note=f"worker {worker} note {i}")
+
+
+def test_concurrent_processes_lose_no_event(team: Path) -> None:
+    run("incident", "open", "--title", "Checkout errors", "--severity", "sev2", now="2026-11-27T10:02:00+01:00")
+    workers, each = 4, 15
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(workers) as pool:
+        pool.map(_append_notes, [(str(team), str(w), each) for w in range(workers)])
+    text = (team / "incidents" / f"{ID}.yaml").read_text()
+    notes = [line for line in text.splitlines() if "type: note" in line]
+    assert len(notes) == workers * each
+    assert {f"worker {w} note {i}" for w in range(workers) for i in range(each)} == {
+        line.split("text: ")[1].rstrip("}") for line in notes
+    }
+
+
+_WRITER = (
+    """
+import sys, os
+from datetime import datetime
+from pathlib import Path
+os.chdir(sys.argv[1])
+from incplan.incidents.service import update_incident
+from incplan.plan.discover import load_for_use
+plan, _ = load_for_use(Path("incplan.yaml"))
+at = datetime.fromisoformat("2026-11-27T11:00:00+01:00")
+print("ready", flush=True)
+i = 0
+while True:
+    update_incident(plan, Path("incidents") / "%s.yaml", at=at, note="x" * 2000 + str(i))
+    i += 1
+"""
+    % ID
+)
+
+
+def test_killed_writer_leaves_old_or_new_file_never_a_broken_one(team: Path) -> None:
+    from incplan.incidents.store import read_record
+
+    run("incident", "open", "--title", "Checkout errors", "--severity", "sev2", now="2026-11-27T10:02:00+01:00")
+    path = team / "incidents" / f"{ID}.yaml"
+    counts = []
+    for attempt in range(12):
+        child = subprocess.Popen([sys.executable, "-c", _WRITER, str(team)], stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        time.sleep(0.05 + attempt * 0.013)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+        record, _ = read_record(path)  # parses and validates: never half-written
+        counts.append(len(record.events))
+    assert counts == sorted(counts) and counts[-1] > 1
+    # and the lock a killed writer held does not block the next one
+    assert run("incident", "update", ID, "--note", "after the crashes", now="2026-11-27T12:00:00+01:00")[0] == 0
+
+
+# ------------------------------------------------------------------ period report
+
+
+def _incident(n: int, day: str, severity: str, first_min: int, resolve_min: int) -> None:
+    incident_id = f"2026-{day}-outage-{n}"
+    run("incident", "open", "--title", f"Outage {n}", "--severity", severity, now=f"2026-{day}T09:00:00+00:00")
+    run("notify", "--incident", incident_id, "--posted", "-c", "status_page", "--var", "service=api", "--var", "impact=x",
+        "-f", "text", "--at", f"2026-{day}T09:{first_min:02d}:00+00:00")  # fmt: skip
+    hours, minutes = divmod(resolve_min, 60)
+    run(
+        "incident",
+        "update",
+        incident_id,
+        "--stage",
+        "resolved",
+        now=f"2026-{day}T{9 + hours:02d}:{minutes:02d}:00+00:00",
+    )
+
+
+def test_period_report_medians_shares_and_filters(team: Path) -> None:
+    _incident(1, "06-10", "sev1", 5, 14)  # first update met (10m); resolved before the next was due
+    _incident(2, "07-02", "sev2", 25, 40)  # first update late (20m target)
+    _incident(3, "07-15", "sev1", 8, 50)  # next due 09:23, never posted before 09:50: a breach
+    _incident(4, "08-01", "sev3", 30, 20)  # resolved in 20 min; the update came after resolution
+    code, out, _ = run("report", "--all", "--since", "2026-07-01", "--format", "json", now="2026-11-27T12:00:00+00:00")
+    assert code == 0
+    assert json.loads(out) == {
+        "incidents": 3,
+        "by_severity": {"sev1": 1, "sev2": 1, "sev3": 1},
+        "median_time_to_resolve_s": 40 * 60,
+        "p90_time_to_resolve_s": 50 * 60,
+        "median_time_to_first_update_s": 25 * 60,
+        "first_update_met_share": 0.6667,
+        "cadence_met_share": 0.6667,
+    }
+    code, out, _ = run("report", "--all", "--until", "2026-06-30", "--format", "json", now="2026-11-27T12:00:00+00:00")
+    assert json.loads(out)["incidents"] == 1
+    code, text, _ = run("report", "--all", now="2026-11-27T12:00:00+00:00")
+    assert text.startswith("Incidents start to now: 4\n  by severity: sev1 2, sev2 1, sev3 1\n")
+    assert "2026-07-02-outage-2  sev2  2026-07-02 11:00 CEST 25m (20m) LATE" in text
+
+
+def test_period_report_html_has_inline_svg_and_nothing_external(team: Path) -> None:
+    _incident(1, "06-10", "sev1", 5, 14)
+    _incident(2, "07-02", "sev2", 25, 40)
+    code, out, _ = run("report", "--all", "--format", "html", now="2026-11-27T12:00:00+00:00")
+    assert code == 0
+    assert out.count("<svg ") == 2
+    assert "<script" not in out and "src=" not in out and "<link" not in out
+    assert "Incidents per severity" in out and "Time to first customer update" in out
+    from html.parser import HTMLParser
+
+    HTMLParser().feed(out)
+    code, out, _ = run("report", "2026-06-10-outage-1", "--format", "html", now="2026-11-27T12:00:00+00:00")
+    assert code == 0 and out.count("<svg ") == 1
