@@ -90,9 +90,9 @@ def test_open_prints_id_and_next_command(team: Path) -> None:
         f"id: {ID}\n"
         "title: Checkout errors\n"
         "plan: ../incplan.yaml\n"
-        "opened_at: 2026-11-27T10:02:00+01:00\n"
+        "opened_at: '2026-11-27T10:02:00+01:00'\n"
         "events:\n"
-        "- {at: 2026-11-27T10:02:00+01:00, type: opened, severity: sev2, stage: investigating}\n"
+        "- {at: '2026-11-27T10:02:00+01:00', type: opened, severity: sev2, stage: investigating}\n"
     )
     # same title the same day: a new id, never an overwrite
     code, out, _ = run(
@@ -106,18 +106,18 @@ def test_drill_record_is_readable(team: Path) -> None:
     lines = (team / "incidents" / f"{ID}.yaml").read_text().splitlines()
     assert lines[5:] == [
         "events:",
-        "- {at: 2026-11-27T10:02:00+01:00, type: opened, severity: sev2, stage: investigating}",
-        "- {at: 2026-11-27T10:02:00+01:00, type: assigned, role: incident_commander, person: '@alice'}",
-        "- {at: 2026-11-27T10:02:00+01:00, type: variables, values: {service: checkout, impact: payment errors}}",
-        "- {at: 2026-11-27T10:09:00+01:00, type: notified, stage: investigating, channel: status_page, locale: en, posted: true}",
-        "- {at: 2026-11-27T10:09:00+01:00, type: notified, stage: investigating, channel: chat_internal, locale: en, posted: true}",
-        "- {at: 2026-11-27T10:31:00+01:00, type: stage, stage: identified, note: bad deploy 4821}",
-        "- {at: 2026-11-27T10:35:00+01:00, type: assigned, role: communications_lead, person: '@carol'}",
-        "- {at: 2026-11-27T11:05:00+01:00, type: notified, stage: identified, channel: status_page, locale: en, posted: true}",
-        "- {at: 2026-11-27T11:10:00+01:00, type: severity, severity: sev1}",
-        "- {at: 2026-11-27T11:10:00+01:00, type: note, text: payments down}",
-        "- {at: 2026-11-27T11:20:00+01:00, type: stage, stage: resolved}",
-        "- {at: 2026-11-27T11:21:00+01:00, type: notified, stage: resolved, channel: status_page, locale: en, posted: true}",
+        "- {at: '2026-11-27T10:02:00+01:00', type: opened, severity: sev2, stage: investigating}",
+        "- {at: '2026-11-27T10:02:00+01:00', type: assigned, role: incident_commander, person: '@alice'}",
+        "- {at: '2026-11-27T10:02:00+01:00', type: variables, values: {service: checkout, impact: payment errors}}",
+        "- {at: '2026-11-27T10:09:00+01:00', type: notified, stage: investigating, channel: status_page, locale: en, posted: true}",
+        "- {at: '2026-11-27T10:09:00+01:00', type: notified, stage: investigating, channel: chat_internal, locale: en, posted: true}",
+        "- {at: '2026-11-27T10:31:00+01:00', type: stage, stage: identified, note: bad deploy 4821}",
+        "- {at: '2026-11-27T10:35:00+01:00', type: assigned, role: communications_lead, person: '@carol'}",
+        "- {at: '2026-11-27T11:05:00+01:00', type: notified, stage: identified, channel: status_page, locale: en, posted: true}",
+        "- {at: '2026-11-27T11:10:00+01:00', type: severity, severity: sev1}",
+        "- {at: '2026-11-27T11:10:00+01:00', type: note, text: payments down}",
+        "- {at: '2026-11-27T11:20:00+01:00', type: stage, stage: resolved}",
+        "- {at: '2026-11-27T11:21:00+01:00', type: notified, stage: resolved, channel: status_page, locale: en, posted: true}",
     ]
 
 
@@ -225,7 +225,7 @@ def test_hand_edits_keep_their_comments(team: Path) -> None:
     after = path.read_text()
     assert after.startswith("# Reviewed by Alice\nversion: 1\n")
     assert "title: Checkout errors   # renamed after the call\n" in after
-    assert after.endswith("- {at: 2026-11-27T10:40:00+01:00, type: note, text: customers told}\n")
+    assert after.endswith("- {at: '2026-11-27T10:40:00+01:00', type: note, text: customers told}\n")
 
 
 def test_damaged_record_is_reported_and_never_overwritten(team: Path) -> None:
@@ -370,3 +370,37 @@ def test_period_report_html_has_inline_svg_and_nothing_external(team: Path) -> N
     HTMLParser().feed(out)
     code, out, _ = run("report", "2026-06-10-outage-1", "--format", "html", now="2026-11-27T12:00:00+00:00")
     assert code == 0 and out.count("<svg ") == 1
+
+
+def test_a_record_written_by_hand_as_in_the_spec(team: Path) -> None:
+    (team / "incidents").mkdir()
+    (team / "incidents" / "2026-11-27-api-errors.yaml").write_text(
+        "version: 1\n"
+        "id: 2026-11-27-api-errors\n"
+        "title: Elevated API error rates\n"
+        "plan: ../incplan.yaml\n"
+        "opened_at: 2026-11-27T10:02:00+01:00\n"
+        "events:\n"
+        '  - {at: 2026-11-27T10:02:00+01:00, type: opened, severity: sev2, stage: investigating, by: "@alice"}\n'
+        '  - {at: 2026-11-27T10:03:00+01:00, type: assigned, role: incident_commander, person: "@alice"}\n'
+        "  - {at: 2026-11-27T10:04:00+01:00, type: variables, values: {service: the public API}}\n"
+        '  - {at: 2026-11-27T10:09:00+01:00, type: notified, stage: investigating, channel: status_page, locale: en, delivered: true, ref: "p7kz3"}\n'
+        "  - {at: 2026-11-27T10:31:00+01:00, type: stage, stage: identified, note: Bad deploy 4821 rolled back}\n"
+        "  - {at: 2026-11-27T10:40:00+01:00, type: severity, severity: sev1}\n"
+        "  - {at: 2026-11-27T10:45:00+01:00, type: note, text: Error rate back to baseline}\n"
+    )
+    code, out, _ = run("report", "2026-11-27-api-errors", "-f", "json", now="2026-11-27T10:50:00+01:00")
+    assert code == 0
+    data = json.loads(out)
+    assert (data["severity"], data["time_to_first_update_s"], data["first_update_met"]) == ("sev1", 420, True)
+    assert data["messages"] == [
+        {
+            "at": "2026-11-27T10:09:00+01:00",
+            "stage": "investigating",
+            "channel": "status_page",
+            "delivered": True,
+            "posted": False,
+        }
+    ]
+    code, out, _ = run("incident", "status", "2026-11-27-api-errors", now="2026-11-27T10:50:00+01:00")
+    assert "next update due       2026-11-27 10:39 CET: OVERDUE by 11m" in out

@@ -56,11 +56,11 @@ def notify(
         record_path = None
         if incident:
             from incplan.incidents.state import fold
-            from incplan.incidents.store import incidents_dir, read_record
+            from incplan.incidents.store import incidents_dir, read_record_fast
             from incplan.incidents.store import record_path as locate
 
             record_path = locate(incidents_dir(loaded, plan_path), incident)
-            record, _ = read_record(record_path)
+            record = read_record_fast(record_path)
             state = fold(record, loaded)
             stage = stage or state.stage
             severity = severity or state.severity

@@ -26,7 +26,7 @@ def report(
         from incplan import clock
         from incplan.cli.incident import load, record_file
         from incplan.diagnostics import UsageError
-        from incplan.incidents.store import incidents_dir, list_records, read_record
+        from incplan.incidents.store import incidents_dir, list_records, read_record_fast
         from incplan.reports import render
         from incplan.reports.compute import incident_report, period_report
 
@@ -50,7 +50,7 @@ def report(
             if since or until:
                 raise UsageError("--since and --until go with --all")
             fmt = choose("format", format or "markdown", ["markdown", "html", "json"])
-            record, _ = read_record(record_file(loaded, plan_path, incident_id))
+            record = read_record_fast(record_file(loaded, plan_path, incident_id))
             single = incident_report(record, loaded, now)
             text = {
                 "markdown": lambda: render.incident_markdown(single),

@@ -178,7 +178,7 @@ class Status:
 
 
 def status_of(plan: Plan, path: Path, now: datetime) -> Status:
-    record, _ = store.read_record(path)
+    record = store.read_record_fast(path)
     state = fold(record, plan)
     return Status(state, cadence(state, plan, now), now, path)
 

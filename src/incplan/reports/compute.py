@@ -217,12 +217,12 @@ def nearest_rank(values: list[int], q: float) -> int | None:
 def period_report(paths: list[Path], plan: Plan, now: datetime, since: date | None, until: date | None) -> PeriodReport:
     from zoneinfo import ZoneInfo
 
-    from incplan.incidents.store import read_record
+    from incplan.incidents.store import read_record_fast
 
     zone = ZoneInfo(plan.organization.timezone)
     reports = []
     for path in paths:
-        record, _ = read_record(path)
+        record = read_record_fast(path)
         day = record.opened_at.astimezone(zone).date()
         if (since and day < since) or (until and day > until):
             continue
