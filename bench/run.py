@@ -86,8 +86,9 @@ def make_record(incident_id: str, day: int, events: int, rng: random.Random) -> 
     date = lines[4].split("T")[0].split(": ")[1]
 
     def at(minute: int) -> str:
+        # quoted, as incplan writes them (hand-written unquoted times parse too, more slowly)
         minute += start
-        return f"{date}T{(minute // 60) % 24:02d}:{minute % 60:02d}:00+01:00"
+        return f"'{date}T{(minute // 60) % 24:02d}:{minute % 60:02d}:00+01:00'"
 
     lines.append(f"- {{at: {at(0)}, type: opened, severity: sev{1 + day % 3}, stage: investigating}}")
     lines.append(f"- {{at: {at(1)}, type: assigned, role: incident_commander, person: '@alice'}}")

@@ -140,16 +140,18 @@ def append_events(path: Path, make: Callable[[Record], list[dict[str, Any]]]) ->
 
     try:
         with _lock(path):
-            record, document = read_record(path)
+            text = path.read_text(encoding="utf-8") if path.is_file() else ""
+            record = _parse_fast(text)
+            if record is None:
+                record, _ = read_record(path)  # the positioned error, or a record only ruamel reads
             new_events = make(record)
             if not new_events:
                 return record
             adapter: TypeAdapter[Any] = TypeAdapter(Event)
             parsed = [adapter.validate_python({k: v for k, v in e.items() if v is not None}) for e in new_events]
-            for event in new_events:
-                document["events"].append(event_map(event))
-            atomic_write(path, _dump(document))
-            return record.model_copy(update={"events": [*record.events, *parsed]})
+            updated = record.model_copy(update={"events": [*record.events, *parsed]})
+            atomic_write(path, _appended(text, new_events, updated) or _rewritten(path, new_events))
+            return updated
     except Timeout:
         raise UsageError(
             f"`{path}` is locked by another incplan for over {LOCK_TIMEOUT:g} s",
@@ -157,23 +159,54 @@ def append_events(path: Path, make: Callable[[Record], list[dict[str, Any]]]) ->
         ) from None
 
 
-def read_record_fast(path: Path) -> Record:
-    """For reading only (status, reports): the C safe loader, ~8x faster than round-trip;
-    anything it cannot take goes through `read_record` for a positioned error."""
+def _parse_fast(text: str) -> Record | None:
     from pydantic import ValidationError
 
     from incplan.incidents.models import Record
-    from incplan.plan.load import parse_yaml, read_text
+    from incplan.plan.load import parse_yaml
+
+    if not text:
+        return None
+    data, problems = parse_yaml(text, "")
+    if problems or not isinstance(data, dict):
+        return None
+    try:
+        return Record.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def _appended(text: str, new_events: list[dict[str, Any]], expected: Record) -> str | None:
+    """The record with one line per new event added at its end, as a person would append
+    them; None when the file's layout does not allow it (then it is rewritten round-trip).
+    The result is parsed again and must equal `expected`: appending never changes meaning."""
+    lines = text.splitlines()
+    item = next((line for line in reversed(lines) if line.lstrip().startswith("- ")), None)
+    if item is None:
+        return None
+    indent = item[: len(item) - len(item.lstrip())]
+    added = "".join(indent + _dump([event_map(e)]) for e in new_events)
+    candidate = (text if text.endswith("\n") else text + "\n") + added
+    return candidate if _parse_fast(candidate) == expected else None
+
+
+def _rewritten(path: Path, new_events: list[dict[str, Any]]) -> str:
+    """Round-trip: ruamel keeps comments and layout a person gave the file."""
+    _, document = read_record(path)
+    for event in new_events:
+        document["events"].append(event_map(event))
+    return _dump(document)
+
+
+def read_record_fast(path: Path) -> Record:
+    """For reading only (status, reports): the C safe loader, ~8x faster than round-trip;
+    anything it cannot take goes through `read_record` for a positioned error."""
+
+    from incplan.plan.load import read_text
 
     text, _ = read_text(path, str(path)) if path.is_file() else (None, [])
-    if text is not None:
-        data, problems = parse_yaml(text, str(path))
-        if not problems and isinstance(data, dict):
-            try:
-                return Record.model_validate(data)
-            except ValidationError:
-                pass
-    return read_record(path)[0]
+    record = _parse_fast(text) if text is not None else None
+    return record if record is not None else read_record(path)[0]
 
 
 def create_record(folder: Path, base_id: str, header: dict[str, Any], first_event: dict[str, Any]) -> Path:
