@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -31,6 +31,9 @@ def notify(
     posted: bool = typer.Option(
         False, "--posted", help="Record in the incident that these messages were posted by hand."
     ),
+    send: bool = typer.Option(False, "--send", help="Deliver to channels with `delivery:` (needs --incident)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="With --send: show the exact requests, send nothing."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="With --send: do not ask for confirmation."),
     at: str = typer.Option(None, "--at", metavar="TIME", help="When they were posted (with --posted; default now)."),
     format: str = typer.Option("rich", "--format", "-f", metavar="rich|text|json|markdown", help="Output format."),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
@@ -43,10 +46,15 @@ def notify(
         from incplan.plan.discover import find_plan, load_for_use
         from incplan.templates.compose import compose, parse_assignments, read_vars_file
 
-        if posted and not incident:
-            raise UsageError("--posted needs --incident ID", hint="open one with `incplan incident open`")
-        if posted and example:
-            raise UsageError("--posted with --example would record example text as posted", hint="give real values")
+        if (posted or send) and not incident:
+            flag = "--posted" if posted else "--send"
+            raise UsageError(f"{flag} needs --incident ID", hint="open one with `incplan incident open`")
+        if (posted or send) and example:
+            raise UsageError("--example text is never posted or sent", hint="give real values with --var")
+        if posted and send:
+            raise UsageError("give --posted or --send, not both")
+        if dry_run and not send:
+            raise UsageError("--dry-run goes with --send")
         plan_path = find_plan(plan)
         loaded, _ = load_for_use(plan_path)
         now = clock.parse_time(at, "--at") if at else clock.now()
@@ -54,6 +62,7 @@ def notify(
         values.update(parse_assignments(var))
         started_at = None
         record_path = None
+        state = None
         if incident:
             from incplan.incidents.state import fold
             from incplan.incidents.store import incidents_dir, read_record_fast
@@ -95,11 +104,73 @@ def notify(
             )
     for warning in result.warnings:
         sys.stderr.write(f"warning: {warning}\n")
+    if send:
+        assert state is not None and record_path is not None
+        raise typer.Exit(_send(loaded, result, state, record_path, now, dry_run=dry_run, yes=yes, fmt=format))
     WRITERS[format](result)
     if posted and result.messages:
         sys.stderr.write(f"recorded {len(result.messages)} message(s) as posted in {incident}\n")
     if not result.messages:
         raise typer.Exit(1)
+
+
+def _send(
+    plan: Any, result: Composition, state: Any, record_path: Any, now: Any, *, dry_run: bool, yes: bool, fmt: str
+) -> int:
+    """Deliver, record every outcome, report; 1 when any channel failed."""
+    from incplan.delivery.run import deliver_all, jobs_for
+    from incplan.delivery.run import dry_run as show_requests
+
+    jobs, by_hand = jobs_for(plan, result, state)
+    if dry_run:
+        for channel, text in show_requests(jobs):
+            sys.stdout.write(f"==> {channel} <==\n{text}\n\n")
+        for channel in by_hand:
+            sys.stdout.write(f"==> {channel} <==\npost by hand (no delivery settings)\n\n")
+        return 0
+    if jobs and not yes:
+        names = ", ".join(j.channel for j in jobs)
+        try:
+            if not typer.confirm(f"Send the {result.stage} message to {names}?", default=False, err=True):
+                sys.stderr.write("nothing sent\n")
+                return 0
+        except typer.Abort:
+            sys.stderr.write("error: not sending without confirmation\n  hint: answer the question, or pass --yes\n")
+            return 2
+    outcomes = deliver_all(jobs)
+    if outcomes:
+        from incplan.incidents.service import record_notified
+
+        record_notified(
+            plan,
+            record_path,
+            [
+                {
+                    "at": now,
+                    "stage": result.stage,
+                    "channel": o.channel,
+                    "locale": next(m.locale for m in result.messages if m.channel == o.channel),
+                    "delivered": o.delivered,
+                    "ref": o.ref,
+                    "error": o.error,
+                }
+                for o in outcomes
+            ],
+        )
+    out = sys.stdout if fmt != "json" else sys.stderr
+    for o in outcomes:
+        out.write(f"{o.channel}: {o.detail or 'delivered'}\n" if o.delivered else f"{o.channel}: FAILED: {o.error}\n")
+    if by_hand:
+        by_hand_messages = [m for m in result.messages if m.channel in by_hand]
+        out.write(f"post by hand: {', '.join(by_hand)}\n")
+        from dataclasses import replace
+
+        WRITERS[fmt](replace(result, messages=by_hand_messages))
+    failed = [o.channel for o in outcomes if not o.delivered]
+    if failed:
+        out.write(f"error: delivery failed for {', '.join(failed)}; the others went out\n")
+        return 1
+    return 0
 
 
 def length_note(m: ComposedMessage) -> str:

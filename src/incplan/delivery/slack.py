@@ -1,0 +1,27 @@
+"""Slack incoming webhook: `{"text": ...}` with `& < >` escaped; a 200 "ok" is success."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets
+from incplan.delivery.http import send
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
+    url = secrets.get(job.settings.webhook_url_env)
+    text = (f"*{escape(job.subject)}*\n" if job.subject else "") + escape(job.body)
+    body = json.dumps({"text": text}, ensure_ascii=False)
+    return [PreparedRequest("POST", url, {"Content-Type": "application/json"}, body, url_is_secret=True)]
+
+
+def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
+    response = send(client, prepare(job, secrets)[0], secrets)
+    if response.text.strip() != "ok":
+        raise DeliveryFailed(f"Slack answered {response.text.strip()[:100]!r} instead of 'ok'")
+    return Outcome(job.channel, True, detail="posted to Slack")

@@ -1,0 +1,82 @@
+"""Statuspage REST API v1: the first delivery creates the incident, later stages update it.
+
+A create retried after a network error or a 5xx may have landed: before sending it again we
+look among the page's unresolved incidents for ours (by the incplan id in its metadata, or its
+name), so that a retry never creates a second incident.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets
+from incplan.delivery.http import send
+
+STATUSES = ("investigating", "identified", "monitoring", "resolved")
+COMPONENT_STATUS = {
+    "critical": "major_outage",
+    "major": "partial_outage",
+    "minor": "degraded_performance",
+    "none": "operational",
+}
+
+
+def _status(job: Job) -> str:
+    if job.stage_final:
+        return "resolved"
+    return job.stage if job.stage in STATUSES else "investigating"
+
+
+def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
+    settings = job.settings
+    key = secrets.get(settings.api_key_env)
+    base = settings.api_base.rstrip("/")
+    status = _status(job)
+    component_status = "operational" if status == "resolved" else COMPONENT_STATUS.get(job.impact or "major")
+    incident: dict[str, Any] = {"status": status, "body": job.body}
+    if settings.components:
+        incident["component_ids"] = list(settings.components)
+        incident["components"] = {c: component_status for c in settings.components}
+    headers = {"Authorization": f"OAuth {key}", "Content-Type": "application/json"}
+    if job.previous_ref:
+        url = f"{base}/pages/{settings.page_id}/incidents/{job.previous_ref}"
+        return [PreparedRequest("PATCH", url, headers, json.dumps({"incident": incident}), ("Authorization",))]
+    incident = {
+        "name": job.subject or job.incident_title,
+        **incident,
+        "impact_override": job.impact or "major",
+        "metadata": {"incplan": {"incident_id": job.incident_id}},
+    }
+    url = f"{base}/pages/{settings.page_id}/incidents"
+    return [PreparedRequest("POST", url, headers, json.dumps({"incident": incident}), ("Authorization",))]
+
+
+def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
+    request = prepare(job, secrets)[0]
+    creating = request.method == "POST"
+
+    def find_landed(_attempt: int) -> Any:
+        import httpx
+
+        url = request.url + "/unresolved"
+        try:
+            listed = client.get(url, headers=request.headers)
+        except httpx.TransportError:
+            return None
+        if listed.status_code != 200:
+            return None
+        name = json.loads(request.body)["incident"]["name"]
+        for incident in listed.json():
+            meta = (incident.get("metadata") or {}).get("incplan") or {}
+            if meta.get("incident_id") == job.incident_id or incident.get("name") == name:
+                return httpx.Response(200, json=incident)
+        return None
+
+    response = send(client, request, secrets, before_retry=find_landed if creating else None)
+    try:
+        incident_id = str(response.json()["id"])
+    except (ValueError, KeyError, TypeError):
+        raise DeliveryFailed("Statuspage answered without an incident id") from None
+    verb = "created" if creating else "updated"
+    return Outcome(job.channel, True, ref=incident_id, detail=f"{verb} status page incident {incident_id}")

@@ -1,0 +1,42 @@
+"""Microsoft Teams through a Workflows webhook: the message as an Adaptive Card."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from incplan.delivery.base import Job, Outcome, PreparedRequest, Secrets
+from incplan.delivery.http import send
+
+
+def card(job: Job) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = []
+    if job.subject:
+        blocks.append({"type": "TextBlock", "text": job.subject, "weight": "Bolder", "size": "Medium", "wrap": True})
+    blocks.append({"type": "TextBlock", "text": job.body, "wrap": True})
+    return {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "contentUrl": None,
+                "content": {
+                    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                    "type": "AdaptiveCard",
+                    "version": "1.4",
+                    "body": blocks,
+                },
+            }
+        ],
+    }
+
+
+def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
+    url = secrets.get(job.settings.webhook_url_env)
+    body = json.dumps(card(job), ensure_ascii=False)
+    return [PreparedRequest("POST", url, {"Content-Type": "application/json"}, body, url_is_secret=True)]
+
+
+def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
+    send(client, prepare(job, secrets)[0], secrets)
+    return Outcome(job.channel, True, detail="posted to Teams")

@@ -1,0 +1,66 @@
+"""A JSON POST signed as Standard Webhooks do it: `webhook-id`, `webhook-timestamp` and
+`webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. Retries keep the same
+`webhook-id`, so a receiver can drop a repeat."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from typing import Any
+
+from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets
+from incplan.delivery.http import send
+
+
+def signing_key(secret: str) -> bytes:
+    raw = secret.removeprefix("whsec_")
+    try:
+        return base64.b64decode(raw, validate=True)
+    except ValueError:
+        raise DeliveryFailed("the webhook secret is not `whsec_` followed by base64") from None
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: str) -> str:
+    digest = hmac.new(signing_key(secret), f"{msg_id}.{timestamp}.{body}".encode(), hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def payload(job: Job) -> dict[str, Any]:
+    return {
+        "type": "incident.message",
+        "incident_id": job.incident_id,
+        "incident_title": job.incident_title,
+        "stage": job.stage,
+        "severity": job.severity,
+        "channel": job.channel,
+        "locale": job.locale,
+        "subject": job.subject,
+        "body": job.body,
+    }
+
+
+def prepare(
+    job: Job, secrets: Secrets, *, msg_id: str | None = None, timestamp: int | None = None
+) -> list[PreparedRequest]:
+    url = secrets.get(job.settings.url_env)
+    secret = secrets.get(job.settings.secret_env)
+    msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
+    timestamp = timestamp or int(time.time())
+    body = json.dumps(payload(job), ensure_ascii=False, separators=(",", ":"))
+    headers = {
+        "Content-Type": "application/json",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(secret, msg_id, timestamp, body),
+    }
+    return [PreparedRequest("POST", url, headers, body, secret_headers=("webhook-signature",), url_is_secret=True)]
+
+
+def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
+    request = prepare(job, secrets)[0]
+    send(client, request, secrets)
+    return Outcome(job.channel, True, ref=request.headers["webhook-id"], detail="webhook accepted")
