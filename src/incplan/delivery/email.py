@@ -75,7 +75,7 @@ def deliver(job: Job, secrets: Secrets, client: Any = None) -> Outcome:
     try:
         for attempt in Retrying(
             retry=retry_if_exception(transient),
-            wait=wait_exponential_jitter(initial=0.5, max=8.0, jitter=0.5),
+            wait=wait_exponential_jitter(max=8.0, jitter=0.5),
             stop=stop_after_attempt(ATTEMPTS),
             reraise=True,
         ):
@@ -87,7 +87,7 @@ def deliver(job: Job, secrets: Secrets, client: Any = None) -> Outcome:
         raise DeliveryFailed(secrets.mask(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}")) from None
     except (smtplib.SMTPException, OSError) as exc:
         raise DeliveryFailed(secrets.mask(f"SMTP failed: {type(exc).__name__}: {exc}")) from None
-    return Outcome(job.channel, True, ref=msg["Message-ID"], detail=f"emailed {msg['To']}")
+    return Outcome(job.channel, True, ref=str(msg["Message-ID"]), detail=f"emailed {msg['To']}")
 
 
 def _send(settings: Any, msg: EmailMessage, username: str | None, password: str | None) -> None:

@@ -40,7 +40,7 @@ def _wait(state: Any) -> float:
         hinted = retry_after(exc.response)
         if hinted is not None:
             return min(hinted, MAX_WAIT)
-    return float(wait_exponential_jitter(initial=0.5, max=8.0, jitter=0.5)(state))
+    return float(wait_exponential_jitter(max=8.0, jitter=0.5)(state))
 
 
 def send(

@@ -111,8 +111,13 @@ def event_map(event: dict[str, Any]) -> Any:
 
     mapping = CommentedMap()
     for key, value in event.items():
-        if value is not None:
-            mapping[key] = _timestamp(value) if isinstance(value, datetime) else value
+        if value is None:
+            continue
+        if isinstance(value, datetime):
+            value = _timestamp(value)
+        elif isinstance(value, str):
+            value = str(value)  # e.g. an email header object: the YAML writer takes plain str only
+        mapping[key] = value
     mapping.fa.set_flow_style()
     return mapping
 

@@ -1,0 +1,437 @@
+"""Delivery against real servers on 127.0.0.1: an HTTP server playing Statuspage, Slack, Teams
+and a webhook receiver that verifies signatures, and aiosmtpd with STARTTLS and AUTH."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from incplan.cli.app import app
+
+from .conftest import ROOT
+
+runner = CliRunner()
+ID = "2026-11-27-dashboard-down"
+API_KEY = "sp-key-5f1c0ffee5f1c0ffee"
+SMTP_USER, SMTP_PASSWORD = "relay-user", "relay-pass-s3cr3t"
+WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"partner-signing-key-0123456789").decode()
+SECRET_PATH = "T0001/B0001/slacksecretpath"
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class FakeServices:
+    """What the fake services answer, and everything they received."""
+
+    requests: list[Received] = field(default_factory=list)
+    incidents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    slack_calls: int = 0
+    teams_status: int = 202
+    fail_first_create: bool = False
+    verified_webhooks: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def of(self, prefix: str, method: str | None = None) -> list[Received]:
+        return [r for r in self.requests if r.path.startswith(prefix) and (method is None or r.method == method)]
+
+
+def _handler(services: FakeServices) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _answer(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
+            payload = body if isinstance(body, bytes) else json.dumps(body).encode() if body is not None else b""
+            self.send_response(status)
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _receive(self) -> Received:
+            length = int(self.headers.get("Content-Length") or 0)
+            received = Received(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
+            with services.lock:
+                services.requests.append(received)
+            return received
+
+        def do_GET(self) -> None:
+            self._receive()
+            if self.path.endswith("/incidents/unresolved"):
+                self._answer(200, [i for i in services.incidents.values() if i["status"] != "resolved"])
+            else:
+                self._answer(404, {"error": "not found"})
+
+        def do_PATCH(self) -> None:
+            received = self._receive()
+            match = re.fullmatch(r"/sp/pages/page42/incidents/(\w+)", self.path)
+            if received.headers.get("Authorization") != f"OAuth {API_KEY}":
+                self._answer(401, {"error": "unauthorized"})
+            elif match and match.group(1) in services.incidents:
+                incident = services.incidents[match.group(1)]
+                incident.update(received.json()["incident"])
+                self._answer(200, incident)
+            else:
+                self._answer(404, {"error": "no such incident"})
+
+        def do_POST(self) -> None:
+            received = self._receive()
+            if self.path == "/sp/pages/page42/incidents":
+                if received.headers.get("Authorization") != f"OAuth {API_KEY}":
+                    return self._answer(401, {"error": "unauthorized"})
+                incident = {"id": f"inc{len(services.incidents) + 1}", **received.json()["incident"]}
+                services.incidents[incident["id"]] = incident
+                if services.fail_first_create and len(services.incidents) == 1:
+                    return self._answer(500, {"error": "created, but the answer got lost"})
+                return self._answer(201, incident)
+            if self.path == f"/slack/{SECRET_PATH}":
+                services.slack_calls += 1
+                if services.slack_calls % 2 == 1:  # every first try is rate limited
+                    return self._answer(429, b"rate_limited", {"Retry-After": "1"})
+                return self._answer(200, b"ok")
+            if self.path == "/teams/workflow":
+                return self._answer(services.teams_status, b"" if services.teams_status < 300 else b"bad card")
+            if self.path == "/partner/hook":
+                return self._verify_webhook(received)
+            return self._answer(404, {"error": "not found"})
+
+        def _verify_webhook(self, received: Received) -> None:
+            headers = {k.lower(): v for k, v in received.headers.items()}
+            key = base64.b64decode(WEBHOOK_SECRET.removeprefix("whsec_"))
+            signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + received.body
+            expected = "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+            if not hmac.compare_digest(expected, headers.get("webhook-signature", "")):
+                return self._answer(401, {"error": "bad signature"})
+            services.verified_webhooks.append(received.json())
+            return self._answer(200, {"ok": True})
+
+    return Handler
+
+
+@pytest.fixture
+def services() -> Iterator[tuple[FakeServices, str]]:
+    state = FakeServices()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class Mailbox:
+    messages: list[Any] = field(default_factory=list)
+    logins: list[str] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Mailbox, int]]:
+    """aiosmtpd on 127.0.0.1 with STARTTLS (a certificate from a test CA) and AUTH."""
+    trustme = pytest.importorskip("trustme")
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(server_context)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # the client's verifying default context trusts it
+
+    mailbox = Mailbox()
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        ok = auth_data.login == SMTP_USER.encode() and auth_data.password == SMTP_PASSWORD.encode()
+        if ok:
+            mailbox.logins.append(auth_data.login.decode())
+        return AuthResult(success=ok)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_context,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_require_tls=True,
+    )
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def team(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, services: tuple[FakeServices, str], smtp: tuple[Mailbox, int]
+) -> Path:
+    _, base = services
+    _, smtp_port = smtp
+    plan = (ROOT / "examples/delivery.yaml").read_text()
+    plan = plan.replace("      page_id: kctbh9vrtdwd\n", f"      page_id: page42\n      api_base: {base}/sp\n")
+    plan = plan.replace(
+        "      host: smtp.orbit.example\n      port: 587\n", f"      host: 127.0.0.1\n      port: {smtp_port}\n"
+    )
+    (tmp_path / "incplan.yaml").write_text(plan)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("STATUSPAGE_API_KEY", API_KEY)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", f"{base}/slack/{SECRET_PATH}")
+    monkeypatch.setenv("TEAMS_WEBHOOK_URL", f"{base}/teams/workflow")
+    monkeypatch.setenv("SMTP_USER", SMTP_USER)
+    monkeypatch.setenv("SMTP_PASSWORD", SMTP_PASSWORD)
+    monkeypatch.setenv("PARTNER_WEBHOOK_URL", f"{base}/partner/hook")
+    monkeypatch.setenv("PARTNER_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    return tmp_path
+
+
+def run(*args: str, now: str, input: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--color", "never", *args], env={"INCPLAN_NOW": now}, input=input)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+SECRETS = (API_KEY, SECRET_PATH, SMTP_PASSWORD, WEBHOOK_SECRET, WEBHOOK_SECRET.removeprefix("whsec_"))
+
+
+def assert_no_secret(*texts: str) -> None:
+    for text in texts:
+        for secret in SECRETS:
+            assert secret not in text
+
+
+def open_incident() -> None:
+    code, _, err = run("incident", "open", "--title", "Dashboard down", "--severity", "sev1", "--var", "impact=dashboards that do not load",
+                       now="2026-11-27T10:00:00-05:00")  # fmt: skip
+    assert code == 0, err
+
+
+def test_full_incident_delivered_everywhere(
+    team: Path, services: tuple[FakeServices, str], smtp: tuple[Mailbox, int]
+) -> None:
+    fake, _ = services
+    mailbox, _ = smtp
+    open_incident()
+    outputs = []
+    for stage, now in (("investigating", "10:05"), ("identified", "10:20"), ("resolved", "10:50")):
+        if stage != "investigating":
+            assert run("incident", "update", ID, "--stage", stage, now=f"2026-11-27T{now}:00-05:00")[0] == 0
+        code, out, err = run("notify", "--incident", ID, "--send", "--yes", now=f"2026-11-27T{now}:00-05:00")
+        assert code == 0, out + err
+        outputs.append(out + err)
+
+    # Statuspage: created once, then updated twice, with the stage as status and the severity's impact
+    creates, patches = fake.of("/sp/", "POST"), fake.of("/sp/", "PATCH")
+    assert len(creates) == 1 and len(patches) == 2
+    created = creates[0].json()["incident"]
+    assert created["name"] == "Investigating dashboards that do not load"
+    assert (created["status"], created["impact_override"]) == ("investigating", "critical")
+    assert created["components"] == {"8kbf7d35c070": "major_outage"}
+    assert created["body"].startswith(
+        "We are investigating dashboards that do not load. Next update by 2026-11-27 10:20 EST."
+    )
+    assert [p.path for p in patches] == ["/sp/pages/page42/incidents/inc1"] * 2
+    assert [p.json()["incident"]["status"] for p in patches] == ["identified", "resolved"]
+    assert patches[1].json()["incident"]["components"] == {"8kbf7d35c070": "operational"}
+    assert "status_page: created status page incident inc1" in outputs[0]
+    assert "status_page: updated status page incident inc1" in outputs[2]
+
+    # Slack: every first try hit a 429; one message per stage went through, with & < > escaped
+    slack = fake.of("/slack/")
+    assert len(slack) == 6 and fake.slack_calls == 6
+    texts = [r.json()["text"] for r in slack[1::2]]
+    assert texts[0] == "Critical incident: dashboards that do not load. Next update by 2026-11-27 10:20 EST."
+    assert len(set(texts)) == 3
+
+    # Teams: an Adaptive Card per stage
+    teams = fake.of("/teams/")
+    assert len(teams) == 3
+    card = teams[0].json()["attachments"][0]
+    assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert card["content"]["body"][-1]["text"].startswith("Critical incident: dashboards that do not load.")
+
+    # Email: one per stage, over STARTTLS with AUTH; text and HTML parts (the channel is html)
+    assert len(mailbox.messages) == 3 and mailbox.logins == [SMTP_USER] * 3
+    first = mailbox.messages[0]
+    assert first["Subject"] == "[Critical] Orbit: dashboards that do not load"
+    assert first["To"] == "enterprise-customers@orbit.example"
+    parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in first.walk() if not p.is_multipart()}
+    assert parts["text/html"].startswith("<p>We are investigating dashboards that do not load.</p>")
+    assert parts["text/plain"].startswith("We are investigating dashboards that do not load.")
+
+    # Webhooks: signed, and verified by the receiver with the shared secret
+    assert [w["stage"] for w in fake.verified_webhooks] == ["investigating", "identified", "resolved"]
+    assert fake.verified_webhooks[0]["incident_id"] == ID
+
+    # The record lists every delivery, with the status page incident id
+    record = (team / "incidents" / f"{ID}.yaml").read_text()
+    notified = [line for line in record.splitlines() if "type: notified" in line]
+    assert len(notified) == 15
+    assert all("delivered: true" in line for line in notified)
+    assert sum("channel: status_page" in line and "ref: inc1" in line for line in notified) == 3
+    assert_no_secret(record, *outputs)
+
+    # ... and the report counts the delivered customer updates
+    code, out, _ = run("report", ID, "-f", "json", now="2026-11-27T12:00:00-05:00")
+    assert json.loads(out)["time_to_first_update_s"] == 300
+
+
+def test_one_failing_channel_does_not_stop_the_others(team: Path, services: tuple[FakeServices, str]) -> None:
+    fake, _ = services
+    fake.teams_status = 400
+    open_incident()
+    code, out, err = run("notify", "--incident", ID, "--send", "--yes", now="2026-11-27T10:05:00-05:00")
+    assert code == 1
+    assert "teams: FAILED: HTTP 400: bad card" in out
+    assert "error: delivery failed for teams; the others went out" in out
+    assert len(fake.of("/teams/")) == 1  # a 4xx is never retried
+    assert len(fake.verified_webhooks) == 1 and len(fake.of("/sp/", "POST")) == 1
+    record = (team / "incidents" / f"{ID}.yaml").read_text()
+    assert "channel: teams, locale: en, delivered: false, error: 'HTTP 400: bad card'}" in record
+    assert_no_secret(out, err, record)
+
+
+def test_missing_secret_is_named_never_shown(
+    team: Path, services: tuple[FakeServices, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
+    open_incident()
+    code, out, err = run(
+        "notify",
+        "--incident",
+        ID,
+        "--send",
+        "--yes",
+        "-c",
+        "slack",
+        "-c",
+        "status_page",
+        now="2026-11-27T10:05:00-05:00",
+    )
+    assert code == 1
+    assert "slack: FAILED: environment variable `SLACK_WEBHOOK_URL` is not set" in out
+    assert "status_page: created status page incident inc1" in out
+    assert_no_secret(out, err)
+
+
+def test_dry_run_shows_exact_requests_with_secrets_masked(team: Path, services: tuple[FakeServices, str]) -> None:
+    fake, base = services
+    open_incident()
+    code, out, err = run("notify", "--incident", ID, "--send", "--dry-run", now="2026-11-27T10:05:00-05:00")
+    assert code == 0, err
+    assert fake.requests == []
+    assert (
+        f"==> status_page <==\nPOST {base}/sp/pages/page42/incidents\nAuthorization: ***\nContent-Type: application/json\n"
+        in out
+    )
+    assert "==> slack <==\nPOST http://127.0.0.1:" in out and '/***\nContent-Type: application/json\n\n{"text": ' in out
+    assert "webhook-signature: ***" in out
+    assert "==> email <==\nSMTP smtp://127.0.0.1:" in out
+    assert_no_secret(out, err)
+    assert "type: notified" not in (team / "incidents" / f"{ID}.yaml").read_text()
+
+
+def test_without_yes_a_non_interactive_run_sends_nothing(team: Path, services: tuple[FakeServices, str]) -> None:
+    fake, _ = services
+    open_incident()
+    code, _, err = run("notify", "--incident", ID, "--send", now="2026-11-27T10:05:00-05:00", input="")
+    assert code == 2
+    assert "error: not sending without confirmation" in err
+    assert fake.requests == []
+    code, _, err = run("notify", "--incident", ID, "--send", now="2026-11-27T10:05:00-05:00", input="n\n")
+    assert (code, fake.requests) == (0, [])
+    assert "nothing sent" in err
+    code, out, _ = run(
+        "notify", "--incident", ID, "--send", "-c", "slack", now="2026-11-27T10:05:00-05:00", input="y\n"
+    )
+    assert code == 0 and "slack: posted to Slack" in out
+
+
+def test_a_retried_create_never_makes_two_status_page_incidents(team: Path, services: tuple[FakeServices, str]) -> None:
+    fake, _ = services
+    fake.fail_first_create = True  # the incident is created but the answer is a 500
+    open_incident()
+    code, out, err = run(
+        "notify", "--incident", ID, "--send", "--yes", "-c", "status_page", now="2026-11-27T10:05:00-05:00"
+    )
+    assert code == 0, out + err
+    assert len(fake.incidents) == 1
+    assert [r.method for r in fake.requests] == ["POST", "GET"]
+    assert "status_page: created status page incident inc1" in out
+
+
+def test_channels_without_delivery_are_listed_to_post_by_hand(team: Path, services: tuple[FakeServices, str]) -> None:
+    plan = (team / "incplan.yaml").read_text()
+    start = plan.index("  teams:\n")
+    end = plan.index("  email:\n")
+    block = plan[start:end].replace("    delivery: {kind: teams, webhook_url_env: TEAMS_WEBHOOK_URL}\n", "")
+    (team / "incplan.yaml").write_text(plan[:start] + block + plan[end:])
+    open_incident()
+    code, out, _ = run(
+        "notify",
+        "--incident",
+        ID,
+        "--send",
+        "--yes",
+        "-c",
+        "teams",
+        "-c",
+        "slack",
+        "-f",
+        "text",
+        now="2026-11-27T10:05:00-05:00",
+    )
+    assert code == 0
+    assert "post by hand: teams\nCritical incident: dashboards that do not load." in out
+
+
+def test_check_validates_delivery_settings(tmp_path: Path) -> None:
+    plan = (ROOT / "examples/delivery.yaml").read_text().replace("kind: teams", "kind: msteams")
+    plan = plan.replace("api_key_env: STATUSPAGE_API_KEY", "api_key_env: sk_live_51HxYzAbCdEfGhIjKlMnOp")
+    target = tmp_path / "plan.yaml"
+    target.write_text(plan)
+    code = runner.invoke(app, ["check", str(target), "--format", "json"])
+    data = json.loads(code.stdout)
+    found = {(d["code"], d["message"].split(":")[0]) for d in data["diagnostics"]}
+    assert ("E102", "`channels.teams.delivery`") in found
+    assert ("E102", "`channels.status_page.delivery.api_key_env`") in found
+    assert any(d["code"] == "E401" for d in data["diagnostics"])
+    assert "sk_live_51HxYzAbCdEfGhIjKlMnOp" not in code.stdout
