@@ -30,7 +30,7 @@ def check(
     if total == 0:
         raise fail(UsageError("no plan files found", hint="give a plan file, or a folder with *.yaml plans"))
     summary = Summary()
-    if format == "text" and total >= PROGRESS_FROM and sys.stderr.isatty():
+    if format == "text" and total >= PROGRESS_FROM and sys.stderr.isatty() and sys.stdout.isatty():
         from rich.progress import Progress
 
         from incplan.cli.output import console
