@@ -118,7 +118,7 @@ def _send(
     plan: Any, result: Composition, state: Any, record_path: Any, now: Any, *, dry_run: bool, yes: bool, fmt: str
 ) -> int:
     """Deliver, record every outcome, report; 1 when any channel failed."""
-    from incplan.delivery.run import deliver_all, jobs_for
+    from incplan.delivery.run import deliver_and_record, jobs_for
     from incplan.delivery.run import dry_run as show_requests
 
     jobs, by_hand = jobs_for(plan, result, state)
@@ -137,26 +137,7 @@ def _send(
         except typer.Abort:
             sys.stderr.write("error: not sending without confirmation\n  hint: answer the question, or pass --yes\n")
             return 2
-    outcomes = deliver_all(jobs)
-    if outcomes:
-        from incplan.incidents.service import record_notified
-
-        record_notified(
-            plan,
-            record_path,
-            [
-                {
-                    "at": now,
-                    "stage": result.stage,
-                    "channel": o.channel,
-                    "locale": next(m.locale for m in result.messages if m.channel == o.channel),
-                    "delivered": o.delivered,
-                    "ref": o.ref,
-                    "error": o.error,
-                }
-                for o in outcomes
-            ],
-        )
+    outcomes = deliver_and_record(plan, result, jobs, record_path, now)
     out = sys.stdout if fmt != "json" else sys.stderr
     for o in outcomes:
         out.write(f"{o.channel}: {o.detail or 'delivered'}\n" if o.delivered else f"{o.channel}: FAILED: {o.error}\n")

@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 from incplan.delivery.base import DeliveryFailed, Job, Outcome, Secrets
 
 if TYPE_CHECKING:
+    from datetime import datetime
+    from pathlib import Path
+
     from incplan.incidents.state import State
     from incplan.plan.models import Plan
     from incplan.templates.compose import Composition
@@ -80,4 +83,32 @@ def deliver_all(jobs: list[Job]) -> list[Outcome]:
                 outcomes.append(Outcome(job.channel, False, error=secrets.mask(str(exc))))
             except Exception as exc:  # an adapter bug must not stop the other channels
                 outcomes.append(Outcome(job.channel, False, error=secrets.mask(f"{type(exc).__name__}: {exc}")))
+    return outcomes
+
+
+def deliver_and_record(
+    plan: Plan, result: Composition, jobs: list[Job], record_path: Path, now: datetime
+) -> list[Outcome]:
+    """Deliver every job; each outcome, success or failure, becomes a `notified` event."""
+    from incplan.incidents.service import record_notified
+
+    outcomes = deliver_all(jobs)
+    locales = {m.channel: m.locale for m in result.messages}
+    if outcomes:
+        record_notified(
+            plan,
+            record_path,
+            [
+                {
+                    "at": now,
+                    "stage": result.stage,
+                    "channel": o.channel,
+                    "locale": locales.get(o.channel),
+                    "delivered": o.delivered,
+                    "ref": o.ref,
+                    "error": o.error,
+                }
+                for o in outcomes
+            ],
+        )
     return outcomes

@@ -31,6 +31,8 @@ class LintContext:
     today: date
     now: datetime
     _compiled: dict[tuple[str, bool], Any] = field(default_factory=dict)
+    # Results a rule family computes once and shares between its rules (e.g. example renders).
+    shared: dict[str, Any] = field(default_factory=dict)
 
     @property
     def valid(self) -> Plan:

@@ -70,9 +70,7 @@ def read_text(path: Path, file: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        line, col = _line_col(raw[: exc.start])
         return None, [
             P.NOT_UTF8.at(
                 f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
@@ -82,6 +80,13 @@ def read_text(path: Path, file: str) -> tuple[str | None, list[Diagnostic]]:
                 file=file,
             )
         ]
+
+
+def _line_col(before: str | bytes) -> tuple[int, int]:
+    """1-based line and column just after `before` (the text or bytes preceding a position)."""
+    if isinstance(before, bytes):
+        return before.count(b"\n") + 1, len(before) - before.rfind(b"\n")
+    return before.count("\n") + 1, len(before) - before.rfind("\n")
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
@@ -101,8 +106,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     except MarkedYAMLError as exc:
         return None, [yaml_diagnostic(exc, file, text)]
     except ReaderError as exc:
-        before = text[: exc.position]
-        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        line, col = _line_col(text[: exc.position])
         return None, [
             P.YAML_SYNTAX.at(
                 f"control character U+{exc.character:04X} is not allowed in YAML",

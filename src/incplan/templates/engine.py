@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, meta, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -147,10 +147,6 @@ def _store(path: Path, payload: bytes) -> None:
         tmp.replace(path)
     except OSError:
         pass
-
-
-def syntax_error_line(exc: TemplateSyntaxError) -> int:
-    return exc.lineno or 1
 
 
 class _TooSlow(Exception):

@@ -132,11 +132,10 @@ class _Renders:
 
 
 def _renders(ctx: LintContext) -> _Renders:
-    cached = getattr(ctx, "_renders", None)
-    if cached is None:
-        cached = _Renders(ctx)
-        ctx._renders = cached  # type: ignore[attr-defined]
-    return cached
+    if "renders" not in ctx.shared:
+        ctx.shared["renders"] = _Renders(ctx)
+    renders: _Renders = ctx.shared["renders"]
+    return renders
 
 
 @rule("E303", "template-render-error", E)
