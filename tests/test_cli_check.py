@@ -128,6 +128,15 @@ def test_folder_discovery_skips_hidden_and_incident_folders(tmp_path: Path) -> N
     assert {Path(d["file"]).name for d in data["diagnostics"]} == {"broken.yml"}
 
 
+def test_incident_records_in_any_folder_are_not_linted_as_plans(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "examples/minimal.yaml", tmp_path / "plan.yaml")
+    (tmp_path / "records").mkdir()
+    (tmp_path / "records" / "2026-11-27-x.yaml").write_text(
+        "version: 1\nid: 2026-11-27-x\ntitle: X\nopened_at: 2026-11-27T10:00:00+00:00\nevents: []\n"
+    )
+    assert run("check", str(tmp_path)) == (0, "1 file checked: no problems\n", "")
+
+
 def test_never_stops_at_first_file(tmp_path: Path) -> None:
     for i in range(3):
         (tmp_path / f"{i}.yaml").write_text("version: [\n")

@@ -95,6 +95,8 @@ class Summary:
         self.diagnostics: list[Diagnostic] = []
 
     def add(self, report: FileReport) -> None:
+        if report.skipped:
+            return
         self.files += 1
         self.errors += report.errors
         self.warnings += report.warnings

@@ -21,6 +21,7 @@ PARALLEL_FROM = 24  # files; below this, forking costs more than it saves
 class FileReport:
     file: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    skipped: bool = False  # not a plan (an incident record kept in a folder of another name)
 
     @property
     def errors(self) -> int:
@@ -61,6 +62,8 @@ def lint_file(path: Path, *, now: datetime, ignore: frozenset[str] = frozenset()
 
     all_rules()  # registers the rule modules
     source = load_plan(path)
+    if _is_record(source.data):
+        return FileReport(source.file, skipped=True)
     found = list(source.diagnostics)
     if isinstance(source.data, dict):
         ctx = LintContext(file=source.file, data=source.data, plan=source.plan, today=now.date(), now=now)
@@ -75,6 +78,11 @@ def lint_file(path: Path, *, now: datetime, ignore: frozenset[str] = frozenset()
     placed = source.place(kept)
     placed.sort(key=lambda d: (d.line, d.col, d.code))
     return FileReport(source.file, _dedupe(placed))
+
+
+def _is_record(data: object) -> bool:
+    """An incident record (`incidents_dir` may give its folder any name) is not a plan."""
+    return isinstance(data, dict) and "events" in data and "opened_at" in data and "organization" not in data
 
 
 def _plan_ignores(data: dict[str, object]) -> frozenset[str]:
