@@ -3,6 +3,7 @@ the raw data, so they are found even in a plan that fails the schema."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -54,6 +55,19 @@ def _secret_kinds(texts: list[str]) -> list[str | None]:
     return kinds
 
 
+@functools.lru_cache(maxsize=1024)
+def _is_secret_key(key: str) -> bool:
+    return bool(_SECRET_KEY.search(key)) and not key.endswith("_env")
+
+
+def _all_strings(ctx: LintContext) -> list[tuple[tuple[PathPart, ...], str | None, str]]:
+    """Every string value of the plan, walked once for all hygiene rules."""
+    if "strings" not in ctx.shared:
+        ctx.shared["strings"] = list(_strings(ctx.data))
+    found: list[tuple[tuple[PathPart, ...], str | None, str]] = ctx.shared["strings"]
+    return found
+
+
 def _strings(node: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[tuple[PathPart, ...], str | None, str]]:
     """(path, key, text) for every string value, iteratively deep."""
     stack: list[tuple[Any, tuple[PathPart, ...]]] = [(node, path)]
@@ -77,10 +91,10 @@ def _strings(node: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[tuple
 @rule("E401", "secret-in-plan", E, data_only=True)
 def secret_in_plan(ctx: LintContext) -> Iterator[Diagnostic]:
     """A token, API key, password or private webhook URL in the plan; name an environment variable instead."""
-    found = list(_strings(ctx.data))
+    found = _all_strings(ctx)
     kinds = _secret_kinds([text for _, _, text in found])
     for (path, key, text), what in zip(found, kinds, strict=True):
-        if what is None and key and _SECRET_KEY.search(key) and text.strip() and not key.endswith("_env"):
+        if what is None and key and _is_secret_key(key) and text.strip():
             what = f"a `{key}` value"
         if what:
             # Never echo the value: this message goes to CI logs.
@@ -94,8 +108,13 @@ def secret_in_plan(ctx: LintContext) -> Iterator[Diagnostic]:
 @rule("W401", "placeholder", W, data_only=True)
 def placeholder(ctx: LintContext) -> Iterator[Diagnostic]:
     """Placeholders left in the plan: TODO, TBD, FIXME, lorem ipsum, people at example.com."""
-    for path, _key, text in _strings(ctx.data):
+    found = _all_strings(ctx)
+    # One search over all values first: most plans have no placeholder left at all.
+    any_placeholder = bool(_PLACEHOLDER_CASE.search("\n".join(text for _, _, text in found)))
+    for path, _key, text in found:
         if path and path[0] == "lint":
+            continue
+        if not any_placeholder and path[:1] not in (("people",), ("organization",)):
             continue
         match = _PLACEHOLDER_CASE.search(text)
         if match:
