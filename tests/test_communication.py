@@ -519,3 +519,24 @@ def test_installed_entry_point_runs_notify(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("We're investigating errors when creating orders affecting the Acme API.")
+
+
+def test_preview_into_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    target = tmp_path / "file.txt"
+    target.write_text("keep")
+    code, _, err = run("preview", "--plan", BILINGUAL, "--out", str(target))
+    assert (code, err.splitlines()[0]) == (2, f"error: `{target}` is a file, not a folder")
+    assert target.read_text() == "keep"
+
+
+def test_classify_without_criteria_says_so() -> None:
+    code, _, err = run("classify", "--plan", str(ROOT / "examples/minimal.yaml"))
+    assert (code, err.splitlines()[0]) == (2, "error: the plan has no criteria to classify with")
+
+
+def test_severity_without_channels_says_which(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text((ROOT / "examples/minimal.yaml").read_text().replace("channels: [status_page]", "channels: []"))
+    code, out, err = run("notify", "--plan", str(plan), "--stage", "investigating", "--severity", "sev1")
+    assert (code, out) == (1, "")
+    assert err == "warning: severity `sev1` routes to no channel; name channels with --channel\n"

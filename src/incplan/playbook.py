@@ -127,6 +127,11 @@ def classify(
 ) -> Classification:
     """Walk the criteria in order; the first "yes" decides. Unanswered ones go to `ask`."""
     criteria = plan.definition.criteria
+    if not criteria:
+        raise UsageError(
+            "the plan has no criteria to classify with",
+            hint="add yes/no questions under `definition.criteria`, most severe first",
+        )
     ids = [c.id for c in criteria]
     for given in [*yes, *no]:
         if given not in ids:

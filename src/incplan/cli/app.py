@@ -49,4 +49,7 @@ app.command("schema")(schema.schema)
 
 
 def run() -> None:
-    app(prog_name="incplan")
+    try:
+        app(prog_name="incplan")
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None

@@ -67,6 +67,11 @@ def handled() -> Iterator[None]:
         yield
     except UsageError as error:
         raise fail(error) from None
+    except OSError as error:
+        # the file system said no (permissions, a file where a folder belongs, a full disk)
+        where = f" `{error.filename}`" if error.filename else ""
+        sys.stderr.write(f"error: {error.strerror or error}{where}\n")
+        raise typer.Exit(1) from None
     except ProblemError as error:
         for d in error.diagnostics[:20]:
             sys.stderr.write(f"{d.file}:{d.line}:{d.col}: {d.severity.value} {d.code} {d.message}\n")

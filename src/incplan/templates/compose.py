@@ -204,8 +204,8 @@ def compose(
                 measure=measure(channel.type, body, channel.max_length),
             )
         )
-    if not result.messages and not result.warnings:
-        result.warnings.append("no channel selected")
+    if not chosen and severity is not None and not channels:
+        result.warnings.append(f"severity `{severity}` routes to no channel; name channels with --channel")
     return result
 
 

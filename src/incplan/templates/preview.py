@@ -68,6 +68,8 @@ def write_preview(items: list[PreviewItem], out: Path) -> tuple[int, int]:
     from incplan.atomic import atomic_write
     from incplan.diagnostics import UsageError
 
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"`{out}` is a file, not a folder", hint="give a folder for the preview files")
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
         raise UsageError(
             f"`{out}` is not empty and holds no earlier preview",
