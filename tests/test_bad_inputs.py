@@ -199,3 +199,30 @@ def test_mutated_examples_through_the_cli_exit_0_1_or_2(tmp_path: Path) -> None:
     result = _cli("check", str(tmp_path), "--format", "json")
     assert result.returncode in (0, 1, 2)
     assert "Traceback" not in result.stderr
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(example=st.sampled_from(EXAMPLES), mutations=_MUTATIONS)
+def test_mutated_plans_never_crash_any_command(
+    example: Path, mutations: list[tuple[str, int, str]], tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from incplan.cli.app import app
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(_mutate(example.read_text(encoding="utf-8"), mutations), encoding="utf-8")
+    runner = CliRunner()
+    for args in (
+        ["notify", "--stage", "investigating", "--severity", "sev1", "--example", "-f", "json"],
+        ["notify", "--stage", "resolved", "--example", "-f", "text", "-c", "status_page"],
+        ["show"],
+        ["show", "sev1"],
+        ["export", "--format", "html"],
+        ["preview"],
+        ["classify", "--yes", "checkout_down", "--no", "data_exposed"],
+    ):
+        result = runner.invoke(app, ["--color", "never", *args, "--plan", str(plan)])
+        assert result.exit_code in (0, 1, 2), (args, result.output)
+        if result.exception is not None:
+            assert isinstance(result.exception, SystemExit), (args, repr(result.exception))
