@@ -540,3 +540,18 @@ def test_severity_without_channels_says_which(tmp_path: Path) -> None:
     code, out, err = run("notify", "--plan", str(plan), "--stage", "investigating", "--severity", "sev1")
     assert (code, out) == (1, "")
     assert err == "warning: severity `sev1` routes to no channel; name channels with --channel\n"
+
+
+def test_a_plan_with_a_dangling_reference_is_refused_for_use(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        (ROOT / "examples/minimal.yaml")
+        .read_text()
+        .replace("channels: [status_page]", "channels: [status_page, pager]")
+    )
+    code, out, err = run("notify", "--plan", str(plan), "--stage", "investigating", "--severity", "sev1", "--example")
+    assert (code, out) == (1, "")
+    assert err == (
+        f"{plan}:16:29: error E203 channel `pager` is not declared\n"
+        f"error: the plan `{plan}` has 1 error; `incplan check {plan}` lists them\n"
+    )

@@ -20,7 +20,8 @@ def classify(
     """Ask the plan's criteria in order (or take --yes/--no); print the severity and its playbook."""
     with handled():
         from incplan.cli.show import print_playbook, say
-        from incplan.plan.discover import find_plan, load_for_use
+        from incplan.lint.usable import load_for_use
+        from incplan.plan.discover import find_plan
         from incplan.playbook import classify as decide
         from incplan.playbook import playbook
 

@@ -19,7 +19,8 @@ def export(
     choose("format", format, ["markdown", "html"])
     with handled():
         from incplan.export import export as render
-        from incplan.plan.discover import find_plan, load_for_use
+        from incplan.lint.usable import load_for_use
+        from incplan.plan.discover import find_plan
 
         loaded, _ = load_for_use(find_plan(plan))
         text = render(loaded, format)

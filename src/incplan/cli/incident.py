@@ -24,7 +24,8 @@ AT = typer.Option(None, "--at", metavar="TIME", help="When it happened (ISO 8601
 
 
 def load(plan_option: str | None) -> tuple[Plan, Path]:
-    from incplan.plan.discover import find_plan, load_for_use
+    from incplan.lint.usable import load_for_use
+    from incplan.plan.discover import find_plan
 
     path = find_plan(plan_option)
     plan, _ = load_for_use(path)

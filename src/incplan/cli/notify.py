@@ -43,7 +43,8 @@ def notify(
     with handled():
         from incplan import clock
         from incplan.diagnostics import UsageError
-        from incplan.plan.discover import find_plan, load_for_use
+        from incplan.lint.usable import load_for_use
+        from incplan.plan.discover import find_plan
         from incplan.templates.compose import compose, parse_assignments, read_vars_file
 
         if (posted or send) and not incident:

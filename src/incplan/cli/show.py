@@ -21,7 +21,8 @@ def show(
 ) -> None:
     """Show the plan as tables; `show sev1` prints the playbook for one severity."""
     with handled():
-        from incplan.plan.discover import find_plan, load_for_use
+        from incplan.lint.usable import load_for_use
+        from incplan.plan.discover import find_plan
         from incplan.playbook import playbook
 
         loaded, _ = load_for_use(find_plan(plan))

@@ -1,16 +1,11 @@
-"""Which plan a command works on, and loading it for use (not for linting)."""
+"""Which plan a command works on."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from incplan.diagnostics import Diagnostic, ProblemError, Severity, UsageError
-
-if TYPE_CHECKING:
-    from incplan.plan.load import PlanSource
-    from incplan.plan.models import Plan
+from incplan.diagnostics import Diagnostic, ProblemError, UsageError
 
 
 class PlanError(ProblemError):
@@ -57,14 +52,3 @@ def find_plan(explicit: str | Path | None = None, cwd: Path | None = None) -> Pa
         "no plan found; tried " + ", ".join(tried),
         hint="pass --plan PATH, set INCPLAN_PLAN, or run `incplan init` to write ./incplan.yaml",
     )
-
-
-def load_for_use(path: Path) -> tuple[Plan, PlanSource]:
-    """A valid plan or `PlanError` with its positioned errors (warnings do not stop use)."""
-    from incplan.plan.load import load_plan
-
-    source = load_plan(path)
-    errors = [d for d in source.diagnostics if d.severity is Severity.ERROR]
-    if source.plan is None or errors:
-        raise PlanError(source.file, source.place(errors or source.diagnostics))
-    return source.plan, source

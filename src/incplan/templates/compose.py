@@ -125,6 +125,9 @@ def compose(
     picked = []
     needs: set[str] = set()
     for ch in chosen:
+        if ch not in plan.channels:  # `load_for_use` rejects such plans; never a KeyError here
+            result.warnings.append(f"channel `{ch}` is not declared")
+            continue
         found = plan.message_for(stage, ch)
         if found is None:
             result.warnings.append(f"stage `{stage}` has no message for channel `{ch}` (and no `default`)")

@@ -163,3 +163,15 @@ def duplicate_id(ctx: LintContext) -> Iterator[Diagnostic]:
                 hint="give each criterion its own id",
             )
         seen.add(criterion.id)
+
+
+RULES = (
+    unknown_person,
+    unknown_role,
+    unknown_channel,
+    unknown_severity,
+    unknown_stage,
+    unknown_locale,
+    reserved_variable,
+    duplicate_id,
+)
