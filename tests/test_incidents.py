@@ -404,3 +404,15 @@ def test_a_record_written_by_hand_as_in_the_spec(team: Path) -> None:
     ]
     code, out, _ = run("incident", "status", "2026-11-27-api-errors", now="2026-11-27T10:50:00+01:00")
     assert "next update due       2026-11-27 10:39 CET: OVERDUE by 11m" in out
+
+
+def test_a_damaged_record_does_not_hide_the_others(team: Path) -> None:
+    run("incident", "open", "--title", "Checkout errors", "--severity", "sev2", now="2026-11-27T10:02:00+01:00")
+    (team / "incidents" / "2026-11-26-broken.yaml").write_text("version: 1\nid: [broken\n")
+    code, out, err = run("incident", "list", now="2026-11-27T10:30:00+01:00")
+    assert code == 0
+    assert out.startswith(f"{ID}  sev2")
+    assert err == f"warning: the record `{Path('incidents') / '2026-11-26-broken.yaml'}` is damaged; fix it by hand\n"
+    code, out, err = run("report", "--all", "-f", "json", now="2026-11-27T10:30:00+01:00")
+    assert (code, json.loads(out)["incidents"]) == (0, 1)
+    assert "2026-11-26-broken.yaml" in err

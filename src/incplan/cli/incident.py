@@ -144,10 +144,12 @@ def status(
 
         loaded, plan_path = load(plan)
         now = clock.now()
+        damaged: list[Any] = []
         if incident_id:
             found = [status_of(loaded, record_file(loaded, plan_path, incident_id), now)]
         else:
-            found = statuses(loaded, plan_path, now, include_closed=False)
+            found, damaged = statuses(loaded, plan_path, now, include_closed=False)
+    warn_damaged(damaged)
     if format == "json":
         import json
 
@@ -173,7 +175,8 @@ def list_(
         from incplan.incidents.service import statuses
 
         loaded, plan_path = load(plan)
-        found = statuses(loaded, plan_path, clock.now(), include_closed=all_)
+        found, damaged = statuses(loaded, plan_path, clock.now(), include_closed=all_)
+    warn_damaged(damaged)
     if not found:
         sys.stdout.write("no open incidents\n" if not all_ else "no incidents\n")
         return
@@ -187,6 +190,11 @@ def list_(
         sys.stdout.write(
             f"{state.id:<{width}}  {state.severity:<5} {where:<14} {format_time(state.opened_at, tz)}  {state.title}\n"
         )
+
+
+def warn_damaged(damaged: list[Any]) -> None:
+    for problem in damaged:
+        sys.stderr.write(f"warning: {problem.message}\n")
 
 
 def elapsed(delta: timedelta) -> str:

@@ -24,7 +24,7 @@ def report(
     """Post-incident report for ID, or --all incidents in a period (medians, p90, shares)."""
     with handled():
         from incplan import clock
-        from incplan.cli.incident import load, record_file
+        from incplan.cli.incident import load, record_file, warn_damaged
         from incplan.diagnostics import UsageError
         from incplan.incidents.store import incidents_dir, list_records, read_record_fast
         from incplan.reports import render
@@ -40,6 +40,7 @@ def report(
             first, last = _date(since, "--since"), _date(until, "--until")
             paths = list_records(incidents_dir(loaded, plan_path))
             period = period_report(paths, loaded, now, first, last)
+            warn_damaged(period.damaged)
             text = {
                 "text": lambda: render.period_text(period, tz),
                 "markdown": lambda: render.period_markdown(period, tz),

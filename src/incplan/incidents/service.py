@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incplan.diagnostics import UsageError
+from incplan.diagnostics import ProblemError, UsageError
 from incplan.incidents import store
 from incplan.incidents.state import Cadence, State, cadence, fold
 
@@ -183,7 +183,15 @@ def status_of(plan: Plan, path: Path, now: datetime) -> Status:
     return Status(state, cadence(state, plan, now), now, path)
 
 
-def statuses(plan: Plan, plan_path: Path, now: datetime, *, include_closed: bool) -> list[Status]:
+def statuses(
+    plan: Plan, plan_path: Path, now: datetime, *, include_closed: bool
+) -> tuple[list[Status], list[ProblemError]]:
+    """Every (open) incident; a damaged record is set aside, never hides the others."""
     folder = store.incidents_dir(plan, plan_path)
-    found = [status_of(plan, p, now) for p in store.list_records(folder)]
-    return [s for s in found if include_closed or s.state.open]
+    found, damaged = [], []
+    for path in store.list_records(folder):
+        try:
+            found.append(status_of(plan, path, now))
+        except ProblemError as problem:
+            damaged.append(problem)
+    return [s for s in found if include_closed or s.state.open], damaged

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from incplan.diagnostics import ProblemError
 from incplan.incidents.state import Breach, State, cadence, fold
 
 if TYPE_CHECKING:
@@ -158,6 +159,7 @@ class PeriodReport:
     until: date | None
     incidents: list[IncidentReport]
     severity_order: list[str]
+    damaged: list[ProblemError] = field(default_factory=list)
 
     @property
     def by_severity(self) -> dict[str, int]:
@@ -221,11 +223,16 @@ def period_report(paths: list[Path], plan: Plan, now: datetime, since: date | No
 
     zone = ZoneInfo(plan.organization.timezone)
     reports = []
+    damaged = []
     for path in paths:
-        record = read_record_fast(path)
+        try:
+            record = read_record_fast(path)
+        except ProblemError as problem:
+            damaged.append(problem)  # reported beside the figures, never hiding the others
+            continue
         day = record.opened_at.astimezone(zone).date()
         if (since and day < since) or (until and day > until):
             continue
         reports.append(incident_report(record, plan, now))
     reports.sort(key=lambda r: r.opened_at)
-    return PeriodReport(since, until, reports, list(plan.severities))
+    return PeriodReport(since, until, reports, list(plan.severities), damaged)
