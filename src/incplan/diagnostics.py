@@ -123,6 +123,17 @@ class UsageError(Exception):
         self.details = details or []  # lines printed between the message and the hint
 
 
+def unknown_name(kind: str, value: str, valid: list[str], label: str = "valid") -> UsageError:
+    """The usage error for a name that is not among `valid`, with a did-you-mean."""
+    import difflib
+
+    close = difflib.get_close_matches(value, valid, n=1)
+    names = ", ".join(valid) if valid else "(none declared)"
+    return UsageError(
+        f"unknown {kind} `{value}`", hint=(f"did you mean `{close[0]}`? " if close else "") + f"{label}: {names}"
+    )
+
+
 class ProblemError(Exception):
     """A plan or record has problems that stop the command (exit 1), with diagnostics if any."""
 

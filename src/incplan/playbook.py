@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from incplan.diagnostics import UsageError
+from incplan.diagnostics import UsageError, unknown_name
 from incplan.plan.durations import format_duration
 
 if TYPE_CHECKING:
@@ -72,9 +72,7 @@ def owner_text(plan: Plan, owner: str | None) -> str:
 
 def playbook(plan: Plan, severity: str) -> Playbook:
     if severity not in plan.severities:
-        from incplan.templates.compose import unknown
-
-        raise unknown("severity", severity, list(plan.severities))
+        raise unknown_name("severity", severity, list(plan.severities))
     sev = plan.severities[severity]
     cadence = []
     for stage_id, stage in plan.stages.items():
@@ -135,9 +133,7 @@ def classify(
     ids = [c.id for c in criteria]
     for given in [*yes, *no]:
         if given not in ids:
-            from incplan.templates.compose import unknown
-
-            raise unknown("criterion", given, ids)
+            raise unknown_name("criterion", given, ids)
     both = set(yes) & set(no)
     if both:
         raise UsageError(f"criterion `{sorted(both)[0]}` is given both --yes and --no")

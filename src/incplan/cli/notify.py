@@ -96,7 +96,6 @@ def notify(
             from incplan.incidents.service import record_notified
 
             record_notified(
-                loaded,
                 record_path,
                 [
                     {"at": now, "stage": stage, "channel": m.channel, "locale": m.locale, "posted": True}
@@ -138,7 +137,7 @@ def _send(
         except typer.Abort:
             sys.stderr.write("error: not sending without confirmation\n  hint: answer the question, or pass --yes\n")
             return 2
-    outcomes = deliver_and_record(plan, result, jobs, record_path, now)
+    outcomes = deliver_and_record(result, jobs, record_path, now)
     out = sys.stdout if fmt != "json" else sys.stderr
     for o in outcomes:
         out.write(f"{o.channel}: {o.detail or 'delivered'}\n" if o.delivered else f"{o.channel}: FAILED: {o.error}\n")

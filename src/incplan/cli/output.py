@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import typer
 
-from incplan.diagnostics import ProblemError, UsageError
+from incplan.diagnostics import ProblemError, UsageError, unknown_name
 
 if TYPE_CHECKING:
     from incplan.diagnostics import Diagnostic, Rule
@@ -81,11 +81,7 @@ def handled() -> Iterator[None]:
 
 def choose(kind: str, value: str, choices: list[str]) -> str:
     if value not in choices:
-        import difflib
-
-        close = difflib.get_close_matches(value, choices, n=1)
-        hint = (f"did you mean `{close[0]}`? " if close else "") + f"choose one of: {', '.join(choices)}"
-        raise fail(UsageError(f"unknown {kind} `{value}`", hint=hint))
+        raise fail(unknown_name(kind, value, choices, label="choose one of"))
     return value
 
 

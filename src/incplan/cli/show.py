@@ -35,9 +35,9 @@ def show(
         elif section in loaded.severities:
             print_playbook(playbook(loaded, section), out)
         else:
-            from incplan.templates.compose import unknown
+            from incplan.diagnostics import unknown_name
 
-            raise unknown("section or severity", section, [*SECTIONS, *loaded.severities])
+            raise unknown_name("section or severity", section, [*SECTIONS, *loaded.severities])
 
 
 def _table(title: str, *columns: str) -> Any:

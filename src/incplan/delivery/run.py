@@ -86,9 +86,7 @@ def deliver_all(jobs: list[Job]) -> list[Outcome]:
     return outcomes
 
 
-def deliver_and_record(
-    plan: Plan, result: Composition, jobs: list[Job], record_path: Path, now: datetime
-) -> list[Outcome]:
+def deliver_and_record(result: Composition, jobs: list[Job], record_path: Path, now: datetime) -> list[Outcome]:
     """Deliver every job; each outcome, success or failure, becomes a `notified` event."""
     from incplan.incidents.service import record_notified
 
@@ -96,7 +94,6 @@ def deliver_and_record(
     locales = {m.channel: m.locale for m in result.messages}
     if outcomes:
         record_notified(
-            plan,
             record_path,
             [
                 {

@@ -7,19 +7,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incplan.diagnostics import ProblemError, UsageError
+from incplan.diagnostics import ProblemError, UsageError, unknown_name
 from incplan.incidents import store
 from incplan.incidents.state import Cadence, State, cadence, fold
 
 if TYPE_CHECKING:
     from incplan.incidents.models import Record
     from incplan.plan.models import Plan
-
-
-def _unknown(kind: str, value: str, valid: list[str]) -> UsageError:
-    from incplan.templates.compose import unknown
-
-    return unknown(kind, value, valid)
 
 
 def check_names(
@@ -32,19 +26,19 @@ def check_names(
     variables: dict[str, str] | None = None,
 ) -> None:
     if stage is not None and stage not in plan.stages:
-        raise _unknown("stage", stage, list(plan.stages))
+        raise unknown_name("stage", stage, list(plan.stages))
     if severity is not None and severity not in plan.severities:
-        raise _unknown("severity", severity, list(plan.severities))
+        raise unknown_name("severity", severity, list(plan.severities))
     if role is not None and role not in plan.roles:
-        raise _unknown("role", role, list(plan.roles))
+        raise unknown_name("role", role, list(plan.roles))
     if person is not None:
         if not person.startswith("@"):
             raise UsageError(f"`{person}` is not a person", hint=f"write it as @handle, e.g. @{person}")
         if person[1:] not in plan.people:
-            raise _unknown("person", person, [f"@{h}" for h in plan.people])
+            raise unknown_name("person", person, [f"@{h}" for h in plan.people])
     for name in variables or {}:
         if name not in plan.variables:
-            raise _unknown("variable", name, list(plan.variables))
+            raise unknown_name("variable", name, list(plan.variables))
 
 
 def parse_roles(pairs: list[str]) -> list[tuple[str, str]]:
@@ -157,7 +151,7 @@ def assign(plan: Plan, path: Path, *, role: str, person: str, at: datetime) -> R
     return store.append_events(path, events)
 
 
-def record_notified(plan: Plan, path: Path, messages: list[dict[str, Any]]) -> Record:
+def record_notified(path: Path, messages: list[dict[str, Any]]) -> Record:
     events = [{"at": m["at"], "type": "notified", **{k: v for k, v in m.items() if k != "at"}} for m in messages]
     return store.append_events(path, lambda _record: events)
 

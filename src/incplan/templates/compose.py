@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from incplan.diagnostics import ProblemError, UsageError
+from incplan.diagnostics import ProblemError, UsageError, unknown_name
 from incplan.templates.engine import CompiledTemplate, IncidentInfo, RenderError, compile_template, render
 from incplan.templates.limits import Measure, measure
 
@@ -68,14 +67,6 @@ class Composition:
     warnings: list[str] = field(default_factory=list)
 
 
-def unknown(kind: str, value: str, valid: list[str]) -> UsageError:
-    close = difflib.get_close_matches(value, valid, n=1)
-    names = ", ".join(valid) if valid else "(none declared)"
-    return UsageError(
-        f"unknown {kind} `{value}`", hint=(f"did you mean `{close[0]}`? " if close else "") + f"valid: {names}"
-    )
-
-
 def slugify(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug[:48].strip("-") or "incident"
@@ -98,18 +89,18 @@ def compose(
     """Render the stage's message for each channel; every missing input reported at once."""
     variables = dict(variables or {})
     if stage not in plan.stages:
-        raise unknown("stage", stage, list(plan.stages))
+        raise unknown_name("stage", stage, list(plan.stages))
     if severity is not None and severity not in plan.severities:
-        raise unknown("severity", severity, list(plan.severities))
+        raise unknown_name("severity", severity, list(plan.severities))
     locale = locale or plan.default_locale
     if locale not in plan.organization.locales:
-        raise unknown("locale", locale, list(plan.organization.locales))
+        raise unknown_name("locale", locale, list(plan.organization.locales))
     for name in variables:
         if name not in plan.variables:
-            raise unknown("variable", name, list(plan.variables))
+            raise unknown_name("variable", name, list(plan.variables))
     for ch in channels or []:
         if ch not in plan.channels:
-            raise unknown("channel", ch, list(plan.channels))
+            raise unknown_name("channel", ch, list(plan.channels))
 
     result = Composition(stage=stage, severity=severity, locale=locale)
     missing: dict[str, MissingInput] = {}
