@@ -325,7 +325,7 @@ def schema_diagnostic(error: Any, data: Any, root: Any = None) -> Diagnostic:
         ctx = error.get("ctx", {})
         message = f"unknown kind `{ctx.get('tag')}`; use one of {ctx.get('expected_tags')}"
         path = (*path, ctx.get("discriminator", "'kind'").strip("'"))
-    elif rule is P.WRONG_TYPE and kind not in ("handle", "env_name"):
+    elif rule is P.WRONG_TYPE and kind not in ("handle", "env_name", "github"):
         # handle/env_name messages already name what is wrong and must not echo secrets
         message = message[0].lower() + message[1:]
         value = error.get("input")

@@ -22,10 +22,12 @@ RESERVED_NAMES = frozenset({"org", "incident", "severity", "stage", "channel", "
 HANDLE_PATTERN = r"^@[A-Za-z0-9][A-Za-z0-9_.-]*$"
 LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"
 ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
+GITHUB_PATTERN = r"^@?[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$"
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 _HANDLE = re.compile(HANDLE_PATTERN)
 _LOCALE = re.compile(LOCALE_PATTERN)
 _ENV_NAME = re.compile(ENV_NAME_PATTERN)
+_GITHUB = re.compile(GITHUB_PATTERN)
 
 
 def _duration(value: Any) -> timedelta:
@@ -80,6 +82,16 @@ def _env_name(value: Any) -> str:
     return value
 
 
+def _github(value: Any) -> str:
+    if not isinstance(value, str) or not _GITHUB.match(value):
+        raise PydanticCustomError(
+            "github",
+            "`{value}` is not a GitHub user name; write it like `octocat` (letters, digits, single hyphens)",
+            {"value": str(value)[:40]},
+        )
+    return value.removeprefix("@")
+
+
 Duration = Annotated[
     timedelta,
     BeforeValidator(_duration),
@@ -88,6 +100,11 @@ Duration = Annotated[
 Timezone = Annotated[str, BeforeValidator(_timezone), WithJsonSchema({"type": "string"})]
 Locale = Annotated[str, BeforeValidator(_locale), WithJsonSchema({"type": "string", "pattern": LOCALE_PATTERN})]
 Handle = Annotated[str, BeforeValidator(_handle), WithJsonSchema({"type": "string", "pattern": HANDLE_PATTERN})]
+GitHubLogin = Annotated[
+    str,
+    BeforeValidator(_github),
+    WithJsonSchema({"type": "string", "pattern": GITHUB_PATTERN, "description": "GitHub user name, e.g. octocat"}),
+]
 EnvName = Annotated[str, BeforeValidator(_env_name), WithJsonSchema({"type": "string", "pattern": ENV_NAME_PATTERN})]
 
 
@@ -128,6 +145,7 @@ class Person(Model):
     email: str | None = None
     chat: str | None = None
     phone: str | None = None
+    github: GitHubLogin | None = None  # pull requests that change this person's roles @-mention them
 
 
 class Criterion(Model):
