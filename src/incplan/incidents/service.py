@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from incplan.diagnostics import ProblemError, UsageError, unknown_name
 from incplan.incidents import store
+from incplan.incidents.ids import slugify
 from incplan.incidents.state import Cadence, State, cadence, fold
 
 if TYPE_CHECKING:
@@ -65,8 +66,6 @@ def open_incident(
     roles: list[tuple[str, str]] | None = None,
     by: str | None = None,
 ) -> Path:
-    from incplan.templates.compose import slugify
-
     stage = stage or next(iter(plan.stages))
     check_names(plan, stage=stage, severity=severity, variables=variables, person=by)
     for role, person in roles or []:

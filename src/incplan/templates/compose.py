@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from incplan.diagnostics import ProblemError, UsageError, unknown_name
+from incplan.incidents.ids import slugify
 from incplan.templates.engine import CompiledTemplate, IncidentInfo, RenderError, compile_template, render
 from incplan.templates.limits import Measure, measure
 
@@ -65,11 +65,6 @@ class Composition:
     locale: str
     messages: list[ComposedMessage] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:48].strip("-") or "incident"
 
 
 def compose(
