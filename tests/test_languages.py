@@ -49,11 +49,11 @@ def test_slug_is_ascii_and_readable(title: str, slug: str) -> None:
 def test_incident_id_transliterates_a_polish_title(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
     monkeypatch.chdir(tmp_path)
-    code, out, err = run(
+    code, _, err = run(
         "incident", "open", "--title", "Płatności nie przechodzą", "--severity", "sev2", now="2026-11-27T10:17:00+01:00"
     )
     assert code == 0, err
     assert (tmp_path / "incidents/2026-11-27-platnosci-nie-przechodza.yaml").is_file()
-    code, out, err = run("incident", "open", "--title", "Платежи не проходят", "--severity", "sev2")
+    code, _, err = run("incident", "open", "--title", "Платежи не проходят", "--severity", "sev2")
     assert code == 0, err
     assert (tmp_path / "incidents/2026-11-27-platezhi-ne-prokhodiat.yaml").is_file()
