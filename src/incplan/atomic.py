@@ -1,25 +1,102 @@
-"""Atomic file writes: a temporary file beside the target, fsynced, then renamed over it."""
+"""Every file incplan writes goes through here (SPEC §9 "Output paths").
+
+Writes go *through* to a regular file: a temporary file beside the real target, fsynced, then
+renamed over it, so a reader never sees half a file. What is not a regular file is refused, never
+replaced: a device (`/dev/null`), a FIFO, a socket, a folder, or a symlink whose target lies
+outside the folder being written to. A symlink inside that folder is followed and stays a
+symlink. An existing file keeps its mode (and, when we may, its owner); a new file gets the mode
+the umask gives (0644 under the usual 022), never mkstemp's 0600.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
+import sys
 import tempfile
 from pathlib import Path
 
 from incplan.diagnostics import UsageError
 
+STDOUT = "-"
 
-def atomic_write(path: Path, text: str) -> None:
+
+def new_file_mode() -> int:
+    """The mode a new file gets under the current umask (0o644 under the usual 022)."""
+    # Reading the umask means setting it; put it straight back (single-threaded at this point).
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def write_target(path: Path) -> Path:
+    """The regular file a write to `path` lands in (the path itself, or the target of a symlink
+    inside the same folder); refuses anything else with a `UsageError` (exit 2)."""
     folder = path.parent if str(path.parent) else Path()
     if not folder.is_dir():
         raise UsageError(f"folder `{folder}` does not exist", hint="create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return path
+    if stat.S_ISLNK(info.st_mode):
+        target = path.resolve()
+        inside = folder.resolve()
+        if target.parent != inside and inside not in target.parents:
+            raise UsageError(
+                f"`{path}` is a symlink to `{target}`, outside `{folder}`; incplan does not write through it",
+                hint="remove the symlink or write to another file",
+            )
+        if target.exists() and not target.is_file():
+            raise UsageError(
+                f"`{path}` points to {_kind(target.stat().st_mode)}; incplan writes only regular files",
+                hint="give the path of a regular file",
+            )
+        return target
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(
+            f"`{path}` is {_kind(info.st_mode)}; incplan writes only regular files",
+            hint="give the path of a regular file" + (" (or `-` for standard output)" if path.name != STDOUT else ""),
+        )
+    return path
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write `text` (UTF-8, `\\n` line ends) to the regular file at `path`, atomically."""
+    target = write_target(path)
+    folder = target.parent if str(target.parent) else Path()
+    try:
+        existing: os.stat_result | None = target.stat()
+    except FileNotFoundError:
+        existing = None
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
+            if existing is not None:
+                os.fchmod(handle.fileno(), stat.S_IMODE(existing.st_mode))
+                if hasattr(os, "fchown") and (existing.st_uid, existing.st_gid) != (os.geteuid(), os.getegid()):
+                    try:  # root rewriting someone else's file keeps it theirs
+                        os.fchown(handle.fileno(), existing.st_uid, existing.st_gid)
+                    except PermissionError:
+                        pass
+            else:
+                os.fchmod(handle.fileno(), new_file_mode())
             os.fsync(handle.fileno())
-        Path(tmp).replace(path)
+        Path(tmp).replace(target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -29,3 +106,12 @@ def atomic_write(path: Path, text: str) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def write_output(output: str | Path, text: str) -> None:
+    """An `-o/--output` value: `-` is standard output, anything else a file written atomically."""
+    if str(output) == STDOUT:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    atomic_write(Path(output), text)

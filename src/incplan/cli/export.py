@@ -12,7 +12,7 @@ from incplan.cli.output import choose, handled
 
 def export(
     format: str = typer.Option("markdown", "--format", "-f", metavar="markdown|html", help="Document format."),
-    output: Path = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+    output: Path = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE instead of stdout (`-` is stdout)."),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
 ) -> None:
     """Export the whole plan as a readable document (the team's wiki page)."""
@@ -25,8 +25,8 @@ def export(
         loaded, _ = load_for_use(find_plan(plan))
         text = render(loaded, format)
         if output is not None:
-            from incplan.atomic import atomic_write
+            from incplan.atomic import write_output
 
-            atomic_write(output, text)
+            write_output(output, text)
             return
     sys.stdout.write(text)

@@ -11,7 +11,7 @@ from incplan.cli.output import handled
 
 
 def init(
-    path: Path = typer.Argument(Path("incplan.yaml"), help="File (or folder) to write; default ./incplan.yaml."),
+    path: Path = typer.Argument(Path("incplan.yaml"), help="File (or folder) to write, `-` for stdout; default ./incplan.yaml."),
     org: str = typer.Option("Example Co", "--org", help="Organization name."),
     product: str = typer.Option(None, "--product", help="Product name customers know (default: --org)."),
     status_page: str = typer.Option(None, "--status-page", metavar="URL", help="Public status page URL."),
@@ -29,5 +29,10 @@ def init(
         options = InitOptions(
             org=org, product=product, status_page=status_page, timezone=timezone, locales=tuple(locale or ["en"])
         )
+        if str(path) == "-":  # `-` is standard output, as everywhere
+            from incplan.scaffold import render_plan
+
+            sys.stdout.write(render_plan(options, clock.now().date()))
+            return
         written = write_plan(path, options, clock.now().date(), force=force)
     sys.stdout.write(f"wrote {written}\nnext: replace the placeholder people, then run `incplan check {written}`\n")

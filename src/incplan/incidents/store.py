@@ -215,16 +215,16 @@ def read_record_fast(path: Path) -> Record:
 
 
 def create_record(folder: Path, base_id: str, header: dict[str, Any], first_event: dict[str, Any]) -> Path:
-    """A new record with a unique id (`base`, `base-2`, ...), created exclusively."""
+    """A new record with a unique id (`base`, `base-2`, ...), created exclusively and whole: the
+    text is written and fsynced under a temporary name first, then linked to the record's name
+    (a link never replaces a file), so a full disk leaves no empty or half record."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(1, 1000):
         incident_id = base_id if n == 1 else f"{base_id}-{n}"
         path = folder / f"{incident_id}.yaml"
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
+        if path.exists():
             continue
         document = CommentedMap()
         document["version"] = 1
@@ -234,12 +234,31 @@ def create_record(folder: Path, base_id: str, header: dict[str, Any], first_even
         events = CommentedSeq()
         events.append(event_map(first_event))
         document["events"] = events
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(_dump(document))
-            handle.flush()
-            os.fsync(handle.fileno())
-        return path
+        if _create_exclusive(path, _dump(document)):
+            return path
     raise UsageError(f"too many incidents named `{base_id}` today", hint="give the incident a more specific title")
+
+
+def _create_exclusive(path: Path, text: str) -> bool:
+    """Write `path` only if it does not exist yet; False when it does."""
+    import tempfile
+
+    from incplan.atomic import new_file_mode
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fchmod(handle.fileno(), new_file_mode())
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def list_records(folder: Path) -> list[Path]:
