@@ -10,6 +10,7 @@ the umask gives (0644 under the usual 022), never mkstemp's 0600.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -89,10 +90,8 @@ def atomic_write(path: Path, text: str) -> None:
             if existing is not None:
                 os.fchmod(handle.fileno(), stat.S_IMODE(existing.st_mode))
                 if hasattr(os, "fchown") and (existing.st_uid, existing.st_gid) != (os.geteuid(), os.getegid()):
-                    try:  # root rewriting someone else's file keeps it theirs
+                    with contextlib.suppress(PermissionError):  # root rewriting a file keeps it theirs
                         os.fchown(handle.fileno(), existing.st_uid, existing.st_gid)
-                    except PermissionError:
-                        pass
             else:
                 os.fchmod(handle.fileno(), new_file_mode())
             os.fsync(handle.fileno())

@@ -12,7 +12,7 @@ from incplan.cli.output import choose, handled
 
 def export(
     format: str = typer.Option("markdown", "--format", "-f", metavar="markdown|html", help="Document format."),
-    output: Path = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE instead of stdout (`-` is stdout)."),
+    output: Path = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE (`-`: stdout)."),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
 ) -> None:
     """Export the whole plan as a readable document (the team's wiki page)."""

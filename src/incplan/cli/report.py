@@ -18,7 +18,7 @@ def report(
     since: str = typer.Option(None, "--since", metavar="DATE", help="With --all: opened on or after (YYYY-MM-DD)."),
     until: str = typer.Option(None, "--until", metavar="DATE", help="With --all: opened on or before (YYYY-MM-DD)."),
     format: str = typer.Option(None, "--format", "-f", metavar="markdown|html|json|text", help="Output format."),
-    output: Path = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE instead of stdout (`-` is stdout)."),
+    output: Path = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE (`-`: stdout)."),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
 ) -> None:
     """Post-incident report for ID, or --all incidents in a period (medians, p90, shares)."""
