@@ -11,6 +11,7 @@ the umask gives (0644 under the usual 022), never mkstemp's 0600.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import sys
@@ -74,15 +75,24 @@ def write_target(path: Path) -> Path:
     return path
 
 
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str, *, temp_dir: Path | None = None) -> None:
     """Write `text` (UTF-8, `\\n` line ends) to the regular file at `path`, atomically."""
     target = write_target(path)
     folder = target.parent if str(target.parent) else Path()
+    # `temp_dir`: where the temporary file goes instead of beside the target (so that no
+    # half-written file ever sits where `git add` would see it); beside it when that fails.
+    where = folder
+    if temp_dir is not None:
+        try:
+            temp_dir.mkdir(parents=True, exist_ok=True)
+            where = temp_dir
+        except OSError:
+            where = folder
     try:
         existing: os.stat_result | None = target.stat()
     except FileNotFoundError:
         existing = None
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=where)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -95,7 +105,14 @@ def atomic_write(path: Path, text: str) -> None:
             else:
                 os.fchmod(handle.fileno(), new_file_mode())
             os.fsync(handle.fileno())
-        Path(tmp).replace(target)
+        try:
+            Path(tmp).replace(target)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV or where == folder:
+                raise
+            Path(tmp).unlink(missing_ok=True)
+            atomic_write(path, text)  # the temporary folder is on another file system
+            return
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -5,7 +5,20 @@ from __future__ import annotations
 import typer
 
 from incplan import __version__
-from incplan.cli import check, classify, export, incident, init, notify, preview, report, rules, schema, show
+from incplan.cli import (
+    check,
+    classify,
+    export,
+    incident,
+    init,
+    merge_record,
+    notify,
+    preview,
+    report,
+    rules,
+    schema,
+    show,
+)
 from incplan.cli.output import set_color
 
 app = typer.Typer(
@@ -46,6 +59,7 @@ app.add_typer(incident.app, name="incident")
 app.command("report")(report.report)
 app.command("classify")(classify.classify)
 app.command("schema")(schema.schema)
+app.command("merge-record")(merge_record.merge_record)
 
 
 def run() -> None:

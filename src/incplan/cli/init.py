@@ -35,4 +35,11 @@ def init(
             sys.stdout.write(render_plan(options, clock.now().date()))
             return
         written = write_plan(path, options, clock.now().date(), force=force)
-    sys.stdout.write(f"wrote {written}\nnext: replace the placeholder people, then run `incplan check {written}`\n")
+        from incplan.incidents.gitsetup import GIT_CONFIG, write_git_files
+
+        git_lines = write_git_files(written.parent)
+    out = [f"wrote {written}"]
+    out += [f"{'added to' if g.added else 'kept'} {g.file}: {g.line}" for g in git_lines]
+    out.append(f"records merge in git after: {GIT_CONFIG}")
+    out.append(f"next: replace the placeholder people, then run `incplan check {written}`")
+    sys.stdout.write("\n".join(out) + "\n")

@@ -1,9 +1,14 @@
 """Incident records on disk: find, read (positioned errors), create, and append events safely.
 
-Every change is a locked read-modify-write: `filelock` on `<record>.lock`, the record read and
-validated again under the lock, the event appended to ruamel's round-trip document (comments
-and formatting a person added stay), written to a temporary file, fsynced and renamed over the
-record. A record that does not parse or validate is never overwritten.
+Every change is a locked read-modify-write: `filelock` on `.incplan/locks/<record>.lock`, the
+record read and validated again under the lock, the event appended to ruamel's round-trip
+document (comments and formatting a person added stay), written to a temporary file in
+`.incplan/tmp/`, fsynced and renamed over the record. A record that does not parse or validate
+is never overwritten.
+
+Git-clean: locks and temporary files live in the state folder `.incplan/` beside the incidents
+folder (never inside it), so `git add incidents/` only ever sees records; `incplan init` writes a
+`.gitignore` line for `.incplan/`.
 """
 
 from __future__ import annotations
@@ -22,11 +27,18 @@ if TYPE_CHECKING:
     from incplan.plan.models import Plan
 
 LOCK_TIMEOUT = 30.0  # seconds to wait for another incplan updating the same record
+STATE_DIR = ".incplan"  # beside the incidents folder: locks, temporary files, the header index
+STALE_TEMP = 60.0  # seconds after which a temporary file is a killed writer's leftover
 
 
 def incidents_dir(plan: Plan, plan_path: Path) -> Path:
     folder = Path(plan.incidents_dir) if plan.incidents_dir else Path("incidents")
     return folder if folder.is_absolute() else plan_path.parent / folder
+
+
+def state_dir(folder: Path) -> Path:
+    """incplan's own files for the records in `folder`: beside it, so never added with it."""
+    return folder.parent / STATE_DIR
 
 
 def _yaml() -> Any:
@@ -102,7 +114,28 @@ def _plain(node: Any) -> Any:
 def _lock(path: Path) -> Any:
     from filelock import FileLock
 
-    return FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT)
+    locks = state_dir(path.parent) / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(locks / (path.name + ".lock")), timeout=LOCK_TIMEOUT)
+
+
+def _temp_dir(path: Path) -> Path:
+    return state_dir(path.parent) / "tmp"
+
+
+def _remove_leftovers(path: Path) -> None:
+    """A writer killed mid-write leaves its temporary file; the next writer removes it."""
+    import time
+
+    folder = _temp_dir(path)
+    if not folder.is_dir():
+        return
+    for leftover in folder.glob(f".{path.name}.*.tmp"):
+        try:
+            if time.time() - leftover.stat().st_mtime > STALE_TEMP:
+                leftover.unlink()
+        except OSError:
+            pass
 
 
 def event_map(event: dict[str, Any]) -> Any:
@@ -143,8 +176,11 @@ def append_events(path: Path, make: Callable[[Record], list[dict[str, Any]]]) ->
     from incplan.atomic import atomic_write
     from incplan.incidents.models import Event
 
+    if not path.is_file():  # before locking: an unknown id leaves no lock file behind
+        read_record(path)
     try:
         with _lock(path):
+            _remove_leftovers(path)
             text = path.read_text(encoding="utf-8") if path.is_file() else ""
             record = _parse_fast(text)
             if record is None:
@@ -155,12 +191,14 @@ def append_events(path: Path, make: Callable[[Record], list[dict[str, Any]]]) ->
             adapter: TypeAdapter[Any] = TypeAdapter(Event)
             parsed = [adapter.validate_python({k: v for k, v in e.items() if v is not None}) for e in new_events]
             updated = record.model_copy(update={"events": [*record.events, *parsed]})
-            atomic_write(path, _appended(text, new_events, updated) or _rewritten(path, new_events))
+            atomic_write(
+                path, _appended(text, new_events, updated) or _rewritten(path, new_events), temp_dir=_temp_dir(path)
+            )
             return updated
     except Timeout:
         raise UsageError(
             f"`{path}` is locked by another incplan for over {LOCK_TIMEOUT:g} s",
-            hint=f"if no other incplan runs, remove `{path}.lock`",
+            hint="wait for the other incplan to finish, then try again",
         ) from None
 
 
@@ -216,8 +254,9 @@ def read_record_fast(path: Path) -> Record:
 
 def create_record(folder: Path, base_id: str, header: dict[str, Any], first_event: dict[str, Any]) -> Path:
     """A new record with a unique id (`base`, `base-2`, ...), created exclusively and whole: the
-    text is written and fsynced under a temporary name first, then linked to the record's name
-    (a link never replaces a file), so a full disk leaves no empty or half record."""
+    text is written and fsynced under a temporary name in the state folder first, then linked
+    to the record's name (a link never replaces a file), so a full disk or a killed writer
+    leaves no empty or half record."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -245,7 +284,12 @@ def _create_exclusive(path: Path, text: str) -> bool:
 
     from incplan.atomic import new_file_mode
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temp_dir = _temp_dir(path)
+    try:
+        temp_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        temp_dir = path.parent  # no state folder possible: beside the record, removed below
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=temp_dir)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)

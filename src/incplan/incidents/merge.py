@@ -1,0 +1,243 @@
+"""Merge two versions of one incident record, as a git merge driver does (`%O %A %B`).
+
+Records are append-only event logs, so two responders who each appended events never really
+conflict: the result is the union of both sides' events, each once, in time order. The merge
+works on the text of OURS so that everything a person wrote there (comments, layout) stays;
+events only THEIRS has are taken as they are written there (with their comments). A header field
+(title, plan, ...) changed differently on both sides is a real conflict: it is left between
+git's markers and the merge fails.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from incplan.diagnostics import UsageError
+
+MARKER_SIZE = 7
+
+
+class Unmergeable(Exception):
+    """A side is not a record this merge understands (damaged, or already has markers)."""
+
+
+@dataclass
+class MergeResult:
+    text: str
+    conflicts: list[str] = field(default_factory=list)  # header fields changed on both sides
+    added: int = 0  # events taken from theirs
+
+
+@dataclass
+class _Side:
+    lines: list[str]
+    data: dict[str, Any]
+    keys: dict[str, tuple[int, int]]  # top-level key -> line span [start, end)
+    items: list[tuple[int, int]]  # event -> line span
+    indent: int  # column of the events' dashes
+
+
+def _parse(text: str) -> _Side:
+    from ruamel.yaml.error import YAMLError
+
+    from incplan.incidents.models import Record
+    from incplan.incidents.store import _plain, _yaml
+
+    try:
+        document: Any = _yaml().load(text)
+    except YAMLError as exc:
+        raise Unmergeable(str(exc).splitlines()[0]) from None
+    if not isinstance(document, dict) or not isinstance(document.get("events"), list) or not document["events"]:
+        raise Unmergeable("not an incident record")
+    data = _plain(document)
+    from pydantic import ValidationError
+
+    try:
+        Record.model_validate(data)
+    except ValidationError as exc:
+        raise Unmergeable(f"not a valid incident record ({exc.error_count()} problems)") from None
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    starts = sorted((document.lc.key(k)[0], str(k)) for k in document)
+    keys: dict[str, tuple[int, int]] = {}
+    for i, (line, key) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(lines)
+        keys[key] = (line, end)
+    events = document["events"]
+    events_start, events_end = keys["events"]
+    if not hasattr(events, "lc") or events.fa.flow_style():
+        raise Unmergeable("the events are not written one item per line")
+    item_lines = [events.lc.item(i)[0] for i in range(len(events))]
+    if item_lines[0] <= events_start or len(set(item_lines)) != len(item_lines):
+        raise Unmergeable("the events are not written one item per line")
+    items = [(line, item_lines[i + 1] if i + 1 < len(item_lines) else events_end) for i, line in enumerate(item_lines)]
+    first = lines[item_lines[0]]
+    indent = len(first) - len(first.lstrip(" "))
+    if not first.lstrip(" ").startswith("-"):
+        raise Unmergeable("the events are not written one item per line")
+    return _Side(lines, data, keys, items, indent)
+
+
+def _normal(value: Any) -> Any:
+    """Values compared by meaning: times as UTC instants, however they are written."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return moment.astimezone(UTC).isoformat() if moment.tzinfo else value
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normal(v) for v in value]
+    return value
+
+
+def _event_key(event: dict[str, Any]) -> str:
+    return json.dumps(_normal(event), sort_keys=True, default=str)
+
+
+def _event_time(event: dict[str, Any]) -> datetime:
+    at = event["at"]
+    return at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
+
+
+def _reindent(lines: list[str], delta: int) -> list[str]:
+    if delta > 0:
+        return [(" " * delta + line) if line.strip() else line for line in lines]
+    if delta < 0:
+        out = []
+        for line in lines:
+            spaces = len(line) - len(line.lstrip(" "))
+            out.append(line[min(spaces, -delta) :])
+        return out
+    return lines
+
+
+def merge_texts(base: str | None, ours: str, theirs: str, marker_size: int = MARKER_SIZE) -> MergeResult:
+    """Raises `Unmergeable` when OURS or THEIRS is not a readable record."""
+    o = _parse(ours)
+    t = _parse(theirs)
+    try:
+        b: dict[str, Any] | None = _parse(base).data if base and base.strip() else None
+    except Unmergeable:
+        b = None  # a damaged ancestor: every header difference is a conflict
+
+    # Events: ours in place, theirs' new ones (counted as a multiset: a repeated event stays
+    # repeated) added; then all in time order, stable, each with the lines written for it.
+    seen: dict[str, int] = {}
+    for event in o.data["events"]:
+        key = _event_key(event)
+        seen[key] = seen.get(key, 0) + 1
+    chunks: list[tuple[datetime, list[str]]] = []
+    for event, (start, end) in zip(o.data["events"], o.items, strict=True):
+        chunks.append((_event_time(event), o.lines[start:end]))
+    added = 0
+    for event, (start, end) in zip(t.data["events"], t.items, strict=True):
+        key = _event_key(event)
+        if seen.get(key, 0) > 0:
+            seen[key] -= 1
+            continue
+        added += 1
+        chunks.append((_event_time(event), _reindent(t.lines[start:end], o.indent - t.indent)))
+    chunks.sort(key=lambda chunk: chunk[0].astimezone(UTC))
+    merged_events = [line for _, chunk in chunks for line in chunk]
+    # a chunk that ended the file without a blank line must not glue onto the next one
+    merged_events = [line if line.endswith("\n") else line + "\n" for line in merged_events]
+
+    # Header fields: three-way, per field.
+    replacements: list[tuple[int, int, list[str]]] = []
+    conflicts: list[str] = []
+    events_line = o.keys["events"][0]
+    inserts: list[str] = []
+    for key in [*o.keys, *(k for k in t.keys if k not in o.keys)]:
+        if key == "events":
+            continue
+        mine, theirs_value = _normal(o.data.get(key)), _normal(t.data.get(key))
+        if mine == theirs_value:
+            continue
+        ancestor = _normal(b.get(key)) if b is not None else object()
+        theirs_lines = t.lines[slice(*t.keys[key])] if key in t.keys else []
+        if mine == ancestor:  # only theirs changed it
+            if key in o.keys:
+                replacements.append((*o.keys[key], theirs_lines))
+            else:
+                inserts.extend(theirs_lines)
+        elif theirs_value == ancestor:  # only ours changed it
+            continue
+        else:
+            conflicts.append(key)
+            mine_lines = o.lines[slice(*o.keys[key])] if key in o.keys else []
+            block = [
+                "<" * marker_size + " ours\n",
+                *mine_lines,
+                "=" * marker_size + "\n",
+                *theirs_lines,
+                ">" * marker_size + " theirs\n",
+            ]
+            if key in o.keys:
+                replacements.append((*o.keys[key], block))
+            else:
+                inserts.extend(block)
+    first_item, events_end = o.items[0][0], o.keys["events"][1]
+    replacements.append((first_item, events_end, merged_events))
+    if inserts:
+        replacements.append((events_line, events_line, inserts))
+    lines = list(o.lines)
+    for start, end, new in sorted(replacements, key=lambda r: (r[0], r[1]), reverse=True):
+        lines[start:end] = new
+    return MergeResult("".join(lines), conflicts, added)
+
+
+@dataclass
+class FileMerge:
+    clean: bool
+    message: str
+
+
+def merge_files(base: Path, ours: Path, theirs: Path, marker_size: int = MARKER_SIZE) -> FileMerge:
+    """The merge driver: the result is written to OURS (git's `%A`). A side this merge cannot
+    read is merged line by line with `git merge-file`, which leaves git's usual markers."""
+    from incplan.atomic import atomic_write
+
+    texts = []
+    for path in (base, ours, theirs):
+        try:
+            texts.append(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            texts.append("")  # e.g. no common ancestor
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read `{path}`: {exc}") from None
+    try:
+        result = merge_texts(texts[0] or None, texts[1], texts[2], marker_size)
+    except Unmergeable as exc:
+        return _line_merge(base, ours, theirs, marker_size, str(exc))
+    atomic_write(ours, result.text)
+    if result.conflicts:
+        names = ", ".join(f"`{k}`" for k in result.conflicts)
+        return FileMerge(False, f"{names} changed differently on both sides; {result.added} event(s) merged")
+    return FileMerge(True, f"{result.added} event(s) merged")
+
+
+def _line_merge(base: Path, ours: Path, theirs: Path, marker_size: int, why: str) -> FileMerge:
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:
+        return FileMerge(False, f"{why}; left unmerged")
+    done = subprocess.run(
+        [git, "merge-file", f"--marker-size={marker_size}", "-L", "ours", "-L", "base", "-L", "theirs",
+         str(ours), str(base), str(theirs)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    return FileMerge(done.returncode == 0, f"{why}; merged line by line")

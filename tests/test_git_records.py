@@ -1,0 +1,198 @@
+"""Records in git: nothing but records where `git add incidents/` looks, and two clones that
+append to one record merge without a conflict through `incplan merge-record` (real git)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+ID = "2026-11-27-checkout-errors"
+INCPLAN = str(Path(sys.executable).parent / "incplan")
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.org",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.org",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+def sh(cwd: Path, *args: str, now: str | None = None, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **GIT_ENV, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("INCPLAN_NOW", None)
+    if now:
+        env["INCPLAN_NOW"] = now
+    done = subprocess.run(list(args), cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if ok:
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
+    return done
+
+
+def incplan(cwd: Path, *args: str, now: str) -> subprocess.CompletedProcess[str]:
+    return sh(cwd, INCPLAN, "--color", "never", *args, now=now)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A team repository made as the README says: `incplan init`, then the printed git config."""
+    work = tmp_path / "a"
+    work.mkdir()
+    sh(work, "git", "init", "-q", "-b", "main")
+    out = incplan(work, "init", "--org", "Acme", now="2026-11-27T09:00:00+01:00").stdout
+    config = next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("records merge in git"))
+    assert config == 'git config merge.incplan-record.driver "incplan merge-record %O %A %B"'
+    sh(work, "sh", "-c", config)
+    shutil.copy(ROOT / "plans/incplan.yaml", work / "incplan.yaml")  # real people, so commands run clean
+    return work
+
+
+def test_git_add_incidents_sees_only_records(repo: Path) -> None:
+    assert (repo / ".gitignore").read_text() == "/.incplan/\n"
+    assert (repo / ".gitattributes").read_text() == "incidents/*.yaml merge=incplan-record\n"
+    incplan(
+        repo, "incident", "open", "--title", "Checkout errors", "--severity", "sev2", now="2026-11-27T10:02:00+01:00"
+    )
+    incplan(repo, "incident", "update", ID, "--note", "looking", now="2026-11-27T10:05:00+01:00")
+    incplan(repo, "incident", "assign", ID, "tech_lead", "@bob", now="2026-11-27T10:06:00+01:00")
+    # unknown ids leave nothing behind either
+    for args in (["update", "2026-01-01-nope", "--note", "x"], ["assign", "2026-01-01-nope", "tech_lead", "@bob"]):
+        assert sh(repo, INCPLAN, "incident", *args, now="2026-11-27T10:07:00+01:00", ok=False).returncode == 2
+    assert sorted(p.name for p in (repo / "incidents").iterdir()) == [f"{ID}.yaml"]
+    sh(repo, "git", "add", "incidents/")
+    sh(repo, "git", "add", ".")
+    staged = sh(repo, "git", "diff", "--cached", "--name-only").stdout.split()
+    assert staged == [".gitattributes", ".gitignore", f"incidents/{ID}.yaml", "incplan.yaml"]
+
+
+_WRITER = """
+import sys, os
+from datetime import datetime
+from pathlib import Path
+os.chdir(sys.argv[1])
+from incplan.incidents.service import update_incident
+from incplan.lint.usable import load_for_use
+plan, _ = load_for_use(Path("incplan.yaml"))
+at = datetime.fromisoformat("2026-11-27T11:00:00+01:00")
+print("ready", flush=True)
+i = 0
+while True:
+    update_incident(plan, Path("incidents") / "ID.yaml", at=at, note="x" * 20000 + str(i))
+    i += 1
+""".replace("ID.yaml", f"{ID}.yaml")
+
+
+def test_a_killed_writer_leaves_nothing_git_would_add(repo: Path) -> None:
+    incplan(
+        repo, "incident", "open", "--title", "Checkout errors", "--severity", "sev2", now="2026-11-27T10:02:00+01:00"
+    )
+    for attempt in range(8):
+        child = subprocess.Popen([sys.executable, "-c", _WRITER, str(repo)], stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        time.sleep(0.05 + attempt * 0.02)  # let it write for a while: then kill it mid-way
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+    assert sorted(p.name for p in (repo / "incidents").iterdir()) == [f"{ID}.yaml"]
+    sh(repo, "git", "add", ".")
+    staged = sh(repo, "git", "diff", "--cached", "--name-only").stdout.split()
+    assert staged == [".gitattributes", ".gitignore", f"incidents/{ID}.yaml", "incplan.yaml"]
+    assert sh(repo, "git", "status", "--porcelain", "--ignored").stdout.splitlines()[-1] == "!! .incplan/"
+
+
+# ------------------------------------------------------------------ two responders, two clones
+
+
+def _events(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text().splitlines() if line.lstrip().startswith("- {at:")]
+
+
+def _clones(repo: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The record opened and pushed from clone A; B clones it; both have the driver set up."""
+    incplan(repo, "incident", "open", "--title", "Checkout errors", "--severity", "sev2", "--var", "service=checkout",
+            "--var", "impact=payment errors", now="2026-11-27T10:02:00+01:00")  # fmt: skip
+    record = repo / "incidents" / f"{ID}.yaml"
+    record.write_text("# Incident channel: #inc-checkout\n" + record.read_text())
+    sh(repo, "git", "add", ".")
+    sh(repo, "git", "commit", "-qm", "open")
+    origin = tmp_path / "origin.git"
+    sh(tmp_path, "git", "clone", "-q", "--bare", str(repo), str(origin))
+    sh(repo, "git", "remote", "add", "origin", str(origin))
+    sh(repo, "git", "fetch", "-q", "origin")
+    sh(repo, "git", "branch", "-q", "--set-upstream-to=origin/main")
+    other = tmp_path / "b"
+    sh(tmp_path, "git", "clone", "-q", str(origin), str(other))
+    sh(other, "git", "config", "merge.incplan-record.driver", "incplan merge-record %O %A %B")
+    return repo, other
+
+
+def test_two_clones_append_and_merge_without_conflict(repo: Path, tmp_path: Path) -> None:
+    a, b = _clones(repo, tmp_path)
+    # A: a note and a stage change, pushed first
+    incplan(a, "incident", "update", ID, "--note", "error rate 12%", now="2026-11-27T10:06:00+01:00")
+    incplan(
+        a, "incident", "update", ID, "--stage", "identified", "--note", "bad deploy", now="2026-11-27T10:20:00+01:00"
+    )
+    sh(a, "git", "commit", "-qam", "A: identified")
+    sh(a, "git", "push", "-q", "origin", "main")
+    # B: the first customer update posted, a comment by hand, and a note
+    incplan(
+        b, "notify", "--incident", ID, "--posted", "-c", "status_page", "-f", "text", now="2026-11-27T10:09:00+01:00"
+    )
+    record_b = b / "incidents" / f"{ID}.yaml"
+    record_b.write_text(
+        record_b.read_text().replace("title: Checkout errors\n", "title: Checkout errors  # customer words\n")
+    )
+    incplan(b, "incident", "update", ID, "--note", "support has 40 tickets", now="2026-11-27T10:25:00+01:00")
+    sh(b, "git", "commit", "-qam", "B: first update")
+    pulled = sh(b, "git", "pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
+    assert "CONFLICT" not in pulled.stdout + pulled.stderr
+    assert sh(b, "git", "status", "--porcelain").stdout == ""
+    text = record_b.read_text()
+    assert text.startswith("# Incident channel: #inc-checkout\nversion: 1\n")
+    assert "title: Checkout errors  # customer words\n" in text
+    assert _events(record_b) == [
+        "- {at: '2026-11-27T10:02:00+01:00', type: opened, severity: sev2, stage: investigating}",
+        "- {at: '2026-11-27T10:02:00+01:00', type: variables, values: {service: checkout, impact: payment errors}}",
+        "- {at: '2026-11-27T10:06:00+01:00', type: note, text: error rate 12%}",
+        "- {at: '2026-11-27T10:09:00+01:00', type: notified, stage: investigating, channel: status_page, locale: en, posted: true}",
+        "- {at: '2026-11-27T10:20:00+01:00', type: stage, stage: identified, note: bad deploy}",
+        "- {at: '2026-11-27T10:25:00+01:00', type: note, text: support has 40 tickets}",
+    ]
+    # the merged record is valid and means what both sides did
+    status = incplan(b, "incident", "status", ID, now="2026-11-27T10:30:00+01:00").stdout
+    assert "Identified" in status and "last customer update  2026-11-27 10:09 CET (21m ago)" in status
+    # and A pulls B's merge: a fast-forward, the same file
+    sh(b, "git", "push", "-q", "origin", "main")
+    sh(a, "git", "pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
+    assert (a / "incidents" / f"{ID}.yaml").read_text() == text
+
+
+def test_a_title_changed_differently_on_both_sides_is_a_conflict_git_shows(repo: Path, tmp_path: Path) -> None:
+    a, b = _clones(repo, tmp_path)
+    for clone, title, minute in ((a, "Checkout down", "10"), (b, "Payments failing", "11")):
+        record = clone / "incidents" / f"{ID}.yaml"
+        record.write_text(record.read_text().replace("title: Checkout errors", f"title: {title}"))
+        incplan(
+            clone, "incident", "update", ID, "--note", f"renamed to {title}", now=f"2026-11-27T10:{minute}:00+01:00"
+        )
+        sh(clone, "git", "commit", "-qam", title)
+    sh(a, "git", "push", "-q", "origin", "main")
+    pulled = sh(b, "git", "pull", "--no-rebase", "--no-edit", "origin", "main", ok=False)
+    assert pulled.returncode == 1
+    assert f"CONFLICT (content): Merge conflict in incidents/{ID}.yaml" in pulled.stdout
+    assert "incplan merge-record: conflict: `title` changed differently on both sides" in pulled.stderr
+    text = (b / "incidents" / f"{ID}.yaml").read_text()
+    assert "<<<<<<< ours\ntitle: Payments failing\n=======\ntitle: Checkout down\n>>>>>>> theirs\n" in text
+    assert sh(b, "git", "diff", "--name-only", "--diff-filter=U").stdout.split() == [f"incidents/{ID}.yaml"]
+    # the events merged all the same: both notes are there once
+    assert text.count("renamed to") == 2
