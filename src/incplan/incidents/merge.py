@@ -63,7 +63,8 @@ def _parse(text: str) -> _Side:
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
-    starts = sorted((document.lc.key(k)[0], str(k)) for k in document)
+    commented: Any = document  # ruamel's CommentedMap: knows the line of each key
+    starts = sorted((commented.lc.key(k)[0], str(k)) for k in document)
     keys: dict[str, tuple[int, int]] = {}
     for i, (line, key) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(lines)
