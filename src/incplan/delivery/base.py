@@ -77,10 +77,12 @@ class PreparedRequest:
     body: str = ""
     secret_headers: tuple[str, ...] = ()
     url_is_secret: bool = False
+    note: str = ""  # shown above the request by --dry-run, e.g. an SMS's segment count
 
     def shown(self, secrets: Secrets) -> str:
         url = _mask_url(self.url) if self.url_is_secret else self.url
-        lines = [f"{self.method} {secrets.mask(url)}"]
+        lines = [f"# {self.note}"] if self.note else []
+        lines.append(f"{self.method} {secrets.mask(url)}")
         for key, value in self.headers.items():
             lines.append(f"{key}: {MASK if key in self.secret_headers else secrets.mask(value)}")
         lines.append("")

@@ -11,6 +11,8 @@ ADAPTERS = {
     "teams": "incplan.delivery.teams",
     "email": "incplan.delivery.email",
     "webhook": "incplan.delivery.webhook",
+    "twilio": "incplan.delivery.twilio",
+    "smsapi": "incplan.delivery.smsapi",
 }
 
 

@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     PositiveInt,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -222,8 +223,60 @@ class WebhookDelivery(Model):
     secret_env: EnvName
 
 
+E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
+_E164 = re.compile(E164_PATTERN)
+
+
+def _e164(value: Any) -> str:
+    if not isinstance(value, str) or not _E164.match(value):
+        raise PydanticCustomError("e164", "not an E.164 phone number; write it like `+48600100200` (no spaces)")
+    return value
+
+
+E164 = Annotated[str, BeforeValidator(_e164), WithJsonSchema({"type": "string", "pattern": E164_PATTERN})]
+
+
+class _SmsDelivery(Model):
+    """Recipients are listed (`to`) or named by an environment variable (`to_env`, comma-separated
+    E.164 numbers), never both: a customer list is personal data that may not belong in git."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    to: list[E164] = []
+    to_env: EnvName | None = None
+
+    @model_validator(mode="after")
+    def _one_recipient_source(self) -> _SmsDelivery:
+        if bool(self.to) == bool(self.to_env):
+            raise PydanticCustomError(
+                "recipients", "give the recipients as `to` (E.164 numbers) or `to_env`, one of them"
+            )
+        return self
+
+
+class TwilioDelivery(_SmsDelivery):
+    kind: Literal["twilio"]
+    account_sid_env: EnvName
+    auth_token_env: EnvName
+    from_: Annotated[str, Field(alias="from", min_length=1)]
+    api_base: str = "https://api.twilio.com"
+
+
+class SmsapiDelivery(_SmsDelivery):
+    kind: Literal["smsapi"]
+    token_env: EnvName
+    from_: Annotated[str | None, Field(alias="from")] = None  # a registered sender name; none sends "eco"
+    api_base: str = "https://api.smsapi.pl"
+
+
 Delivery = Annotated[
-    StatuspageDelivery | SlackDelivery | TeamsDelivery | EmailDelivery | WebhookDelivery,
+    StatuspageDelivery
+    | SlackDelivery
+    | TeamsDelivery
+    | EmailDelivery
+    | WebhookDelivery
+    | TwilioDelivery
+    | SmsapiDelivery,
     Field(discriminator="kind"),
 ]
 

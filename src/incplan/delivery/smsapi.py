@@ -1,0 +1,53 @@
+"""SMS through SMSAPI.pl's REST API: one form-encoded POST to /sms.do for every recipient at
+once (`to` comma-separated), `from` (a registered sender name; without it SMSAPI sends "eco"),
+`message`, `encoding` (the character set of our request, UTF-8), `format=json`; Bearer token.
+
+SMSAPI chooses GSM-7 or UCS-2 from the text itself; for a text that fits GSM-7 we add
+`nounicode=1`, so that a stray character can never silently double the number of segments
+billed. SMSAPI reports some errors with HTTP 200 and `{"error": code, "message": ...}`."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets
+from incplan.delivery.http import send
+from incplan.delivery.sms import recipients, segment_note, text
+from incplan.templates.limits import sms_encoding
+
+
+def form(job: Job, numbers: list[str]) -> dict[str, str]:
+    fields = {"to": ",".join(n.removeprefix("+") for n in numbers)}
+    if job.settings.from_:
+        fields["from"] = job.settings.from_
+    fields["message"] = text(job)
+    fields["encoding"] = "utf-8"
+    if sms_encoding(text(job)) == "GSM-7":
+        fields["nounicode"] = "1"
+    fields["format"] = "json"
+    return fields
+
+
+def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
+    token = secrets.get(job.settings.token_env)
+    numbers = recipients(job.settings, secrets)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-www-form-urlencoded"}
+    url = f"{job.settings.api_base.rstrip('/')}/sms.do"
+    body = urlencode(form(job, numbers))
+    return [PreparedRequest("POST", url, headers, body, ("Authorization",), note=segment_note(job, len(numbers)))]
+
+
+def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
+    response = send(client, prepare(job, secrets)[0], secrets)
+    try:
+        answer = response.json()
+    except ValueError:
+        raise DeliveryFailed("SMSAPI answered with something other than JSON") from None
+    if not isinstance(answer, dict):
+        raise DeliveryFailed("SMSAPI answered with something other than a JSON object")
+    if "error" in answer:
+        raise DeliveryFailed(secrets.mask(f"SMSAPI error {answer.get('error')}: {answer.get('message', '')}".strip()))
+    sent = [str(item.get("id")) for item in answer.get("list") or [] if isinstance(item, dict)]
+    people = "recipient" if len(sent) == 1 else "recipients"
+    return Outcome(job.channel, True, ref=",".join(sent) or None, detail=f"SMS sent by SMSAPI to {len(sent)} {people}")

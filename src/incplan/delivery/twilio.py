@@ -1,0 +1,55 @@
+"""SMS through Twilio's Messages API: one form-encoded POST (`To`, `From`, `Body`) per recipient
+to /2010-04-01/Accounts/{AccountSid}/Messages.json, HTTP Basic auth with the account SID and
+auth token. Twilio answers 201 with the message `sid`."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets
+from incplan.delivery.http import send
+from incplan.delivery.sms import recipients, segment_note, text
+
+
+def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
+    settings = job.settings
+    sid = secrets.get(settings.account_sid_env)
+    token = secrets.get(settings.auth_token_env)
+    numbers = recipients(settings, secrets)
+    url = f"{settings.api_base.rstrip('/')}/2010-04-01/Accounts/{quote(sid, safe='')}/Messages.json"
+    credentials = base64.b64encode(f"{sid}:{token}".encode()).decode()
+    headers = {
+        "Authorization": f"Basic {credentials}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    note = segment_note(job, len(numbers))
+    return [
+        PreparedRequest(
+            "POST",
+            url,
+            headers,
+            urlencode({"To": number, "From": settings.from_, "Body": text(job)}),
+            secret_headers=("Authorization",),
+            note=note,
+        )
+        for number in numbers
+    ]
+
+
+def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
+    sids: list[str] = []
+    requests = prepare(job, secrets)
+    for i, request in enumerate(requests):
+        try:
+            response = send(client, request, secrets)
+        except DeliveryFailed as exc:
+            done = f" (sent to {i} of {len(requests)} recipients before)" if i else ""
+            raise DeliveryFailed(f"{exc}{done}") from None
+        try:
+            sids.append(str(response.json()["sid"]))
+        except (ValueError, KeyError, TypeError):
+            raise DeliveryFailed("Twilio answered without a message sid") from None
+    people = "recipient" if len(sids) == 1 else "recipients"
+    return Outcome(job.channel, True, ref=",".join(sids), detail=f"SMS queued by Twilio for {len(sids)} {people}")
