@@ -19,10 +19,11 @@ from incplan.cli import (
     schema,
     show,
 )
-from incplan.cli.output import set_color
+from incplan.cli.output import IncplanGroup, set_color
 
 app = typer.Typer(
     name="incplan",
+    cls=IncplanGroup,
     help="Your incident communication plan as code: lint it, classify events, render every message.",
     no_args_is_help=True,
     add_completion=False,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 import typer
+from typer.core import TyperGroup
 
 from incplan.diagnostics import ProblemError, UsageError, unknown_name
 
@@ -50,14 +52,115 @@ def console(stream: IO[str] | None = None, *, soft_wrap: bool = True) -> Any:
     )
 
 
-def fail(error: UsageError, code: int = 2) -> typer.Exit:
-    """Print a usage error (one line, then its hint) on stderr and exit."""
+def print_error(error: UsageError) -> None:
+    """A usage error on stderr: `error: ...`, its details, then `hint: ...`; never colour or boxes."""
     sys.stderr.write(f"error: {error.message}\n")
     for line in error.details:
         sys.stderr.write(f"  {line}\n")
     if error.hint:
         sys.stderr.write(f"  hint: {error.hint}\n")
+
+
+def fail(error: UsageError, code: int = 2) -> typer.Exit:
+    """Print a usage error (one line, then its hint) on stderr and exit."""
+    print_error(error)
     raise typer.Exit(code)
+
+
+# ---------------------------------------------------------------- Typer's own errors and help
+
+HELP_FLAGS = frozenset({"-h", "--help"})
+_TYPER_HELP_DEFAULTS: dict[str, Any] = {}
+
+
+class IncplanGroup(TyperGroup):
+    """The root command: Typer's own usage errors get our look (`error:`, `hint:`, exit 2), and
+    `--color never`/NO_COLOR reach the help screens, which Typer draws with its own console."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        if not argv or HELP_FLAGS.intersection(argv):
+            _help_color(argv)
+        try:
+            code = super().main(
+                args=argv, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
+            )
+        except typer.Abort as abort:
+            interrupted = isinstance(abort.__cause__ or abort.__context__, KeyboardInterrupt)
+            sys.stderr.write("\nerror: interrupted\n" if interrupted else "error: aborted\n")
+            code = 130 if interrupted else 1
+        except Exception as exc:
+            if not _is_usage_error(exc):
+                raise
+            if type(exc).__name__ != "NoArgsIsHelpError":  # the help screen was the answer
+                print_error(_usage_error(exc))
+            code = 2
+        code = code if isinstance(code, int) else 0
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    # Typer 0.16 raises click's exceptions; later releases vendor click: match by shape.
+    return any(cls.__name__ == "UsageError" for cls in type(exc).__mro__) and hasattr(exc, "format_message")
+
+
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def _usage_error(exc: Exception) -> UsageError:
+    """`No such option: --fromat (Possible options: --format)` -> error and a did-you-mean hint."""
+    import difflib
+
+    text = " ".join(str(exc.format_message()).split())  # type: ignore[attr-defined]
+    offered: list[str] = []
+    found = re.search(r"\.?\s*\(?(?:Did you mean(?: one of)?:? (.*?)\?|Possible options: (.*?))\)?$", text)
+    if found:
+        text = text[: found.start()]
+        offered = [name.strip(" '") for name in (found.group(1) or found.group(2)).split(",")]
+    wrong = next(iter(_QUOTED.findall(text) or re.findall(r": (\S+)$", text)), "")
+    close = difflib.get_close_matches(wrong, offered, n=1) if wrong else []
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None) or "incplan"
+    message = _QUOTED.sub(r"`\1`", text).rstrip(".")
+    message = re.sub(r"^No such option:? `?([^`\s]+)`?", r"unknown option `\1`", message)
+    message = re.sub(r"^No such command `", "unknown command `", message)
+    extra = re.match(r"^Got unexpected extra arguments?(?:\(s\))? \((.*)\)$", message)
+    if extra:
+        message = f"unexpected argument{'s' if ' ' in extra.group(1) else ''} `{extra.group(1)}`"
+    hint = (f"did you mean `{close[0]}`? " if close else "") + f"`{path} --help` shows the usage"
+    return UsageError(message[:1].lower() + message[1:], hint=hint)
+
+
+def _help_color(argv: list[str]) -> None:
+    """Typer draws help with a console of its own: give it our colour policy before it does."""
+    choice = "auto"
+    for i, arg in enumerate(argv):
+        if arg == "--color" and i + 1 < len(argv):
+            choice = argv[i + 1]
+        elif arg.startswith("--color="):
+            choice = arg.partition("=")[2]
+    if choice == "auto" and os.environ.get("NO_COLOR"):
+        choice = "never"
+    from typer import rich_utils
+
+    if not _TYPER_HELP_DEFAULTS:
+        _TYPER_HELP_DEFAULTS.update(COLOR_SYSTEM=rich_utils.COLOR_SYSTEM, FORCE_TERMINAL=rich_utils.FORCE_TERMINAL)
+    settings = dict(_TYPER_HELP_DEFAULTS)
+    if choice == "never":
+        settings.update(COLOR_SYSTEM=None, FORCE_TERMINAL=False)
+    elif choice == "always":
+        settings.update(FORCE_TERMINAL=True)
+    for name, value in settings.items():
+        setattr(rich_utils, name, value)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,84 @@
+"""Conventions every command shares (SPEC section 4): the look of errors, Typer's own included,
+colour policy in help, `-` for standard input. Run through the installed entry point, as a
+user's shell would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+ESC = "\x1b["
+
+
+def incplan(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    environment = {**os.environ, **(env or {})}
+    done = subprocess.run(
+        [sys.executable, "-m", "incplan", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+        check=False,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["check", "--fromat", "json"],
+            "error: unknown option `--fromat`\n  hint: did you mean `--format`? `incplan check --help` shows the usage\n",
+        ),
+        (["chek"], "error: unknown command `chek`\n  hint: did you mean `check`? `incplan --help` shows the usage\n"),
+        (
+            ["--colour", "never", "rules"],
+            "error: unknown option `--colour`\n  hint: did you mean `--color`? `incplan --help` shows the usage\n",
+        ),
+        (["rules", "extra"], "error: unexpected argument `extra`\n  hint: `incplan rules --help` shows the usage\n"),
+    ],
+    ids=["unknown-option", "unknown-command", "unknown-global-option", "extra-argument"],
+)
+def test_typer_errors_have_our_look(args: list[str], expected: str) -> None:
+    code, out, err = incplan(*args)
+    assert (code, out, err) == (2, "", expected)
+
+
+def test_missing_option_value_has_our_look() -> None:
+    code, out, err = incplan("check", "--format")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: option `--format` requires an argument\n  hint: ")
+    assert "╭" not in err and "Traceback" not in err
+
+
+def test_bad_color_choice_is_a_usage_error() -> None:
+    code, _, err = incplan("--color", "sometimes", "rules")
+    assert (code, err) == (2, "error: `--color sometimes` is not a choice\n  hint: use auto, always or never\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--color", "never", "check", "--help"], {"FORCE_COLOR": "1"}),
+        (["--color=never", "--help"], {"FORCE_COLOR": "1"}),
+        (["check", "--help"], {"FORCE_COLOR": "1", "NO_COLOR": "1"}),
+    ],
+    ids=["color-never", "color-never-equals", "NO_COLOR"],
+)
+def test_help_without_colour(args: list[str], env: dict[str, str]) -> None:
+    code, out, _ = incplan(*args, env=env)
+    assert code == 0
+    assert "Usage: incplan" in out
+    assert ESC not in out
+
+
+def test_help_in_colour_when_asked() -> None:
+    code, out, _ = incplan("--color", "always", "check", "--help")
+    assert code == 0
+    assert ESC in out
