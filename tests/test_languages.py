@@ -57,3 +57,85 @@ def test_incident_id_transliterates_a_polish_title(tmp_path: Path, monkeypatch: 
     code, _, err = run("incident", "open", "--title", "Платежи не проходят", "--severity", "sev2")
     assert code == 0, err
     assert (tmp_path / "incidents/2026-11-27-platezhi-ne-prokhodiat.yaml").is_file()
+
+
+# ------------------------------------------------------------------ scaffold content
+
+CONTENT = ROOT / "src/incplan/scaffold/content"
+
+
+def _leaves(node: object, path: str = "") -> list[tuple[str, object, object, object]]:
+    """(path, value, parent, key) for every scalar of a round-trip-loaded document."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    out: list[tuple[str, object, object, object]] = []
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            out += _leaves(value, f"{path}.{key}") if isinstance(value, CommentedMap | CommentedSeq) else [(f"{path}.{key}", value, node, key)]
+    elif isinstance(node, CommentedSeq):
+        for i, value in enumerate(node):
+            out += _leaves(value, f"{path}[{i}]") if isinstance(value, CommentedMap | CommentedSeq) else [(f"{path}[{i}]", value, node, i)]
+    return out
+
+
+@pytest.mark.parametrize("locale", ["en", "pl"])
+def test_every_scaffold_string_is_loaded_as_written(locale: str) -> None:
+    """A one-line string must load as the whole text its line holds: a comma in a flow mapping
+    once cut "Wiemy, że coś nie działa, i szukamy przyczyny." down to "Wiemy"."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    source = (CONTENT / f"{locale}.yaml").read_text(encoding="utf-8")
+    lines = source.split("\n")
+    data = YAML().load(source)
+    checked = 0
+    for path, value, parent, key in _leaves(data):
+        assert isinstance(value, str) and value.strip(), f"{locale}.yaml{path} is {value!r}, not text"
+        assert isinstance(parent, CommentedMap | CommentedSeq)
+        assert not parent.fa.flow_style(), f"{locale}.yaml{path}: write it in block style, not inside {{...}} or [...]"
+        line, col = parent.lc.value(key) if isinstance(parent, CommentedMap) else parent.lc.item(key)
+        raw = lines[line][col:]
+        if raw[:1] in "|>":
+            continue  # block scalars span lines; a comma cannot end them
+        if raw.startswith('"'):
+            raw = raw[1 : raw.rindex('"')].replace('\\"', '"')
+        else:
+            raw = raw.split(" #", 1)[0].rstrip()
+        assert value == raw, f"{locale}.yaml{path} loads as {value!r} but its line says {raw!r}"
+        checked += 1
+    assert checked > 80
+
+
+def test_both_scaffold_languages_have_the_same_strings() -> None:
+    from ruamel.yaml import YAML
+
+    shapes = {}
+    for locale in ("en", "pl"):
+        data = YAML().load((CONTENT / f"{locale}.yaml").read_text(encoding="utf-8"))
+        shapes[locale] = {path.split("[")[0] for path, *_ in _leaves(data)}
+    assert shapes["en"] == shapes["pl"]
+
+
+@pytest.mark.parametrize(
+    "intended",
+    [
+        "description: \"Wiemy, że coś nie działa, i szukamy przyczyny.\"",
+        "description: \"Poprawka jest wdrożona, obserwujemy powrót do normy.\"",
+        "description: \"Publikujemy, co się stało i co zmieniamy.\"",
+        "description: \"Usługa, której dotyczy incydent, słowami klientów\"",
+        "description: \"Co klienci mogą zrobić w międzyczasie (puste, gdy nic)\"",
+    ],
+)
+def test_init_writes_whole_polish_sentences(intended: str, tmp_path: Path) -> None:
+    target = tmp_path / "incplan.yaml"
+    assert run("init", str(target), "--locale", "pl")[0] == 0
+    assert intended in target.read_text(encoding="utf-8")
+
+
+def test_init_comments_speak_the_first_locale(tmp_path: Path) -> None:
+    target = tmp_path / "incplan.yaml"
+    assert run("init", str(target), "--locale", "pl", "--locale", "en")[0] == 0
+    comments = [line for line in target.read_text(encoding="utf-8").split("\n") if line.lstrip().startswith("#")]
+    assert "# 1. CZYM JEST INCYDENT" in comments
+    assert "# 3. KANAŁY KOMUNIKACJI" in comments
+    assert not [c for c in comments if "DEFINING" in c or "Who we are" in c]

@@ -143,6 +143,7 @@ def render_plan(options: InitOptions, today: date) -> str:
         undefined=StrictUndefined,
     )
     env.filters["q"] = _quote
+    env.filters["comment"] = lambda text: "\n".join(f"# {line}".rstrip() for line in str(text).split("\n"))
     env.filters["qlist"] = lambda items: "[" + ", ".join(_quote(i) for i in items) + "]"
     source = resources.files("incplan.scaffold").joinpath("plan.yaml.j2").read_text(encoding="utf-8")
     return env.from_string(source).render(
