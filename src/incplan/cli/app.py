@@ -8,6 +8,7 @@ from incplan import __version__
 from incplan.cli import (
     check,
     classify,
+    diff,
     export,
     incident,
     init,
@@ -61,6 +62,7 @@ app.command("report")(report.report)
 app.command("classify")(classify.classify)
 app.command("schema")(schema.schema)
 app.command("merge-record")(merge_record.merge_record)
+app.command("diff")(diff.diff)
 
 
 def run() -> None:

@@ -1,0 +1,1 @@
+"""Reviewing plan changes (`incplan diff`) and telling people their roles (`incplan roster`)."""
