@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 class Severity(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"  # shown everywhere, never fails a run (not even under --strict)
 
     def __str__(self) -> str:
         return self.value
@@ -108,7 +109,7 @@ def exit_code(diagnostics: list[Diagnostic], *, strict: bool = False) -> int:
     """0 clean, 1 problems (errors, or warnings under --strict)."""
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return 1
-    if strict and diagnostics:
+    if strict and any(d.severity is Severity.WARNING for d in diagnostics):
         return 1
     return 0
 

@@ -8,6 +8,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import typer
@@ -196,6 +197,7 @@ class Summary:
         self.files = 0
         self.errors = 0
         self.warnings = 0
+        self.infos = 0
         self.diagnostics: list[Diagnostic] = []
 
     def add(self, report: FileReport) -> None:
@@ -204,6 +206,7 @@ class Summary:
         self.files += 1
         self.errors += report.errors
         self.warnings += report.warnings
+        self.infos += report.infos
         self.diagnostics.extend(report.diagnostics)
 
 
@@ -212,11 +215,12 @@ Reporter = Callable[[Summary, IO[str]], None]
 
 def _counts(summary: Summary) -> str:
     files = f"{summary.files} file{'s' if summary.files != 1 else ''}"
+    infos = f", {summary.infos} info" if summary.infos else ""
     if not (summary.errors or summary.warnings):
-        return f"{files} checked: no problems"
+        return f"{files} checked: no problems{infos}"
     errors = f"{summary.errors} error{'s' if summary.errors != 1 else ''}"
     warnings = f"{summary.warnings} warning{'s' if summary.warnings != 1 else ''}"
-    return f"{files} checked: {errors}, {warnings}"
+    return f"{files} checked: {errors}, {warnings}{infos}"
 
 
 def report_text(summary: Summary, stream: IO[str]) -> None:
@@ -231,7 +235,7 @@ def report_text(summary: Summary, stream: IO[str]) -> None:
 
     out = console(stream)
     for d in summary.diagnostics:
-        style = "bold red" if d.severity.value == "error" else "yellow"
+        style = {"error": "bold red", "warning": "yellow"}.get(d.severity.value, "cyan")
         line = Text(f"{d.file}:{d.line}:{d.col}: ", style="bold")
         line.append(d.severity.value, style=style)
         line.append(f" {d.code} ", style="dim")
@@ -247,7 +251,7 @@ def report_json(summary: Summary, stream: IO[str]) -> None:
     payload = {
         "files": summary.files,
         "diagnostics": [d.as_dict() for d in summary.diagnostics],
-        "summary": {"errors": summary.errors, "warnings": summary.warnings},
+        "summary": {"errors": summary.errors, "warnings": summary.warnings, "info": summary.infos},
     }
     stream.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
 
@@ -265,34 +269,48 @@ def report_github(summary: Summary, stream: IO[str]) -> None:
     for d in summary.diagnostics:
         message = d.message + (f" (hint: {d.hint})" if d.hint else "")
         props = f"file={_gh_property(d.file)},line={d.line},col={d.col},title={_gh_property(d.code + ' ' + d.name)}"
-        stream.write(f"::{d.severity.value} {props}::{_gh_data(message)}\n")
+        command = {"error": "error", "warning": "warning"}.get(d.severity.value, "notice")
+        stream.write(f"::{command} {props}::{_gh_data(message)}\n")
     stream.write(_counts(summary) + "\n")
 
 
+SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+SRCROOT = "%SRCROOT%"
+
+
 def report_sarif(summary: Summary, stream: IO[str]) -> None:
-    """SARIF 2.1.0 as GitHub code scanning accepts it: every rule in `tool.driver.rules`."""
+    """SARIF 2.1.0 as GitHub code scanning reads it: paths relative to the repository root
+    (`uriBaseId`), stable fingerprints that survive edits above a finding, every rule described."""
+    import hashlib
+
     from incplan import __version__
     from incplan.lint.registry import all_rules
 
     rules: list[Rule] = all_rules()
     index = {r.code: i for i, r in enumerate(rules)}
+    root = _repository_root()
     results = []
     for d in summary.diagnostics:
         text = d.message + (f" Hint: {d.hint}" if d.hint else "")
+        artifact = _artifact(d.file, root)
+        # Where in the plan, not which line: a finding keeps its identity when lines move.
+        where = ".".join(str(part) for part in d.path) or d.message
+        key = "\x00".join((d.code, artifact["uri"], where))
         results.append(
             {
                 "ruleId": d.code,
                 "ruleIndex": index.get(d.code, 0),
-                "level": "error" if d.severity.value == "error" else "warning",
+                "level": SARIF_LEVEL[d.severity.value],
                 "message": {"text": text},
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": _uri(d.file)},
+                            "artifactLocation": artifact,
                             "region": {"startLine": d.line, "startColumn": d.col},
                         }
                     }
                 ],
+                "partialFingerprints": {"incplanFindingHash/v1": hashlib.sha256(key.encode()).hexdigest()[:32]},
             }
         )
     sarif = {
@@ -304,18 +322,13 @@ def report_sarif(summary: Summary, stream: IO[str]) -> None:
                     "driver": {
                         "name": "incplan",
                         "version": __version__,
+                        "semanticVersion": __version__,
                         "informationUri": "https://github.com/incplan/incplan",
-                        "rules": [
-                            {
-                                "id": r.code,
-                                "name": r.name,
-                                "shortDescription": {"text": r.summary},
-                                "defaultConfiguration": {"level": r.severity.value},
-                            }
-                            for r in rules
-                        ],
+                        "rules": [_sarif_rule(r) for r in rules],
                     }
                 },
+                "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
+                "columnKind": "unicodeCodePoints",
                 "results": results,
             }
         ],
@@ -323,11 +336,45 @@ def report_sarif(summary: Summary, stream: IO[str]) -> None:
     stream.write(json.dumps(sarif, indent=2, ensure_ascii=False) + "\n")
 
 
-def _uri(file: str) -> str:
-    from pathlib import PurePath
+def _sarif_rule(rule: Rule) -> dict[str, Any]:
+    doc = " ".join((getattr(rule.check, "__doc__", None) or rule.summary).split())
+    how = (
+        f"Change its level in the plan with `lint.rules: {{{rule.name}: off|info|warning|error}}`, "
+        f"or skip it with `--ignore {rule.name}`; `incplan rules` lists every rule."
+    )
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": doc},
+        "help": {"text": f"{doc} {how}", "markdown": f"**{rule.name}** ({rule.code}): {doc}\n\n{how}"},
+        "helpUri": "https://github.com/incplan/incplan#lint-a-plan",
+        "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity.value]},
+        "properties": {"tags": ["incplan", rule.severity.value]},
+    }
+
+
+def _repository_root() -> Path:
+    """The folder URIs are relative to: the Actions workspace, else the git work tree holding the
+    current folder, else the current folder."""
+    if os.environ.get("GITHUB_WORKSPACE"):
+        return Path(os.environ["GITHUB_WORKSPACE"]).absolute()
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return here
+
+
+def _artifact(file: str, root: Path) -> dict[str, str]:
     from urllib.parse import quote
 
-    return quote(PurePath(file).as_posix())
+    path = Path(os.path.normpath(Path(file).absolute()))  # as given: symlinks are not followed
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        return {"uri": path.as_uri()}  # outside the repository: absolute, no base
+    return {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
 
 
 REPORTER_BY_NAME: dict[str, Reporter] = {

@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -30,6 +30,10 @@ class FileReport:
     @property
     def warnings(self) -> int:
         return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+
+    @property
+    def infos(self) -> int:
+        return sum(d.severity is Severity.INFO for d in self.diagnostics)
 
 
 def discover(paths: Sequence[str | Path]) -> list[Path]:
@@ -74,6 +78,7 @@ def lint_file(path: Path, *, now: datetime, ignore: frozenset[str] = frozenset()
             except RecursionError:
                 continue  # a pathological plan; the loader caps already report why
         ignore = ignore | _plan_ignores(source.data)
+        found = _apply_levels(found, _plan_levels(source.data))
     kept = [d for d in found if d.code not in ignore]
     placed = source.place(kept)
     placed.sort(key=lambda d: (d.line, d.col, d.code))
@@ -98,6 +103,39 @@ def _plan_ignores(data: dict[str, object]) -> frozenset[str]:
             with contextlib.suppress(UsageError):  # reported by the unknown-ignore rule
                 codes |= resolve([name])
     return frozenset(codes)
+
+
+LEVELS = {"info": Severity.INFO, "warning": Severity.WARNING, "error": Severity.ERROR}
+
+
+def _plan_levels(data: dict[str, object]) -> dict[str, str]:
+    """`lint.rules: {RULE: off | info | warning | error}` as rule code -> level (yamllint-style:
+    the linter, not the rule, decides the severity). Unknown rules are reported by unknown-ignore."""
+    from incplan.lint.registry import resolve
+
+    lint = data.get("lint")
+    levels = lint.get("rules") if isinstance(lint, dict) else None
+    if not isinstance(levels, dict):
+        return {}
+    by_code: dict[str, str] = {}
+    for name, level in levels.items():
+        if isinstance(name, str) and (level in LEVELS or level == "off"):
+            with contextlib.suppress(UsageError):
+                for code in resolve([name]):
+                    by_code[code] = level
+    return by_code
+
+
+def _apply_levels(diagnostics: list[Diagnostic], levels: dict[str, str]) -> list[Diagnostic]:
+    if not levels:
+        return diagnostics
+    out = []
+    for d in diagnostics:
+        level = levels.get(d.code)
+        if level == "off":
+            continue
+        out.append(d if level is None else replace(d, severity=LEVELS[level]))
+    return out
 
 
 def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -338,8 +338,12 @@ class Value(Model):
     in_practice: list[str] = []
 
 
+RuleLevel = Literal["off", "info", "warning", "error"]
+
+
 class LintConfig(Model):
     ignore: list[str] = []
+    rules: dict[str, RuleLevel] = {}
 
 
 class Plan(Model):

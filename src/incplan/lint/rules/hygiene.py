@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from incplan.diagnostics import Diagnostic, PathPart, Severity
+from incplan.diagnostics import Anchor, Diagnostic, PathPart, Severity
 from incplan.lint.context import LintContext
 from incplan.lint.registry import all_rules, rule
 
@@ -134,7 +134,9 @@ def placeholder(ctx: LintContext) -> Iterator[Diagnostic]:
             )
 
 
-@rule("W501", "review-overdue", W)
+# Info by default: the calendar, not the pull request, made it overdue, and `check --strict` in CI
+# must not turn unrelated changes red on day 91. `lint.rules: {review-overdue: warning}` enforces it.
+@rule("W501", "review-overdue", Severity.INFO)
 def review_overdue(ctx: LintContext) -> Iterator[Diagnostic]:
     """The plan's last review (`reviewed`) is older than `review_every`."""
     plan = ctx.valid
@@ -158,15 +160,25 @@ def review_overdue(ctx: LintContext) -> Iterator[Diagnostic]:
 
 @rule("W502", "unknown-ignore", W, data_only=True)
 def unknown_ignore(ctx: LintContext) -> Iterator[Diagnostic]:
-    """`lint.ignore` names a rule that does not exist (a typo silently ignores nothing)."""
-    ignore = (ctx.data.get("lint") or {}).get("ignore") if isinstance(ctx.data.get("lint"), dict) else None
-    if not isinstance(ignore, list):
+    """`lint.ignore` or `lint.rules` names a rule that does not exist (a typo changes nothing)."""
+    lint = ctx.data.get("lint")
+    if not isinstance(lint, dict):
         return
     known = {k.lower() for r in all_rules() for k in (r.code, r.name, *r.aliases)}
-    for i, name in enumerate(ignore):
+    ignore = lint.get("ignore")
+    for i, name in enumerate(ignore if isinstance(ignore, list) else []):
         if isinstance(name, str) and name.lower() not in known:
             yield unknown_ignore.at(
                 f"`lint.ignore` names unknown rule `{name}`",
                 path=("lint", "ignore", i),
+                hint="`incplan rules` lists every code and name",
+            )
+    levels = lint.get("rules")
+    for name in levels if isinstance(levels, dict) else {}:
+        if isinstance(name, str) and name.lower() not in known:
+            yield unknown_ignore.at(
+                f"`lint.rules` names unknown rule `{name}`",
+                path=("lint", "rules", name),
+                anchor=Anchor.KEY,
                 hint="`incplan rules` lists every code and name",
             )
