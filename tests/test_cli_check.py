@@ -68,7 +68,7 @@ def test_json_format() -> None:
     assert code == 1
     data = json.loads(out)
     assert data["files"] == 2
-    assert data["summary"] == {"errors": 1, "warnings": 1}
+    assert data["summary"] == {"errors": 1, "warnings": 1, "info": 0}
     assert data["diagnostics"][0] == {
         "file": str(BAD),
         "line": 26,
