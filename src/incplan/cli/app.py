@@ -11,6 +11,7 @@ from incplan.cli import (
     diff,
     export,
     incident,
+    incident_remind,
     init,
     merge_record,
     notify,
@@ -57,6 +58,7 @@ app.command("notify")(notify.notify)
 app.command("preview")(preview.preview)
 app.command("show")(show.show)
 app.command("export")(export.export)
+incident.app.command("remind")(incident_remind.remind)
 app.add_typer(incident.app, name="incident")
 app.command("report")(report.report)
 app.command("classify")(classify.classify)

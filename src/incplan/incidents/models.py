@@ -64,8 +64,19 @@ class Note(_Event):
     text: str
 
 
+class Reminded(_Event):
+    """`incident remind --send` told an internal channel that a customer update is due."""
+
+    type: Literal["reminded"]
+    due: AwareDatetime  # the due time reminded of: one reminder per due time and channel
+    channel: str
+    locale: str | None = None
+    delivered: bool = False
+    error: str | None = None
+
+
 Event = Annotated[
-    Opened | Assigned | Variables | Notified | StageChanged | SeverityChanged | Note,
+    Opened | Assigned | Variables | Notified | StageChanged | SeverityChanged | Note | Reminded,
     Field(discriminator="type"),
 ]
 

@@ -361,6 +361,9 @@ class Plan(Model):
     stages: Annotated[dict[str, Stage], Field(min_length=1)]
     variables: dict[str, Variable] = {}
     templates: dict[str, dict[str, Message]] = {}
+    # `incplan incident remind --send`: the text posted to internal channels when a customer
+    # update falls due (`next_update` is the due time); a built-in text when absent.
+    reminder: Message | None = None
     values: list[Value] = []
     lint: LintConfig = LintConfig()
 

@@ -131,6 +131,20 @@ def render_plan(options: InitOptions, today: date) -> str:
                 lines.append(f"          body: {_scalar(tr['body'], 12)}")
         return "\n".join(lines)
 
+    def reminder_yaml() -> str:
+        spec = content["reminder"]
+        lines = ["reminder:", f"  subject: {_quote(spec['subject'])}", f"  body: {_scalar(spec['body'], 4)}"]
+        if others:
+            lines.append("  translations:")
+            for loc in others:
+                tr = _content(loc)["reminder"]
+                lines += [
+                    f"    {loc}:",
+                    f"      subject: {_quote(tr['subject'])}",
+                    f"      body: {_scalar(tr['body'], 8)}",
+                ]
+        return "\n".join(lines)
+
     # Our own trusted template; YAML-safe quoting is done by the filters, not by autoescape.
     env = Environment(
         variable_start_string="[[",
@@ -161,6 +175,7 @@ def render_plan(options: InitOptions, today: date) -> str:
         stages=STAGES,
         final=FINAL,
         message_yaml=message_yaml,
+        reminder_yaml=reminder_yaml,
     )
 
 

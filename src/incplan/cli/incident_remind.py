@@ -1,0 +1,74 @@
+"""`incplan incident remind`: which customer updates fall due soon; remind internal channels."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+
+import typer
+
+from incplan.cli.incident import PLAN, load, warn_damaged
+from incplan.cli.output import handled
+
+
+def remind(
+    within: str = typer.Option("5m", "--within", "-w", metavar="DURATION", help="How far ahead to look."),
+    send: bool = typer.Option(
+        False, "--send", help="Post a reminder to the severity's internal channels with delivery (once per due time)."
+    ),
+    format: str = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format."),
+    plan: str = PLAN,
+) -> None:
+    """List open incidents whose next customer update is due soon or overdue (exit 1 when overdue).
+
+    For a cron job or a scheduled CI workflow, e.g. every minute:
+    incplan incident remind --send
+    """
+    from incplan.cli.output import choose
+
+    choose("format", format, ["text", "json"])
+    with handled():
+        from incplan import clock
+        from incplan.incidents.remind import due_updates, send_reminders, window_of
+        from incplan.incidents.service import statuses
+
+        window = window_of(within)
+        loaded, plan_path = load(plan)
+        now = clock.now()
+        found, damaged = statuses(loaded, plan_path, now, include_closed=False)
+        due = due_updates(found, window)
+        if send:
+            due = [send_reminders(loaded, item) for item in due]
+    warn_damaged(damaged)
+    failed = [(item, s) for item in due for s in item.sent if not s.delivered]
+    if format == "json":
+        import json
+
+        data = {"now": now.isoformat(), "within_s": int(window.total_seconds()), "due": [d.as_json() for d in due]}
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    elif not due:
+        sys.stdout.write(f"no customer update due within {within}\n")
+    else:
+        from incplan.cli.incident import elapsed
+        from incplan.templates.engine import format_time
+
+        tz = loaded.organization.timezone
+        width = max(len(d.status.state.id) for d in due)
+        for item in due:
+            state = item.status.state
+            when = (
+                f"OVERDUE by {elapsed(item.overdue_by)}"
+                if item.overdue_by
+                else f"in {elapsed(item.due_in or timedelta(0))}"
+            )
+            sys.stdout.write(
+                f"{state.id:<{width}}  {state.severity:<5} next customer update {format_time(item.due_at, tz)}"
+                f" ({when})  {state.title}\n"
+            )
+            for sent in item.sent:
+                if sent.delivered:
+                    sys.stdout.write(f"  reminded {sent.channel}\n")
+    for item, sent in failed:
+        sys.stderr.write(f"error: reminder for {item.status.state.id} to {sent.channel} failed: {sent.error}\n")
+    if failed or any(d.overdue_by for d in due):
+        raise typer.Exit(1)

@@ -1,0 +1,247 @@
+"""`incident remind`: a fake clock (INCPLAN_NOW) walked minute by minute through a scripted
+incident, with a real HTTP server on 127.0.0.1 playing Slack and Teams; the server counts what
+it received, so "exactly one reminder per due update" is checked where a team would notice."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from incplan.cli.app import app
+
+runner = CliRunner()
+ID = "2026-11-27-checkout-errors"
+
+PLAN = """\
+version: 1
+organization: {name: Acme, timezone: Europe/Warsaw, locales: [LOCALES]}
+people:
+  alice: {name: Alice Nowak, email: alice@acme.test}
+  bob: {name: Bob Lee, email: bob@acme.test}
+definition:
+  incident: An unplanned event that disrupts customers.
+  criteria: [{id: degraded, question: Is checkout failing?, severity: sev2}]
+severities:
+  sev2:
+    name: Major
+    impact: major
+    first_update_within: 20m
+    update_every: 30m
+    roles: [incident_commander]
+    channels: [status_page, slack, teams]
+roles:
+  incident_commander: {name: Incident Commander, people: ["@alice", "@bob"]}
+channels:
+  status_page: {name: Status page, type: status_page, audience: customers, owner: incident_commander, access: vault}
+  slack:
+    name: "#incidents"
+    type: chat
+    audience: internal
+    owner: incident_commander
+    access: vault
+    delivery: {kind: slack, webhook_url_env: SLACK_WEBHOOK_URL}
+  teams:
+    name: Support in Teams
+    type: chat
+    audience: internal
+    owner: incident_commander
+    access: vault
+    delivery: {kind: teams, webhook_url_env: TEAMS_WEBHOOK_URL}
+stages:
+  investigating: {name: Investigating}
+  resolved: {name: Resolved, final: true}
+templates:
+  investigating:
+    default: "We are investigating checkout errors. Next update by {{ next_update }}."
+  resolved:
+    default: "Resolved. No data was lost."
+"""
+
+REMINDER = """\
+reminder:
+  subject: "Update due: {{ incident.title }}"
+  body: "{{ roles.incident_commander.people[0].name }}, the customer update for {{ incident.title }} is due by {{ next_update }}."
+"""
+
+
+class Hooks:
+    def __init__(self) -> None:
+        self.received: list[tuple[str, dict[str, Any]]] = []
+        self.lock = threading.Lock()
+        self.fail_slack = False
+
+
+@pytest.fixture
+def hooks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Hooks]:
+    state = Hooks()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            with state.lock:
+                state.received.append((self.path, json.loads(body)))
+            failing = self.path == "/slack" and state.fail_slack
+            status, answer = (403, b"invalid_token") if failing else (200, b"ok")
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", f"{base}/slack")
+    monkeypatch.setenv("TEAMS_WEBHOOK_URL", f"{base}/teams")
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, locales: str = "en", reminder: bool = True) -> Path:
+    (tmp_path / "incplan.yaml").write_text(PLAN.replace("LOCALES", locales) + (REMINDER if reminder else ""))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*args: str, now: datetime) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--color", "never", *args], env={"INCPLAN_NOW": now.isoformat()})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def at(hhmm: str) -> datetime:
+    return datetime.fromisoformat(f"2026-11-27T{hhmm}:00+01:00")
+
+
+def test_every_minute_for_an_hour_posts_one_reminder_per_due_update(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hooks: Hooks
+) -> None:
+    """Opened 10:00 (first update due 10:20); reminded 10:15; update posted 10:17 (next due
+    10:47); reminded 10:42; overdue 10:48-10:49; posted 10:50 (next due 11:20); resolved 11:05."""
+    team(tmp_path, monkeypatch)
+    script = {
+        "10:00": ["incident", "open", "--title", "Checkout errors", "--severity", "sev2"],
+        "10:17": ["notify", "--incident", ID, "--posted", "-c", "status_page", "-f", "text"],
+        "10:50": ["notify", "--incident", ID, "--posted", "-c", "status_page", "-f", "text"],
+        "11:05": ["incident", "update", ID, "--stage", "resolved"],
+    }
+    codes: dict[str, int] = {}
+    reminded_at: list[str] = []
+    moment = at("10:00")
+    while moment <= at("11:15"):
+        hhmm = moment.strftime("%H:%M")
+        if hhmm in script:
+            assert run(*script[hhmm], now=moment)[0] == 0
+        before = len(hooks.received)
+        code, out, err = run("incident", "remind", "--send", now=moment)
+        assert err == ""
+        codes[hhmm] = code
+        if len(hooks.received) > before:
+            reminded_at.append(hhmm)
+            assert out.endswith("  reminded slack\n  reminded teams\n")
+        moment += timedelta(minutes=1)
+
+    assert reminded_at == ["10:15", "10:42"]
+    assert [path for path, _ in hooks.received] == ["/slack", "/teams", "/slack", "/teams"]
+    assert {hhmm for hhmm, code in codes.items() if code == 1} == {"10:48", "10:49"}
+    assert all(code in (0, 1) for code in codes.values())
+    # what Slack showed, from the plan's `reminder` template (the due time, not now)
+    assert hooks.received[0][1] == {
+        "text": "*Update due: Checkout errors*\nAlice Nowak, the customer update for Checkout errors is due by 2026-11-27 10:20 CET."
+    }
+    assert hooks.received[2][1]["text"].endswith("is due by 2026-11-27 10:47 CET.")
+    card = hooks.received[1][1]["attachments"][0]["content"]["body"]
+    assert [block["text"] for block in card] == [
+        "Update due: Checkout errors",
+        "Alice Nowak, the customer update for Checkout errors is due by 2026-11-27 10:20 CET.",
+    ]
+    record = (tmp_path / "incidents" / f"{ID}.yaml").read_text()
+    assert [line for line in record.splitlines() if "type: reminded" in line] == [
+        "- {at: '2026-11-27T10:15:00+01:00', type: reminded, due: '2026-11-27T10:20:00+01:00', channel: slack, locale: en, delivered: true}",
+        "- {at: '2026-11-27T10:15:00+01:00', type: reminded, due: '2026-11-27T10:20:00+01:00', channel: teams, locale: en, delivered: true}",
+        "- {at: '2026-11-27T10:42:00+01:00', type: reminded, due: '2026-11-27T10:47:00+01:00', channel: slack, locale: en, delivered: true}",
+        "- {at: '2026-11-27T10:42:00+01:00', type: reminded, due: '2026-11-27T10:47:00+01:00', channel: teams, locale: en, delivered: true}",
+    ]
+
+
+def test_listing_without_send_and_its_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hooks: Hooks) -> None:
+    team(tmp_path, monkeypatch)
+    run("incident", "open", "--title", "Checkout errors", "--severity", "sev2", now=at("10:00"))
+    assert run("incident", "remind", now=at("10:10")) == (0, "no customer update due within 5m\n", "")
+    assert run("incident", "remind", "--within", "15m", now=at("10:10")) == (
+        0,
+        f"{ID}  sev2  next customer update 2026-11-27 10:20 CET (in 10m)  Checkout errors\n",
+        "",
+    )
+    code, out, _ = run("incident", "remind", now=at("10:26"))
+    assert (code, out) == (
+        1,
+        f"{ID}  sev2  next customer update 2026-11-27 10:20 CET (OVERDUE by 6m)  Checkout errors\n",
+    )
+    code, out, _ = run("incident", "remind", "--format", "json", now=at("10:26"))
+    assert code == 1
+    assert json.loads(out) == {
+        "now": "2026-11-27T10:26:00+01:00",
+        "within_s": 300,
+        "due": [
+            {
+                "id": ID,
+                "title": "Checkout errors",
+                "severity": "sev2",
+                "stage": "investigating",
+                "due_at": "2026-11-27T10:20:00+01:00",
+                "due_in_s": None,
+                "overdue_by_s": 360,
+                "reminders": [],
+                "reminded_before": [],
+            }
+        ],
+    }
+    assert hooks.received == []  # listing never posts
+    code, _, err = run("incident", "remind", "--within", "soon", now=at("10:26"))
+    assert (code, err.splitlines()[0]) == (2, "error: --within `soon` is not a duration")
+
+
+def test_reminder_in_the_plans_language_when_the_plan_has_no_reminder_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hooks: Hooks
+) -> None:
+    team(tmp_path, monkeypatch, locales="pl", reminder=False)
+    run("incident", "open", "--title", "Płatności nie przechodzą", "--severity", "sev2", now=at("10:00"))
+    code, _, _ = run("incident", "remind", "--send", now=at("10:16"))
+    assert code == 0
+    slug = "2026-11-27-platnosci-nie-przechodza"
+    assert hooks.received[0] == (
+        "/slack",
+        {
+            "text": "*Czas na informację dla klientów: Płatności nie przechodzą*\n"
+            "Przypomnienie: kolejna informacja dla klientów o „Płatności nie przechodzą” (sev2, Investigating) "
+            f"ma wyjść do 2026-11-27 10:20 CET.\nWyślij ją: incplan notify --incident {slug}"
+        },
+    )
+
+
+def test_a_failed_reminder_is_tried_again_then_given_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hooks: Hooks
+) -> None:
+    team(tmp_path, monkeypatch)
+    hooks.fail_slack = True
+    run("incident", "open", "--title", "Checkout errors", "--severity", "sev2", now=at("10:00"))
+    for minute in range(15, 21):
+        code, _, err = run("incident", "remind", "--send", now=at(f"10:{minute}"))
+        if minute <= 17:
+            assert code == 1
+            assert err.startswith(f"error: reminder for {ID} to slack failed: ")
+    slack = [path for path, _ in hooks.received if path == "/slack"]
+    teams = [path for path, _ in hooks.received if path == "/teams"]
+    assert (len(slack), len(teams)) == (3, 1)  # three attempts for the failing one, one post for the other
