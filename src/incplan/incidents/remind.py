@@ -105,9 +105,9 @@ def reminder_channels(plan: Plan, severity: str) -> list[str]:
     out = []
     for channel_id in sev.channels if sev else []:
         channel = plan.channels.get(channel_id)
-        if channel and channel.delivery is not None and channel.delivery.kind != "statuspage":
-            if is_internal(plan, channel_id):
-                out.append(channel_id)
+        delivers = channel is not None and channel.delivery is not None and channel.delivery.kind != "statuspage"
+        if delivers and is_internal(plan, channel_id):
+            out.append(channel_id)
     return out
 
 
