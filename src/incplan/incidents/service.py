@@ -182,7 +182,12 @@ def statuses(
     """Every (open) incident; a damaged record is set aside, never hides the others."""
     folder = store.incidents_dir(plan, plan_path)
     found, damaged = [], []
-    for path in store.list_records(folder):
+    paths = store.list_records(folder)
+    if not include_closed:  # read in full only the records that may be open
+        from incplan.incidents.index import open_candidates
+
+        paths = open_candidates(folder, paths, {k for k, stage in plan.stages.items() if stage.final})
+    for path in paths:
         try:
             found.append(status_of(plan, path, now))
         except ProblemError as problem:
