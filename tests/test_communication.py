@@ -159,6 +159,8 @@ def test_notify_rich_shows_length_against_limit() -> None:
         "sms",
         "-l",
         "pl",
+        "-f",
+        "rich",  # the default on a terminal; piped output is plain text
     )
     assert code == 0
     assert "SMS to business customers · customers · sms" in out

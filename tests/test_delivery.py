@@ -262,7 +262,9 @@ def test_full_incident_delivered_everywhere(
     creates, patches = fake.of("/sp/", "POST"), fake.of("/sp/", "PATCH")
     assert len(creates) == 1 and len(patches) == 2
     created = creates[0].json()["incident"]
-    assert created["name"] == "Investigating dashboards that do not load"
+    # The public name is the incident's title (not the first subject), on every request
+    assert created["name"] == "Dashboard down"
+    assert [p.json()["incident"]["name"] for p in patches] == ["Dashboard down"] * 2
     assert (created["status"], created["impact_override"]) == ("investigating", "critical")
     assert created["components"] == {"8kbf7d35c070": "major_outage"}
     assert created["body"].startswith(
@@ -325,7 +327,10 @@ def test_one_failing_channel_does_not_stop_the_others(team: Path, services: tupl
     assert len(fake.of("/teams/")) == 1  # a 4xx is never retried
     assert len(fake.verified_webhooks) == 1 and len(fake.of("/sp/", "POST")) == 1
     record = (team / "incidents" / f"{ID}.yaml").read_text()
-    assert "channel: teams, locale: en, delivered: false, error: 'HTTP 400: bad card'}" in record
+    assert (
+        "channel: teams, locale: en, delivered: false, error: 'HTTP 400: bad card', "
+        "body: 'Critical incident: dashboards that do not load. Next update by 2026-11-27 10:20 EST.'}"
+    ) in record
     assert_no_secret(out, err, record)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 
@@ -124,15 +125,19 @@ class UsageError(Exception):
         self.details = details or []  # lines printed between the message and the hint
 
 
-def unknown_name(kind: str, value: str, valid: list[str], label: str = "valid") -> UsageError:
-    """The usage error for a name that is not among `valid`, with a did-you-mean."""
+def did_you_mean(value: str, valid: Iterable[str]) -> str:
+    """`did you mean `x`?` for the closest of `valid`, or "" (the one home of this hint)."""
     import difflib
 
-    close = difflib.get_close_matches(value, valid, n=1)
+    close = difflib.get_close_matches(value, list(valid), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
+def unknown_name(kind: str, value: str, valid: list[str], label: str = "valid") -> UsageError:
+    """The usage error for a name that is not among `valid`, with a did-you-mean."""
+    close = did_you_mean(value, valid)
     names = ", ".join(valid) if valid else "(none declared)"
-    return UsageError(
-        f"unknown {kind} `{value}`", hint=(f"did you mean `{close[0]}`? " if close else "") + f"{label}: {names}"
-    )
+    return UsageError(f"unknown {kind} `{value}`", hint=(f"{close} " if close else "") + f"{label}: {names}")
 
 
 class ProblemError(Exception):

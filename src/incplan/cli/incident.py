@@ -19,8 +19,13 @@ app = typer.Typer(
     help="Track incidents: open, update, assign, status, list.", no_args_is_help=True, add_completion=False
 )
 
-PLAN = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered).")
-AT = typer.Option(None, "--at", metavar="TIME", help="When it happened (ISO 8601 with offset; default now).")
+PLAN = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file or folder (default: discovered).")
+AT = typer.Option(
+    None, "--at", metavar="TIME", help="When it happened (default now): 10:05, 15m ago, or ISO 8601 (offset optional)."
+)
+COMPONENT = typer.Option(
+    [], "--component", metavar="ID=STATUS", help="A component's status, e.g. api=major_outage; repeatable."
+)
 
 
 def load(plan_option: str | None) -> tuple[Plan, Path]:
@@ -32,10 +37,34 @@ def load(plan_option: str | None) -> tuple[Plan, Path]:
     return plan, path
 
 
-def when(at: str | None) -> datetime:
+def when(at: str | None, plan: Plan) -> datetime:
+    """An entered `--at` (never in the future), or now."""
     from incplan import clock
 
-    return clock.parse_time(at, "--at") if at else clock.now()
+    tz = plan.organization.timezone
+    return clock.entered(at, "--at", timezone=tz, now=clock.now(tz))
+
+
+def suggest(*args: str, plan_option: str | None = None) -> str:
+    """A command to run next, quoted so that it runs as printed."""
+    import shlex
+
+    extra = ["--plan", plan_option] if plan_option else []
+    return shlex.join(["incplan", *args, *extra])
+
+
+def next_notify(plan: Plan, plan_path: Path, incident_id: str, plan_option: str | None) -> str:
+    """`--send` when a channel of the incident's message has delivery; else show the messages
+    (`notify` itself then says how to record them once posted)."""
+    from incplan.announce import channels_for
+    from incplan.incidents.state import fold
+    from incplan.incidents.store import read_record_fast
+
+    state = fold(read_record_fast(record_file(plan, plan_path, incident_id)), plan)
+    channels = channels_for(plan, state, state.severity)
+    delivering = any(plan.channels[ch].delivery is not None for ch in channels if ch in plan.channels)
+    args = ["notify", "-i", incident_id, *(["--send"] if delivering else [])]
+    return suggest(*args, plan_option=plan_option)
 
 
 def record_file(plan: Plan, plan_path: Path, incident_id: str) -> Path:
@@ -47,67 +76,81 @@ def record_file(plan: Plan, plan_path: Path, incident_id: str) -> Path:
 @app.command("open")
 def open_(
     title: str = typer.Option(..., "--title", "-t", help="What is happening, in a few words."),
-    severity: str = typer.Option(..., "--severity", help="Severity id (see `incplan show severities`)."),
-    stage: str = typer.Option(None, "--stage", help="Starting stage (default: the plan's first)."),
+    severity: str = typer.Option(..., "--severity", "-S", help="Severity id (see `incplan show severities`)."),
+    stage: str = typer.Option(None, "--stage", "-s", help="Starting stage (default: the plan's first)."),
     var: list[str] = typer.Option([], "--var", help="NAME=VALUE for a template variable; repeatable."),
-    role: list[str] = typer.Option([], "--role", metavar="ROLE=@handle", help="Assign a role; repeatable."),
+    vars_file: str = typer.Option(None, "--vars", metavar="FILE", help="YAML or JSON file of variables."),
+    role: list[str] = typer.Option([], "--role", "-r", metavar="ROLE=@handle", help="Assign a role; repeatable."),
+    component: list[str] = COMPONENT,
     by: str = typer.Option(None, "--by", metavar="@handle", help="Who opens it."),
     at: str = AT,
     plan: str = PLAN,
 ) -> None:
     """Open an incident record; prints its id and the first message to send."""
     with handled():
-        from incplan.incidents.service import open_incident, parse_roles
-        from incplan.templates.compose import parse_assignments
+        from incplan.incidents.service import open_incident, parse_components, parse_roles
+        from incplan.templates.compose import parse_assignments, read_vars_file
 
         loaded, plan_path = load(plan)
+        values = read_vars_file(vars_file) if vars_file else {}
+        values.update(parse_assignments(var))
         path = open_incident(
             loaded,
             plan_path,
             title=title,
             severity=severity,
             stage=stage,
-            at=when(at),
-            variables=parse_assignments(var),
+            at=when(at, loaded),
+            variables=values,
             roles=parse_roles(role),
+            components=parse_components(component),
             by=by,
         )
-    incident_id = path.stem
-    sys.stdout.write(f"opened {incident_id} ({path})\nnext: incplan notify --incident {incident_id} --posted\n")
+        incident_id = path.stem
+        hint = next_notify(loaded, plan_path, incident_id, plan)
+    sys.stdout.write(f"opened {incident_id} ({path})\nnext: {hint}\n")
 
 
 @app.command("update")
 def update(
     incident_id: str = typer.Argument(..., metavar="ID"),
-    stage: str = typer.Option(None, "--stage", help="New stage."),
-    severity: str = typer.Option(None, "--severity", help="New severity."),
+    stage: str = typer.Option(None, "--stage", "-s", help="New stage."),
+    severity: str = typer.Option(None, "--severity", "-S", help="New severity."),
+    title: str = typer.Option(None, "--title", "-t", help="New title (the status page's incident name follows)."),
     var: list[str] = typer.Option([], "--var", help="NAME=VALUE; repeatable."),
-    note: str = typer.Option(None, "--note", help="A line for the timeline."),
+    vars_file: str = typer.Option(None, "--vars", metavar="FILE", help="YAML or JSON file of variables."),
+    component: list[str] = COMPONENT,
+    note: str = typer.Option(None, "--note", "-n", help="A line for the timeline."),
     by: str = typer.Option(None, "--by", metavar="@handle", help="Who made the change."),
     at: str = AT,
     plan: str = PLAN,
 ) -> None:
-    """Change the stage or severity, set variables, or add a note."""
+    """Change the stage, severity, title or components, set variables, or add a note."""
     with handled():
-        from incplan.incidents.service import update_incident
+        from incplan.incidents.service import parse_components, update_incident
         from incplan.incidents.state import fold
-        from incplan.templates.compose import parse_assignments
+        from incplan.templates.compose import parse_assignments, read_vars_file
 
         loaded, plan_path = load(plan)
+        values = read_vars_file(vars_file) if vars_file else {}
+        values.update(parse_assignments(var))
         record = update_incident(
             loaded,
             record_file(loaded, plan_path, incident_id),
-            at=when(at),
+            at=when(at, loaded),
             stage=stage,
             severity=severity,
-            variables=parse_assignments(var),
+            title=title,
+            variables=values,
+            components=parse_components(component),
             note=note,
             by=by,
         )
         state = fold(record, loaded)
+        hint = next_notify(loaded, plan_path, incident_id, plan) if stage else None
     sys.stdout.write(f"{incident_id}: {state.stage}, {state.severity}\n")
-    if stage:
-        sys.stdout.write(f"next: incplan notify --incident {incident_id} --posted\n")
+    if hint:
+        sys.stdout.write(f"next: {hint}\n")
 
 
 @app.command("assign")
@@ -123,7 +166,7 @@ def assign(
         from incplan.incidents.service import assign as do_assign
 
         loaded, plan_path = load(plan)
-        do_assign(loaded, record_file(loaded, plan_path, incident_id), role=role, person=person, at=when(at))
+        do_assign(loaded, record_file(loaded, plan_path, incident_id), role=role, person=person, at=when(at, loaded))
         name = loaded.roles[role].name
     sys.stdout.write(f"{incident_id}: {name} is {person}\n")
 
@@ -143,7 +186,7 @@ def status(
         from incplan.incidents.service import status_of, statuses
 
         loaded, plan_path = load(plan)
-        now = clock.now()
+        now = clock.now(loaded.organization.timezone)
         damaged: list[Any] = []
         if incident_id:
             found = [status_of(loaded, record_file(loaded, plan_path, incident_id), now)]
@@ -175,7 +218,7 @@ def list_(
         from incplan.incidents.service import statuses
 
         loaded, plan_path = load(plan)
-        found, damaged = statuses(loaded, plan_path, clock.now(), include_closed=all_)
+        found, damaged = statuses(loaded, plan_path, clock.now(loaded.organization.timezone), include_closed=all_)
     warn_damaged(damaged)
     if not found:
         sys.stdout.write("no open incidents\n" if not all_ else "no incidents\n")
@@ -198,14 +241,9 @@ def warn_damaged(damaged: list[Any]) -> None:
 
 
 def elapsed(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 60:
-        return f"{minutes}m"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours}h{minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d{hours}h"
+    from incplan.plan.durations import humanize
+
+    return humanize(delta)
 
 
 def _print_status(item: Status, plan: Plan) -> None:
@@ -248,6 +286,9 @@ def _print_status(item: Status, plan: Plan) -> None:
         )
     else:
         rows.append(("next update due", f"{format_time(cad.next_due, tz)} (in {elapsed(cad.next_due - now)})"))
+    for component_id, component_status in state.components.items():
+        component = plan.components.get(component_id)
+        rows.append((component.name if component else component_id, component_status.replace("_", " ")))
     for role_id, handles in state.roles.items():
         role = plan.roles.get(role_id)
         names = ", ".join(person_line(plan, h).name for h in handles)
@@ -279,4 +320,5 @@ def _status_json(item: Status, plan: Plan) -> dict[str, Any]:
         "next_update_due": cad.next_due.isoformat() if cad.next_due and state.open else None,
         "overdue_by_s": int(item.overdue_by.total_seconds()) if item.overdue_by is not None else None,
         "roles": state.roles,
+        "components": state.components,
     }

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from incplan.cli.output import choose, handled
 
 if TYPE_CHECKING:
-    from incplan.templates.compose import ComposedMessage, Composition
+    from incplan.announce import Announcement, NotifyOptions
+    from incplan.templates.compose import ComposedMessage
 
 FORMATS = ["rich", "text", "json", "markdown"]
 
 
 def notify(
     stage: str = typer.Option(None, "--stage", "-s", help="Stage to announce (default with --incident: its current)."),
-    severity: str = typer.Option(None, "--severity", help="Severity id; decides the channels and the cadence."),
+    severity: str = typer.Option(None, "--severity", "-S", help="Severity id; decides the channels and the cadence."),
     channel: list[str] = typer.Option([], "--channel", "-c", help="Only this channel; repeatable."),
-    title: str = typer.Option(None, "--title", help="Incident title."),
+    title: str = typer.Option(None, "--title", "-t", help="Incident title."),
     var: list[str] = typer.Option([], "--var", help="NAME=VALUE for a template variable; repeatable."),
     vars_file: str = typer.Option(None, "--vars", metavar="FILE", help="YAML or JSON file of variables."),
     locale: str = typer.Option(None, "--locale", "-l", help="Message language (default: the plan's first)."),
@@ -28,128 +29,131 @@ def notify(
     incident: str = typer.Option(
         None, "--incident", "-i", metavar="ID", help="Take title, severity, stage, variables from a record."
     ),
+    update_text: str = typer.Option(
+        "", "--update", "-u", metavar="TEXT", help="Free text for this update (`{{ update.text }}`); recorded."
+    ),
     posted: bool = typer.Option(
         False, "--posted", help="Record in the incident that these messages were posted by hand."
     ),
     send: bool = typer.Option(False, "--send", help="Deliver to channels with `delivery:` (needs --incident)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="With --send: show the exact requests, send nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="With --send: do not ask for confirmation."),
-    at: str = typer.Option(None, "--at", metavar="TIME", help="When they were posted (with --posted; default now)."),
-    format: str = typer.Option("rich", "--format", "-f", metavar="rich|text|json|markdown", help="Output format."),
-    plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
+    force: bool = typer.Option(False, "--force", help="With --incident: render a stage other than its current one."),
+    at: str = typer.Option(
+        None, "--at", metavar="TIME", help="When they were posted (default now; `10:05`, `5m ago`)."
+    ),
+    format: str = typer.Option(None, "--format", "-f", metavar="rich|text|json|markdown", help="Output format."),
+    plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file or folder (default: discovered)."),
 ) -> None:
     """Render the stage's message for every channel the severity uses (or --channel)."""
-    choose("format", format, FORMATS)
+    fmt = choose("format", format or ("rich" if sys.stdout.isatty() else "text"), FORMATS)
     with handled():
-        from incplan import clock
-        from incplan.diagnostics import UsageError
-        from incplan.lint.usable import load_for_use
-        from incplan.plan.discover import find_plan
-        from incplan.templates.compose import compose, parse_assignments, read_vars_file
+        from incplan.announce import NotifyOptions, announce
+        from incplan.cli.incident import load
+        from incplan.templates.compose import parse_assignments
 
-        if (posted or send) and not incident:
-            flag = "--posted" if posted else "--send"
-            raise UsageError(f"{flag} needs --incident ID", hint="open one with `incplan incident open`")
-        if (posted or send) and example:
-            raise UsageError("--example text is never posted or sent", hint="give real values with --var")
-        if posted and send:
-            raise UsageError("give --posted or --send, not both")
-        if dry_run and not send:
-            raise UsageError("--dry-run goes with --send")
-        plan_path = find_plan(plan)
-        loaded, _ = load_for_use(plan_path)
-        now = clock.parse_time(at, "--at") if at else clock.now()
-        values = read_vars_file(vars_file) if vars_file else {}
-        values.update(parse_assignments(var))
-        started_at = None
-        record_path = None
-        state = None
-        if incident:
-            from incplan.incidents.state import fold
-            from incplan.incidents.store import incidents_dir, read_record_fast
-            from incplan.incidents.store import record_path as locate
-
-            record_path = locate(incidents_dir(loaded, plan_path), incident)
-            record = read_record_fast(record_path)
-            state = fold(record, loaded)
-            stage = stage or state.stage
-            severity = severity or state.severity
-            title = title or state.title
-            values = {**state.variables, **values}
-            started_at = record.opened_at
-        if stage is None:
-            raise UsageError("which stage? give --stage", hint="or --incident ID to use the incident's current stage")
-        result = compose(
-            loaded,
+        loaded, plan_path = load(plan)
+        options = NotifyOptions(
             stage=stage,
-            now=now,
             severity=severity,
-            channels=channel or None,
+            channels=channel,
             title=title,
-            variables=values,
+            variables=parse_assignments(var),
+            vars_file=vars_file,
             locale=locale,
             example=example,
-            incident_id=incident,
-            started_at=started_at,
+            incident=incident,
+            posted=posted,
+            send=send,
+            dry_run=dry_run,
+            yes=yes,
+            force=force,
+            at=at,
+            update_text=update_text,
         )
-        if posted and record_path is not None and result.messages:
-            from incplan.incidents.service import record_notified
-
-            record_notified(
-                record_path,
-                [
-                    {"at": now, "stage": stage, "channel": m.channel, "locale": m.locale, "posted": True}
-                    for m in result.messages
-                ],
-            )
+        result = announce(loaded, plan_path, options, confirm=_confirm)
     for warning in result.warnings:
         sys.stderr.write(f"warning: {warning}\n")
     if send:
-        assert state is not None and record_path is not None
-        raise typer.Exit(_send(loaded, result, state, record_path, now, dry_run=dry_run, yes=yes, fmt=format))
-    WRITERS[format](result)
-    if posted and result.messages:
-        sys.stderr.write(f"recorded {len(result.messages)} message(s) as posted in {incident}\n")
-    if not result.messages:
-        raise typer.Exit(1)
+        raise typer.Exit(_report_send(result, fmt, options, plan))
+    WRITERS[fmt](result)
+    if result.recorded:
+        sys.stderr.write(f"recorded {result.recorded} message(s) as posted in {incident}\n")
+    elif incident and result.composition.messages:
+        sys.stderr.write(f"once posted, record them: {_posted_command(result, options, plan)}\n")
+    raise typer.Exit(result.exit_code)
 
 
-def _send(
-    plan: Any, result: Composition, state: Any, record_path: Any, now: Any, *, dry_run: bool, yes: bool, fmt: str
-) -> int:
-    """Deliver, record every outcome, report; 1 when any channel failed."""
-    from incplan.delivery.run import deliver_and_record, jobs_for
-    from incplan.delivery.run import dry_run as show_requests
+def _posted_command(
+    result: Announcement, options: NotifyOptions, plan_option: str | None, channels: list[str] | None = None
+) -> str:
+    """`notify ... --posted` for exactly the messages just shown (same stage, channels, texts)."""
+    from incplan.cli.incident import suggest
 
-    jobs, by_hand = jobs_for(plan, result, state)
-    if dry_run:
-        for channel, text in show_requests(jobs):
+    args = ["notify", "-i", result.incident or ""]
+    if options.stage:
+        args += ["-s", options.stage]
+    if options.force:
+        args.append("--force")
+    for ch in channels if channels is not None else options.channels:
+        args += ["-c", ch]
+    if options.locale:
+        args += ["-l", options.locale]
+    if options.title:
+        args += ["-t", options.title]
+    for name, value in options.variables.items():
+        args += ["--var", f"{name}={value}"]
+    if options.vars_file:
+        args += ["--vars", options.vars_file]
+    if options.update_text:
+        args += ["--update", options.update_text]
+    return suggest(*args, "--posted", plan_option=plan_option)
+
+
+def _confirm(question: str) -> bool:
+    from incplan.diagnostics import UsageError
+
+    try:
+        return bool(typer.confirm(question, default=False, err=True))
+    except typer.Abort:
+        raise UsageError("not sending without confirmation", hint="answer the question, or pass --yes") from None
+
+
+def _report_send(result: Announcement, fmt: str, options: NotifyOptions, plan_option: str | None) -> int:
+    """What went out, what failed and why, what to post by hand; 1 when any channel failed."""
+    if result.requests:
+        for channel, text in result.requests:
             sys.stdout.write(f"==> {channel} <==\n{text}\n\n")
-        for channel in by_hand:
-            sys.stdout.write(f"==> {channel} <==\npost by hand (no delivery settings)\n\n")
+    if result.declined:
+        sys.stderr.write("nothing sent\n")
         return 0
-    if jobs and not yes:
-        names = ", ".join(j.channel for j in jobs)
-        try:
-            if not typer.confirm(f"Send the {result.stage} message to {names}?", default=False, err=True):
-                sys.stderr.write("nothing sent\n")
-                return 0
-        except typer.Abort:
-            sys.stderr.write("error: not sending without confirmation\n  hint: answer the question, or pass --yes\n")
-            return 2
-    outcomes = deliver_and_record(result, jobs, record_path, now)
-    out = sys.stdout if fmt != "json" else sys.stderr
-    for o in outcomes:
-        out.write(f"{o.channel}: {o.detail or 'delivered'}\n" if o.delivered else f"{o.channel}: FAILED: {o.error}\n")
-    if by_hand:
-        by_hand_messages = [m for m in result.messages if m.channel in by_hand]
-        out.write(f"post by hand: {', '.join(by_hand)}\n")
-        from dataclasses import replace
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n")
+        out = sys.stderr
+    else:
+        out = sys.stdout
+    if not result.requests:
+        for o in result.outcomes:
+            out.write(
+                f"{o.channel}: {o.detail or 'delivered'}\n" if o.delivered else f"{o.channel}: FAILED: {o.error}\n"
+            )
+    if result.by_hand:
+        if result.requests:
+            for channel in result.by_hand:
+                sys.stdout.write(f"==> {channel} <==\npost by hand (no delivery settings)\n\n")
+        else:
+            out.write(f"post by hand: {', '.join(result.by_hand)}\n")
+            if fmt != "json":
+                from dataclasses import replace
 
-        WRITERS[fmt](replace(result, messages=by_hand_messages))
-    failed = [o.channel for o in outcomes if not o.delivered]
+                by_hand = [m for m in result.composition.messages if m.channel in result.by_hand]
+                WRITERS[fmt](replace(result, composition=replace(result.composition, messages=by_hand)))
+            out.write(f"once posted, record them: {_posted_command(result, options, plan_option, result.by_hand)}\n")
+    failed = result.failed
     if failed:
-        out.write(f"error: delivery failed for {', '.join(failed)}; the others went out\n")
+        went_out = len(result.outcomes) - len(failed)
+        tail = "; the others went out" if went_out else ""
+        out.write(f"error: delivery failed for {', '.join(failed)}{tail}\n")
         return 1
     return 0
 
@@ -166,14 +170,14 @@ def length_note(m: ComposedMessage) -> str:
     return text
 
 
-def write_rich(result: Composition) -> None:
+def write_rich(result: Announcement) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
     from incplan.cli.output import console
 
     out = console(soft_wrap=False)
-    for m in result.messages:
+    for m in result.composition.messages:
         content = Text()
         if m.subject:
             content.append(m.subject + "\n\n", style="bold")
@@ -196,10 +200,11 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def write_text(result: Composition) -> None:
-    many = len(result.messages) > 1
+def write_text(result: Announcement) -> None:
+    messages = result.composition.messages
+    many = len(messages) > 1
     blocks = []
-    for m in result.messages:
+    for m in messages:
         parts = [f"==> {m.channel} <=="] if many else []
         if m.subject:
             parts.append(m.subject)
@@ -210,9 +215,9 @@ def write_text(result: Composition) -> None:
         sys.stdout.write("\n\n".join(blocks) + "\n")
 
 
-def write_markdown(result: Composition) -> None:
+def write_markdown(result: Announcement) -> None:
     blocks = []
-    for m in result.messages:
+    for m in result.composition.messages:
         lines = [f"### {m.channel_name} ({m.audience})", ""]
         if m.subject:
             lines += [f"**{m.subject}**", ""]
@@ -223,25 +228,8 @@ def write_markdown(result: Composition) -> None:
         sys.stdout.write("\n\n".join(blocks) + "\n")
 
 
-def write_json(result: Composition) -> None:
-    payload = {
-        "stage": result.stage,
-        "severity": result.severity,
-        "locale": result.locale,
-        "messages": [
-            {
-                "channel": m.channel,
-                "audience": m.audience,
-                "subject": m.subject,
-                "body": m.body,
-                "length": m.measure.length,
-                "max_length": m.measure.max_length,
-                "over_limit": m.measure.over_limit,
-            }
-            for m in result.messages
-        ],
-    }
-    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+def write_json(result: Announcement) -> None:
+    sys.stdout.write(json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n")
 
 
 WRITERS = {"rich": write_rich, "text": write_text, "json": write_json, "markdown": write_markdown}

@@ -33,7 +33,7 @@ def report(
         if bool(incident_id) == all_:
             raise UsageError("give an incident ID or --all", hint="`incplan incident list --all` shows the ids")
         loaded, plan_path = load(plan)
-        now = clock.now()
+        now = clock.now(loaded.organization.timezone)
         tz = loaded.organization.timezone
         if all_:
             fmt = choose("format", format or "text", ["text", "markdown", "html", "json"])

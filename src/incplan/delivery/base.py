@@ -33,6 +33,7 @@ class Job:
     format: str
     locale: str
     previous_ref: str | None = None  # e.g. the status page incident created at an earlier stage
+    components: dict[str, str] = field(default_factory=dict)  # the record's component id -> status
 
 
 @dataclass

@@ -44,6 +44,7 @@ def jobs_for(plan: Plan, result: Composition, state: State) -> tuple[list[Job], 
                 impact=impact,
                 incident_id=state.id,
                 incident_title=state.title,
+                components=dict(state.components),
                 subject=message.subject,
                 body=message.body,
                 format=message.format,
@@ -87,24 +88,18 @@ def deliver_all(jobs: list[Job]) -> list[Outcome]:
 
 
 def deliver_and_record(result: Composition, jobs: list[Job], record_path: Path, now: datetime) -> list[Outcome]:
-    """Deliver every job; each outcome, success or failure, becomes a `notified` event."""
+    """Deliver every job; each outcome, success or failure, becomes a `notified` event that
+    keeps the text that went out."""
+    from incplan.announce import notified_event
     from incplan.incidents.service import record_notified
 
     outcomes = deliver_all(jobs)
-    locales = {m.channel: m.locale for m in result.messages}
+    messages = {m.channel: m for m in result.messages}
     if outcomes:
         record_notified(
             record_path,
             [
-                {
-                    "at": now,
-                    "stage": result.stage,
-                    "channel": o.channel,
-                    "locale": locales.get(o.channel),
-                    "delivered": o.delivered,
-                    "ref": o.ref,
-                    "error": o.error,
-                }
+                notified_event(messages[o.channel], result, now, delivered=o.delivered, ref=o.ref, error=o.error)
                 for o in outcomes
             ],
         )

@@ -28,22 +28,33 @@ def _status(job: Job) -> str:
     return job.stage if job.stage in STATUSES else "investigating"
 
 
+def _components(job: Job, mapping: dict[str, str], by_impact: str, resolved: bool) -> dict[str, str]:
+    """Statuspage component id -> status: the record's components where it names them (mapped
+    by `delivery.components`), else every mapped component at the severity's impact."""
+    if job.components:
+        chosen = {mapping[c]: s for c, s in job.components.items() if c in mapping}
+    else:
+        chosen = {sp: by_impact for sp in mapping.values()}
+    return {sp: "operational" for sp in chosen} if resolved else chosen
+
+
 def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
     settings = job.settings
     key = secrets.get(settings.api_key_env)
     base = settings.api_base.rstrip("/")
     status = _status(job)
     component_status = "operational" if status == "resolved" else COMPONENT_STATUS.get(job.impact or "major")
-    incident: dict[str, Any] = {"status": status, "body": job.body}
-    if settings.components:
-        incident["component_ids"] = list(settings.components)
-        incident["components"] = {c: component_status for c in settings.components}
+    # The public name is the incident's title, and follows `--title` (SPEC §8).
+    incident: dict[str, Any] = {"name": job.incident_title, "status": status, "body": job.body}
+    components = _components(job, settings.components, component_status or "major_outage", status == "resolved")
+    if components:
+        incident["component_ids"] = list(components)
+        incident["components"] = components
     headers = {"Authorization": f"OAuth {key}", "Content-Type": "application/json"}
     if job.previous_ref:
         url = f"{base}/pages/{settings.page_id}/incidents/{job.previous_ref}"
         return [PreparedRequest("PATCH", url, headers, json.dumps({"incident": incident}), ("Authorization",))]
     incident = {
-        "name": job.subject or job.incident_title,
         **incident,
         "impact_override": job.impact or "major",
         "metadata": {"incplan": {"incident_id": job.incident_id}},

@@ -40,6 +40,9 @@ class Notified(_Event):
     delivered: bool = False  # delivered by incplan (`notify --send`)
     ref: str | None = None  # the remote id (status page incident, message id)
     error: str | None = None  # why a delivery failed
+    subject: str | None = None  # the text that went out, so a review sees what people read
+    body: str | None = None
+    update: str | None = None  # `notify --update TEXT`
 
     @property
     def counts(self) -> bool:
@@ -59,6 +62,21 @@ class SeverityChanged(_Event):
     note: str | None = None
 
 
+ComponentStatus = Literal["operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"]
+
+
+class ComponentsChanged(_Event):
+    """`--component ID=STATUS`: the status of parts of the service customers see."""
+
+    type: Literal["components"]
+    components: dict[str, ComponentStatus]
+
+
+class TitleChanged(_Event):
+    type: Literal["title"]
+    title: str
+
+
 class Note(_Event):
     type: Literal["note"]
     text: str
@@ -76,7 +94,16 @@ class Reminded(_Event):
 
 
 Event = Annotated[
-    Opened | Assigned | Variables | Notified | StageChanged | SeverityChanged | Note | Reminded,
+    Opened
+    | Assigned
+    | Variables
+    | Notified
+    | StageChanged
+    | SeverityChanged
+    | ComponentsChanged
+    | TitleChanged
+    | Note
+    | Reminded,
     Field(discriminator="type"),
 ]
 

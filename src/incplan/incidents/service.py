@@ -11,35 +11,29 @@ from incplan.diagnostics import ProblemError, UsageError, unknown_name
 from incplan.incidents import store
 from incplan.incidents.ids import slugify
 from incplan.incidents.state import Cadence, State, cadence, fold
+from incplan.plan.names import check_names
 
 if TYPE_CHECKING:
     from incplan.incidents.models import Record
     from incplan.plan.models import Plan
 
 
-def check_names(
-    plan: Plan,
-    *,
-    stage: str | None = None,
-    severity: str | None = None,
-    role: str | None = None,
-    person: str | None = None,
-    variables: dict[str, str] | None = None,
-) -> None:
-    if stage is not None and stage not in plan.stages:
-        raise unknown_name("stage", stage, list(plan.stages))
-    if severity is not None and severity not in plan.severities:
-        raise unknown_name("severity", severity, list(plan.severities))
-    if role is not None and role not in plan.roles:
-        raise unknown_name("role", role, list(plan.roles))
-    if person is not None:
-        if not person.startswith("@"):
-            raise UsageError(f"`{person}` is not a person", hint=f"write it as @handle, e.g. @{person}")
-        if person[1:] not in plan.people:
-            raise unknown_name("person", person, [f"@{h}" for h in plan.people])
-    for name in variables or {}:
-        if name not in plan.variables:
-            raise unknown_name("variable", name, list(plan.variables))
+def parse_components(pairs: list[str]) -> dict[str, str]:
+    """`--component api=major_outage`: Statuspage's statuses, checked here with a hint."""
+    from incplan.plan.models import COMPONENT_STATUSES
+
+    out = {}
+    for pair in pairs:
+        component, sep, status = pair.partition("=")
+        component, status = component.strip(), status.strip()
+        if not sep or not component:
+            raise UsageError(
+                f"`--component {pair}` is not ID=STATUS", hint="write it like --component api=major_outage"
+            )
+        if status not in COMPONENT_STATUSES:
+            raise unknown_name("component status", status, list(COMPONENT_STATUSES))
+        out[component] = status
+    return out
 
 
 def parse_roles(pairs: list[str]) -> list[tuple[str, str]]:
@@ -64,10 +58,11 @@ def open_incident(
     stage: str | None = None,
     variables: dict[str, str] | None = None,
     roles: list[tuple[str, str]] | None = None,
+    components: dict[str, str] | None = None,
     by: str | None = None,
 ) -> Path:
     stage = stage or next(iter(plan.stages))
-    check_names(plan, stage=stage, severity=severity, variables=variables, person=by)
+    check_names(plan, stage=stage, severity=severity, variables=variables, person=by, components=components)
     for role, person in roles or []:
         check_names(plan, role=role, person=person)
     if not title.strip():
@@ -83,6 +78,8 @@ def open_incident(
     ]
     if variables:
         extra.append({"at": at, "type": "variables", "values": dict(variables)})
+    if components:
+        extra.append({"at": at, "type": "components", "components": dict(components)})
     if extra:
         store.append_events(path, lambda _record: extra)
     return path
@@ -103,7 +100,7 @@ def _relative(target: Path, start: Path) -> str:
 def _not_before_opening(record: Record, at: datetime) -> None:
     if at < record.opened_at:
         raise UsageError(
-            f"--at {at.isoformat()} is before the incident opened ({record.opened_at.isoformat()})",
+            f"--at `{at.isoformat()}` is before the incident opened ({record.opened_at.isoformat()})",
             hint="give a later time",
         )
 
@@ -117,11 +114,15 @@ def update_incident(
     severity: str | None = None,
     variables: dict[str, str] | None = None,
     note: str | None = None,
+    title: str | None = None,
+    components: dict[str, str] | None = None,
     by: str | None = None,
 ) -> Record:
-    check_names(plan, stage=stage, severity=severity, variables=variables, person=by)
-    if not (stage or severity or variables or note):
-        raise UsageError("nothing to update", hint="give --stage, --severity, --var or --note")
+    check_names(plan, stage=stage, severity=severity, variables=variables, person=by, components=components)
+    if title is not None and not title.strip():
+        raise UsageError("the title is empty", hint='give one with --title "Checkout errors"')
+    if not (stage or severity or variables or note or title or components):
+        raise UsageError("nothing to update", hint="give --stage, --severity, --title, --var, --component or --note")
 
     def events(record: Record) -> list[dict[str, Any]]:
         _not_before_opening(record, at)
@@ -129,8 +130,12 @@ def update_incident(
         out: list[dict[str, Any]] = []
         if severity and severity != state.severity:
             out.append({"at": at, "type": "severity", "severity": severity, "by": by})
+        if title and title != state.title:
+            out.append({"at": at, "type": "title", "title": title, "by": by})
         if variables:
             out.append({"at": at, "type": "variables", "values": dict(variables)})
+        if components:
+            out.append({"at": at, "type": "components", "components": dict(components), "by": by})
         if stage and stage != state.stage:
             out.append({"at": at, "type": "stage", "stage": stage, "note": note, "by": by})
         elif note:

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 
 from incplan.incidents.models import (
     Assigned,
+    ComponentsChanged,
     Notified,
     Opened,
     Record,
     SeverityChanged,
     StageChanged,
+    TitleChanged,
     Variables,
 )
 
@@ -41,6 +43,7 @@ class State:
     stages: list[tuple[str, datetime]] = field(default_factory=list)
     severities: list[tuple[str, datetime]] = field(default_factory=list)
     notifications: list[Notified] = field(default_factory=list)
+    components: dict[str, str] = field(default_factory=dict)  # component id -> status
     resolved_at: datetime | None = None
 
     @property
@@ -84,7 +87,17 @@ def fold(record: Record, plan: Plan) -> State:
             state.variables.update(event.values)
         elif isinstance(event, Notified):
             state.notifications.append(event)
+        elif isinstance(event, ComponentsChanged):
+            state.components.update(event.components)
+        elif isinstance(event, TitleChanged):
+            state.title = event.title
     return state
+
+
+def customer_channels_used(state: State, plan: Plan) -> list[str]:
+    """Customer channels this incident already reached: they hear every later stage too."""
+    used = [n.channel for n in state.notifications if n.counts and n.channel in plan.channels]
+    return [ch for ch in dict.fromkeys(used) if plan.channels[ch].is_customer]
 
 
 def customer_updates(state: State, plan: Plan) -> list[datetime]:
@@ -92,7 +105,7 @@ def customer_updates(state: State, plan: Plan) -> list[datetime]:
     times = sorted(
         n.at
         for n in state.notifications
-        if n.counts and n.channel in plan.channels and "customer" in plan.channels[n.channel].audience.lower()
+        if n.counts and n.channel in plan.channels and plan.channels[n.channel].is_customer
     )
     updates: list[datetime] = []
     for moment in times:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from incplan.diagnostics import Diagnostic, Rule, Severity, UsageError
+from incplan.diagnostics import Diagnostic, Rule, Severity, UsageError, did_you_mean
 
 if TYPE_CHECKING:
     from incplan.lint.context import LintContext
@@ -47,10 +46,9 @@ def resolve(names: Iterable[str]) -> frozenset[str]:
     for name in names:
         code = by_key.get(name.strip().lower())
         if code is None:
-            close = difflib.get_close_matches(name.lower(), list(by_key), n=1)
+            close = did_you_mean(name.lower(), by_key)
             raise UsageError(
-                f"unknown rule `{name}`",
-                hint=(f"did you mean `{close[0]}`? " if close else "") + "`incplan rules` lists them all",
+                f"unknown rule `{name}`", hint=(f"{close} " if close else "") + "`incplan rules` lists them all"
             )
         codes.add(code)
     return frozenset(codes)

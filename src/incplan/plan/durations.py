@@ -25,3 +25,22 @@ def format_duration(value: timedelta) -> str:
             parts.append(f"{total // size}{unit}")
             total %= size
     return "".join(parts) or "0s"
+
+
+def humanize(value: timedelta | float | None) -> str:
+    """A span for people (`45s`, `5m30s`, `1h05m`, `3d4h`); the one humanizer of the tool."""
+    if value is None:
+        return "n/a"
+    seconds = round(value.total_seconds() if isinstance(value, timedelta) else value)
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        days, hours = divmod(hours, 24)
+        return f"{sign}{days}d{hours}h"
+    if hours:
+        return f"{sign}{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{sign}{minutes}m" + (f"{secs:02d}s" if secs else "")
+    return f"{sign}{secs}s"

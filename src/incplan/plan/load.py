@@ -6,7 +6,6 @@ are parsed again round-trip (~40 ms) to place diagnostics that carry a data path
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import types
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incplan.diagnostics import Anchor, Diagnostic, PathPart
+from incplan.diagnostics import Anchor, Diagnostic, PathPart, did_you_mean
 from incplan.plan import problems as P
 
 if TYPE_CHECKING:
@@ -304,8 +303,7 @@ def schema_diagnostic(error: Any, data: Any, root: Any = None) -> Diagnostic:
     if kind == "extra_forbidden":
         key = str(loc[-1])
         allowed = _allowed_keys(loc[:-1], root)
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        hint = f"did you mean `{close[0]}`?" if close else (f"known keys: {', '.join(allowed)}" if allowed else "")
+        hint = did_you_mean(key, allowed) or (f"known keys: {', '.join(allowed)}" if allowed else "")
         parent = _dotted(path[:-1])
         return P.UNKNOWN_KEY.at(
             f"unknown key `{key}`" + (f" in `{parent}`" if parent else ""), path=path, anchor=Anchor.KEY, hint=hint

@@ -19,7 +19,12 @@ from pydantic_core import PydanticCustomError
 
 from incplan.plan.durations import DURATION_PATTERN, parse_duration
 
-RESERVED_NAMES = frozenset({"org", "incident", "severity", "stage", "channel", "roles", "people", "now", "next_update"})
+# Names every template already has (SPEC §2); a variable can't be declared with one of them.
+RESERVED_NAMES = frozenset(
+    {"org", "incident", "severity", "stage", "channel", "roles", "people", "now", "next_update", "update", "components"}
+)
+# A component's status on a record: Statuspage's own words.
+COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance")
 HANDLE_PATTERN = r"^@[A-Za-z0-9][A-Za-z0-9_.-]*$"
 LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"
 ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
@@ -191,7 +196,7 @@ class StatuspageDelivery(Model):
     api_key_env: EnvName
     page_id: str
     api_base: str = "https://api.statuspage.io/v1"
-    components: list[str] = []
+    components: dict[str, str] = {}  # plan component id -> Statuspage component id
 
 
 class SlackDelivery(Model):
@@ -294,6 +299,11 @@ class Channel(Model):
     max_length: PositiveInt | None = None
     delivery: Delivery | None = None
 
+    @property
+    def is_customer(self) -> bool:
+        """Customers read it (audience `customers`, `enterprise customers`...): the one test."""
+        return "customer" in self.audience.lower()
+
 
 class Stage(Model):
     name: str
@@ -332,6 +342,14 @@ Message = Annotated[
 ]
 
 
+class Component(Model):
+    """A part of the service as customers see it (as on a status page)."""
+
+    name: str
+    description: str = ""
+    group: str | None = None
+
+
 class Value(Model):
     name: str
     description: str = ""
@@ -360,6 +378,7 @@ class Plan(Model):
     channels: dict[str, Channel] = {}
     stages: Annotated[dict[str, Stage], Field(min_length=1)]
     variables: dict[str, Variable] = {}
+    components: dict[str, Component] = {}
     templates: dict[str, dict[str, Message]] = {}
     # `incplan incident remind --send`: the text posted to internal channels when a customer
     # update falls due (`next_update` is the due time); a built-in text when absent.

@@ -7,22 +7,8 @@ from html import escape
 from importlib import resources
 from typing import Any
 
+from incplan.plan.durations import humanize as human
 from incplan.reports.compute import IncidentReport, PeriodReport
-
-
-def human(seconds: float | None) -> str:
-    if seconds is None:
-        return "n/a"
-    seconds = round(seconds)
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{sign}{hours}h{minutes:02d}m"
-    if minutes:
-        return f"{sign}{minutes}m" + (f"{secs:02d}s" if secs else "")
-    return f"{sign}{secs}s"
 
 
 def share(value: float | None) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from incplan.diagnostics import ProblemError, UsageError, unknown_name
+from incplan.diagnostics import ProblemError, UsageError
 from incplan.incidents.ids import slugify
 from incplan.templates.engine import CompiledTemplate, IncidentInfo, RenderError, compile_template, render
 from incplan.templates.limits import Measure, measure
@@ -65,6 +65,7 @@ class Composition:
     locale: str
     messages: list[ComposedMessage] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    update_text: str = ""  # `notify --update`: shown in the messages that use it, kept in the record
 
 
 def compose(
@@ -80,24 +81,21 @@ def compose(
     example: bool = False,
     incident_id: str | None = None,
     started_at: datetime | None = None,
+    assigned: dict[str, list[str]] | None = None,
+    components: dict[str, str] | None = None,
+    update_text: str = "",
 ) -> Composition:
-    """Render the stage's message for each channel; every missing input reported at once."""
-    variables = dict(variables or {})
-    if stage not in plan.stages:
-        raise unknown_name("stage", stage, list(plan.stages))
-    if severity is not None and severity not in plan.severities:
-        raise unknown_name("severity", severity, list(plan.severities))
-    locale = locale or plan.default_locale
-    if locale not in plan.organization.locales:
-        raise unknown_name("locale", locale, list(plan.organization.locales))
-    for name in variables:
-        if name not in plan.variables:
-            raise unknown_name("variable", name, list(plan.variables))
-    for ch in channels or []:
-        if ch not in plan.channels:
-            raise unknown_name("channel", ch, list(plan.channels))
+    """Render the stage's message for each channel; every missing input reported at once.
 
-    result = Composition(stage=stage, severity=severity, locale=locale)
+    One render per (channel, locale): `_pick` chooses a channel's text in a locale, the loop
+    at the end renders each pick with the same context but the channel's own part."""
+    from incplan.plan.names import check_names
+
+    variables = dict(variables or {})
+    locale = locale or plan.default_locale
+    check_names(plan, stage=stage, severity=severity, locale=locale, variables=variables, channels=channels)
+
+    result = Composition(stage=stage, severity=severity, locale=locale, update_text=update_text)
     missing: dict[str, MissingInput] = {}
     if channels:
         chosen = list(dict.fromkeys(channels))
@@ -135,7 +133,7 @@ def compose(
         for c in (compiled_subject, compiled_body):
             if c is not None:
                 needs |= set(c.names)
-        picked.append((ch, compiled_subject, compiled_body, used_locale))
+        picked.append(_Pick(ch, compiled_subject, compiled_body, used_locale))
 
     if severity is None and ({"severity", "next_update"} & needs) and "severity" not in missing:
         missing["severity"] = _severity_input(plan, "the messages use it")
@@ -170,14 +168,25 @@ def compose(
         started_at=started_at or now,
     )
     base = plan_context(plan)
-    for ch, compiled_subject, compiled_body, used_locale in picked:
+    for pick in picked:
+        ch = pick.channel
         channel = plan.channels[ch]
         context = build_context(
-            plan, stage=stage, channel=ch, severity=severity, variables=values, incident=incident, now=now, base=base
+            plan,
+            stage=stage,
+            channel=ch,
+            severity=severity,
+            variables=values,
+            incident=incident,
+            now=now,
+            base=base,
+            assigned=assigned,
+            components=components,
+            update_text=update_text,
         )
         try:
-            subject = render(compiled_subject, context) if compiled_subject else None
-            body = render(compiled_body, context)
+            subject = render(pick.subject, context) if pick.subject else None
+            body = render(pick.body, context)
         except RenderError as exc:
             raise TemplateFailure(f"the `{stage}` message for `{ch}` fails to render: {exc}") from None
         result.messages.append(
@@ -189,13 +198,23 @@ def compose(
                 format=channel.format,
                 subject=subject,
                 body=body,
-                locale=used_locale,
+                locale=pick.locale,
                 measure=measure(channel.type, body, channel.max_length),
             )
         )
     if not chosen and severity is not None and not channels:
         result.warnings.append(f"severity `{severity}` routes to no channel; name channels with --channel")
     return result
+
+
+@dataclass(frozen=True)
+class _Pick:
+    """One channel's text in one locale, compiled, waiting for the render context."""
+
+    channel: str
+    subject: CompiledTemplate | None
+    body: CompiledTemplate
+    locale: str
 
 
 def _compile(source: str, html: bool, stage: str, channel: str) -> CompiledTemplate:

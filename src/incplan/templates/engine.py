@@ -26,6 +26,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from incplan import __version__
+from incplan.plan.models import RESERVED_NAMES
 
 if TYPE_CHECKING:
     from incplan.plan.models import Plan
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 MAX_OUTPUT = 100_000  # characters one message may render to
 MAX_SEQUENCE = 100_000  # items a `*` or `**` may build
 MAX_SECONDS = 2.0  # one message; real ones take well under a millisecond
-CONTEXT_NAMES = frozenset({"org", "incident", "severity", "stage", "channel", "roles", "people", "now", "next_update"})
+CONTEXT_NAMES = RESERVED_NAMES  # what every render context may hold
 
 
 class RenderError(Exception):
@@ -256,10 +257,28 @@ def build_context(
     incident: IncidentInfo,
     now: datetime,
     base: dict[str, Any] | None = None,
+    assigned: dict[str, list[str]] | None = None,
+    components: dict[str, str] | None = None,
+    update_text: str = "",
 ) -> dict[str, Any]:
-    """Plain data only: templates never see model objects (nothing to walk out of)."""
+    """Plain data only: templates never see model objects (nothing to walk out of).
+
+    `assigned`: the record's role holders (latest first), put before the plan's people;
+    `components`: the record's component id -> status; `update_text`: `notify --update`."""
     tz = plan.organization.timezone
     context = dict(base if base is not None else plan_context(plan))
+    if assigned:
+        context["roles"] = _assigned_roles(context["roles"], context["people"], assigned)
+    context["update"] = {"text": update_text}
+    context["components"] = [
+        {
+            "id": cid,
+            "name": plan.components[cid].name if cid in plan.components else cid,
+            "group": (plan.components[cid].group or "") if cid in plan.components else "",
+            "status": status,
+        }
+        for cid, status in (components or {}).items()
+    ]
     context["incident"] = {
         "id": incident.id,
         "title": incident.title,
@@ -281,6 +300,19 @@ def build_context(
         if name not in CONTEXT_NAMES:
             context[name] = value
     return context
+
+
+def _assigned_roles(roles: dict[str, Any], people: dict[str, Any], assigned: dict[str, list[str]]) -> dict[str, Any]:
+    """Each role's people with the ones assigned in the record first (SPEC §3)."""
+    out = dict(roles)
+    for role_id, handles in assigned.items():
+        if role_id not in out:
+            continue
+        first = [people.get(h.removeprefix("@"), {"handle": h, "name": h}) for h in handles]
+        named = {p["handle"] for p in first}
+        rest = [p for p in out[role_id]["people"] if p["handle"] not in named]
+        out[role_id] = {**out[role_id], "people": first + rest}
+    return out
 
 
 def example_variables(plan: Plan) -> dict[str, str]:

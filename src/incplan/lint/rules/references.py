@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 
-from incplan.diagnostics import Anchor, Diagnostic, PathPart, Severity
+from incplan.diagnostics import Anchor, Diagnostic, PathPart, Severity, did_you_mean
 from incplan.lint.context import LintContext
 from incplan.lint.registry import rule
 from incplan.plan.models import RESERVED_NAMES
@@ -15,9 +14,8 @@ E = Severity.ERROR
 
 def _hint(name: str, valid: Iterable[str], what: str) -> str:
     valid = list(valid)
-    close = difflib.get_close_matches(name, valid, n=1)
-    if close:
-        return f"did you mean `{close[0]}`?"
+    if close := did_you_mean(name, valid):
+        return close
     return f"known {what}: {', '.join(f'`{v}`' for v in valid)}" if valid else f"declare it under `{what}`"
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from incplan.diagnostics import Anchor, Diagnostic, Severity
+from incplan.diagnostics import Anchor, Diagnostic, Severity, did_you_mean
 from incplan.lint.context import LintContext, MessagePart
 from incplan.lint.registry import rule
 
@@ -26,10 +26,6 @@ DATA_WORDS = {
 
 
 _DATA_VARIABLE = re.compile(r"\{\{[^}]*data[^}]*\}\}", re.IGNORECASE)  # e.g. {{ data_impact }}
-
-
-def _is_customer(audience: str) -> bool:
-    return "customer" in audience.lower()
 
 
 def _syntax_ok(ctx: LintContext, part: MessagePart) -> Any:
@@ -65,8 +61,6 @@ def template_syntax(ctx: LintContext) -> Iterator[Diagnostic]:
 @rule("E302", "template-undefined-name", E)
 def template_undefined_name(ctx: LintContext) -> Iterator[Diagnostic]:
     """A template that uses a name that is neither a declared variable nor in the render context."""
-    import difflib
-
     from incplan.templates.engine import CONTEXT_NAMES
 
     for part in ctx.message_parts:
@@ -74,12 +68,12 @@ def template_undefined_name(ctx: LintContext) -> Iterator[Diagnostic]:
         if compiled is None:
             continue
         for name in _unknown_names(ctx, compiled):
-            close = difflib.get_close_matches(name, [*ctx.valid.variables, *CONTEXT_NAMES], n=1)
+            close = did_you_mean(name, [*ctx.valid.variables, *CONTEXT_NAMES])
             yield template_undefined_name.at(
                 f"template uses `{name}`, which is not a declared variable",
                 path=part.path,
                 inner_line=compiled.names[name],
-                hint=f"did you mean `{close[0]}`?" if close else f"declare it under `variables:` ({name}: ...)",
+                hint=close or f"declare it under `variables:` ({name}: ...)",
             )
 
 
@@ -249,7 +243,7 @@ def missing_data_statement(ctx: LintContext) -> Iterator[Diagnostic]:
     for part in ctx.message_parts:
         if part.stage != resolving or part.part != "body":
             continue
-        if not any(_is_customer(plan.channels[ch].audience) for ch in ctx.receivers(part.stage, part.key)):
+        if not any(plan.channels[ch].is_customer for ch in ctx.receivers(part.stage, part.key)):
             continue
         words = DATA_WORDS.get(part.locale.split("-")[0])
         if words and not re.search(words, part.source, re.IGNORECASE) and not _DATA_VARIABLE.search(part.source):
@@ -270,7 +264,7 @@ def missing_next_update(ctx: LintContext) -> Iterator[Diagnostic]:
             continue
         for key in by_key:
             receivers = ctx.receivers(stage_id, key)
-            if not any(_is_customer(plan.channels[ch].audience) for ch in receivers):
+            if not any(plan.channels[ch].is_customer for ch in receivers):
                 continue
             for locale in plan.organization.locales:
                 texts = [p for p in ctx.message_parts if (p.stage, p.key, p.locale) == (stage_id, key, locale)]

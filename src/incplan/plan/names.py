@@ -1,0 +1,49 @@
+"""Names a user gives on the command line, checked against the plan once, with a did-you-mean."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from incplan.diagnostics import UsageError, unknown_name
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from incplan.plan.models import Plan
+
+
+def check_names(
+    plan: Plan,
+    *,
+    stage: str | None = None,
+    severity: str | None = None,
+    role: str | None = None,
+    person: str | None = None,
+    locale: str | None = None,
+    variables: Iterable[str] | None = None,
+    channels: Iterable[str] | None = None,
+    components: Iterable[str] | None = None,
+) -> None:
+    """Raise the usage error for the first name that the plan does not declare."""
+    if stage is not None and stage not in plan.stages:
+        raise unknown_name("stage", stage, list(plan.stages))
+    if severity is not None and severity not in plan.severities:
+        raise unknown_name("severity", severity, list(plan.severities))
+    if role is not None and role not in plan.roles:
+        raise unknown_name("role", role, list(plan.roles))
+    if person is not None:
+        if not person.startswith("@"):
+            raise UsageError(f"`{person}` is not a person", hint=f"write it as @handle, e.g. @{person}")
+        if person[1:] not in plan.people:
+            raise unknown_name("person", person, [f"@{h}" for h in plan.people])
+    if locale is not None and locale not in plan.organization.locales:
+        raise unknown_name("locale", locale, list(plan.organization.locales))
+    for name in variables or ():
+        if name not in plan.variables:
+            raise unknown_name("variable", name, list(plan.variables))
+    for ch in channels or ():
+        if ch not in plan.channels:
+            raise unknown_name("channel", ch, list(plan.channels))
+    for component in components or ():
+        if component not in plan.components:
+            raise unknown_name("component", component, list(plan.components))
