@@ -79,7 +79,7 @@ def notify(
     WRITERS[fmt](result)
     if result.recorded:
         sys.stderr.write(f"recorded {result.recorded} message(s) as posted in {incident}\n")
-    elif incident and result.composition.messages:
+    elif incident and result.composition.messages and fmt != "json":
         sys.stderr.write(f"once posted, record them: {_posted_command(result, options, plan)}\n")
     raise typer.Exit(result.exit_code)
 
