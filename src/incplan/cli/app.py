@@ -12,6 +12,7 @@ from incplan.cli import (
     export,
     incident,
     incident_remind,
+    incident_watch,
     init,
     merge_record,
     notify,
@@ -59,6 +60,7 @@ app.command("preview")(preview.preview)
 app.command("show")(show.show)
 app.command("export")(export.export)
 incident.app.command("remind")(incident_remind.remind)
+incident.app.command("watch")(incident_watch.watch)
 app.add_typer(incident.app, name="incident")
 app.command("report")(report.report)
 app.command("classify")(classify.classify)

@@ -1,0 +1,162 @@
+"""`incplan incident watch [ID]`: a live full-screen board for the responder's terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager, suppress
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from incplan.cli.incident import PLAN, load
+from incplan.cli.output import fail, handled
+from incplan.diagnostics import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from incplan.incidents.board import Board
+    from incplan.plan.models import Plan
+
+# Colours by urgency; plan text is always rich `Text`, never markup.
+STYLES = {"ok": "green", "soon": "bold dark_orange", "overdue": "bold red", "none": "dim"}
+
+
+def watch(
+    incident_id: str = typer.Argument(None, metavar="[ID]", help="One incident (default: every open one)."),
+    plan: str = PLAN,
+    interval: float = typer.Option(1.0, "--interval", hidden=True, help="Seconds between refreshes."),
+) -> None:
+    """Live board of open incidents: stage, severity, roles, last customer update, countdown to
+    the next (amber within 5 minutes, red and a bell when overdue). q or Ctrl-C quits."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise fail(
+            UsageError(
+                "`incident watch` needs a terminal",
+                hint="use `incplan incident status` (or `incplan incident status --format json` in scripts)",
+            )
+        )
+    with handled():
+        from incplan.incidents.board import board
+
+        loaded, plan_path = load(plan)
+        clock = _clock()
+        board(loaded, plan_path, clock(0), incident_id)  # an unknown id or a broken plan: fail now
+    with suppress(KeyboardInterrupt):  # Ctrl-C quits, as `q` does
+        _run(loaded, plan_path, incident_id, clock, max(interval, 0.05))
+
+
+def _clock() -> Any:
+    """now(tick): the system clock, or INCPLAN_NOW; `INCPLAN_CLOCK_STEP` (seconds) moves a fixed
+    INCPLAN_NOW on by that much at every refresh, so a test sees minutes pass in a second."""
+    from incplan import clock
+
+    if not os.environ.get("INCPLAN_NOW"):
+        return lambda _tick: clock.now()
+    start = clock.now()
+    try:
+        step = float(os.environ.get("INCPLAN_CLOCK_STEP") or 0)
+    except ValueError:
+        step = 0.0
+    return lambda tick: start + timedelta(seconds=step * tick)
+
+
+def _run(plan: Plan, plan_path: Any, incident_id: str | None, clock: Any, interval: float) -> None:
+    from rich.live import Live
+
+    from incplan.cli.output import console
+    from incplan.incidents.board import Board, board
+
+    out = console(sys.stdout)
+    belled: set[tuple[str, datetime]] = set()
+    tick = 0
+    with _keys() as key, Live(console=out, screen=True, auto_refresh=False, redirect_stdout=False) as live:
+        while True:
+            now = clock(tick)
+            try:
+                current = board(plan, plan_path, now, incident_id)
+            except UsageError as error:  # e.g. the record went away in a checkout
+                current = Board(now, problems=[error.message])
+            live.update(_screen(current, plan, incident_id), refresh=True)
+            fresh = [due for due in current.overdue if due not in belled]
+            if fresh:
+                belled.update(fresh)
+                out.bell()
+            if key(interval) in ("q", "Q", "\x03"):
+                return
+            tick += 1
+
+
+@contextmanager
+def _keys() -> Iterator[Any]:
+    """read(timeout) -> the key pressed within `timeout` seconds, or "". The terminal is in
+    cbreak mode meanwhile (keys arrive unbuffered, unechoed; Ctrl-C still interrupts)."""
+    import select
+    import termios
+    import tty
+
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    tty.setcbreak(fd)
+
+    def read(timeout: float) -> str:
+        ready, _, _ = select.select([fd], [], [], timeout)
+        return os.read(fd, 1).decode("utf-8", "replace") if ready else ""
+
+    try:
+        yield read
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def _screen(current: Board, plan: Plan, incident_id: str | None) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from incplan.cli.incident import elapsed
+    from incplan.incidents.board import countdown
+    from incplan.templates.engine import format_time
+
+    tz = plan.organization.timezone
+    head = Text(f"{plan.organization.name}: ", style="bold")
+    head.append(Text(f"{'incident ' + incident_id if incident_id else 'open incidents'}", style="bold"))
+    from zoneinfo import ZoneInfo
+
+    local = current.now.astimezone(ZoneInfo(tz))
+    head.append(Text(f"  {local:%Y-%m-%d %H:%M:%S %Z}  ·  q quits", style="dim"))
+    parts: list[Any] = [head]
+    if not current.rows and not current.problems:
+        parts.append(Text("\nNo open incidents. Watching the records for changes.", style="green"))
+    if current.rows:
+        table = Table(expand=True, show_lines=True)
+        for column in ("incident", "severity", "stage", "roles", "last customer update", "next customer update"):
+            table.add_column(column)
+        for row in current.rows:
+            style = STYLES[row.urgency]
+            incident = Text(row.id, style="bold")
+            incident.append(Text("\n" + row.title))
+            last = Text(f"{elapsed(row.last_update_ago)} ago" if row.last_update_ago is not None else "none yet")
+            if row.next_due is None or row.due_in is None:
+                due = Text("resolved" if not row.open else "no cadence at this stage", style=style)
+            elif row.urgency == "overdue":
+                due = Text(f"OVERDUE by {countdown(row.due_in)}", style=style)
+                due.append(Text(f"\nwas due {format_time(row.next_due, tz)}"))
+            else:
+                due = Text(f"in {countdown(row.due_in)}", style=style)
+                due.append(Text(f"\nby {format_time(row.next_due, tz)}"))
+            roles = Text("\n".join(f"{name}: {people}" for name, people in row.roles) or "none assigned")
+            table.add_row(
+                incident,
+                Text(f"{row.severity} {row.severity_name}".strip()),
+                Text(f"{row.stage_name}\nfor {elapsed(row.stage_since)}"),
+                roles,
+                last,
+                due,
+            )
+        parts.append(table)
+    for problem in current.problems:
+        parts.append(Text(f"warning: {problem}", style="yellow"))
+    return Group(*parts)
