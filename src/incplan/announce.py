@@ -17,6 +17,7 @@ from incplan.diagnostics import UsageError
 
 if TYPE_CHECKING:
     from incplan.delivery.base import Outcome
+    from incplan.delivery.run import NotRecorded
     from incplan.incidents.state import State
     from incplan.plan.models import Plan
     from incplan.templates.compose import Composition
@@ -56,6 +57,8 @@ class Announcement:
     requests: list[tuple[str, str]] = field(default_factory=list)  # --dry-run: channel, request
     declined: bool = False  # the user answered no to "Send?"
     sending: bool = False
+    blocked: list[str] = field(default_factory=list)  # --dry-run: channels that could not be sent to
+    not_recorded: NotRecorded | None = None  # delivered, but the record could not be written
 
     @property
     def warnings(self) -> list[str]:
@@ -67,7 +70,9 @@ class Announcement:
 
     @property
     def exit_code(self) -> int:
-        if self.failed:
+        if self.blocked:
+            return 2  # --dry-run: a send could not happen (e.g. a credential variable unset)
+        if self.failed or self.not_recorded is not None:
             return 1
         if not self.composition.messages and not self.sending:
             return 1
@@ -238,16 +243,21 @@ def _send(
     result: Announcement,
     confirm: Confirm | None,
 ) -> None:
-    from incplan.delivery.run import deliver_and_record, dry_run, jobs_for
+    from incplan.delivery.run import NotRecorded, deliver_and_record, dry_run, jobs_for
 
     result.sending = True
     jobs, result.by_hand = jobs_for(plan, result.composition, state)
     if options.dry_run:
-        result.requests = dry_run(jobs)
+        shown = dry_run(jobs)
+        result.requests = [(channel, text) for channel, text, _ in shown]
+        result.blocked = [channel for channel, _, ok in shown if not ok]
         return
     if jobs and not options.yes:
         names = ", ".join(j.channel for j in jobs)
         if confirm is None or not confirm(f"Send the {result.composition.stage} message to {names}?"):
             result.declined = True
             return
-    result.outcomes = deliver_and_record(result.composition, jobs, path, at)
+    try:
+        result.outcomes = deliver_and_record(result.composition, jobs, path, at)
+    except NotRecorded as problem:  # what went out is printed and kept for the next command
+        result.outcomes, result.not_recorded = problem.outcomes, problem

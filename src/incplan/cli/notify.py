@@ -11,6 +11,7 @@ import typer
 from incplan.cli.output import choose, handled
 
 if TYPE_CHECKING:
+    from incplan.delivery.run import NotRecorded
     from incplan.announce import Announcement, NotifyOptions
     from incplan.templates.compose import ComposedMessage
 
@@ -124,6 +125,14 @@ def _report_send(result: Announcement, fmt: str, options: NotifyOptions, plan_op
     if result.requests:
         for channel, text in result.requests:
             sys.stdout.write(f"==> {channel} <==\n{text}\n\n")
+    if result.blocked:
+        for channel in result.by_hand:
+            sys.stdout.write(f"==> {channel} <==\npost by hand (no delivery settings)\n\n")
+        sys.stderr.write(
+            f"error: --send could not deliver to {', '.join(result.blocked)}\n"
+            "  hint: fix what each `cannot send:` above says, then dry-run again\n"
+        )
+        return result.exit_code
     if result.declined:
         sys.stderr.write("nothing sent\n")
         return 0
@@ -149,13 +158,30 @@ def _report_send(result: Announcement, fmt: str, options: NotifyOptions, plan_op
                 by_hand = [m for m in result.composition.messages if m.channel in result.by_hand]
                 WRITERS[fmt](replace(result, composition=replace(result.composition, messages=by_hand)))
             out.write(f"once posted, record them: {_posted_command(result, options, plan_option, result.by_hand)}\n")
+    if result.not_recorded is not None:
+        _warn_not_recorded(result.not_recorded)
     failed = result.failed
     if failed:
         went_out = len(result.outcomes) - len(failed)
         tail = "; the others went out" if went_out else ""
         out.write(f"error: delivery failed for {', '.join(failed)}{tail}\n")
         return 1
-    return 0
+    return 1 if result.not_recorded is not None else 0
+
+
+def _warn_not_recorded(problem: NotRecorded) -> None:
+    """What went out is never lost: say where it is kept, or print it for the record by hand."""
+    sys.stderr.write(f"error: delivered, but not recorded in the incident: {problem.reason}\n")
+    if problem.kept is not None:
+        sys.stderr.write(
+            f"  hint: kept in `{problem.kept}`; the next command on this incident merges it into the record\n"
+        )
+        return
+    from incplan.incidents.store import event_line
+
+    sys.stderr.write("  hint: no recovery file could be written either; add these lines to the record's events:\n")
+    for event in problem.events:
+        sys.stderr.write("  " + event_line({"type": "notified", **event}))
 
 
 def length_note(m: ComposedMessage) -> str:

@@ -4,8 +4,12 @@ the environment only, and the outcome recorded in the incident."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from urllib.parse import SplitResult
 
 MASK = "***"
 
@@ -48,7 +52,7 @@ class Outcome:
 @dataclass
 class Secrets:
     """Secrets from the environment variables the plan names; every value read is remembered so
-    that it can be masked anywhere it might appear (errors, dry runs)."""
+    that it can be masked anywhere it might appear (errors, dry runs, server answers, records)."""
 
     seen: set[str] = field(default_factory=set)
 
@@ -58,14 +62,42 @@ class Secrets:
         value = os.environ.get(name)
         if not value:
             raise DeliveryFailed(f"environment variable `{name}` is not set")
-        self.seen.add(value)
+        self.remember(value)
         return value
+
+    def remember(self, value: str) -> None:
+        """`value` and the forms a server or a library may echo it in (URL-quoted or unquoted,
+        JSON-escaped slashes)."""
+        from urllib.parse import quote, unquote
+
+        for form in (value, quote(value, safe=""), quote(value), unquote(value), value.replace("/", "\\/")):
+            if len(form) >= 4:
+                self.seen.add(form)
+
+    def get_url(self, name: str | None) -> str:
+        """A URL from the environment whose path and userinfo are secret (a Slack or Teams
+        webhook, a partner's endpoint): each part is masked wherever it shows up later."""
+        url = self.get(name)
+        parts = split_url(url, f"the URL in `{name}`")
+        if parts.password:
+            self.remember(parts.password)
+        if parts.username and parts.password:
+            self.remember(f"{parts.username}:{parts.password}")
+        path = parts.path.strip("/")
+        if path:
+            self.remember(path)
+            for segment in path.split("/"):
+                if len(segment) >= 8:  # the secret tail of /services/T.../B.../<secret>
+                    self.remember(segment)
+        if parts.query:
+            self.remember(parts.query)
+        return url
 
     def mask(self, text: str) -> str:
         for value in sorted(self.seen, key=len, reverse=True):
             if value:
                 text = text.replace(value, MASK)
-        return text
+        return mask_userinfo(text)
 
 
 @dataclass
@@ -81,7 +113,7 @@ class PreparedRequest:
     note: str = ""  # shown above the request by --dry-run, e.g. an SMS's segment count
 
     def shown(self, secrets: Secrets) -> str:
-        url = _mask_url(self.url) if self.url_is_secret else self.url
+        url = mask_url(self.url) if self.url_is_secret else self.url
         lines = [f"# {self.note}"] if self.note else []
         lines.append(f"{self.method} {secrets.mask(url)}")
         for key, value in self.headers.items():
@@ -91,8 +123,72 @@ class PreparedRequest:
         return "\n".join(lines)
 
 
-def _mask_url(url: str) -> str:
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
+
+
+def mask_userinfo(text: str) -> str:
+    """`https://user:pass@host/` -> `https://***@host/` anywhere in a text."""
+    return _USERINFO.sub(rf"\g<1>{MASK}@", text)
+
+
+def mask_url(url: str) -> str:
+    """A secret URL as it may be shown: scheme, host and port; never userinfo, path or query."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}/{MASK}" if parts.scheme else MASK
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return MASK
+    if not parts.scheme or not host:
+        return MASK
+    shown_host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{shown_host}{f':{port}' if port else ''}/{MASK}"
+
+
+def split_url(url: str, what: str) -> SplitResult:
+    """`url` taken apart, or a `DeliveryFailed` naming `what` (never the URL: it may be a secret)."""
+    from urllib.parse import urlsplit
+
+    hint = "it must look like https://host/path"
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018  (raises for a port that is not a number)
+    except ValueError:
+        raise DeliveryFailed(f"{what} is not a valid URL; {hint}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise DeliveryFailed(f"{what} is not a valid http(s) URL; {hint}")
+    if any(c in url for c in "\r\n\t ") or any(ord(c) < 32 for c in url):
+        raise DeliveryFailed(f"{what} holds spaces or control characters; {hint}")
+    return parts
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def is_loopback(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or localhost: a test server or a relay on this machine."""
+    import ipaddress
+
+    if not host:
+        return False
+    host = host.strip("[]").lower().rstrip(".")
+    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def require_tls(url: str, what: str) -> str:
+    """A secret goes out only over TLS (https), except to this machine (SPEC §8 "Where credentials
+    go"). Returns the URL; refuses with a `DeliveryFailed` that names `what`, never the URL."""
+    parts = split_url(url, what)
+    if parts.scheme.lower() != "https" and not is_loopback(parts.hostname):
+        raise DeliveryFailed(
+            f"{what} is plain http to `{parts.hostname}`; incplan sends credentials only over https "
+            "(plain http is allowed to this machine only)"
+        )
+    return url

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets
+from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets, is_loopback
 
 TIMEOUT = 15.0
 ATTEMPTS = 4
@@ -27,12 +27,18 @@ def _plain(markup: str) -> str:
     return html.unescape(re.sub(r"\n{3,}", "\n\n", text)).strip()
 
 
+def one_line(text: str) -> str:
+    """A header value on one line: a line break in a variable (`--var` with a newline) is folded
+    into a space, so it can never start a header of its own (`Bcc:` injection)."""
+    return " ".join(re.split(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+", text)).strip()
+
+
 def message(job: Job) -> EmailMessage:
     settings = job.settings
     msg = EmailMessage()
-    msg["From"] = settings.from_
-    msg["To"] = ", ".join(settings.to)
-    msg["Subject"] = job.subject or job.incident_title
+    msg["From"] = one_line(settings.from_)
+    msg["To"] = ", ".join(one_line(a) for a in settings.to)
+    msg["Subject"] = one_line(job.subject or job.incident_title)
     msg["Date"] = formatdate(localtime=False)
     domain = settings.from_.rpartition("@")[2] or None
     msg["Message-ID"] = make_msgid(idstring=job.incident_id, domain=domain)
@@ -44,8 +50,19 @@ def message(job: Job) -> EmailMessage:
     return msg
 
 
+def check_destination(settings: Any) -> None:
+    """A password goes over TLS, or in the clear to a relay on this machine only (SPEC §8)."""
+    credentials = settings.username_env or settings.password_env
+    if credentials and settings.security == "none" and not is_loopback(settings.host):
+        raise DeliveryFailed(
+            f"SMTP login to `{settings.host}` with `security: none` would send the password in the clear; "
+            "use `security: starttls` or `ssl` (plain SMTP with a login is allowed to this machine only)"
+        )
+
+
 def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
     settings = job.settings
+    check_destination(settings)
     if settings.username_env:
         secrets.get(settings.username_env)
     if settings.password_env:
@@ -60,7 +77,10 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
 def deliver(job: Job, secrets: Secrets, client: Any = None) -> Outcome:
     from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
+    from incplan.delivery.http import TIMING
+
     settings = job.settings
+    check_destination(settings)
     username = secrets.get(settings.username_env) if settings.username_env else None
     password = secrets.get(settings.password_env) if settings.password_env else None
     msg = message(job)
@@ -76,11 +96,15 @@ def deliver(job: Job, secrets: Secrets, client: Any = None) -> Outcome:
         for attempt in Retrying(
             retry=retry_if_exception(transient),
             wait=wait_exponential_jitter(max=8.0, jitter=0.5),
+            sleep=TIMING.wait,
             stop=stop_after_attempt(ATTEMPTS),
             reraise=True,
         ):
             with attempt:
                 _send(settings, msg, username, password)
+    except ssl.SSLCertVerificationError as exc:
+        reason = exc.verify_message or exc.reason or "verification failed"
+        raise DeliveryFailed(f"TLS certificate of `{settings.host}` not trusted ({reason}); not retried") from None
     except smtplib.SMTPAuthenticationError:
         raise DeliveryFailed("the SMTP server refused the username or password") from None
     except smtplib.SMTPResponseException as exc:

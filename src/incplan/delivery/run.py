@@ -4,7 +4,7 @@ One channel failing never stops the others; every outcome is returned for the re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from incplan.delivery.base import DeliveryFailed, Job, Outcome, Secrets
 
@@ -55,8 +55,9 @@ def jobs_for(plan: Plan, result: Composition, state: State) -> tuple[list[Job], 
     return jobs, by_hand
 
 
-def dry_run(jobs: list[Job]) -> list[tuple[str, str]]:
-    """Each request exactly as it would be sent, secrets masked; or why it could not be."""
+def dry_run(jobs: list[Job]) -> list[tuple[str, str, bool]]:
+    """Each request exactly as it would be sent, secrets masked; or why it could not be
+    (channel, text, could be sent)."""
     from incplan.delivery.registry import adapter
 
     shown = []
@@ -64,9 +65,11 @@ def dry_run(jobs: list[Job]) -> list[tuple[str, str]]:
         secrets = Secrets()
         try:
             requests = adapter(job.kind).prepare(job, secrets)
-            shown.append((job.channel, "\n\n".join(r.shown(secrets) for r in requests)))
+            shown.append((job.channel, "\n\n".join(r.shown(secrets) for r in requests), True))
         except DeliveryFailed as exc:
-            shown.append((job.channel, f"cannot send: {secrets.mask(str(exc))}"))
+            shown.append((job.channel, f"cannot send: {secrets.mask(str(exc))}", False))
+        except Exception as exc:  # an adapter bug must not hide the other channels
+            shown.append((job.channel, f"cannot send: {secrets.mask(f'{type(exc).__name__}: {exc}')}", False))
     return shown
 
 
@@ -87,20 +90,48 @@ def deliver_all(jobs: list[Job]) -> list[Outcome]:
     return outcomes
 
 
+class NotRecorded(Exception):
+    """Messages went out but their record could not be written: the outcomes, why, and the
+    recovery file that keeps them until the next command on the incident merges them."""
+
+    def __init__(self, outcomes: list[Outcome], reason: str, kept: Path | None, events: list[dict[str, Any]]) -> None:
+        super().__init__(reason)
+        self.outcomes = outcomes
+        self.reason = reason
+        self.kept = kept
+        self.events = events
+
+
 def deliver_and_record(result: Composition, jobs: list[Job], record_path: Path, now: datetime) -> list[Outcome]:
     """Deliver every job; each outcome, success or failure, becomes a `notified` event that
-    keeps the text that went out."""
+    keeps the text that went out. When the record cannot be written, the events go to a
+    recovery file and `NotRecorded` is raised."""
     from incplan.announce import notified_event
+    from incplan.diagnostics import ProblemError, UsageError
     from incplan.incidents.service import record_notified
 
     outcomes = deliver_all(jobs)
     messages = {m.channel: m for m in result.messages}
-    if outcomes:
-        record_notified(
-            record_path,
-            [
-                notified_event(messages[o.channel], result, now, delivered=o.delivered, ref=o.ref, error=o.error)
-                for o in outcomes
-            ],
-        )
+    if not outcomes:
+        return outcomes
+    events = [
+        notified_event(messages[o.channel], result, now, delivered=o.delivered, ref=o.ref, error=o.error)
+        for o in outcomes
+    ]
+    try:
+        record_notified(record_path, events)
+    except (UsageError, ProblemError, OSError) as exc:
+        reason = exc.message if isinstance(exc, UsageError | ProblemError) else _os_reason(exc)
+        from incplan.incidents import recovery
+
+        try:
+            kept: Path | None = recovery.keep(record_path, [{"type": "notified", **e} for e in events])
+        except OSError:
+            kept = None
+        raise NotRecorded(outcomes, reason, kept, events) from None
     return outcomes
+
+
+def _os_reason(exc: OSError) -> str:
+    where = f" `{exc.filename}`" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"

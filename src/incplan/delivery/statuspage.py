@@ -1,8 +1,13 @@
 """Statuspage REST API v1: the first delivery creates the incident, later stages update it.
 
 A create retried after a network error or a 5xx may have landed: before sending it again we
-look among the page's unresolved incidents for ours (by the incplan id in its metadata, or its
-name), so that a retry never creates a second incident.
+look among the page's unresolved incidents for ours, by the incplan id we sent in its metadata
+and by nothing else (a name is not proof: adopting another incident of the same name would
+later update and resolve someone else's public incident), so that a retry never creates a
+second incident.
+
+Statuspage allows 1 request per second per API key and answers 420 as well as 429 when the
+limit is hit: both are retried, and our own requests are paced to one a second per key.
 """
 
 from __future__ import annotations
@@ -10,8 +15,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets
+from incplan.delivery import http
+from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets, require_tls
 from incplan.delivery.http import send
+
+DEFAULT_API_BASE = "https://api.statuspage.io/v1"
+RETRY_STATUS = frozenset({408, 420, 429})
+PACE = 1.0  # seconds between two requests with one key
+_last_request: dict[str, float] = {}  # per API key, within this process
+
+
+def pace(key: str) -> None:
+    """Wait until a second has passed since the last request made with `key`."""
+    last = _last_request.get(key)
+    if last is not None:
+        left = last + PACE - http.TIMING.clock()
+        if left > 0:
+            http.TIMING.wait(left)
+    _last_request[key] = http.TIMING.clock()
+
 
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
 COMPONENT_STATUS = {
@@ -41,7 +63,7 @@ def _components(job: Job, mapping: dict[str, str], by_impact: str, resolved: boo
 def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
     settings = job.settings
     key = secrets.get(settings.api_key_env)
-    base = settings.api_base.rstrip("/")
+    base = require_tls(settings.api_base, "`api_base`").rstrip("/")
     status = _status(job)
     component_status = "operational" if status == "resolved" else COMPONENT_STATUS.get(job.impact or "major")
     # The public name is the incident's title, and follows `--title` (SPEC §8).
@@ -66,25 +88,37 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
 def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
     request = prepare(job, secrets)[0]
     creating = request.method == "POST"
+    key = request.headers["Authorization"]
 
     def find_landed(_attempt: int) -> Any:
         import httpx
 
-        url = request.url + "/unresolved"
+        pace(key)
         try:
-            listed = client.get(url, headers=request.headers)
-        except httpx.TransportError:
+            listed = http.request_within_deadline(client, "GET", request.url + "/unresolved", headers=request.headers)
+        except (httpx.HTTPError, http.DeadlineExceeded):
             return None
         if listed.status_code != 200:
             return None
-        name = json.loads(request.body)["incident"]["name"]
-        for incident in listed.json():
-            meta = (incident.get("metadata") or {}).get("incplan") or {}
-            if meta.get("incident_id") == job.incident_id or incident.get("name") == name:
+        try:
+            incidents = listed.json()
+        except ValueError:
+            return None
+        for incident in incidents if isinstance(incidents, list) else []:
+            metadata = incident.get("metadata") if isinstance(incident, dict) else None
+            ours = metadata.get("incplan") if isinstance(metadata, dict) else None
+            if isinstance(ours, dict) and ours.get("incident_id") == job.incident_id and incident.get("id"):
                 return httpx.Response(200, json=incident)
         return None
 
-    response = send(client, request, secrets, before_retry=find_landed if creating else None)
+    response = send(
+        client,
+        request,
+        secrets,
+        before_retry=find_landed if creating else None,
+        retry_status=RETRY_STATUS,
+        pace=lambda: pace(key),
+    )
     try:
         incident_id = str(response.json()["id"])
     except (ValueError, KeyError, TypeError):

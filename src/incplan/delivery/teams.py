@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from incplan.delivery.base import Job, Outcome, PreparedRequest, Secrets
+from incplan.delivery.base import Job, Outcome, PreparedRequest, Secrets, require_tls
 from incplan.delivery.http import send
 
 
@@ -32,7 +32,7 @@ def card(job: Job) -> dict[str, Any]:
 
 
 def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
-    url = secrets.get(job.settings.webhook_url_env)
+    url = require_tls(secrets.get_url(job.settings.webhook_url_env), f"the URL in `{job.settings.webhook_url_env}`")
     body = json.dumps(card(job), ensure_ascii=False)
     return [PreparedRequest("POST", url, {"Content-Type": "application/json"}, body, url_is_secret=True)]
 

@@ -12,7 +12,7 @@ import time
 import uuid
 from typing import Any
 
-from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets
+from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets, require_tls
 from incplan.delivery.http import send
 
 
@@ -46,7 +46,7 @@ def payload(job: Job) -> dict[str, Any]:
 def prepare(
     job: Job, secrets: Secrets, *, msg_id: str | None = None, timestamp: int | None = None
 ) -> list[PreparedRequest]:
-    url = secrets.get(job.settings.url_env)
+    url = require_tls(secrets.get_url(job.settings.url_env), f"the URL in `{job.settings.url_env}`")
     secret = secrets.get(job.settings.secret_env)
     msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
     timestamp = timestamp or int(time.time())

@@ -50,9 +50,22 @@ def _yaml() -> Any:
     return yaml
 
 
+MAX_ID = 200  # characters; a file name may have 255 bytes, and ids are slugs of a few words
+
+
 def record_path(folder: Path, incident_id: str) -> Path:
-    if not incident_id or "/" in incident_id or "\\" in incident_id or incident_id.startswith("."):
-        raise UsageError(f"`{incident_id}` is not an incident id", hint="`incplan incident list` shows the ids")
+    bad = (
+        not incident_id
+        or "/" in incident_id
+        or "\\" in incident_id
+        or incident_id.startswith(".")
+        or any(ord(c) < 32 or c == "\x7f" for c in incident_id)
+    )
+    if bad or len(incident_id.encode("utf-8", "surrogateescape")) > MAX_ID:
+        shown = incident_id if len(incident_id) <= 60 else f"{incident_id[:40]}... ({len(incident_id)} characters)"
+        raise UsageError(
+            f"`{shown!s}` is not an incident id".replace("\n", " "), hint="`incplan incident list` shows the ids"
+        )
     return folder / f"{incident_id}.yaml"
 
 
@@ -161,6 +174,11 @@ def _timestamp(moment: datetime) -> str:
     return moment.isoformat()
 
 
+def event_line(event: dict[str, Any]) -> str:
+    """One event as the line a record holds for it (`- {at: ..., type: ...}`)."""
+    return _dump([event_map(event)])
+
+
 def _dump(document: Any) -> str:
     buffer = io.StringIO()
     _yaml().dump(document, buffer)
@@ -174,6 +192,7 @@ def append_events(path: Path, make: Callable[[Record], list[dict[str, Any]]]) ->
     from pydantic import TypeAdapter
 
     from incplan.atomic import atomic_write
+    from incplan.incidents import recovery
     from incplan.incidents.models import Event
 
     if not path.is_file():  # before locking: an unknown id leaves no lock file behind
@@ -185,21 +204,37 @@ def append_events(path: Path, make: Callable[[Record], list[dict[str, Any]]]) ->
             record = _parse_fast(text)
             if record is None:
                 record, _ = read_record(path)  # the positioned error, or a record only ruamel reads
-            new_events = make(record)
+            # deliveries an earlier command could not write here are merged first
+            adapter: TypeAdapter[Any] = TypeAdapter(Event)
+            recovered = [
+                e for e in recovery.missing_from(recovery.pending(path), record.events) if _valid_event(adapter, e)
+            ]
+            new_events = [*recovered, *make(record)]
             if not new_events:
                 return record
-            adapter: TypeAdapter[Any] = TypeAdapter(Event)
             parsed = [adapter.validate_python({k: v for k, v in e.items() if v is not None}) for e in new_events]
             updated = record.model_copy(update={"events": [*record.events, *parsed]})
             atomic_write(
                 path, _appended(text, new_events, updated) or _rewritten(path, new_events), temp_dir=_temp_dir(path)
             )
+            if recovered:
+                recovery.clear(path)
             return updated
     except Timeout:
         raise UsageError(
             f"`{path}` is locked by another incplan for over {LOCK_TIMEOUT:g} s",
             hint="wait for the other incplan to finish, then try again",
         ) from None
+
+
+def _valid_event(adapter: Any, event: dict[str, Any]) -> bool:
+    from pydantic import ValidationError
+
+    try:
+        adapter.validate_python({k: v for k, v in event.items() if v is not None})
+    except ValidationError:
+        return False
+    return True
 
 
 def _parse_fast(text: str) -> Record | None:
@@ -249,7 +284,30 @@ def read_record_fast(path: Path) -> Record:
 
     text, _ = read_text(path, str(path)) if path.is_file() else (None, [])
     record = _parse_fast(text) if text is not None else None
-    return record if record is not None else read_record(path)[0]
+    record = record if record is not None else read_record(path)[0]
+    return with_recovered(path, record)
+
+
+def with_recovered(path: Path, record: Record) -> Record:
+    """`record` with the deliveries kept in its recovery file (not yet merged) folded in."""
+    from incplan.incidents import recovery
+
+    kept = recovery.missing_from(recovery.pending(path), record.events)
+    if not kept:
+        return record
+    from pydantic import TypeAdapter, ValidationError
+
+    from incplan.incidents.models import Event
+
+    adapter: TypeAdapter[Any] = TypeAdapter(Event)
+    events = list(record.events)
+    for event in kept:
+        try:
+            events.append(adapter.validate_python({k: v for k, v in event.items() if v is not None}))
+        except ValidationError:
+            continue
+    events.sort(key=lambda e: e.at)
+    return record.model_copy(update={"events": events})
 
 
 def create_record(folder: Path, base_id: str, header: dict[str, Any], first_event: dict[str, Any]) -> Path:
@@ -306,6 +364,15 @@ def _create_exclusive(path: Path, text: str) -> bool:
 
 
 def list_records(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+    """The records in `folder`; none when it does not exist yet. A folder that exists but cannot
+    be read is an error (exit 2), never "no incidents"."""
+    try:
+        names = [p.name for p in folder.iterdir()]
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("."))
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read the incidents folder `{folder}`: {exc.strerror or exc}",
+            hint="check the folder's permissions (it needs read and search access)",
+        ) from None
+    return sorted(folder / n for n in names if n.endswith(".yaml") and not n.startswith("."))

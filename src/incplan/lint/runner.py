@@ -50,6 +50,23 @@ def discover(paths: Sequence[str | Path]) -> list[Path]:
     return found
 
 
+def _masked(found: list[Diagnostic], secrets: set[str]) -> list[Diagnostic]:
+    """Every diagnostic without the values the secret rule flagged: check's output goes to CI logs,
+    and another rule's message (an unknown key, a wrong type) would otherwise repeat them."""
+    if not secrets:
+        return found
+    from dataclasses import replace
+
+    ordered = sorted((s for s in secrets if s), key=len, reverse=True)
+
+    def clean(text: str) -> str:
+        for secret in ordered:
+            text = text.replace(secret, "***")
+        return text
+
+    return [replace(d, message=clean(d.message), hint=clean(d.hint)) for d in found]
+
+
 def _walk(root: Path) -> Iterator[Path]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_FOLDERS)
@@ -79,6 +96,7 @@ def lint_file(path: Path, *, now: datetime, ignore: frozenset[str] = frozenset()
                 continue  # a pathological plan; the loader caps already report why
         ignore = ignore | _plan_ignores(source.data)
         found = _apply_levels(found, _plan_levels(source.data))
+        found = _masked(found, ctx.shared.get("secrets") or set())
     kept = [d for d in found if d.code not in ignore]
     placed = source.place(kept)
     placed.sort(key=lambda d: (d.line, d.col, d.code))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -92,7 +93,7 @@ def compose(
     from incplan.plan.names import check_names
 
     variables = dict(variables or {})
-    locale = locale or plan.default_locale
+    locale = plan.default_locale if locale is None else locale  # `--locale ''` is refused, not the default
     check_names(plan, stage=stage, severity=severity, locale=locale, variables=variables, channels=channels)
 
     result = Composition(stage=stage, severity=severity, locale=locale, update_text=update_text)
@@ -267,7 +268,16 @@ def read_vars_file(path: str) -> dict[str, str]:
         raise UsageError(f"{path}: expected a mapping of variable names to values")
     values = {}
     for key, value in data.items():
+        if not isinstance(key, str) or not _VARIABLE_NAME.fullmatch(key):
+            # never echo the key: this may be any file (`--vars /etc/shadow`), and errors go to logs
+            raise UsageError(
+                f"`{path}` is not a variables file: its keys must be variable names",
+                hint="give a YAML or JSON mapping like `service: the public API`",
+            )
         if isinstance(value, dict | list) or value is None:
             raise UsageError(f"{path}: variable `{key}` must be text, not {type(value).__name__}")
-        values[str(key)] = str(value)
+        values[key] = str(value)
     return values
+
+
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")

@@ -88,14 +88,50 @@ def _strings(node: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[tuple
                     stack.append((value, (*where, i)))
 
 
+def _secret_in(text: str) -> str | None:
+    for _label, pattern in _SECRETS:
+        match = pattern.search(text)
+        if match:
+            return match.group(0)
+    return None
+
+
+def _keys(node: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[tuple[PathPart, ...], str]]:
+    """(path, key) for every mapping key, iteratively deep."""
+    stack: list[tuple[Any, tuple[PathPart, ...]]] = [(node, path)]
+    while stack:
+        current, where = stack.pop()
+        if isinstance(current, dict):
+            for key, value in current.items():
+                yield (*where, str(key)), str(key)
+                stack.append((value, (*where, str(key))))
+        elif isinstance(current, list):
+            stack.extend((value, (*where, i)) for i, value in enumerate(current))
+
+
 @rule("E401", "secret-in-plan", E, data_only=True)
 def secret_in_plan(ctx: LintContext) -> Iterator[Diagnostic]:
     """A token, API key, password or private webhook URL in the plan; name an environment variable instead."""
     found = _all_strings(ctx)
     kinds = _secret_kinds([text for _, _, text in found])
+    # what was flagged is masked in every diagnostic of the file (the runner does it): CI logs are public
+    flagged: set[str] = ctx.shared.setdefault("secrets", set())
+    for key_path, name in _keys(ctx.data):
+        secret = _secret_in(name)
+        if secret:
+            flagged.add(secret)
+            yield secret_in_plan.at(
+                f"`{'.'.join(str(p) for p in key_path)}` is a key that looks like a secret",
+                path=key_path,
+                anchor=Anchor.KEY,
+                hint="remove it and rotate it; the plan names environment variables, never their values",
+            )
     for (path, key, text), what in zip(found, kinds, strict=True):
         if what is None and key and _is_secret_key(key) and text.strip():
             what = f"a `{key}` value"
+            flagged.add(text.strip())
+        elif what:
+            flagged.add(_secret_in(text) or text)
         if what:
             # Never echo the value: this message goes to CI logs.
             yield secret_in_plan.at(

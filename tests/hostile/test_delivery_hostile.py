@@ -1,0 +1,662 @@
+"""Hostile servers, plans and environments for delivery (issue 8, SPEC §8): each case runs
+against real servers on 127.0.0.1 and asserts what a user (or the attacked party) would notice."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from incplan.cli.app import app
+from incplan.delivery import http, statuspage
+
+from ..conftest import ROOT
+
+runner = CliRunner()
+ID = "2026-11-27-dashboard-down"
+API_KEY = "sp-key-5f1c0ffee5f1c0ffee"
+SECRET_PATH = "T0001/B0001/slacksecretpath"
+OPENED = "2026-11-27T10:00:00-05:00"
+LATER = "2026-11-27T10:05:00-05:00"
+
+
+# ---------------------------------------------------------------- a scriptable server
+
+
+@dataclass
+class Answer:
+    status: int = 200
+    body: bytes = b"ok"
+    headers: dict[str, str] = field(default_factory=dict)
+    drip: float = 0.0  # seconds between body bytes
+    drip_head: float = 0.0  # seconds between bytes of the status line and headers
+
+
+@dataclass
+class Server:
+    """Answers from a script per (method, path prefix); records every request it received."""
+
+    base: str = ""
+    script: dict[tuple[str, str], list[Answer | Callable[[Any], Answer]]] = field(default_factory=dict)
+    received: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
+    incidents: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def on(self, method: str, prefix: str, *answers: Answer | Callable[[Any], Answer]) -> None:
+        self.script[(method, prefix)] = list(answers)
+
+    def got(self, method: str | None = None, prefix: str = "") -> list[tuple[str, str, dict[str, str], bytes]]:
+        return [r for r in self.received if (method is None or r[0] == method) and r[1].startswith(prefix)]
+
+
+def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _any(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            server.received.append((self.command, self.path, dict(self.headers.items()), body))
+            answers = next(
+                (a for (m, p), a in server.script.items() if m == self.command and self.path.startswith(p)), None
+            )
+            if not answers:
+                answer = Answer(404, b'{"error": "not found"}')
+            else:
+                first = answers.pop(0) if len(answers) > 1 else answers[0]
+                answer = first(body) if callable(first) else first
+            self._write(answer)
+
+        def _write(self, answer: Answer) -> None:
+            head = f"HTTP/1.1 {answer.status} Whatever\r\n".encode()
+            for key, value in {"Content-Length": str(len(answer.body)), **answer.headers}.items():
+                head += f"{key}: {value}\r\n".encode()
+            head += b"\r\n"
+            try:
+                for chunk in (head, answer.body):
+                    pause = answer.drip_head if chunk is head else answer.drip
+                    if pause:
+                        for i in range(len(chunk)):
+                            self.wfile.write(chunk[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(pause)
+                    else:
+                        self.wfile.write(chunk)
+            except OSError:
+                pass  # the client gave up: that is the point of some cases
+
+        do_GET = do_POST = do_PATCH = _any
+
+    return Handler
+
+
+def _serve(server: Server, context: ssl.SSLContext | None = None) -> Iterator[Server]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
+    httpd.daemon_threads = True
+    scheme = "http"
+    if context is not None:
+        httpd.socket = context.wrap_socket(httpd.socket, server_side=True, do_handshake_on_connect=False)
+        scheme = "https"
+    server.base = f"{scheme}://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    yield from _serve(Server())
+
+
+@dataclass
+class FakeTime:
+    now: float = 1000.0
+    slept: list[float] = field(default_factory=list)
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    """Delivery's sleep and clock, injected: nothing waits for real."""
+    fake = FakeTime()
+    timing = http.Timing(sleep=fake.sleep, clock=lambda: fake.now, wall=lambda: 1_800_000_000.0)
+    monkeypatch.setattr(http, "TIMING", timing)
+    monkeypatch.setattr(statuspage, "_last_request", {})
+    return fake
+
+
+@pytest.fixture
+def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: Server, fake_time: FakeTime) -> Path:
+    plan = (ROOT / "examples/delivery.yaml").read_text()
+    plan = plan.replace("      page_id: kctbh9vrtdwd\n", f"      page_id: page42\n      api_base: {server.base}/sp\n")
+    (tmp_path / "incplan.yaml").write_text(plan)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("STATUSPAGE_API_KEY", API_KEY)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", f"{server.base}/slack/{SECRET_PATH}")
+    monkeypatch.setenv("TEAMS_WEBHOOK_URL", f"{server.base}/teams/workflow")
+    monkeypatch.setenv("SMTP_USER", "relay-user")
+    monkeypatch.setenv("SMTP_PASSWORD", "relay-pass-s3cr3t")
+    monkeypatch.setenv("PARTNER_WEBHOOK_URL", f"{server.base}/partner/hook")
+    monkeypatch.setenv("PARTNER_WEBHOOK_SECRET", "whsec_cGFydG5lci1zaWduaW5nLWtleS0wMTIzNDU2Nzg5")
+    return tmp_path
+
+
+def run(*args: str, now: str = LATER) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--color", "never", *args], env={"INCPLAN_NOW": now})
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def open_incident(title: str = "Dashboard down") -> None:
+    code, _, err = run("incident", "open", "--title", title, "--severity", "sev1", "--var",
+                       "impact=dashboards that do not load", now=OPENED)  # fmt: skip
+    assert code == 0, err
+
+
+def send(*channels: str, now: str = LATER) -> tuple[int, str, str]:
+    return run("notify", "--incident", ID, "--send", "--yes", *[a for c in channels for a in ("-c", c)], now=now)
+
+
+def record() -> str:
+    return (Path("incidents") / f"{ID}.yaml").read_text()
+
+
+def statuspage_api(server: Server, *, lose_first_create: bool = False, create: bool = True) -> None:
+    """Statuspage's incidents API; the first create may land and still answer 500."""
+    creates = made = 0
+
+    def created(body: bytes) -> Answer:
+        nonlocal creates, made
+        creates += 1
+        if not create and creates == 1:
+            return Answer(500, b'{"error": "upstream timeout"}')
+        made += 1
+        incident = {"id": f"ours{made}", **json.loads(body)["incident"]}
+        server.incidents[incident["id"]] = incident
+        if lose_first_create and creates == 1:
+            return Answer(500, b'{"error": "created, but the answer got lost"}')
+        return Answer(201, json.dumps(incident).encode())
+
+    def unresolved(_body: bytes) -> Answer:
+        return Answer(200, json.dumps([i for i in server.incidents.values() if i["status"] != "resolved"]).encode())
+
+    def patched(body: bytes) -> Answer:
+        path = server.received[-1][1]
+        incident = server.incidents[path.rsplit("/", 1)[1]]
+        incident.update(json.loads(body)["incident"])
+        return Answer(200, json.dumps(incident).encode())
+
+    server.on("POST", "/sp/pages/page42/incidents", created)
+    server.on("GET", "/sp/pages/page42/incidents/unresolved", unresolved)
+    server.on("PATCH", "/sp/pages/page42/incidents/", patched)
+
+
+def someone_elses_incident(server: Server) -> None:
+    """An open public incident of the same name that another team's incplan made."""
+    server.incidents["theirs"] = {
+        "id": "theirs",
+        "name": "Investigating dashboards that do not load",
+        "status": "investigating",
+        "metadata": {"incplan": {"incident_id": "2026-11-27-dashboard-down-elsewhere"}},
+    }
+    server.incidents["manual"] = {"id": "manual", "name": "Investigating dashboards that do not load",
+                                  "status": "identified"}  # fmt: skip
+
+
+# ---------------------------------------------------------------- item 1: Statuspage adoption
+
+
+def test_a_retried_create_adopts_our_incident_by_metadata_not_by_name(team: Path, server: Server) -> None:
+    someone_elses_incident(server)
+    statuspage_api(server, lose_first_create=True)
+    open_incident()
+    code, out, err = send("status_page")
+    assert code == 0, out + err
+    assert "status_page: created status page incident ours1" in out
+    sent = json.loads(server.got("POST")[0][3])["incident"]
+    assert sent["metadata"] == {"incplan": {"incident_id": ID}}
+    assert len(server.got("POST")) == 1  # adopted, not created twice
+    assert "ref: ours1" in record()
+
+
+def test_a_retried_create_never_adopts_an_incident_of_the_same_name(team: Path, server: Server) -> None:
+    someone_elses_incident(server)
+    statuspage_api(server, create=False)  # the first create really failed
+    open_incident()
+    code, out, err = send("status_page")
+    assert code == 0, out + err
+    assert "status_page: created status page incident ours1" in out  # a new one, of ours
+    assert len(server.got("POST")) == 2
+    assert run("incident", "update", ID, "--stage", "resolved", now="2026-11-27T10:20:00-05:00")[0] == 0
+    code, out, _ = send("status_page", now="2026-11-27T10:21:00-05:00")
+    assert code == 0 and "updated status page incident ours1" in out
+    assert [r[1] for r in server.got("PATCH")] == ["/sp/pages/page42/incidents/ours1"]
+    assert server.incidents["theirs"]["status"] == "investigating"  # someone else's stays as it was
+    assert server.incidents["manual"]["status"] == "identified"
+
+
+def test_statuspage_420_and_429_are_retried_and_requests_paced(team: Path, server: Server, fake_time: FakeTime) -> None:
+    statuspage_api(server)
+    post = server.script[("POST", "/sp/pages/page42/incidents")]
+    limited = Answer(420, b'{"error": "Rate limit exceeded"}')
+    server.on("POST", "/sp/pages/page42/incidents", limited, Answer(429, b"slow down"), *post)
+    open_incident()
+    code, out, err = send("status_page")
+    assert code == 0, out + err
+    assert len(server.got("POST")) == 3
+    assert "created status page incident ours1" in out
+    # the next stage, sent at once by the same process, waits its second after the last request
+    assert run("incident", "update", ID, "--stage", "identified", now="2026-11-27T10:06:00-05:00")[0] == 0
+    fake_time.slept.clear()
+    code, out, _ = send("status_page", now="2026-11-27T10:06:00-05:00")
+    assert code == 0 and "updated status page incident ours1" in out
+    assert fake_time.slept == [1.0]
+
+
+# ---------------------------------------------------------------- Retry-After, TLS, deadlines
+
+
+def test_retry_after_nonsense_waits_within_floor_and_cap(team: Path, server: Server, fake_time: FakeTime) -> None:
+    values = ["soon", "-5", "Wed, 21 Oct 2015 07:28:00 GMT", "nan"]
+    answers = [Answer(429, b"rate_limited", {"Retry-After": v}) for v in values]
+    server.on("POST", "/slack/", *answers, Answer(200, b"ok"))
+    open_incident()
+    code, out, err = send("slack")
+    assert code == 0, out + err
+    assert "slack: posted to Slack" in out
+    assert len(fake_time.slept) == 4
+    assert all(http.MIN_WAIT <= s <= http.MAX_WAIT for s in fake_time.slept), fake_time.slept
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("soon", None), ("nan", None), ("", None), ("-5", 1.0), ("0", 1.0), ("7", 7.0), ("1e9", 30.0), ("inf", 30.0),
+     ("Wed, 21 Oct 2015 07:28:00 GMT", 1.0), ("Thu, 01 Jan 2099 00:00:00 GMT", 30.0)],
+)  # fmt: skip
+def test_retry_after_values(value: str, seconds: float | None, fake_time: FakeTime) -> None:
+    assert http.retry_after(value) == seconds
+
+
+def test_a_certificate_that_fails_verification_is_never_retried(
+    team: Path, monkeypatch: pytest.MonkeyPatch, fake_time: FakeTime
+) -> None:
+    trustme = pytest.importorskip("trustme")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(context)  # a CA nobody trusts
+    connections = 0
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def accept() -> None:
+        nonlocal connections
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            connections += 1
+            try:
+                context.wrap_socket(conn, server_side=True).close()
+            except (OSError, ssl.SSLError):
+                conn.close()
+
+    threading.Thread(target=accept, daemon=True).start()
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", f"https://127.0.0.1:{listener.getsockname()[1]}/slack/{SECRET_PATH}")
+    open_incident()
+    try:
+        code, out, _ = send("slack")
+    finally:
+        listener.close()
+    assert code == 1
+    assert re.search(r"slack: FAILED: TLS certificate not trusted \(.*\); not retried", out), out
+    assert connections == 1 and fake_time.slept == []
+
+
+def test_a_server_dripping_its_body_is_cut_at_the_deadline(
+    team: Path, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http.TIMING, "deadline", 0.5)
+    server.on("POST", "/slack/", Answer(200, b"ok" + b" " * 30, drip=2.0))
+    server.on("POST", "/teams/", Answer(202, b"", drip_head=2.0))
+    open_incident()
+    code, out, _ = send("slack", "teams")
+    assert code == 1
+    assert "slack: FAILED: no complete answer within 0.5 s; not retried" in out
+    assert "teams: FAILED: no complete answer within 0.5 s; not retried" in out
+    assert len(server.got("POST", "/slack/")) == 1 and len(server.got("POST", "/teams/")) == 1
+
+
+# ---------------------------------------------------------------- item 6: masking
+
+
+def test_dry_run_never_shows_a_password_in_a_webhook_url(
+    team: Path, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PARTNER_WEBHOOK_URL", server.base.replace("://", "://partner:hunter2-pass@") + "/partner/hook")
+    open_incident()
+    code, out, err = run("notify", "--incident", ID, "--send", "--dry-run", "-c", "webhook")
+    assert code == 0, err
+    assert "==> webhook <==\nPOST http://127.0.0.1:" in out
+    assert "hunter2-pass" not in out + err and "partner:" not in out
+
+
+def test_a_server_echoing_the_secret_path_never_leaks_it(team: Path, server: Server) -> None:
+    echo = (
+        f"no route for POST /slack/{SECRET_PATH} (also {SECRET_PATH.replace('/', '%2F')}, "
+        f"{json.dumps('/' + SECRET_PATH).replace('/', chr(92) + '/')}, slacksecretpath)"
+    )
+    server.on("POST", "/slack/", Answer(500, echo.encode()))
+    open_incident()
+    code, out, err = send("slack")
+    assert code == 1
+    assert "slack: FAILED: HTTP 500 after 5 attempts: no route for POST /***" in out
+    for text in (out, err, record()):
+        assert "slacksecretpath" not in text
+        assert "T0001" not in text or "***" in text
+
+
+def test_check_never_prints_a_value_its_secret_rule_flagged(tmp_path: Path) -> None:
+    key = "sk_live_51HxYzAbCdEfGhIjKlMnOp"
+    plan = (
+        (ROOT / "examples/delivery.yaml").read_text().replace("api_key_env: STATUSPAGE_API_KEY", f"api_key_env: {key}")
+    )
+    plan = (
+        plan.replace("lint:", f"lint:\n  ignore: [{key}]\n", 1)
+        if "lint:" in plan
+        else plan + f"lint:\n  ignore: [{key}]\n"
+    )
+    plan = plan.replace("channels:\n", f"channels:\n  {key}: {{}}\n", 1)
+    target = tmp_path / "plan.yaml"
+    target.write_text(plan)
+    for fmt in ("text", "json", "github", "sarif"):
+        result = runner.invoke(app, ["--color", "never", "check", str(target), "--format", fmt])
+        assert result.exit_code == 1, result.output
+        assert "E401" in result.output
+        assert "sk_live_" not in result.output, fmt
+
+
+# ---------------------------------------------------------------- item 7: where credentials go
+
+
+def test_delivery_refuses_a_secret_over_plain_http_to_another_host(team: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = Path("incplan.yaml").read_text()
+    plan = re.sub(r"api_base: \S+", "api_base: http://status.attacker.invalid/v1", plan)
+    Path("incplan.yaml").write_text(plan)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", f"http://hooks.attacker.invalid/slack/{SECRET_PATH}")
+    open_incident()
+    code, out, _ = run("notify", "--incident", ID, "--send", "--dry-run", "-c", "status_page", "-c", "slack")
+    assert code == 2
+    assert (
+        "cannot send: `api_base` is plain http to `status.attacker.invalid`; incplan sends credentials only over https"
+        in out
+    )
+    assert "cannot send: the URL in `SLACK_WEBHOOK_URL` is plain http to `hooks.attacker.invalid`" in out
+    code, out, _ = send("status_page", "slack")
+    assert code == 1
+    assert "status_page: FAILED: `api_base` is plain http" in out and "slack: FAILED: the URL in" in out
+    assert "slacksecretpath" not in out
+
+
+def test_smtp_password_in_the_clear_only_to_this_machine(team: Path) -> None:
+    plan = Path("incplan.yaml").read_text().replace("security: starttls", "security: none")
+    Path("incplan.yaml").write_text(plan)
+    open_incident()
+    code, out, _ = run("notify", "--incident", ID, "--send", "--dry-run", "-c", "email")
+    assert code == 2
+    assert "cannot send: SMTP login to `smtp.orbit.example` with `security: none` would send the password" in out
+
+
+# ---------------------------------------------------------------- item 11: smaller ones
+
+
+def test_dry_run_exits_2_when_a_credential_is_unset(team: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SLACK_WEBHOOK_URL")
+    open_incident()
+    code, out, err = run("notify", "--incident", ID, "--send", "--dry-run", "-c", "slack", "-c", "teams")
+    assert code == 2
+    assert "==> slack <==\ncannot send: environment variable `SLACK_WEBHOOK_URL` is not set" in out
+    assert "==> teams <==\nPOST http://127.0.0.1:" in out
+    assert "error: --send could not deliver to slack" in err
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x", "hooks.slack.com/services/x", "http://exa mple.com/x", "ftp://h/x",
+                                 "http://host:99999/x"])  # fmt: skip
+def test_a_malformed_webhook_url_is_a_clear_error_never_retried(
+    team: Path, server: Server, monkeypatch: pytest.MonkeyPatch, fake_time: FakeTime, url: str
+) -> None:
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", url)
+    open_incident()
+    code, out, err = run("notify", "--incident", ID, "--send", "--dry-run", "-c", "slack")
+    assert code == 2, out + err
+    assert re.search(r"cannot send: the URL in `SLACK_WEBHOOK_URL` (is not a valid|holds)", out), out
+    assert url not in out
+    code, out, _ = send("slack")
+    assert code == 1 and "slack: FAILED: the URL in `SLACK_WEBHOOK_URL`" in out
+    assert fake_time.slept == []
+
+
+def test_a_newline_in_an_email_subject_never_makes_a_header(team: Path) -> None:
+    from aiosmtpd.controller import Controller
+
+    received: list[bytes] = []
+
+    class Box:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            received.append(envelope.content)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    plan = Path("incplan.yaml").read_text().replace("security: starttls", "security: none")
+    plan = plan.replace("host: smtp.orbit.example\n      port: 587", f"host: 127.0.0.1\n      port: {port}")
+    plan = re.sub(r"\n\s+username_env: SMTP_USER\n\s+password_env: SMTP_PASSWORD", "", plan)
+    Path("incplan.yaml").write_text(plan)
+    code, _, err = run("incident", "open", "--title", "Dashboard down", "--severity", "sev1", "--var",
+                       "impact=slow\r\nBcc: victim@elsewhere.example\nX-Evil: 1", now=OPENED)  # fmt: skip
+    assert code == 0, err
+    code, out, _ = run("notify", "--incident", ID, "--send", "--dry-run", "-c", "email")
+    assert code == 0
+    subject = next(line for line in out.splitlines() if line.startswith("Subject: "))
+    assert subject == "Subject: [Critical] Orbit: slow Bcc: victim@elsewhere.example X-Evil: 1"
+    controller = Controller(Box(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        code, out, _ = send("email")
+    finally:
+        controller.stop()
+    assert code == 0, out
+    headers = received[0].split(b"\r\n\r\n", 1)[0].decode()
+    assert not re.search(r"(?im)^(bcc|x-evil):", headers)
+
+
+# ---------------------------------------------------------------- item 4: delivered, not recorded
+
+
+def _hold_lock(record_path: Path) -> subprocess.Popen[str]:
+    """Another process holding the record's lock, as a slow or stuck incplan would."""
+    holder = (
+        "import sys, time\nfrom pathlib import Path\nfrom incplan.incidents.store import _lock\n"
+        f"with _lock(Path({str(record_path)!r})):\n    print('locked', flush=True)\n    time.sleep(120)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", holder], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline() == "locked\n"
+    return process
+
+
+def test_delivered_while_the_record_is_locked_is_kept_and_merged(
+    team: Path, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incplan.incidents import store
+
+    monkeypatch.setattr(store, "LOCK_TIMEOUT", 0.3)
+    statuspage_api(server)
+    open_incident()
+    holder = _hold_lock(team / "incidents" / f"{ID}.yaml")
+    try:
+        code, out, err = send("status_page")
+    finally:
+        holder.kill()
+        holder.wait()
+        assert holder.stdout is not None
+        holder.stdout.close()
+    assert code == 1
+    assert "status_page: created status page incident ours1" in out
+    assert "is locked by another incplan" in err
+    assert "the next command on this incident merges it into the record" in err
+    assert "Traceback" not in out + err
+    assert "type: notified" not in record()
+    kept = list((team / "state" / "incplan" / "recovery").iterdir())
+    assert len(kept) == 1 and "ours1" in kept[0].read_text()
+    assert not any(p.name.startswith(".") or p.suffix != ".yaml" for p in (team / "incidents").iterdir()
+                   if not p.name.endswith(".lock"))  # fmt: skip
+
+    # the next send on the incident updates the same status page incident ...
+    assert run("incident", "update", ID, "--stage", "identified", now="2026-11-27T10:20:00-05:00")[0] == 0
+    assert "ref: ours1" in record()  # ... after that update merged the kept delivery
+    assert list((team / "state" / "incplan" / "recovery").iterdir()) == []
+    code, out, _ = send("status_page", now="2026-11-27T10:21:00-05:00")
+    assert code == 0 and "updated status page incident ours1" in out
+    assert len(server.got("POST")) == 1 and len(server.incidents) == 1
+    assert record().count("channel: status_page") == 2
+
+
+def _without_root_powers() -> list[str]:
+    """A prefix that runs a child without root's power to ignore file permissions (as root, a
+    read-only folder is writable); nothing when we are not root."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("as root this needs setpriv to drop CAP_DAC_OVERRIDE")
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}"]
+
+
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A folder another user may enter (pytest's own tmp folders are private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="incplan-hostile-"))
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        for path in [folder, *folder.rglob("*")]:
+            if path.is_dir() and not path.is_symlink():
+                path.chmod(0o755)
+        subprocess.run(["rm", "-rf", str(folder)], check=False)
+
+
+def _incplan(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **env, "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [*_without_root_powers(), sys.executable, "-m", "incplan", "--color", "never", *args]
+    return subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120)
+
+
+def test_delivered_to_a_read_only_incidents_folder_is_kept_and_merged(
+    team: Path, server: Server, shared_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statuspage_api(server)
+    work = shared_tmp / "team"
+    work.mkdir()
+    (work / "incplan.yaml").write_text((team / "incplan.yaml").read_text())
+    state = work / "state"
+    state.mkdir()
+    state.chmod(0o777)
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    monkeypatch.chdir(work)
+    open_incident()
+    (work / "incidents" / f"{ID}.yaml").chmod(0o644)
+    (work / "incidents").chmod(0o555)
+    env = {"INCPLAN_NOW": LATER, "XDG_STATE_HOME": str(state)}
+    sent = _incplan("notify", "--incident", ID, "--send", "--yes", "-c", "status_page", cwd=work, env=env)
+    assert sent.returncode == 1, sent.stdout + sent.stderr
+    assert "status_page: created status page incident ours1" in sent.stdout
+    assert "error: delivered, but not recorded in the incident:" in sent.stderr
+    assert "Traceback" not in sent.stderr
+    assert "type: notified" not in record()
+
+    # status shows the kept delivery before it is merged; the next send updates, never re-creates
+    code, out, _ = run("incident", "status", ID, now="2026-11-27T10:06:00-05:00")
+    assert code == 0 and "10:05" in out, out
+    (work / "incidents").chmod(0o755)
+    code, out, err = send("status_page", now="2026-11-27T10:06:00-05:00")
+    assert code == 0, out + err
+    assert "updated status page incident ours1" in out
+    assert len(server.got("POST")) == 1
+    assert record().count("ref: ours1") == 2
+    assert list((state / "incplan" / "recovery").iterdir()) == []
+
+
+# ---------------------------------------------------------------- item 10 and ids
+
+
+def test_an_unreadable_incidents_folder_is_an_error_not_no_incidents(
+    team: Path, shared_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = shared_tmp / "team"
+    work.mkdir()
+    (work / "incplan.yaml").write_text((team / "incplan.yaml").read_text())
+    monkeypatch.chdir(work)
+    open_incident()
+    (work / "incidents").chmod(0o311)  # may be entered, not listed
+    for args in (("incident", "list"), ("incident", "status"), ("report", "--all")):
+        result = _incplan(*args, cwd=work, env={"INCPLAN_NOW": LATER})
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert "error: cannot read the incidents folder `" in result.stderr
+        assert "Permission denied" in result.stderr
+
+
+def test_a_300_character_id_is_a_usage_error(team: Path) -> None:
+    long_id = "a" * 300
+    for args in (["incident", "status", long_id], ["incident", "update", long_id, "--note", "x"],
+                 ["incident", "assign", long_id, "incident_commander", "@alice"], ["report", long_id],
+                 ["notify", "-i", long_id, "--posted"]):  # fmt: skip
+        code, _, err = run(*args)
+        assert code == 2, (args, err)
+        assert "error: `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa... (300 characters)` is not an incident id" in err
+
+
+def test_vars_file_contents_never_appear_in_errors(team: Path) -> None:
+    shadow = Path("shadow")
+    shadow.write_text("root:$6$saltsalt$hashhashhash:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\n")
+    open_incident()
+    code, out, err = run("notify", "--incident", ID, "--vars", str(shadow), "-f", "text")
+    assert code == 2
+    assert "error: `shadow` is not a variables file: its keys must be variable names" in err
+    assert "root" not in out + err and "hash" not in out + err
+    shadow.chmod(0)
+    if not os.access(shadow, os.R_OK):
+        code, _, err = run("notify", "--incident", ID, "--vars", str(shadow), "-f", "text")
+        assert code == 2 and "cannot read" in err
+
+
+def test_an_empty_locale_is_refused(team: Path) -> None:
+    open_incident()
+    code, out, err = run("notify", "--incident", ID, "--locale", "", "-f", "text")
+    assert code == 2
+    assert "error: unknown locale ``" in err
+    assert out == ""
