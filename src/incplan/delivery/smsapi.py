@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets
+from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets, require_tls
 from incplan.delivery.http import send
 from incplan.delivery.sms import recipients, segment_note, text
 from incplan.templates.limits import sms_encoding
@@ -33,7 +33,7 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
     token = secrets.get(job.settings.token_env)
     numbers = recipients(job.settings, secrets)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-www-form-urlencoded"}
-    url = f"{job.settings.api_base.rstrip('/')}/sms.do"
+    url = f"{require_tls(job.settings.api_base, '`api_base`').rstrip('/')}/sms.do"
     body = urlencode(form(job, numbers))
     return [PreparedRequest("POST", url, headers, body, ("Authorization",), note=segment_note(job, len(numbers)))]
 

@@ -8,7 +8,7 @@ import base64
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets
+from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets, require_tls
 from incplan.delivery.http import send
 from incplan.delivery.sms import recipients, segment_note, text
 
@@ -18,7 +18,8 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
     sid = secrets.get(settings.account_sid_env)
     token = secrets.get(settings.auth_token_env)
     numbers = recipients(settings, secrets)
-    url = f"{settings.api_base.rstrip('/')}/2010-04-01/Accounts/{quote(sid, safe='')}/Messages.json"
+    base = require_tls(settings.api_base, "`api_base`").rstrip("/")
+    url = f"{base}/2010-04-01/Accounts/{quote(sid, safe='')}/Messages.json"
     credentials = base64.b64encode(f"{sid}:{token}".encode()).decode()
     headers = {
         "Authorization": f"Basic {credentials}",
