@@ -11,8 +11,8 @@ import typer
 from incplan.cli.output import choose, handled
 
 if TYPE_CHECKING:
-    from incplan.delivery.run import NotRecorded
     from incplan.announce import Announcement, NotifyOptions
+    from incplan.delivery.run import NotRecorded
     from incplan.templates.compose import ComposedMessage
 
 FORMATS = ["rich", "text", "json", "markdown"]
