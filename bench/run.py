@@ -117,6 +117,140 @@ def build_tree(root: Path, count: int) -> list[Path]:
     return files
 
 
+# ------------------------------------------------------------------ the status site over years of records
+
+SITE_PLAN = """\
+version: 1
+organization: {name: Busy Cloud, product: Busy API, status_page_url: https://status.busy.example, timezone: Europe/Warsaw, locales: [en, pl]}
+owner: "@alice"
+people:
+  alice: {name: Alice Nowak, email: alice@busy.example}
+  bob: {name: Bob Lee, email: bob@busy.example}
+definition: {incident: An unplanned event that disrupts a customer-facing service.}
+severities:
+  sev1: {name: Critical, impact: critical, first_update_within: 10m, update_every: 15m, channels: [status_page, email, chat], roles: [ic]}
+  sev2: {name: Major, impact: major, first_update_within: 30m, update_every: 1h, channels: [status_page, chat], roles: [ic]}
+  sev3: {name: Minor, impact: minor, first_update_within: 1h, update_every: 2h, channels: [status_page, chat], roles: [ic]}
+roles:
+  ic: {name: Incident Commander, people: ["@alice", "@bob"]}
+channels:
+  status_page: {name: Status page, type: status_page, audience: customers, owner: ic, access: vault}
+  email: {name: Email, type: email, audience: customers, owner: ic, access: vault}
+  chat: {name: "#incidents", type: chat, audience: internal, owner: ic, access: everyone}
+components:
+  api: {name: Public API, group: Core}
+  dashboard: {name: Dashboard, group: Core}
+  webhooks: {name: Webhooks, group: Core}
+  billing: {name: Billing}
+  login: {name: Login and SSO}
+  eu: {name: EU region, group: Regions}
+  us: {name: US region, group: Regions}
+stages:
+  investigating: {name: Investigating}
+  identified: {name: Identified}
+  monitoring: {name: Monitoring}
+  resolved: {name: Resolved, final: true}
+templates:
+  investigating: {default: "We are investigating. Next update by {{ next_update }}."}
+  identified: {default: "Cause found. Next update by {{ next_update }}."}
+  monitoring: {default: "Fix applied. Next update by {{ next_update }}."}
+  resolved: {default: "Resolved. No data was lost."}
+"""
+STATUSES = ["degraded_performance", "partial_outage", "major_outage"]
+PROBLEMS = ["elevated error rates", "slow responses", "failed logins", "delayed webhooks", "invoice errors", "timeouts"]
+
+
+def make_site_record(i: int, rng: random.Random, first_day: int = 0) -> tuple[str, str]:
+    """An incident of a busy team: 2-8 customer updates in English and Polish (status page and
+    email), internal chat and notes between them, components degraded then restored."""
+    from datetime import datetime, timedelta, timezone
+
+    zone = timezone(timedelta(hours=1))
+    opened = datetime(2024, 1, 1, 8, tzinfo=zone) + timedelta(minutes=(first_day + i * 1100 * 1440 // 3000) + rng.randrange(600))
+    problem = rng.choice(PROBLEMS)
+    component = rng.choice(["api", "dashboard", "webhooks", "billing", "login", "eu", "us"])
+    rid = f"{opened:%Y-%m-%d}-{problem.replace(' ', '-')}-{i}"
+    moment = opened
+
+    def at(minutes: int) -> str:
+        nonlocal moment
+        moment += timedelta(minutes=minutes)
+        return f"'{moment.isoformat()}'"
+
+    events = [
+        f"{{at: {at(0)}, type: opened, severity: sev{1 + i % 3}, stage: investigating, by: '@alice'}}",
+        f"{{at: {at(1)}, type: assigned, role: ic, person: '@bob'}}",
+        f"{{at: {at(1)}, type: components, components: {{{component}: {rng.choice(STATUSES)}}}}}",
+    ]
+    stages = ["investigating", "identified", "monitoring", "resolved"][: 2 + rng.randrange(3)] + ["resolved"]
+    for n, stage in enumerate(dict.fromkeys(stages)):
+        if n:
+            events.append(f"{{at: {at(rng.randrange(5, 90))}, type: stage, stage: {stage}}}")
+        stamp = at(2)
+        for locale, text in (("en", f"Update {n + 1}: {problem} on {component}, {stage}. We will update you soon."),
+                             ("pl", f"Aktualizacja {n + 1}: {problem} ({component}), etap {stage}. Wkrótce więcej informacji.")):
+            for channel in ("status_page", "email"):
+                events.append(f"{{at: {stamp}, type: notified, stage: {stage}, channel: {channel}, locale: {locale}, posted: true, subject: '{stage.title()}: {problem}', body: '{text}'}}")
+        events.append(f"{{at: {stamp}, type: notified, stage: {stage}, channel: chat, locale: en, posted: true, body: 'internal: rolling back build {i}'}}")
+        events.append(f"{{at: {at(3)}, type: note, text: 'checked dashboards after update {n + 1}'}}")
+    header = f"version: 1\nid: {rid}\ntitle: {problem.capitalize()} on {component}\nplan: ../incplan.yaml\nopened_at: '{opened.isoformat()}'\nevents:\n"
+    return rid, header + "".join(f"  - {e}\n" for e in events)
+
+
+def site_benchmark(count: int, incplan: str) -> list[dict[str, object]]:
+    """`site build` over `count` records (a few years of a busy team): the first build, a rebuild
+    with nothing changed, and a rebuild after one more update; wall time and peak memory."""
+    import shutil
+
+    root = WORK / f"site{count}"
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "incidents").mkdir(parents=True)
+    (root / "incplan.yaml").write_text(SITE_PLAN, encoding="utf-8")
+    rng = random.Random(3000)
+    ids = []
+    for i in range(count):
+        rid, text = make_site_record(i, rng)
+        (root / "incidents" / f"{rid}.yaml").write_text(text, encoding="utf-8")
+        ids.append(rid)
+    env = {**os.environ, "NO_COLOR": "1", "INCPLAN_NOW": "2027-01-05T12:00:00+01:00"}
+    size = sum(p.stat().st_size for p in (root / "incidents").iterdir())
+    print(f"site: {count} records, {size / 1e6:.1f} MB of YAML")
+    rows = []
+    for name, prepare in (
+        ("first build (empty --out)", lambda: shutil.rmtree(root / "public", ignore_errors=True)),
+        ("rebuild, nothing changed", lambda: None),
+        ("rebuild after one more update", lambda: _one_more_update(root, ids[-1])),
+    ):
+        prepare()
+        # A fresh parent whose only child is incplan: its RUSAGE_CHILDREN peak is incplan's own.
+        probe = (
+            "import resource, subprocess, sys, time; t = time.perf_counter(); "
+            "r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode); "
+            "print(r.stdout + r.stderr)"
+        )
+        command = [incplan, "site", "build", "--out", "public", "--format", "json"]
+        result = subprocess.run([sys.executable, "-c", probe, *command], cwd=root, env=env, capture_output=True, text=True)
+        first, _, output = result.stdout.partition("\n")
+        elapsed_s, peak_kb, code = first.split()
+        if code != "0":
+            raise SystemExit(f"site build failed: {output}")
+        elapsed, peak = float(elapsed_s), int(peak_kb)
+        built = json.loads(output)
+        row = {"name": name, "seconds": round(elapsed, 2), "peak_rss_mb": round(peak / 1024, 1),
+               "files": built["files"], "written": built["written"]}
+        print(f"site build, {name:<32} {elapsed:7.2f} s  peak RSS {row['peak_rss_mb']} MB  "
+              f"{built['files']} files, {built['written']} written", flush=True)
+        rows.append(row)
+    return rows
+
+
+def _one_more_update(root: Path, rid: str) -> None:
+    path = root / "incidents" / f"{rid}.yaml"
+    path.write_text(path.read_text() + "  - {at: '2027-01-05T11:59:00+01:00', type: note, text: one more note}\n")
+
+
 # ------------------------------------------------------------------ measuring
 
 
@@ -159,8 +293,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer runs and a 200-plan tree (a smoke run)")
     parser.add_argument("--runs", type=int, default=None)
+    parser.add_argument("--site", type=int, metavar="N", default=None, help="only `site build` over N records")
     args = parser.parse_args()
     setup()
+    if args.site:
+        rows = site_benchmark(args.site, str(BIN / "incplan"))
+        (WORK / "site-results.json").write_text(json.dumps(rows, indent=2))
+        return
     runs = args.runs or (5 if args.quick else 15)
     tree_size = 200 if args.quick else 1000
 

@@ -38,7 +38,10 @@ def run(*args: str, now: str | None = None) -> tuple[int, str, str]:
         ("🔥🔥🔥", "incident"),
         ("   ", "incident"),
         # Cut at a word boundary, never mid-word.
-        ("Checkout errors for customers paying with cards issued outside the EU", "checkout-errors-for-customers-paying-with-cards"),
+        (
+            "Checkout errors for customers paying with cards issued outside the EU",
+            "checkout-errors-for-customers-paying-with-cards",
+        ),
         ("x" * 60, "x" * 48),
     ],
 )
@@ -71,10 +74,18 @@ def _leaves(node: object, path: str = "") -> list[tuple[str, object, object, obj
     out: list[tuple[str, object, object, object]] = []
     if isinstance(node, CommentedMap):
         for key, value in node.items():
-            out += _leaves(value, f"{path}.{key}") if isinstance(value, CommentedMap | CommentedSeq) else [(f"{path}.{key}", value, node, key)]
+            out += (
+                _leaves(value, f"{path}.{key}")
+                if isinstance(value, CommentedMap | CommentedSeq)
+                else [(f"{path}.{key}", value, node, key)]
+            )
     elif isinstance(node, CommentedSeq):
         for i, value in enumerate(node):
-            out += _leaves(value, f"{path}[{i}]") if isinstance(value, CommentedMap | CommentedSeq) else [(f"{path}[{i}]", value, node, i)]
+            out += (
+                _leaves(value, f"{path}[{i}]")
+                if isinstance(value, CommentedMap | CommentedSeq)
+                else [(f"{path}[{i}]", value, node, i)]
+            )
     return out
 
 
@@ -119,11 +130,11 @@ def test_both_scaffold_languages_have_the_same_strings() -> None:
 @pytest.mark.parametrize(
     "intended",
     [
-        "description: \"Wiemy, że coś nie działa, i szukamy przyczyny.\"",
-        "description: \"Poprawka jest wdrożona, obserwujemy powrót do normy.\"",
-        "description: \"Publikujemy, co się stało i co zmieniamy.\"",
-        "description: \"Usługa, której dotyczy incydent, słowami klientów\"",
-        "description: \"Co klienci mogą zrobić w międzyczasie (puste, gdy nic)\"",
+        'description: "Wiemy, że coś nie działa, i szukamy przyczyny."',
+        'description: "Poprawka jest wdrożona, obserwujemy powrót do normy."',
+        'description: "Publikujemy, co się stało i co zmieniamy."',
+        'description: "Usługa, której dotyczy incydent, słowami klientów"',
+        'description: "Co klienci mogą zrobić w międzyczasie (puste, gdy nic)"',
     ],
 )
 def test_init_writes_whole_polish_sentences(intended: str, tmp_path: Path) -> None:

@@ -147,7 +147,7 @@ def rendered(now: str = "2026-11-27T10:05:00+01:00") -> str:
     """The SMS text incplan renders for the incident now (time formats belong to the locale)."""
     code, out = run("notify", "--incident", ID, "-c", "sms", "-f", "json", now=now)
     assert code == 0, out
-    return str(json.loads(out)["messages"][0]["body"])
+    return str(json.JSONDecoder().raw_decode(out)[0]["messages"][0]["body"])
 
 
 def refs(team: Path) -> list[str]:

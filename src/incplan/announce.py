@@ -145,6 +145,7 @@ def announce(plan: Plan, plan_path: Path, options: NotifyOptions, *, confirm: Co
 
     path = record_path(incidents_dir(plan, plan_path), options.incident)
     record = read_record_fast(path)
+    plan = plan.for_record(record)  # a maintenance: its stages, templates and channels
     state = fold(record, plan)
     at = clock.entered(options.at, "--at", timezone=tz, now=now, not_before=record.opened_at)
     stage = _stage(plan, state, options)

@@ -14,6 +14,7 @@ from incplan.cli import (
     incident_remind,
     incident_watch,
     init,
+    maintenance,
     merge_record,
     notify,
     preview,
@@ -21,6 +22,7 @@ from incplan.cli import (
     rules,
     schema,
     show,
+    site,
 )
 from incplan.cli.output import IncplanGroup, set_color
 
@@ -65,6 +67,8 @@ app.add_typer(incident.app, name="incident")
 app.command("report")(report.report)
 app.command("classify")(classify.classify)
 app.command("schema")(schema.schema)
+app.add_typer(maintenance.app, name="maintenance")
+app.add_typer(site.app, name="site")
 app.command("merge-record")(merge_record.merge_record)
 app.command("diff")(diff.diff)
 

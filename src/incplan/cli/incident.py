@@ -60,7 +60,9 @@ def next_notify(plan: Plan, plan_path: Path, incident_id: str, plan_option: str 
     from incplan.incidents.state import fold
     from incplan.incidents.store import read_record_fast
 
-    state = fold(read_record_fast(record_file(plan, plan_path, incident_id)), plan)
+    record = read_record_fast(record_file(plan, plan_path, incident_id))
+    plan = plan.for_record(record)
+    state = fold(record, plan)
     channels = channels_for(plan, state, state.severity)
     delivering = any(plan.channels[ch].delivery is not None for ch in channels if ch in plan.channels)
     args = ["notify", "-i", incident_id, *(["--send"] if delivering else [])]
@@ -256,6 +258,7 @@ def _print_status(item: Status, plan: Plan) -> None:
     out = console()
     tz = plan.organization.timezone
     state, cad, now = item.state, item.cadence, item.now
+    plan = plan.for_record(state)  # a maintenance: its own stages
     stage = plan.stages.get(state.stage)
     sev = plan.severities.get(state.severity)
     since = state.stages[-1][1]
@@ -268,6 +271,9 @@ def _print_status(item: Status, plan: Plan) -> None:
             f"{format_time(state.opened_at, tz)} ({_age(state, now)})",
         ),
     ]
+    if state.scheduled_for is not None:
+        until = format_time(state.scheduled_until, tz) if state.scheduled_until else "open end"
+        rows.append(("window", f"{format_time(state.scheduled_for, tz)} to {until}"))
     if cad.updates:
         last = cad.updates[-1]
         rows.append(("last customer update", f"{format_time(last, tz)} ({elapsed(now - last)} ago)"))

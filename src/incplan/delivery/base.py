@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ class Job:
     locale: str
     previous_ref: str | None = None  # e.g. the status page incident created at an earlier stage
     components: dict[str, str] = field(default_factory=dict)  # the record's component id -> status
+    scheduled_for: datetime | None = None  # a scheduled maintenance's window
+    scheduled_until: datetime | None = None
 
 
 @dataclass

@@ -44,7 +44,14 @@ COMPONENT_STATUS = {
 }
 
 
+MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
+
+
 def _status(job: Job) -> str:
+    if job.scheduled_for is not None:  # a scheduled maintenance has Statuspage's own statuses
+        if job.stage_final:
+            return "completed"
+        return job.stage if job.stage in MAINTENANCE_STATUSES else "in_progress"
     if job.stage_final:
         return "resolved"
     return job.stage if job.stage in STATUSES else "investigating"
@@ -65,10 +72,13 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
     key = secrets.get(settings.api_key_env)
     base = require_tls(settings.api_base, "`api_base`").rstrip("/")
     status = _status(job)
-    component_status = "operational" if status == "resolved" else COMPONENT_STATUS.get(job.impact or "major")
+    finished = status in ("resolved", "completed")
+    component_status = "operational" if finished else COMPONENT_STATUS.get(job.impact or "major")
+    if job.scheduled_for is not None:
+        component_status = "operational" if status in ("scheduled", "completed") else "under_maintenance"
     # The public name is the incident's title, and follows `--title` (SPEC §8).
     incident: dict[str, Any] = {"name": job.incident_title, "status": status, "body": job.body}
-    components = _components(job, settings.components, component_status or "major_outage", status == "resolved")
+    components = _components(job, settings.components, component_status or "major_outage", finished)
     if components:
         incident["component_ids"] = list(components)
         incident["components"] = components
@@ -78,9 +88,18 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
         return [PreparedRequest("PATCH", url, headers, json.dumps({"incident": incident}), ("Authorization",))]
     incident = {
         **incident,
-        "impact_override": job.impact or "major",
+        "impact_override": "maintenance" if job.scheduled_for is not None else job.impact or "major",
         "metadata": {"incplan": {"incident_id": job.incident_id}},
     }
+    if job.scheduled_for is not None:
+        # incplan moves the maintenance through its stages itself (`maintenance update`).
+        incident.update(
+            scheduled_for=job.scheduled_for.isoformat(),
+            scheduled_until=job.scheduled_until.isoformat() if job.scheduled_until else None,
+            scheduled_remind_prior=False,
+            scheduled_auto_in_progress=False,
+            scheduled_auto_completed=False,
+        )
     url = f"{base}/pages/{settings.page_id}/incidents"
     return [PreparedRequest("POST", url, headers, json.dumps({"incident": incident}), ("Authorization",))]
 
@@ -94,8 +113,9 @@ def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
         import httpx
 
         pace(key)
+        url = request.url + ("/upcoming" if job.scheduled_for is not None else "/unresolved")
         try:
-            listed = http.request_within_deadline(client, "GET", request.url + "/unresolved", headers=request.headers)
+            listed = http.request_within_deadline(client, "GET", url, headers=request.headers)
         except (httpx.HTTPError, http.DeadlineExceeded):
             return None
         if listed.status_code != 200:
@@ -124,4 +144,5 @@ def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
     except (ValueError, KeyError, TypeError):
         raise DeliveryFailed("Statuspage answered without an incident id") from None
     verb = "created" if creating else "updated"
-    return Outcome(job.channel, True, ref=incident_id, detail=f"{verb} status page incident {incident_id}")
+    what = "scheduled maintenance" if job.scheduled_for is not None else "incident"
+    return Outcome(job.channel, True, ref=incident_id, detail=f"{verb} status page {what} {incident_id}")

@@ -111,7 +111,10 @@ Event = Annotated[
 class Record(Model):
     version: Literal[1]
     id: str
+    kind: Literal["incident", "maintenance"] = "incident"
     title: str
     plan: str | None = None
     opened_at: AwareDatetime
+    scheduled_for: AwareDatetime | None = None  # maintenance: the announced window
+    scheduled_until: AwareDatetime | None = None
     events: Annotated[list[Event], Field(min_length=1)]

@@ -117,19 +117,20 @@ def send_reminders(plan: Plan, item: DueUpdate) -> DueUpdate:
     from incplan.incidents.state import cadence, fold
 
     def events(record: Record) -> list[dict[str, Any]]:
-        state = fold(record, plan)
-        current = cadence(state, plan, item.now)
+        view = plan.for_record(record)  # a maintenance: its cadence and channels
+        state = fold(record, view)
+        current = cadence(state, view, item.now)
         if not state.open or current.next_due != item.due_at:
             return []  # someone posted the update (or resolved) meanwhile
         jobs: list[Job] = []
-        for channel_id in reminder_channels(plan, state.severity):
+        for channel_id in reminder_channels(view, state.severity):
             earlier = [
                 e for e in record.events if isinstance(e, Reminded) and e.channel == channel_id and e.due == item.due_at
             ]
             if any(e.delivered for e in earlier) or len(earlier) >= MAX_ATTEMPTS:
                 item.already.append(channel_id)
                 continue
-            jobs.extend(reminder_jobs(plan, state, channel_id, item.due_at, item.now))
+            jobs.extend(reminder_jobs(view, state, channel_id, item.due_at, item.now))
         if not jobs:
             return []
         from incplan.delivery.run import deliver_all

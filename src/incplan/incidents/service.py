@@ -11,6 +11,7 @@ from incplan.diagnostics import ProblemError, UsageError, unknown_name
 from incplan.incidents import store
 from incplan.incidents.ids import slugify
 from incplan.incidents.state import Cadence, State, cadence, fold
+from incplan.plan.models import MAINTENANCE
 from incplan.plan.names import check_names
 
 if TYPE_CHECKING:
@@ -177,6 +178,7 @@ class Status:
 
 def status_of(plan: Plan, path: Path, now: datetime) -> Status:
     record = store.read_record_fast(path)
+    plan = plan.for_record(record)  # a maintenance has its own stages and cadence
     state = fold(record, plan)
     return Status(state, cadence(state, plan, now), now, path)
 
@@ -191,10 +193,90 @@ def statuses(
     if not include_closed:  # read in full only the records that may be open
         from incplan.incidents.index import open_candidates
 
-        paths = open_candidates(folder, paths, {k for k, stage in plan.stages.items() if stage.final})
+        finals = {k for k, stage in plan.stages.items() if stage.final}
+        finals |= {k for k, stage in plan.maintenance_view().stages.items() if stage.final}  # maintenance records
+        paths = open_candidates(folder, paths, finals)
     for path in paths:
         try:
             found.append(status_of(plan, path, now))
         except ProblemError as problem:
             damaged.append(problem)
     return [s for s in found if include_closed or s.state.open], damaged
+
+
+def schedule_maintenance(
+    plan: Plan,
+    plan_path: Path,
+    *,
+    title: str,
+    start: datetime,
+    end: datetime,
+    at: datetime,
+    components: list[str] | None = None,
+    variables: dict[str, str] | None = None,
+    by: str | None = None,
+) -> Path:
+    """A maintenance record (`kind: maintenance`): its window, the components it touches (shown
+    operational until the work starts), at the first stage of the plan's `maintenance:`."""
+    view = plan.maintenance_view()
+    check_names(plan, variables=variables, person=by, components=components)
+    if not title.strip():
+        raise UsageError("the title is empty", hint='give one with --title "Database upgrade"')
+    if end <= start:
+        raise UsageError(
+            f"--end `{end.isoformat()}` is not after --start `{start.isoformat()}`", hint="give an end after the start"
+        )
+    folder = store.incidents_dir(plan, plan_path)
+    base_id = f"{start.astimezone(_zone(plan)):%Y-%m-%d}-{slugify(title)}"
+    header = {
+        "kind": "maintenance",
+        "title": title,
+        "plan": _relative(plan_path, folder),
+        "opened_at": at,
+        "scheduled_for": start,
+        "scheduled_until": end,
+    }
+    first = {"at": at, "type": "opened", "severity": MAINTENANCE, "stage": next(iter(view.stages)), "by": by}
+    path = store.create_record(folder, base_id, header, first)
+    extra: list[dict[str, Any]] = []
+    if variables:
+        extra.append({"at": at, "type": "variables", "values": dict(variables)})
+    if components:
+        extra.append({"at": at, "type": "components", "components": dict.fromkeys(components, "operational")})
+    if extra:
+        store.append_events(path, lambda _record: extra)
+    return path
+
+
+def update_maintenance(
+    plan: Plan, path: Path, *, at: datetime, stage: str | None = None, note: str | None = None, by: str | None = None
+) -> Record:
+    """A maintenance moves through its stages; its components are `under_maintenance` while
+    the work is in progress or being verified, and operational again once it is completed."""
+    view = plan.maintenance_view()
+    check_names(view, stage=stage, person=by)
+    if not (stage or note):
+        raise UsageError("nothing to update", hint="give --stage or --note")
+
+    def events(record: Record) -> list[dict[str, Any]]:
+        if record.kind != MAINTENANCE:
+            raise UsageError(
+                f"`{record.id}` is an incident, not a maintenance", hint=f"use `incplan incident update {record.id}`"
+            )
+        _not_before_opening(record, at)
+        state = fold(record, view)
+        out: list[dict[str, Any]] = []
+        if stage and stage != state.stage:
+            final = view.stages[stage].final
+            working = not final and stage != next(iter(view.stages))
+            status = "operational" if final else "under_maintenance" if working else None
+            if status and state.components:
+                changed = {c: status for c, old in state.components.items() if old != status}
+                if changed:
+                    out.append({"at": at, "type": "components", "components": changed, "by": by})
+            out.append({"at": at, "type": "stage", "stage": stage, "note": note, "by": by})
+        elif note:
+            out.append({"at": at, "type": "note", "text": note, "by": by})
+        return out
+
+    return store.append_events(path, events)

@@ -45,6 +45,9 @@ class State:
     notifications: list[Notified] = field(default_factory=list)
     components: dict[str, str] = field(default_factory=dict)  # component id -> status
     resolved_at: datetime | None = None
+    kind: str = "incident"  # or "maintenance"
+    scheduled_for: datetime | None = None
+    scheduled_until: datetime | None = None
 
     @property
     def open(self) -> bool:
@@ -58,10 +61,13 @@ class State:
 
 
 def fold(record: Record, plan: Plan) -> State:
+    """The record's state; a maintenance record folds against the plan's maintenance view."""
+    plan = plan.for_record(record)
     first = record.events[0]
     severity = first.severity if isinstance(first, Opened) else next(iter(plan.severities))
     stage = first.stage if isinstance(first, Opened) else next(iter(plan.stages))
     state = State(record.id, record.title, record.opened_at, stage, severity)
+    state.kind, state.scheduled_for, state.scheduled_until = record.kind, record.scheduled_for, record.scheduled_until
     state.stages.append((stage, record.opened_at))
     state.severities.append((severity, record.opened_at))
     for event in sorted(record.events, key=lambda e: e.at):

@@ -75,6 +75,21 @@ class LintContext:
                 parts.extend(_parts_of(stage, key, spec, base, isinstance(raw, str), default_locale))
         return parts
 
+    @cached_property
+    def maintenance_parts(self) -> list[MessagePart]:
+        """The `maintenance:` section's messages (checked for syntax and names)."""
+        section = self.valid.maintenance
+        if section is None:
+            return []
+        parts = []
+        raw_templates = (self.data.get("maintenance") or {}).get("templates") or {}
+        for stage, by_key in section.templates.items():
+            for key, spec in by_key.items():
+                raw = (raw_templates.get(stage) or {}).get(key)
+                base: tuple[PathPart, ...] = ("maintenance", "templates", stage, key)
+                parts.extend(_parts_of(stage, key, spec, base, isinstance(raw, str), self.valid.default_locale))
+        return parts
+
     def compiled(self, source: str, autoescape: bool = False) -> Any:
         """A `CompiledTemplate`, or the `TemplateSyntaxError` it raised."""
         from jinja2 import TemplateSyntaxError

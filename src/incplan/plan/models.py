@@ -364,6 +364,29 @@ class LintConfig(Model):
     rules: dict[str, RuleLevel] = {}
 
 
+MAINTENANCE = "maintenance"  # the severity id a maintenance record carries; its stages come from `maintenance:`
+
+
+def _default_maintenance_stages() -> dict[str, Stage]:
+    # Statuspage's words for a scheduled maintenance's life.
+    return {
+        "scheduled": Stage(name="Scheduled", description="Announced; nothing has changed yet."),
+        "in_progress": Stage(name="In progress", description="The work is under way."),
+        "verifying": Stage(name="Verifying", description="The work is done; we are checking the result."),
+        "completed": Stage(name="Completed", description="Finished; everything works as before.", final=True),
+    }
+
+
+class MaintenanceSection(Model):
+    """Scheduled maintenance (SPEC §10): its own stages and templates, told like an incident."""
+
+    stages: dict[str, Stage] = Field(default_factory=_default_maintenance_stages, min_length=1)
+    channels: list[str] = []  # who hears about maintenance; default: every customer channel
+    first_update_within: Duration | None = None  # after scheduling
+    update_every: Cadence | None = None  # per stage, as for a severity (e.g. {in_progress: 1h})
+    templates: dict[str, dict[str, Message]] = {}
+
+
 class Plan(Model):
     version: Literal[1]
     organization: Organization
@@ -383,8 +406,30 @@ class Plan(Model):
     # `incplan incident remind --send`: the text posted to internal channels when a customer
     # update falls due (`next_update` is the due time); a built-in text when absent.
     reminder: Message | None = None
+    maintenance: MaintenanceSection | None = None
     values: list[Value] = []
     lint: LintConfig = LintConfig()
+
+    def maintenance_view(self) -> Plan:
+        """The plan as a maintenance record sees it: the maintenance stages and templates, and
+        one severity (`maintenance`) routing to its channels, so that notify, cadence, reminders
+        and delivery treat a maintenance like an incident."""
+        section = self.maintenance or MaintenanceSection()
+        channels = section.channels or [cid for cid, ch in self.channels.items() if ch.is_customer]
+        severity = SeverityLevel(
+            name="Maintenance",
+            impact="none",
+            first_update_within=section.first_update_within,
+            update_every=section.update_every,
+            channels=channels,
+        )
+        return self.model_copy(
+            update={"stages": section.stages, "templates": section.templates, "severities": {MAINTENANCE: severity}}
+        )
+
+    def for_record(self, record: Any) -> Plan:
+        """The plan itself for an incident, its maintenance view for a maintenance record."""
+        return self.maintenance_view() if getattr(record, "kind", "incident") == MAINTENANCE else self
 
     @property
     def default_locale(self) -> str:

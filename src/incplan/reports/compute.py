@@ -45,6 +45,9 @@ class IncidentReport:
     people: dict[str, str]  # handle -> name
     timeline: list[TimelineEntry] = field(default_factory=list)
     timezone: str = "UTC"
+    kind: str = "incident"  # or "maintenance"
+    scheduled_for: datetime | None = None
+    scheduled_until: datetime | None = None
 
     @property
     def cadence_met(self) -> bool:
@@ -91,6 +94,7 @@ def _seconds(delta: Any) -> int | None:
 def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport:
     from incplan.incidents.models import Assigned, Note, Notified, SeverityChanged, StageChanged, Variables
 
+    plan = plan.for_record(record)
     state: State = fold(record, plan)
     cad = cadence(state, plan, now)
     order = list(plan.severities)
@@ -150,6 +154,9 @@ def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport
         people={f"@{h}": p.name for h, p in plan.people.items()},
         timeline=timeline,
         timezone=plan.organization.timezone,
+        kind=record.kind,
+        scheduled_for=record.scheduled_for,
+        scheduled_until=record.scheduled_until,
     )
 
 
@@ -160,6 +167,7 @@ class PeriodReport:
     incidents: list[IncidentReport]
     severity_order: list[str]
     damaged: list[ProblemError] = field(default_factory=list)
+    maintenances: list[IncidentReport] = field(default_factory=list)  # listed apart, never in the figures
 
     @property
     def by_severity(self) -> dict[str, int]:
@@ -197,7 +205,7 @@ class PeriodReport:
         return round(sum(r.cadence_met for r in self.incidents) / len(self.incidents), 4)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        payload: dict[str, Any] = {
             "incidents": len(self.incidents),
             "by_severity": self.by_severity,
             "median_time_to_resolve_s": self.median_time_to_resolve_s,
@@ -206,6 +214,22 @@ class PeriodReport:
             "first_update_met_share": self.first_update_met_share,
             "cadence_met_share": self.cadence_met_share,
         }
+        if self.maintenances:  # listed apart, never counted above
+            payload["maintenances"] = [
+                {
+                    "id": m.id,
+                    "title": m.title,
+                    "scheduled_for": _iso(m.scheduled_for),
+                    "scheduled_until": _iso(m.scheduled_until),
+                    "completed_at": _iso(m.resolved_at),
+                }
+                for m in self.maintenances
+            ]
+        return payload
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def nearest_rank(values: list[int], q: float) -> int | None:
@@ -235,4 +259,6 @@ def period_report(paths: list[Path], plan: Plan, now: datetime, since: date | No
             continue
         reports.append(incident_report(record, plan, now))
     reports.sort(key=lambda r: r.opened_at)
-    return PeriodReport(since, until, reports, list(plan.severities), damaged)
+    incidents = [r for r in reports if r.kind != "maintenance"]
+    maintenances = [r for r in reports if r.kind == "maintenance"]
+    return PeriodReport(since, until, incidents, list(plan.severities), damaged, maintenances)

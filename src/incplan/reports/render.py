@@ -100,6 +100,13 @@ def period_text(report: PeriodReport, tz: str) -> str:
                 f"{r.id:<{width}}  {r.severity:<5} {t(r.opened_at):<21} {first + mark:<23} {len(r.breaches):>8}  "
                 f"{human(r.time_to_resolve_s)}"
             )
+    if report.maintenances:
+        lines.append("")
+        lines.append(f"Scheduled maintenance (not in the figures above): {len(report.maintenances)}")
+        for m in report.maintenances:
+            window = f"{t(m.scheduled_for)} to {t(m.scheduled_until)}" if m.scheduled_for else t(m.opened_at)
+            done = f"completed {t(m.resolved_at)}" if m.resolved_at else "not completed"
+            lines.append(f"  {m.id}  {window}  {done}")
     return "\n".join(lines) + "\n"
 
 

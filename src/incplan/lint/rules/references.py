@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from incplan.diagnostics import Anchor, Diagnostic, PathPart, Severity, did_you_mean
 from incplan.lint.context import LintContext
@@ -72,15 +72,26 @@ def unknown_channel(ctx: LintContext) -> Iterator[Diagnostic]:
                     path=("severities", sev_id, "channels", i),
                     hint=_hint(ch, plan.channels, "channels"),
                 )
-    for stage, by_key in plan.templates.items():
-        for key in by_key:
-            if key != "default" and key not in plan.channels:
+    sections: list[tuple[tuple[PathPart, ...], Mapping[str, Mapping[str, object]]]] = [(("templates",), plan.templates)]
+    if plan.maintenance is not None:
+        sections.append((("maintenance", "templates"), plan.maintenance.templates))
+        for i, ch in enumerate(plan.maintenance.channels):
+            if ch not in plan.channels:
                 yield unknown_channel.at(
-                    f"templates for channel `{key}`, which is not declared",
-                    path=("templates", stage, key),
-                    anchor=Anchor.KEY,
-                    hint=_hint(key, [*plan.channels, "default"], "channels"),
+                    f"channel `{ch}` is not declared",
+                    path=("maintenance", "channels", i),
+                    hint=_hint(ch, plan.channels, "channels"),
                 )
+    for prefix, templates in sections:
+        for stage, by_key in templates.items():
+            for key in by_key:
+                if key != "default" and key not in plan.channels:
+                    yield unknown_channel.at(
+                        f"templates for channel `{key}`, which is not declared",
+                        path=(*prefix, stage, key),
+                        anchor=Anchor.KEY,
+                        hint=_hint(key, [*plan.channels, "default"], "channels"),
+                    )
 
 
 @rule("E204", "unknown-severity", E)
@@ -108,6 +119,24 @@ def unknown_stage(ctx: LintContext) -> Iterator[Diagnostic]:
                 anchor=Anchor.KEY,
                 hint=_hint(stage, plan.stages, "stages"),
             )
+    if plan.maintenance is not None:
+        section = plan.maintenance
+        for stage in section.templates:
+            if stage not in section.stages:
+                yield unknown_stage.at(
+                    f"maintenance templates for stage `{stage}`, which is not a maintenance stage",
+                    path=("maintenance", "templates", stage),
+                    anchor=Anchor.KEY,
+                    hint=_hint(stage, section.stages, "maintenance.stages"),
+                )
+        for stage in section.update_every or {}:
+            if stage != "*" and stage not in section.stages:
+                yield unknown_stage.at(
+                    f"maintenance cadence for stage `{stage}`, which is not a maintenance stage",
+                    path=("maintenance", "update_every", stage),
+                    anchor=Anchor.KEY,
+                    hint=_hint(stage, section.stages, "maintenance.stages"),
+                )
     for sev_id, sev in plan.severities.items():
         for stage in sev.update_every or {}:
             if stage != "*" and stage not in plan.stages:

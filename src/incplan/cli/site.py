@@ -1,0 +1,44 @@
+"""`incplan site build`: the static status site from the plan and the incident records."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from incplan.cli.output import choose, handled
+
+app = typer.Typer(help="The public status site, built from the plan and the records.", no_args_is_help=True)
+
+
+@app.command("build")
+def build(
+    out: Path = typer.Option(
+        Path("public"), "--out", "-o", metavar="DIR", help="Folder to write (created if missing)."
+    ),
+    base_url: str = typer.Option(
+        None, "--base-url", metavar="URL", help="Public address of the site, for feed links (default: the plan's)."
+    ),
+    format: str = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format."),
+    plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
+) -> None:
+    """Write the status site: pages per language, Atom feeds, Statuspage-shaped JSON."""
+    choose("format", format, ["text", "json"])
+    with handled():
+        from incplan import clock
+        from incplan.cli.incident import load, warn_damaged
+        from incplan.site.build import build_site
+
+        loaded, plan_path = load(plan)
+        result = build_site(loaded, plan_path, out, clock.now(), base_url or "")
+    warn_damaged(result.damaged)
+    if format == "json":
+        sys.stdout.write(json.dumps(result.as_json(), indent=2) + "\n")
+        return
+    sys.stdout.write(
+        f"built {result.files} files in {out}/ ({result.written} written, {result.unchanged} unchanged): "
+        f"{result.incidents} incidents, {result.maintenances} maintenances\n"
+        f"open {out / 'index.html'}\n"
+    )

@@ -1,0 +1,392 @@
+"""`incplan site build`: the static status site as people and machines read it.
+
+The records below plant marker strings everywhere customers must never look (notes, internal
+channel messages, people, variables): no file of the site may contain one."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from incplan.cli.app import app
+
+runner = CliRunner()
+NOW = "2026-11-27T12:00:00+01:00"
+MARKERS = ("MARKER-NOTE", "MARKER-INTERNAL-CHAT", "MARKER-PERSON", "MARKER-VARIABLE", "MARKER-EMAIL", "MARKER-UPDATE")
+
+PLAN = """\
+version: 1
+organization:
+  name: Acme Cloud
+  product: Acme API
+  status_page_url: https://status.acme.example
+  timezone: Europe/Warsaw
+  locales: [en, pl]
+owner: "@alice"
+people:
+  alice: {name: Alice MARKER-PERSON, email: alice@acme.example}
+  bob: {name: Bob Lee, email: MARKER-EMAIL@acme.example}
+definition:
+  incident: An unplanned event that disrupts a customer-facing service.
+severities:
+  sev1: {name: Critical, impact: critical, first_update_within: 10m, update_every: 15m, channels: [status_page, chat_internal], roles: [incident_commander]}
+  sev2: {name: Major, impact: minor, first_update_within: 30m, update_every: 1h, channels: [status_page], roles: [incident_commander]}
+roles:
+  incident_commander: {name: Incident Commander, people: ["@alice", "@bob"]}
+channels:
+  status_page: {name: Status page, type: status_page, audience: customers, owner: incident_commander, access: vault}
+  email: {name: Email, type: email, audience: customers, owner: incident_commander, access: vault, format: html}
+  chat_internal: {name: "#incidents", type: chat, audience: internal, owner: incident_commander, access: everyone}
+components:
+  api: {name: Public API, description: REST and GraphQL, group: Core}
+  dashboard: {name: Dashboard, group: Core}
+  billing: {name: Billing}
+stages:
+  investigating: {name: Investigating}
+  identified: {name: Identified}
+  monitoring: {name: Monitoring}
+  resolved: {name: Resolved, final: true}
+variables:
+  impact: {description: What customers see, example: errors}
+templates:
+  investigating:
+    default: "We are investigating {{ impact }}. Next update by {{ next_update }}."
+  identified:
+    default: "Found it. Next update by {{ next_update }}."
+  monitoring:
+    default: "Fixed, watching. Next update by {{ next_update }}."
+  resolved:
+    default: "Resolved. No data was lost."
+"""
+
+
+def record(rid: str, title: str, opened: str, events: list[str]) -> str:
+    lines = [f"version: 1\nid: {rid}\ntitle: {title}\nplan: ../incplan.yaml\nopened_at: '{opened}'\nevents:"]
+    lines += [f"  - {e}" for e in events]
+    return "\n".join(lines) + "\n"
+
+
+ACTIVE = "2026-11-27-dashboard-down"
+RESOLVED = "2026-11-17-api-slow"
+OLD = "2026-03-02-billing-errors"
+
+
+@pytest.fixture
+def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "incplan.yaml").write_text(PLAN)
+    incidents = tmp_path / "incidents"
+    incidents.mkdir()
+    sp = "type: notified, channel: status_page, posted: true"
+    (incidents / f"{ACTIVE}.yaml").write_text(
+        record(ACTIVE, "Dashboard <b>down</b> & slow", "2026-11-27T10:00:00+01:00", [
+            "{at: '2026-11-27T10:00:00+01:00', type: opened, severity: sev1, stage: investigating, by: '@alice'}",
+            "{at: '2026-11-27T10:01:00+01:00', type: assigned, role: incident_commander, person: '@alice'}",
+            "{at: '2026-11-27T10:01:00+01:00', type: variables, values: {impact: MARKER-VARIABLE}}",
+            "{at: '2026-11-27T10:02:00+01:00', type: components, components: {dashboard: major_outage, api: degraded_performance}}",
+            f"{{at: '2026-11-27T10:05:00+01:00', {sp}, stage: investigating, locale: en, subject: 'Investigating: dashboard', body: \"First <script>alert(1)</script> update.\\n\\nSecond paragraph.\"}}",
+            f"{{at: '2026-11-27T10:05:00+01:00', {sp}, stage: investigating, locale: pl, subject: 'Badamy: panel', body: 'Pierwsza aktualizacja po polsku.'}}",
+            "{at: '2026-11-27T10:05:00+01:00', type: notified, channel: chat_internal, posted: true, stage: investigating, locale: en, body: MARKER-INTERNAL-CHAT}",
+            "{at: '2026-11-27T10:20:00+01:00', type: note, text: MARKER-NOTE}",
+            "{at: '2026-11-27T10:30:00+01:00', type: stage, stage: identified, note: MARKER-NOTE}",
+            f"{{at: '2026-11-27T10:31:00+01:00', {sp}, stage: identified, locale: en, body: Second update found the cause., update: MARKER-UPDATE}}",
+            "{at: '2026-11-27T10:31:30+01:00', type: notified, channel: email, posted: true, stage: identified, locale: en, body: '<p>MARKER-EMAIL html</p>'}",
+        ])
+    )  # fmt: skip
+    (incidents / f"{RESOLVED}.yaml").write_text(
+        record(RESOLVED, "API slow", "2026-11-17T09:00:00+01:00", [
+            "{at: '2026-11-17T09:00:00+01:00', type: opened, severity: sev2, stage: investigating}",
+            "{at: '2026-11-17T09:01:00+01:00', type: components, components: {api: partial_outage}}",
+            f"{{at: '2026-11-17T09:10:00+01:00', {sp}, stage: investigating, locale: en, body: API is slow for some.}}",
+            "{at: '2026-11-17T11:00:00+01:00', type: stage, stage: resolved}",
+            f"{{at: '2026-11-17T11:01:00+01:00', {sp}, stage: resolved, locale: en, body: API is fast again.}}",
+        ])
+    )  # fmt: skip
+    (incidents / f"{OLD}.yaml").write_text(
+        record(OLD, "Billing errors", "2026-03-02T09:00:00+01:00", [
+            "{at: '2026-03-02T09:00:00+01:00', type: opened, severity: sev2, stage: investigating}",
+            f"{{at: '2026-03-02T09:10:00+01:00', {sp}, stage: investigating, locale: en, body: Invoices fail.}}",
+            "{at: '2026-03-02T10:00:00+01:00', type: stage, stage: resolved}",
+        ])
+    )  # fmt: skip
+    (incidents / "2026-11-26-internal-only.yaml").write_text(
+        record("2026-11-26-internal-only", "MARKER-INTERNAL-CHAT secret outage", "2026-11-26T09:00:00+01:00", [
+            "{at: '2026-11-26T09:00:00+01:00', type: opened, severity: sev1, stage: investigating}",
+            "{at: '2026-11-26T09:01:00+01:00', type: components, components: {billing: major_outage}}",
+            "{at: '2026-11-26T09:05:00+01:00', type: notified, channel: chat_internal, posted: true, stage: investigating, body: MARKER-INTERNAL-CHAT}",
+        ])
+    )  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def build(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["--color", "never", "site", "build", *args], env={"INCPLAN_NOW": NOW})
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout + result.stderr
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_site_has_every_page_and_nothing_internal(team: Path) -> None:
+    code, out = build("--out", "public")
+    assert code == 0, out
+    assert (
+        out
+        == "built 19 files in public/ (19 written, 0 unchanged): 3 incidents, 0 maintenances\nopen public/index.html\n"
+    )
+    site = files(team / "public")
+    assert sorted(site) == sorted(
+        [
+            "style.css",
+            *(
+                f"{p}{page}"
+                for p in ("", "pl/")
+                for page in (
+                    "index.html",
+                    "history.html",
+                    "feed.atom",
+                    f"incidents/{ACTIVE}.html",
+                    f"incidents/{RESOLVED}.html",
+                    f"incidents/{OLD}.html",
+                )
+            ),
+            *(
+                f"api/v2/{name}.json"
+                for name in ("summary", "status", "components", "incidents", "scheduled-maintenances")
+            ),
+            "api/v2/incidents/unresolved.json",
+        ]
+    )
+    for name, content in site.items():
+        text = content.decode("utf-8")
+        for marker in MARKERS:
+            assert marker not in text, (name, marker)
+        assert "internal-only" not in text, name
+        if name.endswith(".html"):
+            assert "<script" not in text, name
+        assert "Alice" not in text and "Bob" not in text and "Incident Commander" not in text, name
+
+    index = site["index.html"].decode()
+    assert '<html lang="en">' in index
+    assert "Dashboard &lt;b&gt;down&lt;/b&gt; &amp; slow" in index
+    assert "Major system outage" in index
+    assert "First &lt;script&gt;alert(1)&lt;/script&gt; update.</p>" in index
+    assert index.index("Second update found the cause.") < index.index("Second paragraph.")  # newest first
+    assert '<a href="pl/index.html" hreflang="pl" lang="pl">Polski</a>' in index
+    assert ">API slow</a>" not in index  # resolved: on the history page and in the bars only
+    polish = site["pl/index.html"].decode()
+    assert '<html lang="pl">' in polish and "Poważna awaria" in polish
+    assert "Pierwsza aktualizacja po polsku." in polish
+    # an update never written in Polish shows the English text, marked as English
+    assert '<div lang="en">\n<div class="body">\n<p>Second update found the cause.</p>' in polish
+    assert 'href="../style.css"' in polish and 'href="../index.html" hreflang="en"' in polish
+    history = site["history.html"].decode()
+    assert history.index("November 2026") < history.index("March 2026")
+    assert "API slow" in history and "Billing errors" in history
+    assert "Listopad 2026" in site["pl/history.html"].decode()
+
+
+def test_components_and_ninety_day_bars(team: Path) -> None:
+    assert build("--out", "public")[0] == 0
+    index = (team / "public/index.html").read_text()
+    rows = re.findall(r'<tr>\n<th scope="row">(.*?)</tr>', index, re.S)
+    assert [re.sub(r"<.*", "", r, flags=re.S) for r in rows] == ["Public API", "Dashboard", "Billing"]
+    api, dashboard, billing = rows
+    assert '<span aria-hidden="true">!</span> Degraded performance</span>' in api
+    assert '<span aria-hidden="true">✕</span> Major outage</span>' in dashboard
+    assert '<span aria-hidden="true">✓</span> Operational</span>' in billing  # an internal-only incident is not public
+    for row in rows:
+        assert row.count("<rect ") == 90
+    days = re.findall(r'<rect class="d-(\w+)"[^>]*><title>([^<]*)</title>', api)
+    assert days[-1] == ("minor", "2026-11-27: Degraded performance (Dashboard &lt;b&gt;down&lt;/b&gt; &amp; slow)")
+    assert days[-11] == ("major", "2026-11-17: Partial outage (API slow)")
+    assert [lvl for lvl, _ in days].count("none") == 88
+    assert 'aria-label="Public API, last 90 days: 2 with incidents or maintenance"' in api
+    assert '<tr class="group"><th scope="rowgroup" colspan="3">Core</th></tr>' in index
+
+
+def test_every_page_is_strict_html_and_every_link_resolves(team: Path) -> None:
+    import html5lib
+
+    assert build("--out", "public")[0] == 0
+    public = team / "public"
+    for page in sorted(public.rglob("*.html")):
+        parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+        tree = parser.parse(page.read_text(encoding="utf-8"))
+        assert tree.find("head/title") is not None
+        assert [h.tag for h in tree.iter() if h.tag in ("h1",)] == ["h1"], page
+        for link in re.findall(r'(?:href|src)="([^"]*)"', page.read_text()):
+            assert not link.startswith(("/", "http:", "https:", "file:")), (page, link)  # works from file://
+            assert (page.parent / link.split("#")[0]).resolve().is_file(), (page, link)
+
+
+def test_feeds_are_atom_with_one_entry_per_customer_update(team: Path) -> None:
+    import feedparser
+
+    assert build("--out", "public", "--base-url", "https://status.acme.example/")[0] == 0
+    for prefix, lang in (("", "en"), ("pl/", "pl")):
+        feed = feedparser.parse((team / "public" / prefix / "feed.atom").read_bytes())
+        assert feed.bozo == 0, feed.get("bozo_exception")
+        assert feed.version == "atom10"
+        assert feed.feed.language == lang
+        assert [e.title for e in feed.entries] == [
+            "Dashboard <b>down</b> & slow: Identified",
+            "Dashboard <b>down</b> & slow: Investigating",
+            "API slow: Resolved",
+            "API slow: Investigating",
+            "Billing errors: Investigating",
+        ]
+        first = feed.entries[0]
+        assert first.link == f"https://status.acme.example/{prefix}incidents/{ACTIVE}.html"
+        assert first.content[0].value == "Second update found the cause."
+        assert len({e.id for e in feed.entries}) == 5
+    polish = feedparser.parse((team / "public/pl/feed.atom").read_bytes())
+    assert polish.entries[1].content[0].value == "Badamy: panel\n\nPierwsza aktualizacja po polsku."
+
+
+# The public shapes of Statuspage's API v2 (status.atlassian.com/api), key sets and types.
+PAGE = {"id": str, "name": str, "url": str, "time_zone": str, "updated_at": str}
+STATUS = {"indicator": str, "description": str}
+COMPONENT = {
+    "id": str, "name": str, "status": str, "created_at": str, "updated_at": str, "position": int,
+    "description": (str, type(None)), "showcase": bool, "start_date": (str, type(None)), "group_id": (str, type(None)),
+    "page_id": str, "group": bool, "only_show_if_degraded": bool,
+}  # fmt: skip
+UPDATE = {
+    "id": str, "status": str, "body": str, "incident_id": str, "created_at": str, "updated_at": str,
+    "display_at": str, "affected_components": (list, type(None)), "deliver_notifications": bool,
+    "custom_tweet": (str, type(None)), "tweet_id": (str, type(None)),
+}  # fmt: skip
+INCIDENT = {
+    "id": str, "name": str, "status": str, "created_at": str, "updated_at": str, "monitoring_at": (str, type(None)),
+    "resolved_at": (str, type(None)), "impact": str, "shortlink": str, "started_at": str, "page_id": str,
+    "incident_updates": list, "components": list,
+}  # fmt: skip
+MAINTENANCE = {**INCIDENT, "scheduled_for": str, "scheduled_until": (str, type(None))}
+
+
+def shaped(value: Any, shape: dict[str, Any], extra: set[str] | frozenset[str] = frozenset()) -> None:
+    assert set(value) - extra == set(shape), set(value) ^ set(shape)
+    for key, kind in shape.items():
+        assert isinstance(value[key], kind), (key, value[key])
+
+
+def test_json_has_statuspage_public_shapes(team: Path) -> None:
+    assert build("--out", "public")[0] == 0
+    api = team / "public/api/v2"
+    summary = json.loads((api / "summary.json").read_text())
+    assert set(summary) == {"page", "status", "components", "incidents", "scheduled_maintenances"}
+    shaped(summary["page"], PAGE)
+    shaped(summary["status"], STATUS)
+    assert summary["status"] == {"indicator": "critical", "description": "Major system outage"}
+    for component in summary["components"]:
+        shaped(component, COMPONENT, {"components"} if component["group"] else set())
+    assert [(c["id"], c["status"], c["group_id"]) for c in summary["components"]] == [
+        ("group-core", "major_outage", None),
+        ("api", "degraded_performance", "group-core"),
+        ("dashboard", "major_outage", "group-core"),
+        ("billing", "operational", None),
+    ]
+    assert [i["id"] for i in summary["incidents"]] == [ACTIVE]
+    incidents = json.loads((api / "incidents.json").read_text())
+    assert set(incidents) == {"page", "incidents"}
+    assert [i["id"] for i in incidents["incidents"]] == [ACTIVE, RESOLVED, OLD]
+    for incident in incidents["incidents"]:
+        shaped(incident, INCIDENT)
+        for update in incident["incident_updates"]:
+            shaped(update, UPDATE)
+    active = incidents["incidents"][0]
+    assert (active["status"], active["impact"], active["resolved_at"]) == ("identified", "critical", None)
+    assert [u["body"] for u in active["incident_updates"]] == [
+        "Second update found the cause.",
+        "Investigating: dashboard\n\nFirst <script>alert(1)</script> update.\n\nSecond paragraph.",
+    ]
+    assert active["incident_updates"][1]["affected_components"] == [
+        {"code": "api", "name": "Public API", "old_status": "operational", "new_status": "degraded_performance"},
+        {"code": "dashboard", "name": "Dashboard", "old_status": "operational", "new_status": "major_outage"},
+    ]
+    resolved = incidents["incidents"][1]
+    assert (resolved["status"], resolved["impact"], resolved["resolved_at"]) == (
+        "resolved", "minor", "2026-11-17T11:00:00.000+01:00",
+    )  # fmt: skip
+    maintenances = json.loads((api / "scheduled-maintenances.json").read_text())
+    assert maintenances == {"page": summary["page"], "scheduled_maintenances": []}
+
+
+def test_rebuild_is_byte_identical_and_writes_nothing(team: Path) -> None:
+    assert build("--out", "one")[0] == 0
+    assert build("--out", "two")[0] == 0
+    assert files(team / "one") == files(team / "two")
+    before = {p: p.stat().st_mtime_ns for p in (team / "one").rglob("*")}
+    code, out = build("--out", "one")
+    assert code == 0
+    assert out.startswith("built 19 files in one/ (0 written, 19 unchanged)")
+    assert before == {p: p.stat().st_mtime_ns for p in (team / "one").rglob("*")}
+
+
+def test_never_writes_through_a_symlink_out_of_the_folder(team: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    public = team / "public"
+    public.mkdir()
+    (public / "incidents").symlink_to(outside, target_is_directory=True)
+    code, out = build("--out", "public")
+    assert code == 2
+    assert (
+        "error: `public/incidents` is a symlink; incplan writes the site only to regular files inside `public`" in out
+    )
+    assert list(outside.iterdir()) == [] and [p.name for p in public.iterdir()] == ["incidents"]
+    (public / "incidents").unlink()
+    (public / "index.html").symlink_to(outside / "index.html")
+    code, out = build("--out", "public")
+    assert code == 2 and "`public/index.html` is a symlink" in out
+    assert list(outside.iterdir()) == []
+
+
+def test_without_components_one_row_stands_for_the_product(team: Path) -> None:
+    plan = (team / "incplan.yaml").read_text()
+    start = plan.index("components:\n")
+    plan = plan[:start] + plan[plan.index("stages:\n") :]
+    (team / "incplan.yaml").write_text(plan)
+    for path in (team / "incidents").glob("*.yaml"):
+        path.write_text(
+            "\n".join(line for line in path.read_text().splitlines() if "type: components" not in line) + "\n"
+        )
+    assert build("--out", "public")[0] == 0
+    index = (team / "public/index.html").read_text()
+    rows = re.findall(r'<tr>\n<th scope="row">(.*?)</tr>', index, re.S)
+    assert len(rows) == 1 and rows[0].startswith("Acme API")
+    assert '<span aria-hidden="true">✕</span> Major outage</span>' in rows[0]
+    summary = json.loads((team / "public/api/v2/summary.json").read_text())
+    assert [c["id"] for c in summary["components"]] == ["service"]
+
+
+def test_bad_base_url_and_a_file_as_out_are_usage_errors(team: Path) -> None:
+    code, out = build("--base-url", "status.acme.example")
+    assert code == 2 and "error: --base-url `status.acme.example` is not an http(s) address" in out
+    (team / "taken").write_text("")
+    code, out = build("--out", "taken")
+    assert code == 2 and "error: `taken` is not a folder" in out
+
+
+def test_rebuild_sees_a_changed_record_and_keeps_its_cache_out_of_git_and_site(team: Path) -> None:
+    assert build("--out", "public")[0] == 0
+    assert (team / ".incplan/site-cache.json").is_file()
+    assert not any("cache" in p.name for p in (team / "public").rglob("*"))
+    path = team / "incidents" / f"{OLD}.yaml"
+    path.write_text(
+        path.read_text()
+        + "  - {at: '2026-03-02T10:01:00+01:00', type: notified, channel: status_page, posted: true, stage: resolved, locale: en, body: Invoices work again.}\n"
+    )
+    code, out = build("--out", "public")
+    assert code == 0 and "(5 written, 14 unchanged)" in out, out  # its pages and feeds (2 + 2), incidents.json
+    assert "Invoices work again." in (team / f"public/incidents/{OLD}.html").read_text()
+    (team / ".incplan/site-cache.json").write_text("{not json")
+    assert build("--out", "public")[0] == 0
