@@ -147,6 +147,7 @@ def update(
             components=parse_components(component),
             note=note,
             by=by,
+            at_text=at,
         )
         state = fold(record, loaded)
         hint = next_notify(loaded, plan_path, incident_id, plan) if stage else None
@@ -168,7 +169,14 @@ def assign(
         from incplan.incidents.service import assign as do_assign
 
         loaded, plan_path = load(plan)
-        do_assign(loaded, record_file(loaded, plan_path, incident_id), role=role, person=person, at=when(at, loaded))
+        do_assign(
+            loaded,
+            record_file(loaded, plan_path, incident_id),
+            role=role,
+            person=person,
+            at=when(at, loaded),
+            at_text=at,
+        )
         name = loaded.roles[role].name
     sys.stdout.write(f"{incident_id}: {name} is {person}\n")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
 import typer
@@ -15,8 +14,12 @@ from incplan.cli.output import choose, handled
 def report(
     incident_id: str = typer.Argument(None, metavar="[ID]", help="The incident (or --all)."),
     all_: bool = typer.Option(False, "--all", "-a", help="Report across incidents."),
-    since: str = typer.Option(None, "--since", metavar="DATE", help="With --all: opened on or after (YYYY-MM-DD)."),
-    until: str = typer.Option(None, "--until", metavar="DATE", help="With --all: opened on or before (YYYY-MM-DD)."),
+    since: str = typer.Option(
+        None, "--since", metavar="DATE", help="With --all: opened on or after (a day or a time)."
+    ),
+    until: str = typer.Option(
+        None, "--until", metavar="DATE", help="With --all: opened on or before (a day or a time)."
+    ),
     format: str = typer.Option(None, "--format", "-f", metavar="markdown|html|json|text", help="Output format."),
     output: Path = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE (`-`: stdout)."),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
@@ -37,9 +40,8 @@ def report(
         tz = loaded.organization.timezone
         if all_:
             fmt = choose("format", format or "text", ["text", "markdown", "html", "json"])
-            first, last = _date(since, "--since"), _date(until, "--until")
             paths = list_records(incidents_dir(loaded, plan_path))
-            period = period_report(paths, loaded, now, first, last)
+            period = period_report(paths, loaded, now, since, until)
             warn_damaged(period.damaged)
             text = {
                 "text": lambda: render.period_text(period, tz),
@@ -50,11 +52,12 @@ def report(
         else:
             if since or until:
                 raise UsageError("--since and --until go with --all")
-            fmt = choose("format", format or "markdown", ["markdown", "html", "json"])
+            fmt = choose("format", format or "markdown", ["markdown", "html", "json", "text"])
             record = read_record_fast(record_file(loaded, plan_path, incident_id))
             single = incident_report(record, loaded, now)
             text = {
                 "markdown": lambda: render.incident_markdown(single),
+                "text": lambda: render.incident_markdown(single),  # Markdown reads as plain text
                 "html": lambda: render.incident_html(single),
                 "json": lambda: json.dumps(single.as_json(), indent=2, ensure_ascii=False) + "\n",
             }[fmt]()
@@ -64,14 +67,3 @@ def report(
             write_output(output, text)
             return
     sys.stdout.write(text)
-
-
-def _date(text: str | None, flag: str) -> date | None:
-    from incplan.diagnostics import UsageError
-
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{flag} `{text}` is not a date", hint="write it as YYYY-MM-DD") from None

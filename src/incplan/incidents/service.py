@@ -98,10 +98,10 @@ def _relative(target: Path, start: Path) -> str:
     return Path(os.path.relpath(target.resolve(), start.resolve())).as_posix()
 
 
-def _not_before_opening(record: Record, at: datetime) -> None:
+def _not_before_opening(record: Record, at: datetime, at_text: str | None = None) -> None:
     if at < record.opened_at:
         raise UsageError(
-            f"--at `{at.isoformat()}` is before the incident opened ({record.opened_at.isoformat()})",
+            f"--at `{at_text or at.isoformat()}` is before the incident opened ({record.opened_at.isoformat()})",
             hint="give a later time",
         )
 
@@ -118,6 +118,7 @@ def update_incident(
     title: str | None = None,
     components: dict[str, str] | None = None,
     by: str | None = None,
+    at_text: str | None = None,
 ) -> Record:
     check_names(plan, stage=stage, severity=severity, variables=variables, person=by, components=components)
     if title is not None and not title.strip():
@@ -126,7 +127,7 @@ def update_incident(
         raise UsageError("nothing to update", hint="give --stage, --severity, --title, --var, --component or --note")
 
     def events(record: Record) -> list[dict[str, Any]]:
-        _not_before_opening(record, at)
+        _not_before_opening(record, at, at_text)
         state = fold(record, plan)
         out: list[dict[str, Any]] = []
         if severity and severity != state.severity:
@@ -146,11 +147,11 @@ def update_incident(
     return store.append_events(path, events)
 
 
-def assign(plan: Plan, path: Path, *, role: str, person: str, at: datetime) -> Record:
+def assign(plan: Plan, path: Path, *, role: str, person: str, at: datetime, at_text: str | None = None) -> Record:
     check_names(plan, role=role, person=person)
 
     def events(record: Record) -> list[dict[str, Any]]:
-        _not_before_opening(record, at)
+        _not_before_opening(record, at, at_text)
         return [{"at": at, "type": "assigned", "role": role, "person": person}]
 
     return store.append_events(path, events)

@@ -127,6 +127,12 @@ class Breach:
     late_by: timedelta
 
 
+# Fair figures (SPEC §7): a target is `met` or `missed` once it can be judged; `pending` while
+# an open incident's first update is not yet due; `not_applicable` when no severity the incident
+# had routes to a customer channel. Shares count only met and missed.
+MET, MISSED, PENDING, NOT_APPLICABLE = "met", "missed", "pending", "not_applicable"
+
+
 @dataclass
 class Cadence:
     first_due: datetime | None
@@ -134,15 +140,29 @@ class Cadence:
     updates: list[datetime]
     breaches: list[Breach]
     next_due: datetime | None  # for an open incident
+    first_status: str = NOT_APPLICABLE
+    cadence_status: str = NOT_APPLICABLE
 
     @property
     def first_met(self) -> bool | None:
-        if self.first_due is None:
-            return None
-        return self.first_update is not None and self.first_update <= self.first_due
+        return {MET: True, MISSED: False}.get(self.first_status)
+
+    @property
+    def cadence_met(self) -> bool | None:
+        return {MET: True, MISSED: False}.get(self.cadence_status)
+
+
+def has_customer_channel(state: State, plan: Plan) -> bool:
+    """Did any severity the incident had route to customers (or did it reach them anyway)?"""
+    for severity, _ in state.severities:
+        sev = plan.severities.get(severity)
+        if sev and any(plan.channels[c].is_customer for c in sev.channels if c in plan.channels):
+            return True
+    return bool(customer_channels_used(state, plan))
 
 
 def cadence(state: State, plan: Plan, now: datetime) -> Cadence:
+    """Customer updates against the targets, judged at `now` (status and reports agree)."""
     updates = customer_updates(state, plan)
     end = state.resolved_at or now
     opening = plan.severities.get(state.severities[0][0])
@@ -167,7 +187,8 @@ def cadence(state: State, plan: Plan, now: datetime) -> Cadence:
         following = updates[i + 1] if i + 1 < len(updates) else None
         if due is None:
             continue
-        if following is not None and following <= end:
+        if following is not None and (following <= end or due < end):
+            # the next update, even the resolution message a minute after resolving
             if following > due:
                 breaches.append(Breach(due, following, following - due))
         else:
@@ -176,4 +197,22 @@ def cadence(state: State, plan: Plan, now: datetime) -> Cadence:
             next_due = due
     if state.resolved_at is not None:
         next_due = None
-    return Cadence(first_due, first_update, updates, breaches, next_due)
+    elif next_due is not None and next_due < now and updates:
+        breaches.append(Breach(next_due, None, now - next_due))  # overdue now: status says so too
+    result = Cadence(first_due, first_update, updates, breaches, next_due)
+    if not has_customer_channel(state, plan):
+        return result
+    if first_due is None:
+        result.first_status = NOT_APPLICABLE
+    elif first_update is not None:
+        result.first_status = MET if first_update <= first_due else MISSED
+    else:
+        result.first_status = MISSED if first_due <= end else PENDING
+    if result.first_status == PENDING:
+        result.cadence_status = PENDING
+    elif not updates:
+        # nothing posted while an update fell due: neither target was met
+        result.cadence_status = MISSED if first_due is not None and first_due <= end else PENDING
+    else:
+        result.cadence_status = MISSED if breaches else MET
+    return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,8 @@ class IncidentReport:
     first_update_target_s: int | None
     first_update_met: bool | None
     breaches: list[Breach]
+    first_update_status: str  # met | missed | pending | not_applicable (SPEC §7, fair metrics)
+    cadence_status: str
     stages: list[tuple[str, str, datetime]]  # (id, name, at)
     severities: list[tuple[str, datetime]]
     messages: list[dict[str, Any]]
@@ -50,8 +52,8 @@ class IncidentReport:
     scheduled_until: datetime | None = None
 
     @property
-    def cadence_met(self) -> bool:
-        return not self.breaches
+    def cadence_met(self) -> bool | None:
+        return {"met": True, "missed": False}.get(self.cadence_status)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +66,8 @@ class IncidentReport:
             "time_to_first_update_s": self.time_to_first_update_s,
             "first_update_target_s": self.first_update_target_s,
             "first_update_met": self.first_update_met,
+            "first_update_status": self.first_update_status,
+            "cadence_status": self.cadence_status,
             "cadence_breaches": [
                 {
                     "due_at": b.due_at.isoformat(),
@@ -80,6 +84,9 @@ class IncidentReport:
                     "channel": m["channel"],
                     "delivered": m["delivered"],
                     "posted": m["posted"],
+                    "subject": m["subject"],
+                    "body": m["body"],
+                    "update": m["update"],
                 }
                 for m in self.messages
             ],
@@ -110,6 +117,9 @@ def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport
             "posted": n.posted,
             "error": n.error,
             "locale": n.locale,
+            "subject": n.subject,
+            "body": n.body,
+            "update": n.update,
         }
         for n in sorted(state.notifications, key=lambda n: n.at)
     ]
@@ -146,6 +156,8 @@ def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport
         first_update_target_s=_seconds(target),
         first_update_met=cad.first_met,
         breaches=cad.breaches,
+        first_update_status=cad.first_status,
+        cadence_status=cad.cadence_status,
         stages=[(s, plan.stages[s].name if s in plan.stages else s, at) for s, at in state.stages],
         severities=state.severities,
         messages=messages,
@@ -162,8 +174,8 @@ def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport
 
 @dataclass
 class PeriodReport:
-    since: date | None
-    until: date | None
+    since: str | None  # as the user gave them (`--since 2026-11-01`, `--since 2026-11-01T12:00`)
+    until: str | None
     incidents: list[IncidentReport]
     severity_order: list[str]
     damaged: list[ProblemError] = field(default_factory=list)
@@ -200,9 +212,21 @@ class PeriodReport:
 
     @property
     def cadence_met_share(self) -> float | None:
-        if not self.incidents:
-            return None
-        return round(sum(r.cadence_met for r in self.incidents) / len(self.incidents), 4)
+        judged = [r.cadence_met for r in self.incidents if r.cadence_met is not None]
+        return round(sum(judged) / len(judged), 4) if judged else None
+
+    def _count(self, status: str) -> int:
+        return sum(r.first_update_status == status for r in self.incidents)
+
+    @property
+    def pending(self) -> int:
+        """Open incidents whose first update is not yet due: left out of the shares."""
+        return self._count("pending")
+
+    @property
+    def not_applicable(self) -> int:
+        """Incidents of severities without a customer channel: counted apart."""
+        return self._count("not_applicable")
 
     def as_json(self) -> dict[str, Any]:
         payload: dict[str, Any] = {
@@ -213,6 +237,8 @@ class PeriodReport:
             "median_time_to_first_update_s": self.median_time_to_first_update_s,
             "first_update_met_share": self.first_update_met_share,
             "cadence_met_share": self.cadence_met_share,
+            "pending": self.pending,
+            "not_applicable": self.not_applicable,
         }
         if self.maintenances:  # listed apart, never counted above
             payload["maintenances"] = [
@@ -240,12 +266,14 @@ def nearest_rank(values: list[int], q: float) -> int | None:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-def period_report(paths: list[Path], plan: Plan, now: datetime, since: date | None, until: date | None) -> PeriodReport:
-    from zoneinfo import ZoneInfo
-
+def period_report(paths: list[Path], plan: Plan, now: datetime, since: str | None, until: str | None) -> PeriodReport:
+    """Incidents opened from `since` (a day's start, or a time) to `until` (a day's end, or a time)."""
+    from incplan import clock
     from incplan.incidents.store import read_record_fast
 
-    zone = ZoneInfo(plan.organization.timezone)
+    tz = plan.organization.timezone
+    first = clock.entered_date(since, "--since", timezone=tz, end=False) if since else None
+    last = clock.entered_date(until, "--until", timezone=tz, end=True) if until else None
     reports = []
     damaged = []
     for path in paths:
@@ -254,8 +282,7 @@ def period_report(paths: list[Path], plan: Plan, now: datetime, since: date | No
         except ProblemError as problem:
             damaged.append(problem)  # reported beside the figures, never hiding the others
             continue
-        day = record.opened_at.astimezone(zone).date()
-        if (since and day < since) or (until and day > until):
+        if (first and record.opened_at < first) or (last and record.opened_at >= last):
             continue
         reports.append(incident_report(record, plan, now))
     reports.sort(key=lambda r: r.opened_at)

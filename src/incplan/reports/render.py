@@ -15,6 +15,23 @@ def share(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.0f}%"
 
 
+STATUS_WORDS = {
+    "met": "met",
+    "missed": "MISSED",
+    "pending": "pending (not yet due)",
+    "not_applicable": "n/a (no customer channel)",
+}
+
+
+def status_word(status: str) -> str:
+    return STATUS_WORDS.get(status, status)
+
+
+def quote(text: str) -> str:
+    """A Markdown block quote of the text that went out, line for line."""
+    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
+
+
 def _env(html: bool) -> Any:
     from jinja2 import Environment, StrictUndefined
 
@@ -24,6 +41,8 @@ def _env(html: bool) -> Any:
     )
     env.filters["human"] = human
     env.filters["share"] = share
+    env.filters["status"] = status_word
+    env.filters["quote"] = quote
     return env
 
 
@@ -89,13 +108,18 @@ def period_text(report: PeriodReport, tz: str) -> str:
         f"  first update on time: {share(report.first_update_met_share)};"
         f" cadence kept: {share(report.cadence_met_share)}"
     )
+    if report.pending or report.not_applicable:
+        lines.append(
+            f"  left out of the shares: {report.pending} pending (first update not yet due),"
+            f" {report.not_applicable} without a customer channel"
+        )
     if report.incidents:
         lines.append("")
         width = max(len(r.id) for r in report.incidents)
         lines.append(f"{'id':<{width}}  sev   opened                first update (target)   breaches  resolved in")
         for r in report.incidents:
             first = f"{human(r.time_to_first_update_s)} ({human(r.first_update_target_s)})"
-            mark = "" if r.first_update_met is not False else " LATE"
+            mark = {"missed": " LATE", "pending": " pending", "not_applicable": " n/a"}.get(r.first_update_status, "")
             lines.append(
                 f"{r.id:<{width}}  {r.severity:<5} {t(r.opened_at):<21} {first + mark:<23} {len(r.breaches):>8}  "
                 f"{human(r.time_to_resolve_s)}"

@@ -1,0 +1,258 @@
+"""Times users type, fair figures, and a scripted two-hour incident whose figures are checked
+against a hand calculation: `status`, `report ID` and `report --all` agree at every moment."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from incplan.cli.app import app
+
+from .conftest import ROOT
+
+runner = CliRunner()
+ID = "2026-11-27-api-errors"
+DAY = "2026-11-27T"  # Europe/Warsaw is +01:00 in November
+
+
+def run(*args: str, now: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--color", "never", *args], env={"INCPLAN_NOW": now})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def ok(*args: str, now: str) -> str:
+    code, out, err = run(*args, now=f"{DAY}{now}:00+01:00")
+    assert code == 0, out + err
+    return out
+
+
+@pytest.fixture
+def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def open_at(when: str, severity: str = "sev1", *extra: str) -> None:
+    ok("incident", "open", "-t", "API errors", "-S", severity, "--var", "service=the public API",
+       "--var", "impact=errors on every request", *extra, now=when)  # fmt: skip
+
+
+def events(team: Path) -> list[dict[str, object]]:
+    from ruamel.yaml import YAML
+
+    return list(YAML(typ="safe").load((team / "incidents" / f"{ID}.yaml").read_text())["events"])
+
+
+# ------------------------------------------------------------------ times users type
+
+
+@pytest.mark.parametrize(
+    ("given", "recorded"),
+    [
+        ("10:24", "2026-11-27T10:24:00+01:00"),  # today, organization time
+        ("6m ago", "2026-11-27T10:24:00+01:00"),
+        ("-6m", "2026-11-27T10:24:00+01:00"),
+        ("2026-11-27T10:24", "2026-11-27T10:24:00+01:00"),  # no offset: organization time
+        ("2026-11-27 09:24:00Z", "2026-11-27T09:24:00+00:00"),
+    ],
+)
+def test_at_takes_local_short_and_relative_times(team: Path, given: str, recorded: str) -> None:
+    open_at("10:00")
+    ok("incident", "update", ID, "--note", "x", "--at", given, now="10:30")
+    assert events(team)[-1]["at"] == recorded
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("", "error: --at is empty"),
+        ("09:59", "error: --at `09:59` is before the incident opened (2026-11-27T10:00:00+01:00)"),
+        ("10:32", "error: --at `10:32` is in the future (now is 2026-11-27T10:30:00+01:00)"),
+        ("9999-12-31T23:59:00+00:00", "error: --at `9999-12-31T23:59:00+00:00` is outside the years 1970–9998"),
+        ("0001-01-01T00:00:00+14:00", "error: --at `0001-01-01T00:00:00+14:00` is outside the years 1970–9998"),
+        ("yesterday", "error: --at `yesterday` is not a time"),
+        ("25:00", "error: --at `25:00` is not a time of day"),
+    ],
+)
+def test_at_refusals_say_why_and_change_nothing(team: Path, given: str, message: str) -> None:
+    open_at("10:00")
+    before = (team / "incidents" / f"{ID}.yaml").read_bytes()
+    for args in (["incident", "update", ID, "--note", "x"], ["notify", "-i", ID, "--posted"]):
+        code, out, err = run(*args, "--at", given, now=f"{DAY}10:30:00+01:00")
+        assert (code, out, err.splitlines()[0]) == (2, "", message)
+    assert (team / "incidents" / f"{ID}.yaml").read_bytes() == before
+
+
+def test_open_in_the_future_is_refused(team: Path) -> None:
+    code, _, err = run("incident", "open", "-t", "x", "-S", "sev1", "--at", "2027-01-01T10:00:00+01:00",
+                       now=f"{DAY}10:00:00+01:00")  # fmt: skip
+    assert code == 2
+    assert err.startswith("error: --at `2027-01-01T10:00:00+01:00` is in the future")
+    assert not (team / "incidents").exists()
+
+
+@pytest.mark.parametrize("now", ["9999-12-31T23:59:00+00:00", "0001-01-01T00:00:00+14:00", "soon"])
+def test_an_impossible_now_is_refused_by_every_command(team: Path, now: str) -> None:
+    open_at("10:00")
+    for args in (["incident", "status"], ["incident", "list"], ["report", "--all"], ["report", ID]):
+        code, out, err = run(*args, now=now)
+        assert (code, out) == (2, ""), err
+        assert err.startswith("error: INCPLAN_NOW")
+
+
+# ------------------------------------------------------------------ fair figures
+
+
+def test_a_young_incident_is_pending_not_late(team: Path) -> None:
+    open_at("10:00")
+    status = json.loads(ok("incident", "status", ID, "-f", "json", now="10:05"))[0]
+    assert status["next_update_due"] == "2026-11-27T10:10:00+01:00"
+    single = json.loads(ok("report", ID, "-f", "json", now="10:05"))
+    assert (single["first_update_met"], single["first_update_status"], single["cadence_status"]) == (
+        None,
+        "pending",
+        "pending",
+    )
+    period = json.loads(ok("report", "--all", "-f", "json", now="10:05"))
+    assert (period["first_update_met_share"], period["cadence_met_share"], period["pending"]) == (None, None, 1)
+    assert "pending" in ok("report", "--all", now="10:05").splitlines()[-1]
+
+
+def test_an_incident_that_never_posted_met_neither_target(team: Path) -> None:
+    open_at("10:00", "sev2")
+    single = json.loads(run("report", ID, "-f", "json", now="2026-12-03T10:00:00+01:00")[1])
+    assert (single["first_update_status"], single["cadence_status"]) == ("missed", "missed")
+    period = json.loads(run("report", "--all", "-f", "json", now="2026-12-03T10:00:00+01:00")[1])
+    assert (period["first_update_met_share"], period["cadence_met_share"]) == (0.0, 0.0)
+
+
+def test_a_severity_without_customer_channels_is_not_applicable(team: Path) -> None:
+    plan = (team / "incplan.yaml").read_text()
+    plan = plan.replace("    update_every: 2h\n    roles: [incident_commander]\n    channels: [status_page, chat_internal]",
+                        "    update_every: 2h\n    roles: [incident_commander]\n    channels: [chat_internal]")  # fmt: skip
+    (team / "incplan.yaml").write_text(plan)
+    open_at("10:00", "sev3")
+    single = json.loads(ok("report", ID, "-f", "json", now="18:00"))
+    assert (single["first_update_status"], single["cadence_status"]) == ("not_applicable", "not_applicable")
+    period = json.loads(ok("report", "--all", "-f", "json", now="18:00"))
+    assert (period["first_update_met_share"], period["not_applicable"]) == (None, 1)
+
+
+# ------------------------------------------------------------------ a scripted two-hour incident
+
+
+def walk(team: Path, until: str = "12:01") -> None:
+    """sev1 opened 10:00 (first update due 10:10, every 15m investigating, 30m identified);
+    10:06 first update; 10:20 identified, commander handed to Bob; 10:24 second update with a
+    free-text line (due 10:21: 3 minutes late); 10:40 downgraded to sev2; 10:50 third update
+    (due 10:54); 11:30 monitoring; 11:45 fourth update (due 11:50); 12:00 resolved; 12:01 the
+    resolution message, also to email and social, which heard the first one."""
+    steps = [
+        ("10:00", lambda: open_at("10:00", "sev1", "--role", "incident_commander=@alice", "--component", "api=major_outage")),
+        ("10:06", lambda: ok("notify", "-i", ID, "--posted", now="10:06")),
+        ("10:20", lambda: ok("incident", "update", ID, "-s", "identified", "--note", "bad deploy 4821", now="10:20")),
+        ("10:20", lambda: ok("incident", "assign", ID, "incident_commander", "@bob", now="10:20")),
+        ("10:24", lambda: ok("notify", "-i", ID, "--posted", "--at", "10:24", "--update", "Rollback 60% done.", now="10:25")),
+        ("10:40", lambda: ok("incident", "update", ID, "-S", "sev2", "--component", "api=degraded_performance", "--at", "5m ago", now="10:45")),
+        ("10:50", lambda: ok("notify", "-i", ID, "--posted", now="10:50")),
+        ("11:30", lambda: ok("incident", "update", ID, "-s", "monitoring", now="11:30")),
+        ("11:45", lambda: ok("notify", "-i", ID, "--posted", now="11:45")),
+        ("12:00", lambda: ok("incident", "update", ID, "-s", "resolved", "--component", "api=operational", now="12:00")),
+        ("12:01", lambda: ok("notify", "-i", ID, "--posted", now="12:01")),
+    ]  # fmt: skip
+    for at, step in steps:
+        if at > until:
+            break
+        step()
+
+
+# (now, status next due, overdue seconds, first status, cadence status, breaches as (due, posted, late s))
+CHECKPOINTS = [
+    ("10:05", "10:10", None, "pending", "pending", []),
+    ("10:15", "10:21", None, "met", "met", []),
+    ("10:23", "10:21", 120, "met", "missed", [("10:21", None, 120)]),
+    ("10:30", "10:54", None, "met", "missed", [("10:21", "10:24", 180)]),
+    ("11:00", "11:50", None, "met", "missed", [("10:21", "10:24", 180)]),
+    ("12:30", None, None, "met", "missed", [("10:21", "10:24", 180)]),
+]
+
+
+def _t(hhmm: str | None) -> str | None:
+    return None if hhmm is None else f"{DAY}{hhmm}:00+01:00"
+
+
+@pytest.mark.parametrize("checkpoint", CHECKPOINTS, ids=[c[0] for c in CHECKPOINTS])
+def test_status_report_and_report_all_agree_during_the_walk(team: Path, checkpoint: tuple) -> None:  # type: ignore[type-arg]
+    now, due, overdue, first, cadence, breaches = checkpoint
+    walk(team, until=now)
+    status = json.loads(ok("incident", "status", ID, "-f", "json", now=now))[0]
+    single = json.loads(ok("report", ID, "-f", "json", now=now))
+    period = json.loads(ok("report", "--all", "-f", "json", now=now))
+    assert (status["next_update_due"], status["overdue_by_s"]) == (_t(due), overdue)
+    assert (single["first_update_status"], single["cadence_status"]) == (first, cadence)
+    assert [(b["due_at"], b["posted_at"], b["late_by_s"]) for b in single["cadence_breaches"]] == [
+        (_t(d), _t(p), s) for d, p, s in breaches
+    ]
+    shares = {"met": 1.0, "missed": 0.0, "pending": None}
+    assert (period["first_update_met_share"], period["cadence_met_share"]) == (shares[first], shares[cadence])
+    assert period["pending"] == (1 if first == "pending" else 0)
+
+
+def test_the_walk_report_shows_the_texts_and_hand_checked_figures(team: Path) -> None:
+    walk(team)
+    single = json.loads(ok("report", ID, "-f", "json", now="12:30"))
+    assert single["time_to_resolve_s"] == 2 * 3600  # 10:00 -> 12:00
+    assert (single["time_to_first_update_s"], single["first_update_target_s"]) == (6 * 60, 10 * 60)
+    assert single["first_update_met"] is True
+    assert single["severity"] == "sev1"  # the most severe reached
+    assert single["roles"] == {"incident_commander": ["@bob", "@alice"]}
+    by_time: dict[str, list[str]] = {}
+    for m in single["messages"]:
+        by_time.setdefault(m["at"][11:16], []).append(m["channel"])
+    assert by_time == {
+        "10:06": ["status_page", "email", "chat_internal", "social"],
+        "10:24": ["status_page", "email", "chat_internal", "social"],
+        "10:50": ["status_page", "chat_internal", "email", "social"],  # sev2 now; email and social kept
+        "11:45": ["status_page", "chat_internal", "email", "social"],
+        "12:01": ["status_page", "chat_internal", "email", "social"],
+    }
+    second = next(m for m in single["messages"] if m["at"].startswith(f"{DAY}10:24") and m["channel"] == "status_page")
+    assert second["update"] == "Rollback 60% done."
+    assert second["body"] == (
+        "We have identified the cause of errors on every request affecting the public API\n"
+        "Rollback 60% done.\n"
+        "We are working on a fix. Next update by 2026-11-27 10:54 CET."
+    )
+    chat = next(m for m in single["messages"] if m["at"].startswith(f"{DAY}10:24") and m["channel"] == "chat_internal")
+    assert chat["body"].startswith("Update on the public API")
+    first_chat = next(m for m in single["messages"] if m["channel"] == "chat_internal")
+    assert "Commander: Alice Nowak." in first_chat["body"]
+
+    markdown = ok("report", ID, now="12:30")
+    assert "- First customer update after 6m (target 10m): met\n" in markdown
+    assert "- Update cadence: 1 late update\n" in markdown
+    assert "| 2026-11-27 10:21 CET | 2026-11-27 10:24 CET | 3m |" in markdown
+    assert (
+        "> We have identified the cause of errors on every request affecting the public API\n> Rollback 60% done.\n"
+        in markdown
+    )
+
+    period = json.loads(ok("report", "--all", "-f", "json", now="12:30"))
+    assert period == {
+        "incidents": 1,
+        "by_severity": {"sev1": 1, "sev2": 0, "sev3": 0},
+        "median_time_to_resolve_s": 7200,
+        "p90_time_to_resolve_s": 7200,
+        "median_time_to_first_update_s": 360,
+        "first_update_met_share": 1.0,
+        "cadence_met_share": 0.0,
+        "pending": 0,
+        "not_applicable": 0,
+    }
+    status = json.loads(ok("incident", "status", ID, "-f", "json", now="12:30"))[0]
+    assert (status["open"], status["components"]) == (False, {"api": "operational"})
