@@ -94,7 +94,10 @@ def _page(site: Site, loc: _Locale, templates: dict[str, Template], path: str, t
                 "current": code == loc.code,
             }
         )
-    updated = loc.w["updated"].format(time=loc.when(site.updated_at)) if site.updated_at else ""
+    # Only the pages that list everything say when the site last changed: an incident's page
+    # then changes only with that incident, and a rebuild rewrites only what changed.
+    listing = path.endswith(("index.html", "history.html"))
+    updated = loc.w["updated"].format(time=loc.when(site.updated_at)) if site.updated_at and listing else ""
     return str(
         templates["layout"].render(
             lang=loc.code,
