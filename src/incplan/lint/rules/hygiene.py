@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from incplan.diagnostics import Anchor, Diagnostic, PathPart, Severity
@@ -217,4 +218,66 @@ def unknown_ignore(ctx: LintContext) -> Iterator[Diagnostic]:
                 path=("lint", "rules", name),
                 anchor=Anchor.KEY,
                 hint="`incplan rules` lists every code and name",
+            )
+
+
+@rule("E402", "credential-destination", E)
+def credential_destination(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A credential sent somewhere other than the vendor's own host (warning) or without TLS (error)."""
+    from urllib.parse import urlsplit
+
+    from incplan.delivery.base import is_loopback
+
+    for name, channel in ctx.valid.channels.items():
+        delivery = channel.delivery
+        if delivery is None:
+            continue
+        where: tuple[PathPart, ...] = ("channels", name, "delivery")
+        if delivery.kind == "email":
+            credentials = delivery.username_env or delivery.password_env
+            if credentials and delivery.security == "none":
+                local = is_loopback(delivery.host)
+                found = credential_destination.at(
+                    f"`{name}` logs in to `{delivery.host}` with `security: none`: the password travels in the clear"
+                    + (" (allowed to this machine only)" if local else ""),
+                    path=(*where, "security"),
+                    hint="use `security: starttls` or `ssl`",
+                )
+                yield found if not local else replace(found, severity=W)
+            continue
+        field = type(delivery).model_fields.get("api_base")
+        if field is None or "api_base" not in delivery.model_fields_set:
+            continue  # the kind's own default, or the URL comes from the environment
+        default = str(field.default)
+        api_base = str(getattr(delivery, "api_base", ""))
+        try:
+            parts = urlsplit(api_base)
+            host = parts.hostname
+        except ValueError:
+            parts, host = None, None
+        if parts is None or parts.scheme.lower() not in ("http", "https") or not host:
+            yield credential_destination.at(
+                f"`api_base` of `{name}` is not an http(s) URL",
+                path=(*where, "api_base"),
+                hint=f"remove it to use {default}",
+            )
+            continue
+        if parts.scheme.lower() != "https":
+            local = is_loopback(host)
+            found = credential_destination.at(
+                f"`{name}` sends its {delivery.kind} credentials over plain http to `{host}`"
+                + (" (allowed to this machine only)" if local else ""),
+                path=(*where, "api_base"),
+                hint=f"use https; without `api_base` the credentials go to {default}",
+            )
+            yield found if not local else replace(found, severity=W)
+            continue
+        if host != urlsplit(default).hostname:
+            yield replace(
+                credential_destination.at(
+                    f"`{name}` sends its {delivery.kind} credentials to `{host}`, not to {urlsplit(default).hostname}",
+                    path=(*where, "api_base"),
+                    hint="make sure this host is yours (a proxy or a test double); plans arrive in pull requests",
+                ),
+                severity=W,
             )
