@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import sys
+from pathlib import Path
+
+import typer
+
+from incplan.cli.output import handled
 
 
-def schema() -> None:
+def schema(
+    output: str = typer.Option(
+        "-", "--output", "-o", metavar="FILE", help="Write the schema to FILE (`-`: standard output)."
+    ),
+) -> None:
     """Print the plan's JSON Schema (draft-07 compatible) for editor validation and completion."""
-    from incplan.plan.schema import plan_json_schema
+    from incplan.plan.schema import schema_text
 
-    sys.stdout.write(json.dumps(plan_json_schema(), indent=2) + "\n")
+    text = schema_text()
+    if output == "-":
+        sys.stdout.write(text)
+        return
+    with handled():
+        Path(output).write_text(text, encoding="utf-8")

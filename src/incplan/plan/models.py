@@ -11,7 +11,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PositiveInt,
+    StrictBool,
     WithJsonSchema,
     model_validator,
 )
@@ -52,7 +52,11 @@ def _timezone(value: Any) -> str:
         raise PydanticCustomError("timezone", "a timezone must be an IANA name like `Europe/Warsaw`")
     from zoneinfo import ZoneInfo
 
+    from incplan.plan.timezones import TIMEZONES
+
     try:
+        if value not in TIMEZONES:  # the schema's enum: editors and `check` give one verdict
+            raise LookupError(value)
         ZoneInfo(value)
     except (ValueError, LookupError, OSError):
         raise PydanticCustomError(
@@ -103,7 +107,7 @@ Duration = Annotated[
     BeforeValidator(_duration),
     WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "description": "30s, 15m, 1h30m, 2d"}),
 ]
-Timezone = Annotated[str, BeforeValidator(_timezone), WithJsonSchema({"type": "string"})]
+Timezone = Annotated[str, BeforeValidator(_timezone), WithJsonSchema({"x-incplan": "Timezone"})]
 Locale = Annotated[str, BeforeValidator(_locale), WithJsonSchema({"type": "string", "pattern": LOCALE_PATTERN})]
 Handle = Annotated[str, BeforeValidator(_handle), WithJsonSchema({"type": "string", "pattern": HANDLE_PATTERN})]
 GitHubLogin = Annotated[
@@ -138,46 +142,77 @@ class Model(BaseModel):
 
 
 class Organization(Model):
-    name: str
-    product: str | None = None
-    status_page_url: str | None = None
-    support_url: str | None = None
-    timezone: Timezone = "UTC"
-    locales: Annotated[list[Locale], Field(min_length=1)] = ["en"]
+    """Who the plan is for."""
+
+    name: str = Field(description="The organization's name as customers know it; templates read it as `org.name`.")
+    product: str | None = Field(
+        None, description="The product or service the plan covers, if not the whole organization."
+    )
+    status_page_url: str | None = Field(
+        None, description="Public status page address, quoted in messages as `org.status_page_url`."
+    )
+    support_url: str | None = Field(
+        None, description="Where customers get help, quoted in messages as `org.support_url`."
+    )
+    timezone: Timezone = Field(
+        "UTC", description="IANA timezone (like `Europe/Warsaw`) for times in messages; default UTC."
+    )
+    locales: Annotated[
+        list[Locale],
+        Field(min_length=1, description="Message languages (like `en`, `pl`, `pt-BR`); the first is the default."),
+    ] = ["en"]
 
 
 class Person(Model):
-    name: str
-    email: str | None = None
-    chat: str | None = None
-    phone: str | None = None
-    github: GitHubLogin | None = None  # pull requests that change this person's roles @-mention them
+    """A member of the roster."""
+
+    name: str = Field(description="Full name, as shown in playbooks and role lists.")
+    email: str | None = Field(None, description="Email address, for rosters and pages.")
+    chat: str | None = Field(None, description="Chat handle (like `@alice`), for rosters and pages.")
+    phone: str | None = Field(None, description="Phone number to call when paging by hand.")
+    github: GitHubLogin | None = Field(
+        None, description="GitHub login; pull requests that change this person's roles mention them."
+    )
 
 
 class Criterion(Model):
-    id: str
-    question: str
-    severity: str
+    """A yes/no question that classifies an event."""
+
+    id: str = Field(description="Short id of the question, used by `incplan classify --yes ID` / `--no ID`.")
+    question: str = Field(description="A yes/no question a responder can answer at 3 a.m.")
+    severity: str = Field(description="The severity (a key of `severities`) that a yes to this question means.")
 
 
 class Definition(Model):
-    incident: str
-    not_incident: list[str] = []
-    criteria: list[Criterion] = []
+    """What an incident is, and how to classify one."""
+
+    incident: str = Field(description="What counts as an incident, in one or two sentences.")
+    not_incident: list[str] = Field([], description="Events that are not incidents (so nobody pages for them).")
+    criteria: list[Criterion] = Field(
+        [], description="Yes/no questions asked in order by `incplan classify`; the first yes decides the severity."
+    )
 
 
 Impact = Literal["none", "minor", "major", "critical"]
 
 
 class SeverityLevel(Model):
-    name: str
-    description: str = ""
-    examples: list[str] = []
-    impact: Impact = "major"
-    first_update_within: Duration | None = None
-    update_every: Cadence | None = None
-    roles: list[str] = []
-    channels: list[str] = []
+    """A severity level: what it means, how often to update, who and where."""
+
+    name: str = Field(description="Human name of the severity (like `Critical outage`).")
+    description: str = Field("", description="What this severity means for customers.")
+    examples: list[str] = Field([], description="Typical events of this severity.")
+    impact: Impact = Field(
+        "major", description="Impact on customers (as on Statuspage): none, minor, major or critical."
+    )
+    first_update_within: Duration | None = Field(
+        None, description="How soon after opening the first message must go out (like `15m`)."
+    )
+    update_every: Cadence | None = Field(
+        None, description="Update cadence: one duration, or a duration per stage (like `{investigating: 30m}`)."
+    )
+    roles: list[str] = Field([], description="Roles (keys of `roles`) called in at this severity.")
+    channels: list[str] = Field([], description="Channels (keys of `channels`) that get messages at this severity.")
 
     def cadence(self, stage: str) -> timedelta | None:
         if self.update_every is None:
@@ -186,46 +221,71 @@ class SeverityLevel(Model):
 
 
 class Role(Model):
-    name: str
-    people: list[Handle] = []
-    responsibilities: list[str] = []
+    """A role in incident response."""
+
+    name: str = Field(description="Human name of the role (like `Incident Commander`).")
+    people: list[Handle] = Field(
+        [], description="Who can take the role, as `@handle` keys of `people`; two or more cover holidays."
+    )
+    responsibilities: list[str] = Field([], description="What the person in this role does during an incident.")
 
 
 class StatuspageDelivery(Model):
-    kind: Literal["statuspage"]
-    api_key_env: EnvName
-    page_id: str
-    api_base: str = "https://api.statuspage.io/v1"
-    components: dict[str, str] = {}  # plan component id -> Statuspage component id
+    kind: Literal["statuspage"] = Field(description="Deliver through the Statuspage REST API.")
+    api_key_env: EnvName = Field(
+        description="Name of the environment variable holding the Statuspage API key (never the key)."
+    )
+    page_id: str = Field(description="The Statuspage page id.")
+    api_base: str = Field(
+        "https://api.statuspage.io/v1", description="API address; change only for a proxy or a test server."
+    )
+    components: dict[str, str] = Field(
+        {}, description="The plan's component ids mapped to Statuspage component ids."
+    )  # plan component id -> Statuspage component id
 
 
 class SlackDelivery(Model):
-    kind: Literal["slack"]
-    webhook_url_env: EnvName
+    kind: Literal["slack"] = Field(description="Deliver through a Slack incoming webhook.")
+    webhook_url_env: EnvName = Field(
+        description="Name of the environment variable holding the webhook URL (never the URL)."
+    )
 
 
 class TeamsDelivery(Model):
-    kind: Literal["teams"]
-    webhook_url_env: EnvName
+    kind: Literal["teams"] = Field(
+        description="Deliver through a Microsoft Teams Workflows webhook (an Adaptive Card)."
+    )
+    webhook_url_env: EnvName = Field(
+        description="Name of the environment variable holding the webhook URL (never the URL)."
+    )
 
 
 class EmailDelivery(Model):
     model_config = ConfigDict(populate_by_name=True)
 
-    kind: Literal["email"]
-    host: str
-    port: Annotated[int, Field(ge=1, le=65535)] = 587
-    from_: Annotated[str, Field(alias="from")]
-    to: Annotated[list[str], Field(min_length=1)]
-    security: Literal["starttls", "ssl", "none"] = "starttls"
-    username_env: EnvName | None = None
-    password_env: EnvName | None = None
+    kind: Literal["email"] = Field(description="Deliver by email over SMTP.")
+    host: str = Field(description="SMTP server host name.")
+    port: Annotated[int, Field(strict=True, ge=1, le=65535, description="SMTP server port (a number, like 587).")] = 587
+    from_: Annotated[str, Field(alias="from", description="Sender address (`From`).")]
+    to: Annotated[list[str], Field(min_length=1, description="Recipient addresses.")]
+    security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls",
+        description="`starttls` (default, verified TLS), `ssl` (TLS from the start) or `none` (loopback relays only).",
+    )
+    username_env: EnvName | None = Field(
+        None, description="Name of the environment variable holding the SMTP user name."
+    )
+    password_env: EnvName | None = Field(
+        None, description="Name of the environment variable holding the SMTP password (never the password)."
+    )
 
 
 class WebhookDelivery(Model):
-    kind: Literal["webhook"]
-    url_env: EnvName
-    secret_env: EnvName
+    kind: Literal["webhook"] = Field(description="Deliver as a JSON POST signed the Standard Webhooks way.")
+    url_env: EnvName = Field(description="Name of the environment variable holding the receiver's URL.")
+    secret_env: EnvName = Field(
+        description="Name of the environment variable holding the signing secret (`whsec_` + base64, or base64)."
+    )
 
 
 E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
@@ -247,8 +307,10 @@ class _SmsDelivery(Model):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    to: list[E164] = []
-    to_env: EnvName | None = None
+    to: list[E164] = Field([], description="Recipients as E.164 numbers (like `+48600100200`); or use `to_env`.")
+    to_env: EnvName | None = Field(
+        None, description="Name of the environment variable holding comma-separated E.164 recipients."
+    )
 
     @model_validator(mode="after")
     def _one_recipient_source(self) -> _SmsDelivery:
@@ -260,18 +322,22 @@ class _SmsDelivery(Model):
 
 
 class TwilioDelivery(_SmsDelivery):
-    kind: Literal["twilio"]
-    account_sid_env: EnvName
-    auth_token_env: EnvName
-    from_: Annotated[str, Field(alias="from", min_length=1)]
-    api_base: str = "https://api.twilio.com"
+    kind: Literal["twilio"] = Field(description="Deliver SMS through Twilio's Messages API.")
+    account_sid_env: EnvName = Field(description="Name of the environment variable holding the Twilio account SID.")
+    auth_token_env: EnvName = Field(description="Name of the environment variable holding the Twilio auth token.")
+    from_: Annotated[str, Field(alias="from", min_length=1, description="Sender number or messaging service.")]
+    api_base: str = Field(
+        "https://api.twilio.com", description="API address; change only for a proxy or a test server."
+    )
 
 
 class SmsapiDelivery(_SmsDelivery):
-    kind: Literal["smsapi"]
-    token_env: EnvName
-    from_: Annotated[str | None, Field(alias="from")] = None  # a registered sender name; none sends "eco"
-    api_base: str = "https://api.smsapi.pl"
+    kind: Literal["smsapi"] = Field(description="Deliver SMS through SMSAPI.pl.")
+    token_env: EnvName = Field(description="Name of the environment variable holding the SMSAPI token.")
+    from_: Annotated[
+        str | None, Field(alias="from", description="A registered sender name; without one SMSAPI sends as `eco`.")
+    ] = None  # a registered sender name; none sends "eco"
+    api_base: str = Field("https://api.smsapi.pl", description="API address; change only for a proxy or a test server.")
 
 
 Delivery = Annotated[
@@ -289,15 +355,24 @@ ChannelType = Literal["status_page", "email", "chat", "social", "sms", "help_cen
 
 
 class Channel(Model):
-    name: str
-    type: ChannelType
-    audience: str
-    owner: str | None = None
-    purpose: str = ""
-    access: str | None = None
-    format: Literal["text", "markdown", "html"] = "text"
-    max_length: PositiveInt | None = None
-    delivery: Delivery | None = None
+    """A place messages go: its audience, owner, limits and delivery."""
+
+    name: str = Field(description="Human name of the channel (like `Status page`).")
+    type: ChannelType = Field(description="What kind of channel it is; decides length limits and formatting.")
+    audience: str = Field(description="Who reads it (like `customers`, `internal`).")
+    owner: str | None = Field(None, description="Role (a key of `roles`) that posts to this channel.")
+    purpose: str = Field("", description="What the channel is for.")
+    access: str | None = Field(
+        None, description="How to get access at 3 a.m. (where the login lives); never the secret itself."
+    )
+    format: Literal["text", "markdown", "html"] = Field("text", description="Message markup: text, markdown or html.")
+    max_length: Annotated[int, Field(strict=True, gt=0)] | None = Field(
+        None, description="Longest message the channel takes, in characters (a number)."
+    )
+    delivery: Delivery | None = Field(
+        None,
+        description="How `incplan notify --send` delivers to this channel; without it, messages are posted by hand.",
+    )
 
     @property
     def is_customer(self) -> bool:
@@ -306,21 +381,29 @@ class Channel(Model):
 
 
 class Stage(Model):
-    name: str
-    description: str = ""
-    final: bool = False
+    """A stage of an incident."""
+
+    name: str = Field(description="Human name of the stage (like `Investigating`).")
+    description: str = Field("", description="When this stage applies.")
+    final: StrictBool = Field(
+        False, description="True for a stage that closes the incident (like `resolved`); true or false, not text."
+    )
 
 
 class Variable(Model):
-    description: str
-    example: str | None = None
-    required: bool = True
-    default: str | None = None
+    """A value that templates read."""
+
+    description: str = Field(description="What the value is; shown when it is missing.")
+    example: str | None = Field(None, description="An example value, used by `--example`, `preview` and `export`.")
+    required: StrictBool = Field(True, description="Whether a message needs a value (true or false, not text).")
+    default: str | None = Field(None, description="Value used when none is given.")
 
 
 class Translation(Model):
-    subject: str | None = None
-    body: str
+    """A message in another language."""
+
+    subject: str | None = Field(None, description="Subject in this language (email, status page title).")
+    body: str = Field(description="Message template in this language (Jinja2).")
 
 
 def _message(value: Any) -> Any:
@@ -329,9 +412,20 @@ def _message(value: Any) -> Any:
 
 
 class MessageSpec(Model):
-    subject: str | None = None
-    body: str
-    translations: dict[Locale, Annotated[Translation, BeforeValidator(_message)]] = {}
+    """A message: subject and body templates, with translations."""
+
+    subject: str | None = Field(None, description="Subject line (email, status page title); a template.")
+    body: str = Field(
+        description="Message body: a Jinja2 template with `org`, `incident`, `severity`, `stage`, variables."
+    )
+    translations: dict[
+        Locale,
+        Annotated[
+            Translation,
+            BeforeValidator(_message),
+            WithJsonSchema({"anyOf": [{"type": "string"}, {"x-incplan": "Translation"}]}),
+        ],
+    ] = Field({}, description="The message in other languages, by locale: a body alone, or `{subject, body}`.")
 
 
 Message = Annotated[
@@ -345,23 +439,29 @@ Message = Annotated[
 class Component(Model):
     """A part of the service as customers see it (as on a status page)."""
 
-    name: str
-    description: str = ""
-    group: str | None = None
+    name: str = Field(description="Human name of the component (like `API` or `Dashboard`).")
+    description: str = Field("", description="What the component is, for customers.")
+    group: str | None = Field(None, description="A group the component is shown under (like `Europe`).")
 
 
 class Value(Model):
-    name: str
-    description: str = ""
-    in_practice: list[str] = []
+    """A value behind the team's communication."""
+
+    name: str = Field(description="The value, in a few words (like `Honesty first`).")
+    description: str = Field("", description="What it means for incident communication.")
+    in_practice: list[str] = Field([], description="What people do because of it.")
 
 
 RuleLevel = Literal["off", "info", "warning", "error"]
 
 
 class LintConfig(Model):
-    ignore: list[str] = []
-    rules: dict[str, RuleLevel] = {}
+    """Lint settings for this plan."""
+
+    ignore: list[str] = Field([], description="Rules (codes or names) never reported for this plan.")
+    rules: dict[str, RuleLevel] = Field(
+        {}, description="Each rule's level for this plan (a code or name: off, info, warning or error), as in yamllint."
+    )
 
 
 MAINTENANCE = "maintenance"  # the severity id a maintenance record carries; its stages come from `maintenance:`
@@ -380,35 +480,73 @@ def _default_maintenance_stages() -> dict[str, Stage]:
 class MaintenanceSection(Model):
     """Scheduled maintenance (SPEC §10): its own stages and templates, told like an incident."""
 
-    stages: dict[str, Stage] = Field(default_factory=_default_maintenance_stages, min_length=1)
-    channels: list[str] = []  # who hears about maintenance; default: every customer channel
-    first_update_within: Duration | None = None  # after scheduling
-    update_every: Cadence | None = None  # per stage, as for a severity (e.g. {in_progress: 1h})
-    templates: dict[str, dict[str, Message]] = {}
+    stages: dict[str, Stage] = Field(
+        default_factory=_default_maintenance_stages,
+        min_length=1,
+        description="Maintenance stages by id; default scheduled, in_progress, verifying, completed.",
+    )
+    channels: list[str] = Field(
+        [], description="Channels that hear about maintenance; default: every customer channel."
+    )  # who hears about maintenance; default: every customer channel
+    first_update_within: Duration | None = Field(
+        None, description="How soon after scheduling the first message must go out."
+    )  # after scheduling
+    update_every: Cadence | None = Field(
+        None, description="Update cadence, one duration or one per stage (like `{in_progress: 1h}`)."
+    )  # per stage, as for a severity (e.g. {in_progress: 1h})
+    templates: dict[str, dict[str, Message]] = Field(
+        {}, description="Maintenance message templates by stage, then by channel."
+    )
 
 
 class Plan(Model):
-    version: Literal[1]
-    organization: Organization
-    owner: Handle | None = None
-    reviewed: date | None = None
-    review_every: Duration | None = None
-    incidents_dir: str | None = None
-    people: dict[str, Person] = {}
-    definition: Definition
-    severities: Annotated[dict[str, SeverityLevel], Field(min_length=1)]
-    roles: dict[str, Role] = {}
-    channels: dict[str, Channel] = {}
-    stages: Annotated[dict[str, Stage], Field(min_length=1)]
-    variables: dict[str, Variable] = {}
-    components: dict[str, Component] = {}
-    templates: dict[str, dict[str, Message]] = {}
+    """An incident communication plan (incplan, format version 1)."""
+
+    version: Literal[1] = Field(description="Plan format version; always 1.")
+    organization: Organization = Field(description="Who the plan is for: name, product, links, timezone, languages.")
+    owner: Handle | None = Field(None, description="Who keeps the plan up to date (`@handle`).")
+    reviewed: date | None = Field(None, description="Date of the last review with the team (YYYY-MM-DD).")
+    review_every: Duration | None = Field(
+        None, description="How often to review (like `90d`); `check` reports an overdue review."
+    )
+    incidents_dir: str | None = Field(
+        None, description="Folder of incident records, relative to the plan; default `incidents`."
+    )
+    people: dict[str, Person] = Field({}, description="The roster, by handle; referenced elsewhere as `@handle`.")
+    definition: Definition = Field(
+        description="1. Defining an incident: what is one, what isn't, and the questions that classify it."
+    )
+    severities: Annotated[
+        dict[str, SeverityLevel],
+        Field(min_length=1, description="Severity levels by id (like `sev1`), with cadence, roles and channels."),
+    ]
+    roles: dict[str, Role] = Field({}, description="2. Roles and responsibilities, by id.")
+    channels: dict[str, Channel] = Field({}, description="3. Communication channels, by id.")
+    stages: Annotated[
+        dict[str, Stage],
+        Field(min_length=1, description="4. Incident stages, by id (like `investigating`, `resolved`)."),
+    ]
+    variables: dict[str, Variable] = Field(
+        {}, description="Values templates need (like `affected_service`), with descriptions and examples."
+    )
+    components: dict[str, Component] = Field(
+        {}, description="Parts of the product whose status incidents change (`--component ID=STATUS`), by id."
+    )
+    templates: dict[str, dict[str, Message]] = Field(
+        {}, description="Message templates by stage, then by channel (or `default` for every channel)."
+    )
     # `incplan incident remind --send`: the text posted to internal channels when a customer
     # update falls due (`next_update` is the due time); a built-in text when absent.
-    reminder: Message | None = None
-    maintenance: MaintenanceSection | None = None
-    values: list[Value] = []
-    lint: LintConfig = LintConfig()
+    reminder: Message | None = Field(
+        None, description="Reminder posted to internal channels when a customer update falls due (a template)."
+    )
+    maintenance: MaintenanceSection | None = Field(
+        None, description="Scheduled maintenance: its stages, channels, cadence and templates."
+    )
+    values: list[Value] = Field([], description="5. The values behind how the team communicates.")
+    lint: LintConfig = Field(
+        LintConfig(), description="How `incplan check` treats this plan: `ignore` and per-rule levels (`rules`)."
+    )
 
     def maintenance_view(self) -> Plan:
         """The plan as a maintenance record sees it: the maintenance stages and templates, and

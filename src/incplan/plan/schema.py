@@ -7,9 +7,17 @@ from typing import Any
 SCHEMA_ID = "https://incplan.dev/schema/plan-v1.json"
 
 
+def schema_text() -> str:
+    """The schema as published in `schema/incplan.schema.json` (a test keeps the two equal)."""
+    import json
+
+    return json.dumps(plan_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
 def plan_json_schema() -> dict[str, Any]:
     """Draft-07 compatible: `definitions` instead of `$defs`, no 2020-12-only keywords."""
-    from incplan.plan.models import MessageSpec, Plan
+    from incplan.plan.models import MessageSpec, Plan, Translation
+    from incplan.plan.timezones import TIMEZONES
 
     template = "#/definitions/{model}"
     schema = Plan.model_json_schema(ref_template=template)
@@ -17,8 +25,12 @@ def plan_json_schema() -> dict[str, Any]:
     definitions = schema.pop("$defs", {})
     definitions.update(message.pop("$defs", {}))
     definitions["MessageSpec"] = message
+    definitions["Translation"] = Translation.model_json_schema(ref_template=template)
+    definitions["Timezone"] = {"type": "string", "enum": sorted(TIMEZONES), "description": "An IANA timezone name."}
     _splice(schema, definitions)
     _splice(definitions, definitions)
+    _close_maps(schema)
+    _close_maps(definitions)
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": SCHEMA_ID,
@@ -30,15 +42,25 @@ def plan_json_schema() -> dict[str, Any]:
 
 
 def _splice(node: Any, definitions: dict[str, Any]) -> None:
+    """Replace `{"x-incplan": NAME, ...}` markers with a reference to the definition NAME; a
+    marker's own keys (description, default) stay beside it, under `allOf` for draft-07."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in list(items):
+        if isinstance(value, dict) and "x-incplan" in value:
+            rest = {k: v for k, v in value.items() if k != "x-incplan"}
+            ref = {"$ref": f"#/definitions/{value['x-incplan']}"}
+            node[key] = {**rest, "allOf": [ref]} if rest else ref
+        else:
+            _splice(value, definitions)
+
+
+def _close_maps(node: Any) -> None:
+    """A map with key patterns (locales as keys) refuses other keys, as the loader does."""
     if isinstance(node, dict):
-        for key, value in node.items():
-            if isinstance(value, dict) and "x-incplan" in value:
-                node[key] = {"$ref": f"#/definitions/{value['x-incplan']}"}
-            else:
-                _splice(value, definitions)
+        if "patternProperties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _close_maps(value)
     elif isinstance(node, list):
-        for i, value in enumerate(node):
-            if isinstance(value, dict) and "x-incplan" in value:
-                node[i] = {"$ref": f"#/definitions/{value['x-incplan']}"}
-            else:
-                _splice(value, definitions)
+        for value in node:
+            _close_maps(value)
