@@ -82,3 +82,38 @@ def test_help_in_colour_when_asked() -> None:
     code, out, _ = incplan("--color", "always", "check", "--help")
     assert code == 0
     assert ESC in out
+
+
+# ------------------------------------------------------------------ `-` is standard input
+
+PLAN = (ROOT / "plans/incplan.yaml").read_text(encoding="utf-8")
+TYPO = (ROOT / "tests/cases/unknown-key/bad/typo.yaml").read_text(encoding="utf-8")
+VARS = "service: API\nimpact: slow checkouts\nworkaround: none\ncause: a database\n"
+
+
+def test_check_reads_a_plan_from_standard_input() -> None:
+    assert incplan("check", "-", input=PLAN) == (0, "1 file checked: no problems\n", "")
+    code, out, _ = incplan("check", "-", input=TYPO)
+    assert code == 1
+    assert out.startswith("<stdin>:26:5: error E101 unknown key `acess` in `channels.status_page`\n")
+
+
+def test_plan_from_standard_input() -> None:
+    code, out, err = incplan("--color", "never", "show", "stages", "--plan", "-", input=PLAN)
+    assert (code, err) == (0, "")
+    assert "investigating" in out.lower()
+
+
+def test_variables_from_standard_input() -> None:
+    args = ["notify", "--plan", "plans/incplan.yaml", "--vars", "-", "--stage", "investigating"]
+    code, out, err = incplan(*args, "--severity", "sev1", "--title", "DB down", "--format", "json", input=VARS)
+    assert (code, err) == (0, "")
+    assert "slow checkouts" in out
+
+
+def test_standard_input_is_read_once() -> None:
+    args = ["notify", "--plan", "-", "--vars", "-", "--stage", "investigating", "--severity", "sev1", "--example"]
+    code, out, err = incplan(*args, input=PLAN)
+    assert (code, out) == (2, "")
+    assert "standard input was already read for another `-`" in err
+    assert "Traceback" not in err

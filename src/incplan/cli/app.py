@@ -31,7 +31,6 @@ app = typer.Typer(
     cls=IncplanGroup,
     help="Your incident communication plan as code: lint it, classify events, render every message.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

@@ -18,13 +18,16 @@ def check(
     format: str = typer.Option("text", "--format", "-f", metavar="text|json|github|sarif", help="Output format."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
     ignore: list[str] = typer.Option([], "--ignore", metavar="RULE", help="Skip a rule (code or name); repeatable."),
+    plans_only: bool = typer.Option(
+        False, "--plans-only", help="Skip YAML files that are not plans (for hooks given every YAML file)."
+    ),
 ) -> None:
     """Lint plans: every problem with FILE:LINE:COL, its rule and a hint."""
     from incplan.lint.runner import lint_paths
 
     choose("format", format, list(REPORTER_BY_NAME))
     try:
-        total, reports = lint_paths(paths or [Path()], ignore=ignore)
+        total, reports = lint_paths(paths or [Path()], ignore=ignore, plans_only=plans_only)
     except UsageError as error:
         raise fail(error) from None
     if total == 0:

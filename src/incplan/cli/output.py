@@ -89,6 +89,10 @@ class IncplanGroup(TyperGroup):
         argv = list(sys.argv[1:] if args is None else args)
         if not argv or HELP_FLAGS.intersection(argv):
             _help_color(argv)
+        if os.environ.get(f"_{(prog_name or 'incplan').upper().replace('-', '_')}_COMPLETE"):
+            from incplan.cli.completion import install
+
+            install(self)
         try:
             code = super().main(
                 args=argv, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra

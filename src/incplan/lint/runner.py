@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,7 +42,9 @@ def discover(paths: Sequence[str | Path]) -> list[Path]:
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if str(raw) == "-":
+            found.append(path)  # standard input, read by the loader
+        elif path.is_dir():
             found.extend(_walk(path))
         elif path.exists():
             found.append(path)
@@ -76,14 +79,39 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield here / name
 
 
-def lint_file(path: Path, *, now: datetime, ignore: frozenset[str] = frozenset()) -> FileReport:
+# Top-level keys of a plan: a YAML file with fewer than two of them is some other tool's file.
+PLAN_KEYS = frozenset(
+    {"version", "organization", "owner", "people", "definition", "severities", "roles", "channels", "stages"}
+    | {"variables", "templates", "values", "reviewed", "review_every", "lint", "incidents_dir"}
+)
+_TOP_KEY = re.compile(r"^([A-Za-z_]+)\s*:", re.MULTILINE)
+
+
+def looks_like_plan(text: str | None, data: object) -> bool:
+    """For hooks that hand over every YAML file (pre-commit `types: [yaml]`): a plan has two or
+    more plan keys at the top level, or a modeline naming incplan's schema. Judged from the text
+    when the YAML is broken, so a plan with a syntax error is still reported."""
+    if text is not None and "incplan.schema.json" in text.partition("\n")[0]:
+        return True
+    if isinstance(data, dict):
+        keys = {str(k) for k in data}
+    elif data is None and text is not None:
+        keys = set(_TOP_KEY.findall(text))
+    else:
+        return False
+    return len(keys & PLAN_KEYS) >= 2
+
+
+def lint_file(
+    path: Path, *, now: datetime, ignore: frozenset[str] = frozenset(), plans_only: bool = False
+) -> FileReport:
     from incplan.lint.context import LintContext
     from incplan.lint.registry import DATA_RULES, PLAN_RULES, all_rules
     from incplan.plan.load import load_plan
 
     all_rules()  # registers the rule modules
     source = load_plan(path)
-    if _is_record(source.data):
+    if _is_record(source.data) or (plans_only and not looks_like_plan(source.text, source.data)):
         return FileReport(source.file, skipped=True)
     found = list(source.diagnostics)
     if isinstance(source.data, dict):
@@ -173,6 +201,7 @@ def lint_paths(
     ignore: Iterable[str] = (),
     now: datetime | None = None,
     jobs: int | None = None,
+    plans_only: bool = False,
 ) -> tuple[int, Iterator[FileReport]]:
     """(number of files, reports in file order). Raises `UsageError` for missing paths or rules."""
     from incplan import clock
@@ -183,11 +212,13 @@ def lint_paths(
     moment = now or clock.now()
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and len(files) >= PARALLEL_FROM and sys.platform == "linux":
-        return len(files), _parallel(files, moment, codes, workers)
-    return len(files), (lint_file(f, now=moment, ignore=codes) for f in files)
+        return len(files), _parallel(files, moment, codes, workers, plans_only)
+    return len(files), (lint_file(f, now=moment, ignore=codes, plans_only=plans_only) for f in files)
 
 
-def _parallel(files: list[Path], now: datetime, ignore: frozenset[str], workers: int) -> Iterator[FileReport]:
+def _parallel(
+    files: list[Path], now: datetime, ignore: frozenset[str], workers: int, plans_only: bool = False
+) -> Iterator[FileReport]:
     import multiprocessing
 
     # Build everything heavy before forking, so that the children share it.
@@ -196,16 +227,16 @@ def _parallel(files: list[Path], now: datetime, ignore: frozenset[str], workers:
     import incplan.templates.engine  # noqa: F401
 
     global _JOB
-    _JOB = (now, ignore)
+    _JOB = (now, ignore, plans_only)
     chunk = max(1, min(32, len(files) // (workers * 8)))
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         yield from pool.imap(_lint_one, files, chunksize=chunk)
 
 
-_JOB: tuple[datetime, frozenset[str]] | None = None
+_JOB: tuple[datetime, frozenset[str], bool] | None = None
 
 
 def _lint_one(path: Path) -> FileReport:
     assert _JOB is not None
-    now, ignore = _JOB
-    return lint_file(path, now=now, ignore=ignore)
+    now, ignore, plans_only = _JOB
+    return lint_file(path, now=now, ignore=ignore, plans_only=plans_only)

@@ -24,6 +24,8 @@ def find_plan(explicit: str | Path | None = None, cwd: Path | None = None) -> Pa
     """`--plan`, else `INCPLAN_PLAN`, else ./incplan.yaml, else the one YAML file in ./plans/."""
     cwd = cwd or Path()  # relative: messages then show `incidents/...`, not absolute paths
     tried = []
+    if explicit == "-":
+        return Path(explicit)  # standard input, read by the loader
     if explicit:
         path = Path(explicit)
         if path.is_file():

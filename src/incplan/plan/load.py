@@ -51,10 +51,31 @@ class PlanSource:
         return placed
 
 
+STDIN = "-"  # a file argument `-` means standard input
+STDIN_NAME = "<stdin>"
+_stdin_read_from: object = None  # the stream already read: standard input can be read only once
+
+
 def read_text(path: Path, file: str) -> tuple[str | None, list[Diagnostic]]:
+    global _stdin_read_from
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        if str(path) == STDIN:
+            import sys
+
+            if _stdin_read_from is sys.stdin:
+                return None, [
+                    P.NOT_A_PLAN.at(
+                        "standard input was already read for another `-`",
+                        hint="give only one file as `-`",
+                        line=1,
+                        file=file,
+                    )
+                ]
+            _stdin_read_from = sys.stdin
+            raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        else:
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         return None, [P.NOT_A_PLAN.at(f"cannot read the file: {exc.strerror or exc}", line=1, file=file)]
     if len(raw) > MAX_BYTES:
@@ -428,7 +449,7 @@ def _tag_of(model: Any) -> Any:
 def load_plan(path: str | Path, *, display: str | None = None) -> PlanSource:
     """Load and validate one plan file; never raises for anything in the file."""
     path = Path(path)
-    file = display if display is not None else str(path)
+    file = display if display is not None else (STDIN_NAME if str(path) == STDIN else str(path))
     source = PlanSource(file=file)
     source.text, source.diagnostics = read_text(path, file)
     if source.text is None:

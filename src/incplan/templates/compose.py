@@ -255,7 +255,7 @@ def read_vars_file(path: str) -> dict[str, str]:
 
     text, problems = read_text(Path(path), path)
     if text is None:
-        if not Path(path).exists():
+        if path != "-" and not Path(path).exists():
             raise UsageError(f"variables file `{path}` not found")
         raise UsageError(f"{path}: {problems[0].message}")
     data, problems = parse_yaml(text, path)
