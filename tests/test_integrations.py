@@ -82,9 +82,9 @@ def test_pre_commit_with_only_other_yaml_passes(scratch: Path, tmp_path: Path) -
 
 
 def test_action_is_valid_for_github() -> None:
+    validator = str(Path(sys.executable).parent / "check-jsonschema")
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "check-jsonschema"), "--builtin-schema", "vendor.github-actions"]
-        + [str(ROOT / "action.yml")],
+        [validator, "--builtin-schema", "vendor.github-actions", str(ROOT / "action.yml")],
         capture_output=True,
         text=True,
         check=False,
