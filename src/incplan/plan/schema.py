@@ -31,6 +31,8 @@ def plan_json_schema() -> dict[str, Any]:
     _splice(definitions, definitions)
     _close_maps(schema)
     _close_maps(definitions)
+    schema = _canonical(schema)
+    definitions = _canonical(definitions)
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": SCHEMA_ID,
@@ -64,3 +66,23 @@ def _close_maps(node: Any) -> None:
     elif isinstance(node, list):
         for value in node:
             _close_maps(value)
+
+
+def _canonical(node: Any) -> Any:
+    """One spelling whatever pydantic release made it (2.7 and 2.12 differ), so the published
+    file stays equal to `incplan schema` across supported versions: `const` without a one-value
+    `enum` beside it, and a `$ref` with siblings (a description) under `allOf`, where draft-07
+    validators read it."""
+    if isinstance(node, list):
+        return [_canonical(value) for value in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "enum" and "const" in node and value == [node["const"]]:
+            continue
+        if key == "$ref" and len(node) > 1:
+            out["allOf"] = [{"$ref": value}]
+            continue
+        out[key] = _canonical(value)
+    return out
