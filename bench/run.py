@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -294,11 +295,102 @@ def paired(name: str, baseline: list[str], candidate: list[str], runs: int, budg
     return row
 
 
+SCALE_NOW = "2026-12-01T10:00:00+01:00"
+WATCH_FRAME = """
+import sys, time
+from pathlib import Path
+from incplan import clock
+from incplan.incidents.board import board
+from incplan.lint.usable import load_for_use
+path = Path(sys.argv[1])
+plan, _ = load_for_use(path)
+board(plan, path, clock.now())  # the first frame builds the index if needed
+times = []
+for _ in range(int(sys.argv[2])):
+    start = time.perf_counter()
+    board(plan, path, clock.now())
+    times.append(time.perf_counter() - start)
+times.sort()
+print(times[len(times) // 2])
+"""
+
+
+def scale_team(root: Path, count: int, open_every: int = 1000) -> Path:
+    """A team folder: the plan and `count` records, one in `open_every` still open."""
+    import shutil
+
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "incidents").mkdir(parents=True)
+    (root / "plan.yaml").write_text(make_plan(20_000), encoding="utf-8")
+    rng = random.Random(11)
+    for i in range(count):
+        text = make_record(f"inc-{i:04d}", i, 30 + i % 40, rng)
+        if i % open_every == 0:
+            text = "".join(line for line in text.splitlines(keepends=True) if "stage: resolved" not in line)
+        (root / "incidents" / f"inc-{i:04d}.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+def median_time(cmd: list[str], runs: int, env: dict[str, str], before: Any = None, ok: tuple[int, ...] = (0,)) -> float:
+    times = []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        times.append(timed(cmd, env, ok))
+    return statistics.median(times)
+
+
+def scale(data: Path, runs: int, env: dict[str, str], count: int = 3000) -> list[dict[str, object]]:
+    """status, remind and watch over `count` records against the same commands over the few open
+    ones alone: the difference, per record, is what the closed records cost."""
+    import shutil
+
+    big = scale_team(data / f"scale{count}", count)
+    small = scale_team(data / "scale-open-only", count // 1000, open_every=1)  # the same open ones
+    env = {**env, "INCPLAN_NOW": SCALE_NOW}
+    incplan = str(BIN / "incplan")
+    rows: list[dict[str, object]] = []
+    print(f"{count} records, {len(list((big / 'incidents').glob('*.yaml'))) // 1000} open; {runs} runs; budget 0.5 s")
+    reference = median_time([sys.executable, "-c", "pass"], runs, env)
+    start_up = median_time([incplan, "--version"], runs, env)
+    print(f"machine now: python -c pass {reference:.3f} s, incplan --version {start_up:.3f} s, load {os.getloadavg()[0]:.1f}")
+    print(f"{'measurement':<58} {'records':>8} {'median':>9} {'per record':>11}")
+
+    def report(name: str, seconds: float, baseline: float, budget: float | None = 0.5) -> None:
+        per_record = (seconds - baseline) / (count - count // 1000)
+        verdict = "" if budget is None else ("ok" if seconds <= budget else "OVER")
+        print(f"{name:<58} {count:>8} {seconds:>8.3f}s {per_record * 1e6:>8.1f} us  {verdict}", flush=True)
+        rows.append({"name": name, "records": count, "median_s": round(seconds, 4),
+                     "per_record_us": round(per_record * 1e6, 1), "budget_s": budget})  # fmt: skip
+
+    for command, ok in ((["incident", "status"], (0,)), (["incident", "remind", "--within", "5m"], (0, 1))):
+        cmd_big = [incplan, *command, "--plan", str(big / "plan.yaml")]
+        cmd_small = [incplan, *command, "--plan", str(small / "plan.yaml")]
+        timed(cmd_big, env, ok)  # builds the index
+        baseline = median_time(cmd_small, runs, env, ok=ok)
+        report(f"{' '.join(command[:2])} (index warm)", median_time(cmd_big, runs, env, ok=ok), baseline)
+    cold_runs = max(3, runs // 3)
+
+    def drop_index() -> None:
+        shutil.rmtree(big / ".incplan", ignore_errors=True)
+
+    cmd = [incplan, "incident", "status", "--plan", str(big / "plan.yaml")]
+    baseline = median_time([incplan, "incident", "status", "--plan", str(small / "plan.yaml")], cold_runs, env)
+    report("incident status (index cold: every record scanned)", median_time(cmd, cold_runs, env, drop_index), baseline, None)
+    python = str(BIN / "python")
+    frame_big = float(sh(python, "-c", WATCH_FRAME, big / "plan.yaml", str(runs * 4), env=env).stdout)
+    frame_small = float(sh(python, "-c", WATCH_FRAME, small / "plan.yaml", str(runs * 4), env=env).stdout)
+    report("incident watch: one refresh, in process (index warm)", frame_big, frame_small)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer runs and a 200-plan tree (a smoke run)")
     parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--site", type=int, metavar="N", default=None, help="only `site build` over N records")
+    parser.add_argument("--only-scale", action="store_true", help="only status/remind/watch over 3,000 records")
     args = parser.parse_args()
     setup(baselines=not args.site)
     if args.site:
@@ -307,6 +399,10 @@ def main() -> None:
         return
     runs = args.runs or (5 if args.quick else 15)
     tree_size = 200 if args.quick else 1000
+    if args.only_scale:
+        env = {**os.environ, "INCPLAN_CACHE_DIR": str(WORK / "cache"), "NO_COLOR": "1"}
+        scale(WORK / "data", runs, env)
+        return
 
     data = WORK / "data"
     data.mkdir(parents=True, exist_ok=True)
@@ -379,6 +475,7 @@ def main() -> None:
     tree_runs = max(3, runs // 5)
     results.append(paired(f"check {tree_size}-plan tree vs check-jsonschema (warm)", [*cjs, *tree_files], [incplan, "check", str(tree)], tree_runs, 0.5, env))
     results.append(paired(f"check {tree_size}-plan tree vs check-jsonschema (no cache)", [*cjs, *tree_files], [incplan, "check", str(tree)], tree_runs, 0.5, cold))
+    results.extend(scale(data, runs, env))
     (WORK / "results.json").write_text(json.dumps(results, indent=2))
     print(f"results: {WORK / 'results.json'}")
 

@@ -64,7 +64,7 @@ def test_countdown_amber_red_bell_follows_the_record_and_q_quits(team: Path) -> 
     child = spawn(team, "2026-11-27T10:33:00+01:00", 30)
     try:
         shown = frames(child, "2026-11-27 10:34:30 CET")
-        screens = [s for s in shown if "next customer update" in s]
+        screens = [s for s in shown if "next update" in s]
         assert any("in 6m 00s" in s for s in screens)  # 10:33:00, six minutes to go: green
         assert any("in 5m 30s" in s for s in screens)  # the countdown moves
         first = next(s for s in screens if "in 6m 00s" in s)

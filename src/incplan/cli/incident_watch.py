@@ -118,7 +118,6 @@ def _screen(current: Board, plan: Plan, incident_id: str | None) -> Any:
 
     from incplan.cli.incident import elapsed
     from incplan.incidents.board import countdown
-    from incplan.templates.engine import format_time
 
     tz = plan.organization.timezone
     head = Text(f"{plan.organization.name}: ", style="bold")
@@ -132,31 +131,39 @@ def _screen(current: Board, plan: Plan, incident_id: str | None) -> Any:
         parts.append(Text("\nNo open incidents. Watching the records for changes.", style="green"))
     if current.rows:
         table = Table(expand=True, show_lines=True)
-        for column in ("incident", "severity", "stage", "roles", "last customer update", "next customer update"):
-            table.add_column(column)
+        table.add_column("incident", ratio=4)
+        table.add_column("stage, severity", ratio=3)
+        table.add_column("roles", ratio=4)
+        table.add_column("last update", no_wrap=True, min_width=11)
+        table.add_column("next update", no_wrap=True, min_width=18)
         for row in current.rows:
             style = STYLES[row.urgency]
-            incident = Text(row.id, style="bold")
+            incident = Text(row.id, style="bold", overflow="fold")
             incident.append(Text("\n" + row.title))
             last = Text(f"{elapsed(row.last_update_ago)} ago" if row.last_update_ago is not None else "none yet")
             if row.next_due is None or row.due_in is None:
                 due = Text("resolved" if not row.open else "no cadence at this stage", style=style)
             elif row.urgency == "overdue":
                 due = Text(f"OVERDUE by {countdown(row.due_in)}", style=style)
-                due.append(Text(f"\nwas due {format_time(row.next_due, tz)}"))
+                due.append(Text(f"\nwas due {_clock_time(row.next_due, current.now, tz)}"))
             else:
                 due = Text(f"in {countdown(row.due_in)}", style=style)
-                due.append(Text(f"\nby {format_time(row.next_due, tz)}"))
+                due.append(Text(f"\ndue {_clock_time(row.next_due, current.now, tz)}"))
             roles = Text("\n".join(f"{name}: {people}" for name, people in row.roles) or "none assigned")
-            table.add_row(
-                incident,
-                Text(f"{row.severity} {row.severity_name}".strip()),
-                Text(f"{row.stage_name}\nfor {elapsed(row.stage_since)}"),
-                roles,
-                last,
-                due,
-            )
+            stage = Text(f"{row.stage_name} for {elapsed(row.stage_since)}\n{row.severity} {row.severity_name}".strip())
+            table.add_row(incident, stage, roles, last, due)
         parts.append(table)
     for problem in current.problems:
         parts.append(Text(f"warning: {problem}", style="yellow"))
     return Group(*parts)
+
+
+def _clock_time(moment: datetime, now: datetime, tz: str) -> str:
+    """`10:39 CET` today, the full date and time on another day."""
+    from zoneinfo import ZoneInfo
+
+    from incplan.templates.engine import format_time
+
+    zone = ZoneInfo(tz)
+    local = moment.astimezone(zone)
+    return f"{local:%H:%M %Z}" if local.date() == now.astimezone(zone).date() else format_time(moment, tz)
