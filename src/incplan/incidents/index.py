@@ -100,9 +100,10 @@ def open_candidates(folder: Path, records: list[Path], final_stages: set[str]) -
     fresh: dict[str, Any] = {}
     candidates = []
     changed = False
+    base = str(folder)
     for path in records:
         try:
-            identity = _identity(path.stat())
+            identity = _identity(os.stat(os.path.join(base, path.name)))  # noqa: PTH116, PTH118 - 3,000 of them
         except OSError:
             candidates.append(path)
             continue

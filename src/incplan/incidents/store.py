@@ -364,10 +364,14 @@ def _create_exclusive(path: Path, text: str) -> bool:
 
 
 def list_records(folder: Path) -> list[Path]:
-    """The records in `folder`; none when it does not exist yet. A folder that exists but cannot
-    be read is an error (exit 2), never "no incidents"."""
+    """The records in `folder` by name (sorted as text: thousands of them); none when it does
+    not exist yet. A folder that exists but cannot be read is an error (exit 2), never "no
+    incidents"."""
     try:
-        names = [p.name for p in folder.iterdir()]
+        with os.scandir(folder) as entries:
+            names = [
+                e.name for e in entries if e.name.endswith(".yaml") and not e.name.startswith(".") and not e.is_dir()
+            ]
     except (FileNotFoundError, NotADirectoryError):
         return []
     except OSError as exc:
@@ -375,4 +379,4 @@ def list_records(folder: Path) -> list[Path]:
             f"cannot read the incidents folder `{folder}`: {exc.strerror or exc}",
             hint="check the folder's permissions (it needs read and search access)",
         ) from None
-    return sorted(folder / n for n in names if n.endswith(".yaml") and not n.startswith("."))
+    return [folder / name for name in sorted(names)]
