@@ -87,3 +87,25 @@ def test_the_index_follows_hand_edits_and_merges(many: Path) -> None:
         "  - at: 2026-11-27T10:00:00+01:00\n    type: opened\n    severity: sev3\n    stage: investigating\n"
     )
     assert open_ids() == ["2026-11-27-block", "2026-11-27-r03"]
+
+
+def test_the_index_knows_a_maintenance_from_an_incident(many: Path) -> None:
+    """A stage id may be final for one kind of record and not the other: the index keeps the kind."""
+    plan = many.parent / "incplan.yaml"
+    plan.write_text(
+        plan.read_text()
+        + "\nmaintenance:\n  stages:\n    scheduled: {name: Scheduled}\n    identified: {name: Done, final: true}\n"
+    )
+
+    def maintenance(incident_id: str, last: str) -> str:
+        return (
+            record(incident_id, last)
+            .replace("events:\n", "kind: maintenance\nevents:\n")
+            .replace("severity: sev2, stage: investigating", "severity: maintenance, stage: scheduled")
+        )
+
+    (many / "2026-11-27-m-done.yaml").write_text(maintenance("2026-11-27-m-done", "identified"))
+    (many / "2026-11-27-m-sched.yaml").write_text(maintenance("2026-11-27-m-sched", "scheduled"))
+    # `identified` ends the maintenance, and leaves the incident open
+    assert open_ids() == ["2026-11-27-m-sched", "2026-11-27-open"]
+    assert open_ids() == ["2026-11-27-m-sched", "2026-11-27-open"]  # the same from the index

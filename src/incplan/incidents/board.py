@@ -100,7 +100,7 @@ def board(plan: Plan, plan_path: Path, now: datetime, incident_id: str | None = 
     else:
         found, damaged = statuses(plan, plan_path, now, include_closed=False)
         result.problems.extend(p.message for p in damaged)
-    result.rows = [row_of(s, plan) for s in found]
+    result.rows = [row_of(s, plan.for_record(s.state)) for s in found]  # a maintenance: its own stages
     order = {"overdue": 0, "soon": 1, "ok": 2, "none": 3}
     result.rows.sort(key=lambda r: (order[r.urgency], r.due_in or timedelta(0), r.id))
     return result

@@ -19,7 +19,7 @@ from typing import Any
 
 from incplan.incidents.store import state_dir
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 
 def _identity(info: os.stat_result) -> list[int]:
@@ -43,6 +43,7 @@ _STAGE_LINE = re.compile(
     re.MULTILINE,
 )
 _STAGE_KEY = re.compile(r"""(?:^|,)[ \t]*stage:[ \t]*['"]?([A-Za-z0-9_-]+)['"]?[ \t]*(?:,|$)""")
+_KIND = re.compile(r"""^kind:[ \t]*['"]?(incident|maintenance)['"]?[ \t]*(?:#.*)?$""", re.MULTILINE)
 _MENTIONS = re.compile(r"""type:[ \t]*['"]?(?:opened|stage)\b""")
 
 
@@ -60,18 +61,19 @@ def _scan(text: str) -> list[tuple[datetime, str]] | None:
     return changes
 
 
-def last_stage(path: Path) -> str | None:
-    """The stage a record ends in (its events in time order); None when the file is not a
-    readable record."""
+def last_stage(path: Path) -> tuple[str, str] | None:
+    """(kind, the stage the record ends in: its events in time order); None when the file is
+    not a readable record."""
     from incplan.plan.load import parse_yaml, read_text
 
     text, _ = read_text(path, str(path))
     if text is None:
         return None
     scanned = _scan(text)
-    if scanned is not None:
+    kind = _KIND.search(text)
+    if scanned is not None and (kind is not None or "\nkind:" not in text):
         scanned.sort(key=lambda change: change[0])
-        return scanned[-1][1]
+        return (kind.group(1) if kind else "incident"), scanned[-1][1]
     data, problems = parse_yaml(text, str(path))
     if problems or not isinstance(data, dict) or not isinstance(data.get("events"), list):
         return None
@@ -86,11 +88,13 @@ def last_stage(path: Path) -> str | None:
     if not changes:
         return None
     changes.sort(key=lambda change: change[0])  # stable: same-time changes keep file order
-    return changes[-1][1]
+    kind_value = data.get("kind", "incident")
+    return (kind_value if isinstance(kind_value, str) else "incident"), changes[-1][1]
 
 
-def open_candidates(folder: Path, records: list[Path], final_stages: set[str]) -> list[Path]:
-    """The records of `folder` that are open (or unreadable), using and refreshing the index."""
+def open_candidates(folder: Path, records: list[Path], final_stages: dict[str, set[str]]) -> list[Path]:
+    """The records of `folder` that are open (or unreadable), using and refreshing the index;
+    `final_stages` per record kind (an incident's and a maintenance's stages differ)."""
     index_file = state_dir(folder) / "index.json"
     try:
         saved = json.loads(index_file.read_text(encoding="utf-8"))
@@ -108,16 +112,18 @@ def open_candidates(folder: Path, records: list[Path], final_stages: set[str]) -
             candidates.append(path)
             continue
         entry = known.get(path.name)
-        if isinstance(entry, list) and len(entry) == 2 and entry[0] == identity:
-            stage = entry[1]
+        ending: tuple[str, str] | None
+        if isinstance(entry, list) and len(entry) == 3 and entry[0] == identity:
+            ending = (entry[1], entry[2])
         else:
-            stage = last_stage(path)
+            ending = last_stage(path)
             changed = True
-        if stage is None:
+        if ending is None:
             candidates.append(path)
             continue
-        fresh[path.name] = [identity, stage]
-        if stage not in final_stages:
+        kind, stage = ending
+        fresh[path.name] = [identity, kind, stage]
+        if stage not in final_stages.get(kind, set()):
             candidates.append(path)
     if changed or len(fresh) != len(known):
         _save(index_file, fresh)

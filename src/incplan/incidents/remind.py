@@ -94,9 +94,8 @@ def due_updates(statuses: list[Status], within: timedelta) -> list[DueUpdate]:
 
 
 def is_internal(plan: Plan, channel_id: str) -> bool:
-    # the same test as state.customer_updates: an audience naming customers is a customer channel
     channel = plan.channels.get(channel_id)
-    return channel is not None and "customer" not in channel.audience.lower()
+    return channel is not None and not channel.is_customer
 
 
 def reminder_channels(plan: Plan, severity: str) -> list[str]:

@@ -194,8 +194,10 @@ def statuses(
     if not include_closed:  # read in full only the records that may be open
         from incplan.incidents.index import open_candidates
 
-        finals = {k for k, stage in plan.stages.items() if stage.final}
-        finals |= {k for k, stage in plan.maintenance_view().stages.items() if stage.final}  # maintenance records
+        finals = {
+            kind: {k for k, stage in view.stages.items() if stage.final}
+            for kind, view in (("incident", plan), ("maintenance", plan.maintenance_view()))
+        }
         paths = open_candidates(folder, paths, finals)
     for path in paths:
         try:
