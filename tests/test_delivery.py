@@ -300,8 +300,9 @@ def test_full_incident_delivered_everywhere(
     assert parts["text/plain"].startswith("We are investigating dashboards that do not load.")
 
     # Webhooks: signed, and verified by the receiver with the shared secret
-    assert [w["stage"] for w in fake.verified_webhooks] == ["investigating", "identified", "resolved"]
-    assert fake.verified_webhooks[0]["incident_id"] == ID
+    assert [w["data"]["stage"] for w in fake.verified_webhooks] == ["investigating", "identified", "resolved"]
+    assert {w["type"] for w in fake.verified_webhooks} == {"incident.updated"}
+    assert fake.verified_webhooks[0]["data"]["incident_id"] == ID
 
     # The record lists every delivery, with the status page incident id
     record = (team / "incidents" / f"{ID}.yaml").read_text()

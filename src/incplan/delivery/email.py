@@ -3,16 +3,25 @@
 `security: starttls` (default) upgrades with a verifying TLS context, `ssl` connects over TLS,
 `none` sends in the clear (only for a relay on the same host or network). Transient failures
 (connection errors, 4xx replies) are retried with the same Message-ID.
+
+Conventions mail clients rely on (SPEC §8): every update of an incident is a reply in one thread
+(`In-Reply-To`/`References` name the incident's thread root, derived from its id, so no earlier
+message needs to be looked up); a Message-ID is stable for one incident, stage, locale and text,
+so a retry or a re-run is recognised as the same message while a second update at the same stage
+is a new one; `Date` carries the real UTC offset; bodies are 7-bit (quoted-printable) unless the
+server offers 8BITMIME.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import os
 import re
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime
 from typing import Any
 
 from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets, is_loopback
@@ -33,20 +42,56 @@ def one_line(text: str) -> str:
     return " ".join(re.split(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+", text)).strip()
 
 
-def message(job: Job) -> EmailMessage:
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _domain(job: Job) -> str:
+    domain = one_line(job.settings.from_).rpartition("@")[2].strip("<> ")
+    return _ID_UNSAFE.sub("-", domain) or "incplan.invalid"
+
+
+def thread_root(job: Job) -> str:
+    """The incident's thread: every update replies to it."""
+    return f"<incident.{_ID_UNSAFE.sub('-', job.incident_id)}@{_domain(job)}>"
+
+
+def message_id(job: Job) -> str:
+    text = f"{job.subject or job.incident_title}\x00{job.body}".encode()
+    digest = hashlib.sha256(text).hexdigest()[:12]
+    parts = (job.incident_id, job.stage, job.locale, digest)
+    return f"<{'.'.join(_ID_UNSAFE.sub('-', p) for p in parts)}@{_domain(job)}>"
+
+
+def _date() -> str:
+    from incplan import clock
+
+    moment = clock.current()
+    if not os.environ.get("INCPLAN_NOW"):
+        moment = moment.astimezone()  # the machine's own offset, never the "unknown" -0000
+    return format_datetime(moment)
+
+
+def message(job: Job, *, eight_bit: bool = False) -> EmailMessage:
+    """The email; `eight_bit` when the server offers 8BITMIME, else every part is 7-bit safe."""
     settings = job.settings
     msg = EmailMessage()
     msg["From"] = one_line(settings.from_)
     msg["To"] = ", ".join(one_line(a) for a in settings.to)
     msg["Subject"] = one_line(job.subject or job.incident_title)
-    msg["Date"] = formatdate(localtime=False)
-    domain = settings.from_.rpartition("@")[2] or None
-    msg["Message-ID"] = make_msgid(idstring=job.incident_id, domain=domain)
+    msg["Date"] = _date()
+    msg["Message-ID"] = message_id(job)
+    msg["In-Reply-To"] = thread_root(job)
+    msg["References"] = thread_root(job)
+
+    def encoding(text: str) -> str | None:
+        return None if eight_bit or text.isascii() else "quoted-printable"
+
     if job.format == "html":
-        msg.set_content(_plain(job.body))
-        msg.add_alternative(job.body, subtype="html")
+        plain = _plain(job.body)
+        msg.set_content(plain, cte=encoding(plain))
+        msg.add_alternative(job.body, subtype="html", cte=encoding(job.body))
     else:
-        msg.set_content(job.body)
+        msg.set_content(job.body, cte=encoding(job.body))
     return msg
 
 
@@ -101,7 +146,7 @@ def deliver(job: Job, secrets: Secrets, client: Any = None) -> Outcome:
             reraise=True,
         ):
             with attempt:
-                _send(settings, msg, username, password)
+                _send(settings, job, username, password)
     except ssl.SSLCertVerificationError as exc:
         reason = exc.verify_message or exc.reason or "verification failed"
         raise DeliveryFailed(f"TLS certificate of `{settings.host}` not trusted ({reason}); not retried") from None
@@ -114,7 +159,7 @@ def deliver(job: Job, secrets: Secrets, client: Any = None) -> Outcome:
     return Outcome(job.channel, True, ref=str(msg["Message-ID"]), detail=f"emailed {msg['To']}")
 
 
-def _send(settings: Any, msg: EmailMessage, username: str | None, password: str | None) -> None:
+def _send(settings: Any, job: Job, username: str | None, password: str | None) -> None:
     context = ssl.create_default_context()  # verifies the certificate and the host name
     if settings.security == "ssl":
         server: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=TIMEOUT, context=context)
@@ -125,4 +170,8 @@ def _send(settings: Any, msg: EmailMessage, username: str | None, password: str 
             server.starttls(context=context)
         if username is not None and password is not None:
             server.login(username, password)
-        server.send_message(msg)
+        server.ehlo_or_helo_if_needed()
+        eight_bit = server.has_extn("8bitmime")
+        msg = message(job, eight_bit=eight_bit)
+        needs_8bit = any(part.get("Content-Transfer-Encoding") == "8bit" for part in msg.walk())
+        server.send_message(msg, mail_options=("BODY=8BITMIME",) if needs_8bit else ())

@@ -1,6 +1,10 @@
 """A JSON POST signed as Standard Webhooks do it: `webhook-id`, `webhook-timestamp` and
 `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. Retries keep the same
-`webhook-id`, so a receiver can drop a repeat."""
+`webhook-id`, so a receiver can drop a repeat.
+
+The payload is the Standard Webhooks envelope `{"type": "incident.updated", "timestamp", "data"}`.
+The secret is base64, with or without `whsec_`, padded or not (as the reference library takes it).
+"""
 
 from __future__ import annotations
 
@@ -15,13 +19,19 @@ from typing import Any
 from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets, require_tls
 from incplan.delivery.http import send
 
+EVENT_TYPE = "incident.updated"
+
 
 def signing_key(secret: str) -> bytes:
-    raw = secret.removeprefix("whsec_")
+    raw = secret.strip().removeprefix("whsec_")
+    raw += "=" * (-len(raw) % 4)  # unpadded base64 is common in secrets copied from dashboards
     try:
-        return base64.b64decode(raw, validate=True)
+        key = base64.b64decode(raw, validate=True)
     except ValueError:
-        raise DeliveryFailed("the webhook secret is not `whsec_` followed by base64") from None
+        key = b""
+    if not key:
+        raise DeliveryFailed("the webhook secret is not base64 (with or without `whsec_`)")
+    return key
 
 
 def sign(secret: str, msg_id: str, timestamp: int, body: str) -> str:
@@ -29,17 +39,25 @@ def sign(secret: str, msg_id: str, timestamp: int, body: str) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def payload(job: Job) -> dict[str, Any]:
+def payload(job: Job, timestamp: int) -> dict[str, Any]:
+    """The Standard Webhooks envelope: what happened, when (ISO 8601, UTC), and its data."""
+    from datetime import UTC, datetime
+
     return {
-        "type": "incident.message",
-        "incident_id": job.incident_id,
-        "incident_title": job.incident_title,
-        "stage": job.stage,
-        "severity": job.severity,
-        "channel": job.channel,
-        "locale": job.locale,
-        "subject": job.subject,
-        "body": job.body,
+        "type": EVENT_TYPE,
+        "timestamp": datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z"),
+        "data": {
+            "incident_id": job.incident_id,
+            "incident_title": job.incident_title,
+            "stage": job.stage,
+            "final": job.stage_final,
+            "severity": job.severity,
+            "impact": job.impact,
+            "channel": job.channel,
+            "locale": job.locale,
+            "subject": job.subject,
+            "body": job.body,
+        },
     }
 
 
@@ -50,7 +68,7 @@ def prepare(
     secret = secrets.get(job.settings.secret_env)
     msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
     timestamp = timestamp or int(time.time())
-    body = json.dumps(payload(job), ensure_ascii=False, separators=(",", ":"))
+    body = json.dumps(payload(job, timestamp), ensure_ascii=False, separators=(",", ":"))
     headers = {
         "Content-Type": "application/json",
         "webhook-id": msg_id,
