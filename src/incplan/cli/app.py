@@ -19,6 +19,7 @@ from incplan.cli import (
     notify,
     preview,
     report,
+    roster,
     rules,
     schema,
     show,
@@ -70,6 +71,7 @@ app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(site.app, name="site")
 app.command("merge-record")(merge_record.merge_record)
 app.command("diff")(diff.diff)
+app.command("roster")(roster.roster)
 
 
 def run() -> None:

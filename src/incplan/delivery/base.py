@@ -41,6 +41,10 @@ class Job:
     components: dict[str, str] = field(default_factory=dict)  # the record's component id -> status
     scheduled_for: datetime | None = None  # a scheduled maintenance's window
     scheduled_until: datetime | None = None
+    # Whom a chat post addresses (roster messages): the name shown, and the chat's own id for a
+    # real mention (a Slack member id, a Teams sign-in); empty for ordinary channel posts.
+    mention_name: str = ""
+    mention_id: str = ""
 
 
 @dataclass

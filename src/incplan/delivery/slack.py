@@ -16,6 +16,11 @@ def escape(text: str) -> str:
 def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
     url = require_tls(secrets.get_url(job.settings.webhook_url_env), f"the URL in `{job.settings.webhook_url_env}`")
     text = (f"*{escape(job.subject)}*\n" if job.subject else "") + escape(job.body)
+    if job.mention_name:
+        # `<@U…>` is Slack's mention syntax (the member id is checked to be letters and digits);
+        # a handle without an id is shown as text.
+        who = f"<@{job.mention_id}>" if job.mention_id.isalnum() else escape(job.mention_name)
+        text = f"{who} {text}"
     body = json.dumps({"text": text}, ensure_ascii=False)
     return [PreparedRequest("POST", url, {"Content-Type": "application/json"}, body, url_is_secret=True)]
 

@@ -13,20 +13,25 @@ def card(job: Job) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = []
     if job.subject:
         blocks.append({"type": "TextBlock", "text": job.subject, "weight": "Bolder", "size": "Medium", "wrap": True})
+    content: dict[str, Any] = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": blocks,
+    }
+    if job.mention_id:
+        # An Adaptive Card mention: `<at>Name</at>` in the text plus an entity naming the person.
+        tag = f"<at>{job.mention_name}</at>"
+        blocks.insert(0, {"type": "TextBlock", "text": tag, "wrap": True})
+        mentioned = {"id": job.mention_id, "name": job.mention_name}
+        content["msteams"] = {"entities": [{"type": "mention", "text": tag, "mentioned": mentioned}]}
+    elif job.mention_name:
+        blocks.insert(0, {"type": "TextBlock", "text": job.mention_name, "wrap": True})
     blocks.append({"type": "TextBlock", "text": job.body, "wrap": True})
     return {
         "type": "message",
         "attachments": [
-            {
-                "contentType": "application/vnd.microsoft.card.adaptive",
-                "contentUrl": None,
-                "content": {
-                    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-                    "type": "AdaptiveCard",
-                    "version": "1.4",
-                    "body": blocks,
-                },
-            }
+            {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": content}
         ],
     }
 
