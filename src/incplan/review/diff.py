@@ -47,10 +47,6 @@ def credential_destination_fields(kind: str) -> tuple[str, ...]:
     return DESTINATION_FIELDS.get(kind, ("api_base", "host", "port", "security", "url_env", "webhook_url_env"))
 
 
-def is_customer_channel(channel: Channel) -> bool:
-    return "customer" in channel.audience.lower()
-
-
 @dataclass(frozen=True)
 class Change:
     """One change in meaning. `field` is empty when the whole item was added or removed."""
@@ -446,7 +442,7 @@ def _channels(a: Plan, b: Plan) -> list[Change]:
         if cid not in b.channels:
             risk = (
                 "a customer channel that delivered by itself is removed"
-                if is_customer_channel(ch) and ch.delivery
+                if ch.is_customer and ch.delivery
                 else ""
             )
             changes.append(Change("channels", cid, f"{cid} ({ch.name})", "", "removed", risk=risk))
@@ -454,7 +450,7 @@ def _channels(a: Plan, b: Plan) -> list[Change]:
         title = f"{cid} ({ch.name}, {ch.audience})"
         if cid not in a.channels:
             risk = ""
-            if ch.delivery is not None and is_customer_channel(ch):
+            if ch.delivery is not None and ch.is_customer:
                 risk = "a new customer channel delivers messages by itself"
             elif ch.delivery is not None:
                 risk = f"a new credential destination ({ch.delivery.kind})"
@@ -467,7 +463,7 @@ def _channels(a: Plan, b: Plan) -> list[Change]:
 
 
 def _delivery(cid: str, title: str, old: Channel, new: Channel) -> list[Change]:
-    customers = is_customer_channel(old) or is_customer_channel(new)
+    customers = old.is_customer or new.is_customer
     customer_risk = "delivery to customers changes" if customers else ""
     if old.delivery is None and new.delivery is None:
         return []

@@ -234,7 +234,7 @@ def roster_jobs(plan: Plan, roster: Roster, channel_id: str) -> tuple[list[tuple
             hint="use an email, Slack or Teams channel with `delivery:`"
             + (f": {', '.join(usable)}" if usable else "; the plan has none"),
         )
-    if "customer" in channel.audience.lower():
+    if channel.is_customer:
         raise UsageError(
             f"channel `{channel_id}` reaches customers; roles are internal",
             hint="use an internal email, Slack or Teams channel",
