@@ -63,9 +63,9 @@ def _send(jobs: list[tuple[Entry, Job]], skipped: list[Skipped], *, dry_run: boo
         return 1
     if dry_run:
         shown = show_requests([job for _, job in jobs])
-        for (entry, _), (channel, text) in zip(jobs, shown, strict=True):
+        for (entry, _), (channel, text, _sendable) in zip(jobs, shown, strict=True):
             sys.stdout.write(f"==> {entry.handle} via {channel} <==\n{text}\n\n")
-        return 2 if any(text.startswith("cannot send:") for _, text in shown) else 0
+        return 0 if all(sendable for _, _, sendable in shown) else 2
     if not yes:
         names = ", ".join(entry.handle for entry, _ in jobs)
         try:
