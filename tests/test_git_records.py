@@ -196,3 +196,44 @@ def test_a_title_changed_differently_on_both_sides_is_a_conflict_git_shows(repo:
     assert sh(b, "git", "diff", "--name-only", "--diff-filter=U").stdout.split() == [f"incidents/{ID}.yaml"]
     # the events merged all the same: both notes are there once
     assert text.count("renamed to") == 2
+
+
+# ------------------------------------------------------------------ the driver on its own
+
+HEAD = "version: 1\nid: x\ntitle: T\nopened_at: '2026-11-27T10:00:00+01:00'\nevents:\n"
+OPENED = "- {at: '2026-11-27T10:00:00+01:00', type: opened, severity: sev2, stage: investigating}\n"
+
+
+def merge(tmp_path: Path, base: str, ours: str, theirs: str) -> tuple[int, str, str]:
+    paths = []
+    for name, text in (("base", base), ("ours", ours), ("theirs", theirs)):
+        (tmp_path / name).write_text(text)
+        paths.append(str(tmp_path / name))
+    done = sh(tmp_path, INCPLAN, "merge-record", *paths, ok=False)
+    return done.returncode, (tmp_path / "ours").read_text(), done.stderr
+
+
+def test_same_event_on_both_sides_is_kept_once_and_layouts_mix(tmp_path: Path) -> None:
+    note = "- {at: '2026-11-27T10:05:00+01:00', type: note, text: same}\n"
+    # theirs indents its list and writes times in UTC, unquoted: the same instants
+    theirs = (
+        HEAD
+        + "  - {at: 2026-11-27T09:00:00+00:00, type: opened, severity: sev2, stage: investigating}\n"
+        + "  - {at: 2026-11-27T09:05:00+00:00, type: note, text: same}\n"
+        + "  # their comment\n"
+        + "  - {at: 2026-11-27T09:03:00+00:00, type: note, text: theirs}\n"
+    )
+    code, merged, _ = merge(tmp_path, HEAD + OPENED, HEAD + OPENED + note.rstrip("\n"), theirs)
+    assert code == 0
+    assert merged == (
+        HEAD + OPENED + "# their comment\n" + "- {at: 2026-11-27T09:03:00+00:00, type: note, text: theirs}\n" + note
+    )
+
+
+def test_a_damaged_side_falls_back_to_a_line_merge_with_markers(tmp_path: Path) -> None:
+    ours = HEAD + OPENED + "- {at: '2026-11-27T10:05:00+01:00', type: [note\n"
+    theirs = HEAD + OPENED + "- {at: '2026-11-27T10:06:00+01:00', type: note, text: fine}\n"
+    code, merged, err = merge(tmp_path, HEAD + OPENED, ours, theirs)
+    assert code == 1
+    assert "<<<<<<< ours\n" in merged and ">>>>>>> theirs\n" in merged
+    assert err.startswith("incplan merge-record: conflict: ")

@@ -76,7 +76,14 @@ def _parse(text: str) -> _Side:
     item_lines = [events.lc.item(i)[0] for i in range(len(events))]
     if item_lines[0] <= events_start or len(set(item_lines)) != len(item_lines):
         raise Unmergeable("the events are not written one item per line")
-    items = [(line, item_lines[i + 1] if i + 1 < len(item_lines) else events_end) for i, line in enumerate(item_lines)]
+    # Comment lines right above an event belong to it (they move, and are kept, with it).
+    item_starts = [item_lines[0]]
+    for i, line in enumerate(item_lines[1:], start=1):
+        while line - 1 > item_lines[i - 1] and lines[line - 1].lstrip().startswith("#"):
+            line -= 1
+        item_starts.append(line)
+    ends = [*item_starts[1:], events_end]
+    items = list(zip(item_starts, ends, strict=True))
     first = lines[item_lines[0]]
     indent = len(first) - len(first.lstrip(" "))
     if not first.lstrip(" ").startswith("-"):
