@@ -235,3 +235,25 @@ def test_huge_templates_are_stopped_by_the_sandbox(history: Path) -> None:
     assert changed[0]["after"]["error"] == (
         "the `investigating` message for `chat_internal` fails to render: output is longer than 100,000 characters"
     )
+
+
+def test_the_readme_shows_real_output(tmp_path: Path, git_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """README "Reviewing a plan change": the same branch, the same output (commit ids aside)."""
+    import re
+
+    readme = (HERE.parent / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("```console\n$ incplan diff\n", 1)[1].split("```", 1)[0]
+    git(tmp_path, "init", "-q", "-b", "main")
+    plan = tmp_path / "incplan.yaml"
+    plan.write_text(PLAN, encoding="utf-8")
+    commit(tmp_path, "The plan")
+    git(tmp_path, "checkout", "-q", "-b", "review-me")
+    text = PLAN
+    for _, old, new in HISTORY:
+        text = text.replace(old, new, 1)
+    plan.write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("diff")
+    assert code == 0
+    commit_id = re.compile(r"\([0-9a-f]{7}\)")
+    assert commit_id.sub("(…)", out) == commit_id.sub("(…)", shown)
