@@ -114,8 +114,10 @@ class IncplanGroup(TyperGroup):
 
 
 def _is_usage_error(exc: Exception) -> bool:
-    # Typer 0.16 raises click's exceptions; later releases vendor click: match by shape.
-    return any(cls.__name__ == "UsageError" for cls in type(exc).__mro__) and hasattr(exc, "format_message")
+    # Typer 0.16 raises click's exceptions; later releases vendor click: match by shape. Every
+    # ClickException (a usage error, a file Typer could not open) is input the user can fix.
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(names & {"UsageError", "ClickException"}) and hasattr(exc, "format_message")
 
 
 _QUOTED = re.compile(r"'([^']+)'")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import typer
 
 from incplan.cli.output import handled
@@ -16,11 +13,8 @@ def schema(
     ),
 ) -> None:
     """Print the plan's JSON Schema (draft-07 compatible) for editor validation and completion."""
+    from incplan.atomic import write_output
     from incplan.plan.schema import schema_text
 
-    text = schema_text()
-    if output == "-":
-        sys.stdout.write(text)
-        return
     with handled():
-        Path(output).write_text(text, encoding="utf-8")
+        write_output(output, schema_text())
