@@ -76,6 +76,15 @@ class LintContext:
         return parts
 
     @cached_property
+    def reminder_parts(self) -> list[MessagePart]:
+        """The `reminder` message (`incident remind --send`), checked for syntax and names."""
+        spec = self.valid.reminder
+        if spec is None:
+            return []
+        is_text = isinstance(self.data.get("reminder"), str)
+        return _parts_of("reminder", "reminder", spec, ("reminder",), is_text, self.valid.default_locale)
+
+    @cached_property
     def maintenance_parts(self) -> list[MessagePart]:
         """The `maintenance:` section's messages (checked for syntax and names)."""
         section = self.valid.maintenance

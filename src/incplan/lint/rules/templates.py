@@ -47,7 +47,7 @@ def template_syntax(ctx: LintContext) -> Iterator[Diagnostic]:
     """A template that Jinja2 cannot parse, reported at its line in the plan."""
     from jinja2 import TemplateSyntaxError
 
-    for part in [*ctx.message_parts, *ctx.maintenance_parts]:
+    for part in [*ctx.message_parts, *ctx.maintenance_parts, *ctx.reminder_parts]:
         compiled = ctx.compiled(part.source)
         if isinstance(compiled, TemplateSyntaxError):
             yield template_syntax.at(
@@ -63,7 +63,7 @@ def template_undefined_name(ctx: LintContext) -> Iterator[Diagnostic]:
     """A template that uses a name that is neither a declared variable nor in the render context."""
     from incplan.templates.engine import CONTEXT_NAMES
 
-    for part in [*ctx.message_parts, *ctx.maintenance_parts]:
+    for part in [*ctx.message_parts, *ctx.maintenance_parts, *ctx.reminder_parts]:
         compiled = _syntax_ok(ctx, part)
         if compiled is None:
             continue
