@@ -52,9 +52,19 @@ def test_typer_errors_have_our_look(args: list[str], expected: str) -> None:
 
 def test_missing_option_value_has_our_look() -> None:
     code, out, err = incplan("check", "--format")
-    assert (code, out) == (2, "")
-    assert err.startswith("error: option `--format` requires an argument\n  hint: ")
-    assert "╭" not in err and "Traceback" not in err
+    assert (code, out, err) == (
+        2,
+        "",
+        "error: option `--format` requires an argument\n  hint: `incplan check --help` shows the usage\n",
+    )
+
+
+def test_an_error_in_a_subcommand_names_it_in_the_hint() -> None:
+    code, _, err = incplan("--color", "never", "incident", "open", "--title")
+    assert (code, err) == (
+        2,
+        "error: option `--title` requires an argument\n  hint: `incplan incident open --help` shows the usage\n",
+    )
 
 
 def test_bad_color_choice_is_a_usage_error() -> None:

@@ -105,7 +105,7 @@ class IncplanGroup(TyperGroup):
             if not _is_usage_error(exc):
                 raise
             if type(exc).__name__ != "NoArgsIsHelpError":  # the help screen was the answer
-                print_error(_usage_error(exc))
+                print_error(_usage_error(exc, _command_path(self, argv)))
             code = 2
         code = code if isinstance(code, int) else 0
         if not standalone_mode:
@@ -123,7 +123,20 @@ def _is_usage_error(exc: Exception) -> bool:
 _QUOTED = re.compile(r"'([^']+)'")
 
 
-def _usage_error(exc: Exception) -> UsageError:
+def _command_path(group: Any, argv: list[str]) -> str:
+    """`incplan incident open` from the arguments, for errors raised before a context exists."""
+    words, command = ["incplan"], group
+    for arg in argv:
+        sub = getattr(command, "commands", {}).get(arg)
+        if sub is not None:
+            words.append(arg)
+            command = sub
+        elif not getattr(command, "commands", None):
+            break
+    return " ".join(words)
+
+
+def _usage_error(exc: Exception, fallback_path: str = "incplan") -> UsageError:
     """`No such option: --fromat (Possible options: --format)` -> error and a did-you-mean hint."""
     import difflib
 
@@ -136,7 +149,7 @@ def _usage_error(exc: Exception) -> UsageError:
     wrong = next(iter(_QUOTED.findall(text) or re.findall(r": (\S+)$", text)), "")
     close = difflib.get_close_matches(wrong, offered, n=1) if wrong else []
     ctx = getattr(exc, "ctx", None)
-    path = getattr(ctx, "command_path", None) or "incplan"
+    path = getattr(ctx, "command_path", None) or fallback_path
     message = _QUOTED.sub(r"`\1`", text).rstrip(".")
     message = re.sub(r"^No such option:? `?([^`\s]+)`?", r"unknown option `\1`", message)
     message = re.sub(r"^No such command `", "unknown command `", message)
