@@ -325,7 +325,9 @@ def test_plan_discovery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.chdir(tmp_path)
     code, _, err = run("notify", "--stage", "resolved")
     assert code == 2
-    assert err.startswith("error: no plan found; tried --plan, INCPLAN_PLAN, ./incplan.yaml, ./plans/\n")
+    assert err.startswith(
+        "error: no plan found; tried --plan, INCPLAN_PLAN, ./incplan.yaml and ./plans/ up to the repository root\n"
+    )
     (tmp_path / "plans").mkdir()
     shutil.copy(ROOT / "examples/minimal.yaml", tmp_path / "plans" / "team.yaml")
     code, out, _ = run("notify", "--stage", "resolved", "--severity", "sev1", "-f", "text")

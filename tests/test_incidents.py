@@ -179,7 +179,7 @@ def test_list_and_closed_incidents(team: Path) -> None:
     assert run("incident", "list", now="2026-11-27T12:00:00+01:00")[1] == "no open incidents\n"
     code, out, _ = run("incident", "list", "--all", now="2026-11-27T12:00:00+01:00")
     assert code == 0
-    assert out == f"{ID}  sev1  resolved       2026-11-27 10:02 CET  Checkout errors\n"
+    assert out == f"{ID}  sev1  resolved  2026-11-27 10:02 CET  Checkout errors\n"
 
 
 @pytest.mark.parametrize(

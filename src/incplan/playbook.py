@@ -70,7 +70,7 @@ def owner_text(plan: Plan, owner: str | None) -> str:
     return f"{role.name} ({first})"
 
 
-def playbook(plan: Plan, severity: str) -> Playbook:
+def playbook(plan: Plan, severity: str, plan_option: str | None = None) -> Playbook:
     if severity not in plan.severities:
         raise unknown_name("severity", severity, list(plan.severities))
     sev = plan.severities[severity]
@@ -97,17 +97,39 @@ def playbook(plan: Plan, severity: str) -> Playbook:
             book.channels.append(
                 ChannelLine(ch_id, ch.name, ch.audience, owner_text(plan, ch.owner), ch.access or "(not written down)")
             )
-    book.first_command = first_command(plan, severity)
+    book.first_command = first_command(plan, severity, plan_option)
     return book
 
 
-def first_command(plan: Plan, severity: str) -> str:
+def first_command(plan: Plan, severity: str, plan_option: str | None = None) -> str:
+    """`notify` for the first stage, with a placeholder for exactly the inputs its messages
+    need (nothing else): it runs as printed, and its output can't pass for a real message."""
+    from datetime import UTC, datetime
+
+    from incplan.diagnostics import ProblemError
+    from incplan.templates.compose import MissingInputs, compose
+
     stage = next(iter(plan.stages))
-    parts = ["incplan", "notify", "--stage", stage, "--severity", severity]
-    for name, var in plan.variables.items():
-        if var.required and var.default is None:
-            parts += ["--var", f"{name}={var.example or '...'}"]
+    parts = ["incplan", "notify", "-s", stage, "-S", severity]
+    try:
+        compose(plan, stage=stage, now=datetime.now(UTC), severity=severity)
+    except MissingInputs as missing:
+        for item in missing.missing:
+            if item.name == "title":
+                parts += ["-t", "<title>"]
+            elif item.name != "severity":
+                parts += ["--var", f"{item.name}=<{item.name}>"]
+    except (ProblemError, UsageError):
+        pass  # a broken template: `notify` itself says what is wrong
+    if plan_option:
+        parts += ["--plan", plan_option]
     return shlex.join(parts)
+
+
+def playbook_json(book: Playbook) -> dict[str, object]:
+    from dataclasses import asdict
+
+    return asdict(book)
 
 
 @dataclass

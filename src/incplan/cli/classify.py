@@ -15,18 +15,36 @@ if TYPE_CHECKING:
 def classify(
     yes: list[str] = typer.Option([], "--yes", "-y", metavar="ID", help="Answer yes to a criterion; repeatable."),
     no: list[str] = typer.Option([], "--no", "-n", metavar="ID", help="Answer no to a criterion; repeatable."),
-    plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
+    format: str = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format."),
+    plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file or folder (default: discovered)."),
 ) -> None:
     """Ask the plan's criteria in order (or take --yes/--no); print the severity and its playbook."""
     with handled():
+        from incplan.cli.output import choose
         from incplan.cli.show import print_playbook, say
         from incplan.lint.usable import load_for_use
         from incplan.plan.discover import find_plan
         from incplan.playbook import classify as decide
         from incplan.playbook import playbook
 
+        choose("format", format, ["text", "json"])
         loaded, _ = load_for_use(find_plan(plan))
         result = decide(loaded, yes, no, _ask)
+        if format == "json":
+            import json
+            import sys
+
+            from incplan.playbook import playbook_json
+
+            payload = {
+                "severity": result.severity,
+                "decided_by": result.decided_by.id if result.decided_by else None,
+                "answers": {c.id: answer for c, answer in result.answers},
+                "playbook": playbook_json(playbook(loaded, result.severity, plan)) if result.severity else None,
+                "not_incident": loaded.definition.not_incident if result.severity is None else [],
+            }
+            sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+            return
         out = console(soft_wrap=False)
         if result.severity is None:
             say(out, "Not an incident.", "bold green")
@@ -39,7 +57,7 @@ def classify(
             return
         assert result.decided_by is not None
         say(out, f"Incident: {result.severity} (yes to: {result.decided_by.question})", "bold red")
-        print_playbook(playbook(loaded, result.severity), out)
+        print_playbook(playbook(loaded, result.severity, plan), out)
 
 
 def _ask(criterion: Criterion) -> bool:

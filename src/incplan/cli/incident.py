@@ -220,9 +220,13 @@ def status(
 @app.command("list")
 def list_(
     all_: bool = typer.Option(False, "--all", "-a", help="Resolved incidents too."),
+    format: str = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format."),
     plan: str = PLAN,
 ) -> None:
-    """List open (or all) incidents."""
+    """List open (or all) incidents, oldest first."""
+    from incplan.cli.output import choose
+
+    choose("format", format, ["text", "json"])
     with handled():
         from incplan import clock
         from incplan.incidents.service import statuses
@@ -230,18 +234,41 @@ def list_(
         loaded, plan_path = load(plan)
         found, damaged = statuses(loaded, plan_path, clock.now(loaded.organization.timezone), include_closed=all_)
     warn_damaged(damaged)
+    found.sort(key=lambda s: (s.state.opened_at, s.state.id))  # by time, not file name
+    if format == "json":
+        import json
+
+        rows = [
+            {
+                "id": s.state.id,
+                "title": s.state.title,
+                "severity": s.state.severity,
+                "stage": s.state.stage,
+                "open": s.state.open,
+                "opened_at": s.state.opened_at.isoformat(),
+                "resolved_at": s.state.resolved_at.isoformat() if s.state.resolved_at else None,
+            }
+            for s in found
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return
     if not found:
         sys.stdout.write("no open incidents\n" if not all_ else "no incidents\n")
         return
     tz = loaded.organization.timezone
     from incplan.templates.engine import format_time
 
+    times = [format_time(s.state.opened_at, tz) for s in found]
     width = max(len(s.state.id) for s in found)
-    for s in found:
+    time_width = max(len(t) for t in times)  # CET and CEST rows stay aligned
+    sev_width = max(len(s.state.severity) for s in found)
+    where_width = max(len("resolved" if not s.state.open else s.state.stage) for s in found)
+    for s, opened in zip(found, times, strict=True):
         state = s.state
         where = "resolved" if not state.open else state.stage
         sys.stdout.write(
-            f"{state.id:<{width}}  {state.severity:<5} {where:<14} {format_time(state.opened_at, tz)}  {state.title}\n"
+            f"{state.id:<{width}}  {state.severity:<{sev_width}}  {where:<{where_width}}  "
+            f"{opened:<{time_width}}  {state.title}\n"
         )
 
 

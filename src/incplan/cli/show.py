@@ -17,15 +17,22 @@ SECTIONS = ["definition", "severities", "roles", "channels", "stages", "values"]
 
 def show(
     section: str = typer.Argument(None, help=f"One of: {', '.join(SECTIONS)}, or a severity id for its playbook."),
-    plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
+    format: str = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format."),
+    plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file or folder (default: discovered)."),
 ) -> None:
     """Show the plan as tables; `show sev1` prints the playbook for one severity."""
+    from incplan.cli.output import choose
+
+    choose("format", format, ["text", "json"])
     with handled():
         from incplan.lint.usable import load_for_use
         from incplan.plan.discover import find_plan
         from incplan.playbook import playbook
 
         loaded, _ = load_for_use(find_plan(plan))
+        if format == "json":
+            _show_json(loaded, section, plan)
+            return
         out = console(soft_wrap=False)
         if section is None:
             for name in SECTIONS:
@@ -33,11 +40,32 @@ def show(
         elif section in RENDERERS:
             RENDERERS[section](loaded, out)
         elif section in loaded.severities:
-            print_playbook(playbook(loaded, section), out)
+            print_playbook(playbook(loaded, section, plan), out)
         else:
             from incplan.diagnostics import unknown_name
 
             raise unknown_name("section or severity", section, [*SECTIONS, *loaded.severities])
+
+
+def _show_json(plan: Plan, section: str | None, plan_option: str | None) -> None:
+    """The plan's data (or one section, or one severity's playbook) as JSON."""
+    import json
+    import sys
+
+    from incplan.playbook import playbook, playbook_json
+
+    data = plan.model_dump(mode="json", by_alias=True, exclude_defaults=False)
+    if section is None:
+        payload: Any = data
+    elif section in RENDERERS:
+        payload = data[section]
+    elif section in plan.severities:
+        payload = playbook_json(playbook(plan, section, plan_option))
+    else:
+        from incplan.diagnostics import unknown_name
+
+        raise unknown_name("section or severity", section, [*SECTIONS, *plan.severities])
+    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
 
 
 def _table(title: str, *columns: str) -> Any:

@@ -21,36 +21,73 @@ class PlanError(ProblemError):
 
 
 def find_plan(explicit: str | Path | None = None, cwd: Path | None = None) -> Path:
-    """`--plan`, else `INCPLAN_PLAN`, else ./incplan.yaml, else the one YAML file in ./plans/."""
+    """`--plan PATH` (a file, or a folder holding the plan), else `INCPLAN_PLAN`, else
+    ./incplan.yaml or the one YAML file in ./plans/, looking upward from the working folder to
+    the repository root (the folder with `.git`)."""
     cwd = cwd or Path()  # relative: messages then show `incidents/...`, not absolute paths
-    tried = []
     if explicit == "-":
         return Path(explicit)  # standard input, read by the loader
     if explicit:
-        path = Path(explicit)
-        if path.is_file():
-            return path
-        raise UsageError(f"plan `{explicit}` not found", hint="check the path given to --plan")
+        return _given(Path(explicit), f"--plan {explicit}", "check the path given to --plan")
     if env := os.environ.get("INCPLAN_PLAN"):
-        path = Path(env)
-        if path.is_file():
-            return path
-        raise UsageError(f"plan `{env}` (from INCPLAN_PLAN) not found", hint="fix or unset INCPLAN_PLAN")
-    tried.append("--plan")
-    tried.append("INCPLAN_PLAN")
-    default = cwd / "incplan.yaml"
-    if default.is_file():
-        return default
-    tried.append("./incplan.yaml")
-    folder = cwd / "plans"
-    if folder.is_dir():
-        found = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-        if len(found) == 1:
-            return found[0]
-        tried.append(f"./plans/ ({len(found)} YAML files, need exactly one)")
-    else:
-        tried.append("./plans/")
+        return _given(Path(env), f"`{env}` (from INCPLAN_PLAN)", "fix or unset INCPLAN_PLAN")
+    for here in _upward(cwd):
+        found = _in_folder(here, strict=False)
+        if found is not None:
+            return found
     raise UsageError(
-        "no plan found; tried " + ", ".join(tried),
+        "no plan found; tried --plan, INCPLAN_PLAN, ./incplan.yaml and ./plans/ up to the repository root",
         hint="pass --plan PATH, set INCPLAN_PLAN, or run `incplan init` to write ./incplan.yaml",
     )
+
+
+def _upward(cwd: Path) -> list[Path]:
+    """The working folder and its parents up to the repository root (outside a repository,
+    the working folder alone), as relative paths: `.`, `..`, `../..`."""
+    absolute = cwd.resolve()
+    for depth, folder in enumerate([absolute, *absolute.parents]):
+        if (folder / ".git").exists():
+            return [cwd.joinpath(*([".."] * n)) for n in range(depth + 1)]
+    return [cwd]
+
+
+def _given(path: Path, what: str, hint: str) -> Path:
+    if path.is_file():
+        return path
+    if path.is_dir():
+        found = _in_folder(path, strict=True)
+        if found is not None:
+            return found
+        raise UsageError(f"no plan in {what}: it has no incplan.yaml and no YAML file", hint=hint)
+    raise UsageError(f"plan {what} not found", hint=hint)
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    try:
+        return sorted(
+            p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith(".")
+        )
+    except OSError:
+        return []
+
+
+def _in_folder(folder: Path, *, strict: bool) -> Path | None:
+    """incplan.yaml in `folder`, else the one YAML file in `folder/plans/` (or, for a folder
+    named with --plan, in the folder itself); several candidates are listed in the error."""
+    default = folder / "incplan.yaml"
+    if default.is_file():
+        return default
+    places = [folder / "plans", folder] if strict else [folder / "plans"]
+    for place in places:
+        if not place.is_dir():
+            continue
+        found = _yaml_files(place)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            names = ", ".join(p.as_posix() for p in found)
+            raise UsageError(
+                f"`{place.as_posix()}` holds {len(found)} YAML files, so which one is the plan is unclear: {names}",
+                hint="pass --plan FILE, or set INCPLAN_PLAN",
+            )
+    return None
