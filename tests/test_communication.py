@@ -453,9 +453,10 @@ def test_show_playbook_names_people_channels_and_first_command() -> None:
     )
     assert "Alice Nowak" in out and "+48 600 000 001" in out
     assert "Public status page" in out and "Communications Lead" in out
+    # runs as printed, with placeholders (not example values) for what the first message needs
     assert out.endswith(
-        "First message:\n  incplan notify --stage investigating --severity sev2 "
-        "--var 'service=the Acme API' --var 'impact=errors when creating orders'\n"
+        "First message:\n  incplan notify -s investigating -S sev2 "
+        f"--var 'service=<service>' --var 'impact=<impact>' -t '<title>' --plan {PLAN}\n"
     )
 
 

@@ -14,6 +14,7 @@ from incplan.diagnostics import UsageError
 BUILT_IN_LOCALES = ("en", "pl")
 STAGES = ("investigating", "identified", "monitoring", "resolved", "postmortem")
 FINAL = ("resolved", "postmortem")
+OPTIONAL = ("workaround",)  # "leave empty when nothing": required: false, default ""
 CRITERIA = (("data_exposed", "sev1"), ("full_outage", "sev1"), ("core_degraded", "sev2"), ("minor_degraded", "sev3"))
 ALL_ROLES = ["incident_commander", "communications_lead", "tech_lead", "scribe", "support_liaison"]
 SEVERITIES = (
@@ -174,6 +175,7 @@ def render_plan(options: InitOptions, today: date) -> str:
         channels=CHANNELS,
         stages=STAGES,
         final=FINAL,
+        optional=OPTIONAL,
         message_yaml=message_yaml,
         reminder_yaml=reminder_yaml,
     )
