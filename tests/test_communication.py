@@ -108,7 +108,7 @@ def test_notify_text_is_ready_to_paste() -> None:
     assert (code, err) == (0, "")
     assert out == (
         "Resolved: the Acme API\n\n"
-        "This incident is resolved: the Acme API is working normally since 2026-11-27 12:00 CET.\n"
+        "This incident is resolved: the Acme API is working normally since Nov 27, 2026, 12:00 CET.\n"
         "No customer data was lost or exposed. We will publish a post-incident review\n"
         "at https://status.acme.example within five business days.\n"
     )
@@ -127,8 +127,8 @@ def test_notify_json_shape() -> None:
         "channel": "sms",
         "audience": "customers",
         "subject": None,
-        "body": "Sklep Nowak: we are investigating payment errors. Next update by 2026-11-27 12:15 CET.",
-        "length": 86,
+        "body": "Sklep Nowak: we are investigating payment errors. Next update by Nov 27, 2026, 12:15 CET.",
+        "length": 89,
         "max_length": 160,
         "over_limit": False,
     }
@@ -141,7 +141,7 @@ def test_notify_polish_sms_counts_ucs2_segments() -> None:
     )  # fmt: skip
     assert code == 0
     message = json.loads(out)["messages"][0]
-    assert message["body"] == "Znamy przyczynę problemu i naprawiamy go. Kolejna informacja do 2026-11-27 12:30 CET."
+    assert message["body"] == "Znamy przyczynę problemu i naprawiamy go. Kolejna informacja do 27 lis 2026, 12:30 CET."
     assert message["max_length"] == 40000
 
 
@@ -164,7 +164,7 @@ def test_notify_rich_shows_length_against_limit() -> None:
     )
     assert code == 0
     assert "SMS to business customers · customers · sms" in out
-    assert "69 characters, 1 SMS segment, GSM-7 (limit 160)" in out
+    assert "71 characters, 1 SMS segment, GSM-7 (limit 160)" in out
 
 
 def test_notify_markdown() -> None:
@@ -184,7 +184,7 @@ def test_notify_markdown() -> None:
     )
     assert code == 0
     assert out.startswith("### #incidents in Slack (internal)\n\nUpdate on the Acme API: we found the cause")
-    assert out.endswith("_142 characters (limit 40,000)_\n")
+    assert out.endswith("_145 characters (limit 40,000)_\n")
 
 
 def test_user_values_are_printed_literally() -> None:

@@ -268,7 +268,7 @@ def test_full_incident_delivered_everywhere(
     assert (created["status"], created["impact_override"]) == ("investigating", "critical")
     assert created["components"] == {"8kbf7d35c070": "major_outage"}
     assert created["body"].startswith(
-        "We are investigating dashboards that do not load. Next update by 2026-11-27 10:20 EST."
+        "We are investigating dashboards that do not load. Next update by Nov 27, 2026, 10:20 EST."
     )
     assert [p.path for p in patches] == ["/sp/pages/page42/incidents/inc1"] * 2
     assert [p.json()["incident"]["status"] for p in patches] == ["identified", "resolved"]
@@ -280,7 +280,7 @@ def test_full_incident_delivered_everywhere(
     slack = fake.of("/slack/")
     assert len(slack) == 6 and fake.slack_calls == 6
     texts = [r.json()["text"] for r in slack[1::2]]
-    assert texts[0] == "Critical incident: dashboards that do not load. Next update by 2026-11-27 10:20 EST."
+    assert texts[0] == "Critical incident: dashboards that do not load. Next update by Nov 27, 2026, 10:20 EST."
     assert len(set(texts)) == 3
 
     # Teams: an Adaptive Card per stage

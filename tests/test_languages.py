@@ -150,3 +150,107 @@ def test_init_comments_speak_the_first_locale(tmp_path: Path) -> None:
     assert "# 1. CZYM JEST INCYDENT" in comments
     assert "# 3. KANAŁY KOMUNIKACJI" in comments
     assert not [c for c in comments if "DEFINING" in c or "Who we are" in c]
+
+
+# ------------------------------------------------------------------ localized times and durations
+
+TIMES_PLAN = """\
+version: 1
+organization:
+  name: Kubik
+  timezone: Europe/Warsaw
+  locales: [pl, en]
+  {time_format}
+definition:
+  incident: Zdarzenie.
+severities:
+  sev1:
+    name: Krytyczny
+    first_update_within: 10m
+    update_every: {{investigating: 1h30m}}
+    channels: [status_page]
+    translations:
+      en: {{name: Critical}}
+channels:
+  status_page:
+    name: Strona statusu
+    type: status_page
+    audience: customers
+    translations:
+      en: {{name: Status page}}
+stages:
+  investigating:
+    name: Badamy
+    translations:
+      en: {{name: Investigating}}
+templates:
+  investigating:
+    status_page:
+      subject: "[{{{{ severity.name }}}}] {{{{ stage.name }}}} ({{{{ channel.name }}}})"
+      body: |
+        {{{{ now }}}} | {{{{ next_update }}}} | {{{{ incident.started_at | date }}}} | {{{{ next_update | time }}}}
+        {{{{ now | datetime('long') }}}} | {{{{ now | datetime('EEEE, HH:mm') }}}} | {{{{ now | datetime('iso') }}}}
+        {{{{ severity.update_every }}}} | {{{{ severity.first_update_within }}}} | {{{{ incident.duration }}}}
+        {{{{ "1m" | duration }}}} | {{{{ "2m" | duration }}}} | {{{{ "5m" | duration }}}} | {{{{ "22m" | duration }}}} | {{{{ 3600 | duration }}}}
+      translations:
+        en:
+          subject: "[{{{{ severity.name }}}}] {{{{ stage.name }}}} ({{{{ channel.name }}}})"
+          body: |
+            {{{{ now }}}} | {{{{ next_update }}}} | {{{{ incident.started_at | date }}}} | {{{{ next_update | time }}}}
+            {{{{ now | datetime('long') }}}} | {{{{ now | datetime('EEEE, HH:mm') }}}} | {{{{ now | datetime('iso') }}}}
+            {{{{ severity.update_every }}}} | {{{{ severity.first_update_within }}}} | {{{{ incident.duration }}}}
+            {{{{ "1m" | duration }}}} | {{{{ "2m" | duration }}}} | {{{{ "5m" | duration }}}} | {{{{ "22m" | duration }}}} | {{{{ 3600 | duration }}}}
+"""
+
+
+def _times_plan(tmp_path: Path, time_format: str = "") -> str:
+    path = tmp_path / "incplan.yaml"
+    path.write_text(TIMES_PLAN.format(time_format=time_format), encoding="utf-8")
+    return str(path)
+
+
+def _render(plan: str, locale: str) -> str:
+    code, out, err = run("notify", "--plan", plan, "--stage", "investigating", "--severity", "sev1", "--title", "X", "--locale", locale, "--format", "text", now="2026-11-27T09:17:00+00:00")  # fmt: skip
+    assert (code, err) == (0, ""), err
+    return out
+
+
+def test_times_names_and_durations_speak_the_message_language(tmp_path: Path) -> None:
+    plan = _times_plan(tmp_path)
+    assert _render(plan, "pl") == (
+        "[Krytyczny] Badamy (Strona statusu)\n\n"
+        "27 lis 2026, 10:17 CET | 27 lis 2026, 11:47 CET | 27 lis 2026 | 11:47 CET\n"
+        "27 listopada 2026 10:17 CET | piątek, 10:17 | 2026-11-27 10:17 CET\n"
+        "1 godzina 30 minut | 10 minut | 0 sekund\n"
+        "1 minuta | 2 minuty | 5 minut | 22 minuty | 1 godzina\n"
+    )
+    assert _render(plan, "en") == (
+        "[Critical] Investigating (Status page)\n\n"
+        "Nov 27, 2026, 10:17 CET | Nov 27, 2026, 11:47 CET | Nov 27, 2026 | 11:47 CET\n"
+        "November 27, 2026, 10:17 CET | Friday, 10:17 | 2026-11-27 10:17 CET\n"
+        "1 hour 30 minutes | 10 minutes | 0 seconds\n"
+        "1 minute | 2 minutes | 5 minutes | 22 minutes | 1 hour\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("time_format", "pl", "en"),
+    [
+        ("short", "27.11.2026, 10:17 CET", "11/27/26, 10:17 CET"),
+        ("medium", "27 lis 2026, 10:17 CET", "Nov 27, 2026, 10:17 CET"),
+        ("long", "27 listopada 2026 10:17 CET", "November 27, 2026, 10:17 CET"),
+        ("iso", "2026-11-27 10:17 CET", "2026-11-27 10:17 CET"),
+        ("'d MMMM y, HH:mm'", "27 listopada 2026, 10:17", "27 November 2026, 10:17"),
+    ],
+)
+def test_organization_time_format(time_format: str, pl: str, en: str, tmp_path: Path) -> None:
+    plan = _times_plan(tmp_path, f"time_format: {time_format}")
+    assert _render(plan, "pl").split("\n")[2].split(" | ")[0] == pl
+    assert _render(plan, "en").split("\n")[2].split(" | ")[0] == en
+
+
+def test_a_bad_time_format_is_a_plan_error(tmp_path: Path) -> None:
+    plan = _times_plan(tmp_path, "time_format: '...'")
+    code, out, _ = run("check", plan)
+    assert code == 1
+    assert "`...` is neither short, medium, long, iso nor a CLDR date pattern" in out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -141,6 +141,86 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Translated(Model):
+    """An object whose words (`name`, `description`, `question`...) may be given per locale.
+
+    Each subclass declares `translations: dict[Locale, <its Translation>]`, a model holding the
+    same text fields, all optional: what a translation leaves out falls back to the default locale.
+    """
+
+    def in_locale(self, locale: str | None) -> Self:
+        translations: dict[str, BaseModel] = getattr(self, "translations", {})
+        found = translations.get(locale) if locale else None
+        if found is None:
+            return self
+        return self.model_copy(update={k: v for k, v in found if v is not None})
+
+
+class DefinitionTranslation(Model):
+    incident: str | None = None
+    not_incident: list[str] | None = None
+
+
+class CriterionTranslation(Model):
+    question: str | None = None
+
+
+class SeverityTranslation(Model):
+    name: str | None = None
+    description: str | None = None
+    examples: list[str] | None = None
+
+
+class RoleTranslation(Model):
+    name: str | None = None
+    responsibilities: list[str] | None = None
+
+
+class ChannelTranslation(Model):
+    name: str | None = None
+    purpose: str | None = None
+    access: str | None = None
+
+
+class StageTranslation(Model):
+    name: str | None = None
+    description: str | None = None
+
+
+class VariableTranslation(Model):
+    description: str | None = None
+
+
+class ComponentTranslation(Model):
+    name: str | None = None
+    description: str | None = None
+    group: str | None = None
+
+
+class ValueTranslation(Model):
+    name: str | None = None
+    description: str | None = None
+    in_practice: list[str] | None = None
+
+
+def _time_format(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise PydanticCustomError("time_format", "a time format is `short`, `medium`, `long`, `iso` or a CLDR pattern")
+    from incplan.localize import check_time_format
+
+    problem = check_time_format(value)
+    if problem:
+        raise PydanticCustomError("time_format", "{problem}", {"problem": problem})
+    return value
+
+
+TimeFormat = Annotated[
+    str,
+    BeforeValidator(_time_format),
+    WithJsonSchema({"type": "string", "examples": ["short", "medium", "long", "iso", "d MMM y, HH:mm z"]}),
+]
+
+
 class Organization(Model):
     """Who the plan is for."""
 
@@ -161,6 +241,10 @@ class Organization(Model):
         list[Locale],
         Field(min_length=1, description="Message languages (like `en`, `pl`, `pt-BR`); the first is the default."),
     ] = ["en"]
+    time_format: TimeFormat = Field(
+        "medium",
+        description="How messages show times, per message locale: short, medium (default), long, iso, or a CLDR pattern.",
+    )
 
 
 class Person(Model):
@@ -175,15 +259,19 @@ class Person(Model):
     )
 
 
-class Criterion(Model):
+class Criterion(Translated):
     """A yes/no question that classifies an event."""
 
     id: str = Field(description="Short id of the question, used by `incplan classify --yes ID` / `--no ID`.")
     question: str = Field(description="A yes/no question a responder can answer at 3 a.m.")
     severity: str = Field(description="The severity (a key of `severities`) that a yes to this question means.")
+    translations: dict[Locale, CriterionTranslation] = Field(
+        {},
+        description="The question in other locales (like `{pl: {name: ...}}`); what is left out falls back to the default locale.",
+    )
 
 
-class Definition(Model):
+class Definition(Translated):
     """What an incident is, and how to classify one."""
 
     incident: str = Field(description="What counts as an incident, in one or two sentences.")
@@ -191,12 +279,16 @@ class Definition(Model):
     criteria: list[Criterion] = Field(
         [], description="Yes/no questions asked in order by `incplan classify`; the first yes decides the severity."
     )
+    translations: dict[Locale, DefinitionTranslation] = Field(
+        {},
+        description="`incident` and `not_incident` in other locales (like `{pl: {name: ...}}`); what is left out falls back to the default locale.",
+    )
 
 
 Impact = Literal["none", "minor", "major", "critical"]
 
 
-class SeverityLevel(Model):
+class SeverityLevel(Translated):
     """A severity level: what it means, how often to update, who and where."""
 
     name: str = Field(description="Human name of the severity (like `Critical outage`).")
@@ -213,6 +305,10 @@ class SeverityLevel(Model):
     )
     roles: list[str] = Field([], description="Roles (keys of `roles`) called in at this severity.")
     channels: list[str] = Field([], description="Channels (keys of `channels`) that get messages at this severity.")
+    translations: dict[Locale, SeverityTranslation] = Field(
+        {},
+        description="Name, description and examples in other locales (like `{pl: {name: ...}}`); what is left out falls back to the default locale.",
+    )
 
     def cadence(self, stage: str) -> timedelta | None:
         if self.update_every is None:
@@ -220,7 +316,7 @@ class SeverityLevel(Model):
         return self.update_every.get(stage, self.update_every.get("*"))
 
 
-class Role(Model):
+class Role(Translated):
     """A role in incident response."""
 
     name: str = Field(description="Human name of the role (like `Incident Commander`).")
@@ -228,6 +324,10 @@ class Role(Model):
         [], description="Who can take the role, as `@handle` keys of `people`; two or more cover holidays."
     )
     responsibilities: list[str] = Field([], description="What the person in this role does during an incident.")
+    translations: dict[Locale, RoleTranslation] = Field(
+        {},
+        description="Name and responsibilities in other locales (like `{pl: {name: ...}}`); what is left out falls back to the default locale.",
+    )
 
 
 class StatuspageDelivery(Model):
@@ -354,7 +454,7 @@ Delivery = Annotated[
 ChannelType = Literal["status_page", "email", "chat", "social", "sms", "help_center", "in_app", "webhook", "other"]
 
 
-class Channel(Model):
+class Channel(Translated):
     """A place messages go: its audience, owner, limits and delivery."""
 
     name: str = Field(description="Human name of the channel (like `Status page`).")
@@ -373,6 +473,10 @@ class Channel(Model):
         None,
         description="How `incplan notify --send` delivers to this channel; without it, messages are posted by hand.",
     )
+    translations: dict[Locale, ChannelTranslation] = Field(
+        {},
+        description="Name, purpose and access in other locales (like `{pl: {name: ...}}`); what is left out falls back to the default locale.",
+    )
 
     @property
     def is_customer(self) -> bool:
@@ -380,7 +484,7 @@ class Channel(Model):
         return "customer" in self.audience.lower()
 
 
-class Stage(Model):
+class Stage(Translated):
     """A stage of an incident."""
 
     name: str = Field(description="Human name of the stage (like `Investigating`).")
@@ -388,15 +492,23 @@ class Stage(Model):
     final: StrictBool = Field(
         False, description="True for a stage that closes the incident (like `resolved`); true or false, not text."
     )
+    translations: dict[Locale, StageTranslation] = Field(
+        {},
+        description="Name and description in other locales (like `{pl: {name: ...}}`); what is left out falls back to the default locale.",
+    )
 
 
-class Variable(Model):
+class Variable(Translated):
     """A value that templates read."""
 
     description: str = Field(description="What the value is; shown when it is missing.")
     example: str | None = Field(None, description="An example value, used by `--example`, `preview` and `export`.")
     required: StrictBool = Field(True, description="Whether a message needs a value (true or false, not text).")
     default: str | None = Field(None, description="Value used when none is given.")
+    translations: dict[Locale, VariableTranslation] = Field(
+        {},
+        description="The description in other locales (like `{pl: {name: ...}}`); what is left out falls back to the default locale.",
+    )
 
 
 class Translation(Model):
@@ -436,20 +548,28 @@ Message = Annotated[
 ]
 
 
-class Component(Model):
+class Component(Translated):
     """A part of the service as customers see it (as on a status page)."""
 
     name: str = Field(description="Human name of the component (like `API` or `Dashboard`).")
     description: str = Field("", description="What the component is, for customers.")
     group: str | None = Field(None, description="A group the component is shown under (like `Europe`).")
+    translations: dict[Locale, ComponentTranslation] = Field(
+        {},
+        description="Name, description and group in other locales (like `{pl: {name: ...}}`); what is left out falls back to the default locale.",
+    )
 
 
-class Value(Model):
+class Value(Translated):
     """A value behind the team's communication."""
 
     name: str = Field(description="The value, in a few words (like `Honesty first`).")
     description: str = Field("", description="What it means for incident communication.")
     in_practice: list[str] = Field([], description="What people do because of it.")
+    translations: dict[Locale, ValueTranslation] = Field(
+        {},
+        description="Name, description and in-practice lines in other locales (like `{pl: {name: ...}}`); what is left out falls back to the default locale.",
+    )
 
 
 RuleLevel = Literal["off", "info", "warning", "error"]
@@ -572,6 +692,26 @@ class Plan(Model):
     @property
     def default_locale(self) -> str:
         return self.organization.locales[0]
+
+    def in_locale(self, locale: str | None) -> Plan:
+        """The plan as a reader of `locale` sees it: every name, description and question in that
+        locale where the plan translates it, in the default locale where it does not."""
+        if not locale or locale == self.default_locale:
+            return self
+        definition = self.definition.in_locale(locale)
+        definition = definition.model_copy(update={"criteria": [c.in_locale(locale) for c in definition.criteria]})
+        return self.model_copy(
+            update={
+                "definition": definition,
+                "severities": {k: v.in_locale(locale) for k, v in self.severities.items()},
+                "roles": {k: v.in_locale(locale) for k, v in self.roles.items()},
+                "channels": {k: v.in_locale(locale) for k, v in self.channels.items()},
+                "stages": {k: v.in_locale(locale) for k, v in self.stages.items()},
+                "variables": {k: v.in_locale(locale) for k, v in self.variables.items()},
+                "components": {k: v.in_locale(locale) for k, v in self.components.items()},
+                "values": [v.in_locale(locale) for v in self.values],
+            }
+        )
 
     def message_for(self, stage: str, channel: str) -> tuple[str, MessageSpec] | None:
         """The message a channel gets at a stage: its own, else the stage's `default`."""

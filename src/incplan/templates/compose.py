@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from incplan.diagnostics import ProblemError, UsageError
 from incplan.incidents.ids import slugify
@@ -168,10 +168,12 @@ def compose(
         title=title or "",
         started_at=started_at or now,
     )
-    base = plan_context(plan)
+    bases: dict[str, dict[str, Any]] = {}
     for pick in picked:
-        ch = pick.channel
+        ch, used_locale = pick.channel, pick.locale
         channel = plan.channels[ch]
+        if used_locale not in bases:
+            bases[used_locale] = plan_context(plan, used_locale)
         context = build_context(
             plan,
             stage=stage,
@@ -180,10 +182,11 @@ def compose(
             variables=values,
             incident=incident,
             now=now,
-            base=base,
+            base=bases[used_locale],
             assigned=assigned,
             components=components,
             update_text=update_text,
+            locale=used_locale,
         )
         try:
             subject = render(pick.subject, context) if pick.subject else None

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import StrictUndefined, meta, nodes
+from jinja2 import StrictUndefined, meta, nodes, pass_context
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -58,6 +58,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
 
 _ENVIRONMENTS: dict[bool, Sandbox] = {}
+LOCALE_KEY = "_incplan_locale"  # the message's locale, for the time filters; not a template name
+TIME_FORMAT_KEY = "_incplan_time_format"  # organization.time_format
 
 
 def environment(autoescape: bool = False) -> Sandbox:
@@ -69,8 +71,81 @@ def environment(autoescape: bool = False) -> Sandbox:
             keep_trailing_newline=False,
             auto_reload=False,
         )
+        env.filters.update(datetime=_datetime_filter, date=_date_filter, time=_time_filter, duration=_duration_filter)
         _ENVIRONMENTS[autoescape] = env
     return env
+
+
+# ---------------------------------------------------------------- time filters (Babel, CLDR)
+
+
+def _moment(context: Any, value: Any) -> tuple[datetime, str, str]:
+    """(moment, timezone, locale) of a context time, an ISO 8601 text, or a datetime."""
+    from incplan.localize import LocalTime
+
+    org = context.get("org")
+    timezone = org.get("timezone", "UTC") if isinstance(org, dict) else "UTC"
+    locale = context.get(LOCALE_KEY) or "en"
+    if isinstance(value, LocalTime):
+        return value._moment, value._timezone, locale
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"`{value[:40]}` is not a time (ISO 8601, like 2026-11-27T10:17+01:00)") from None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            from zoneinfo import ZoneInfo
+
+            value = value.replace(tzinfo=ZoneInfo(timezone))
+        return value, timezone, locale
+    raise ValueError(f"expected a time like `now`, not {type(value).__name__}")
+
+
+def _time_format(context: Any, fmt: str | None) -> str:
+    if fmt is not None:
+        from incplan.localize import check_time_format
+
+        problem = check_time_format(str(fmt))
+        if problem:
+            raise ValueError(problem)
+        return str(fmt)
+    return str(context.get(TIME_FORMAT_KEY) or "medium")
+
+
+@pass_context
+def _datetime_filter(context: Any, value: Any, fmt: str | None = None) -> str:
+    """`{{ now | datetime('long') }}`: date and time in the message's language."""
+    from incplan.localize import format_datetime
+
+    moment, timezone, locale = _moment(context, value)
+    return format_datetime(moment, timezone, locale, _time_format(context, fmt))
+
+
+@pass_context
+def _date_filter(context: Any, value: Any, fmt: str = "medium") -> str:
+    """`{{ incident.started_at | date }}`: en `Nov 27, 2026`, pl `27 lis 2026`."""
+    from incplan.localize import format_date
+
+    moment, timezone, locale = _moment(context, value)
+    return format_date(moment, timezone, locale, _time_format(context, fmt))
+
+
+@pass_context
+def _time_filter(context: Any, value: Any, fmt: str = "medium") -> str:
+    """`{{ next_update | time }}`: `10:17 CET`."""
+    from incplan.localize import format_clock
+
+    moment, timezone, locale = _moment(context, value)
+    return format_clock(moment, timezone, locale, _time_format(context, fmt))
+
+
+@pass_context
+def _duration_filter(context: Any, value: Any) -> str:
+    """`{{ incident.duration | duration }}`, `{{ "1h30m" | duration }}`: pl `1 godzina 30 minut`."""
+    from incplan.localize import as_span, format_duration
+
+    return format_duration(as_span(value), context.get(LOCALE_KEY) or "en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,11 +281,16 @@ def _describe(exc: Exception) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def format_time(moment: datetime, timezone: str) -> str:
-    from zoneinfo import ZoneInfo
+def format_time(moment: datetime, timezone: str, locale: str | None = None, fmt: str = "iso") -> str:
+    """A time for people: `2026-11-27 10:17 CET`, or in `locale`'s words with `fmt` (Babel)."""
+    if locale is None or fmt == "iso":
+        from zoneinfo import ZoneInfo
 
-    local = moment.astimezone(ZoneInfo(timezone))
-    return local.strftime("%Y-%m-%d %H:%M %Z")
+        local = moment.astimezone(ZoneInfo(timezone))
+        return local.strftime("%Y-%m-%d %H:%M %Z")
+    from incplan.localize import format_datetime
+
+    return format_datetime(moment, timezone, locale, fmt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,8 +300,10 @@ class IncidentInfo:
     started_at: datetime
 
 
-def plan_context(plan: Plan) -> dict[str, Any]:
-    """The part of the context that depends on the plan alone (build it once per plan)."""
+def plan_context(plan: Plan, locale: str | None = None) -> dict[str, Any]:
+    """The part of the context that depends on the plan and locale alone (build it once per pair)."""
+    locale = locale or plan.default_locale
+    plan = plan.in_locale(locale)
     org = plan.organization
     people = {
         handle: {"handle": f"@{handle}", "name": p.name, "email": p.email or "", "chat": p.chat or ""}
@@ -244,6 +326,8 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         },
         "roles": roles,
         "people": people,
+        LOCALE_KEY: locale,
+        TIME_FORMAT_KEY: org.time_format,
     }
 
 
@@ -260,13 +344,20 @@ def build_context(
     assigned: dict[str, list[str]] | None = None,
     components: dict[str, str] | None = None,
     update_text: str = "",
+    locale: str | None = None,
 ) -> dict[str, Any]:
     """Plain data only: templates never see model objects (nothing to walk out of).
 
     `assigned`: the record's role holders (latest first), put before the plan's people;
-    `components`: the record's component id -> status; `update_text`: `notify --update`."""
-    tz = plan.organization.timezone
-    context = dict(base if base is not None else plan_context(plan))
+    `components`: the record's component id -> status; `update_text`: `notify --update`.
+    Names (`severity.name`, `stage.name`, component names...) are the ones of `locale`, times and
+    durations are in its words; `base` must be `plan_context(plan, locale)` when given."""
+    from incplan.localize import LocalDuration, LocalTime
+
+    locale = locale or plan.default_locale
+    plan = plan.in_locale(locale)
+    tz, fmt = plan.organization.timezone, plan.organization.time_format
+    context = dict(base if base is not None else plan_context(plan, locale))
     if assigned:
         context["roles"] = _assigned_roles(context["roles"], context["people"], assigned)
     context["update"] = {"text": update_text}
@@ -282,9 +373,10 @@ def build_context(
     context["incident"] = {
         "id": incident.id,
         "title": incident.title,
-        "started_at": format_time(incident.started_at, tz),
+        "started_at": LocalTime(incident.started_at, tz, locale, fmt),
+        "duration": LocalDuration(now - incident.started_at, locale),
     }
-    context["now"] = format_time(now, tz)
+    context["now"] = LocalTime(now, tz, locale, fmt)
     stage_model = plan.stages.get(stage)
     context["stage"] = {"id": stage, "name": stage_model.name if stage_model else stage}
     if channel is not None and channel in plan.channels:
@@ -294,8 +386,12 @@ def build_context(
         sev = plan.severities[severity]
         context["severity"] = {"id": severity, "name": sev.name, "impact": sev.impact}
         cadence = sev.cadence(stage)
+        if cadence is not None:
+            context["severity"]["update_every"] = LocalDuration(cadence, locale)
+        if sev.first_update_within is not None:
+            context["severity"]["first_update_within"] = LocalDuration(sev.first_update_within, locale)
         if cadence is not None and not (stage_model and stage_model.final):
-            context["next_update"] = format_time(now + cadence, tz)
+            context["next_update"] = LocalTime(now + cadence, tz, locale, fmt)
     for name, value in variables.items():
         if name not in CONTEXT_NAMES:
             context[name] = value
@@ -350,14 +446,22 @@ def render_message(
     if found is None:
         return None
     _, spec = found
-    subject, body = spec.subject, spec.body
+    subject, body, used_locale = spec.subject, spec.body, plan.default_locale
     if locale and locale != plan.default_locale and locale in spec.translations:
         tr = spec.translations[locale]
         subject, body = tr.subject if tr.subject is not None else subject, tr.body
+        used_locale = locale
     ch = plan.channels.get(channel)
     autoescape = ch is not None and ch.format == "html"
     context = build_context(
-        plan, stage=stage, channel=channel, severity=severity, variables=variables, incident=incident, now=now
+        plan,
+        stage=stage,
+        channel=channel,
+        severity=severity,
+        variables=variables,
+        incident=incident,
+        now=now,
+        locale=used_locale,
     )
     # Subjects are plain text everywhere (an email subject is never HTML).
     rendered_subject = render(compile_template(subject), context) if subject else None

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from incplan.diagnostics import Anchor, Diagnostic, PathPart, Severity, did_you_mean
 from incplan.lint.context import LintContext
 from incplan.lint.registry import rule
 from incplan.plan.models import RESERVED_NAMES
+
+if TYPE_CHECKING:
+    from incplan.plan.models import Plan
 
 E = Severity.ERROR
 
@@ -153,16 +157,31 @@ def unknown_locale(ctx: LintContext) -> Iterator[Diagnostic]:
     """A translation into a locale that `organization.locales` does not list."""
     plan = ctx.valid
     locales = plan.organization.locales
+    for path, translations in _translations(plan):
+        for locale in translations:
+            if locale not in locales:
+                yield unknown_locale.at(
+                    f"translation into `{locale}`, which `organization.locales` does not list",
+                    path=(*path, "translations", locale),
+                    anchor=Anchor.KEY,
+                    hint=f"add `{locale}` to `organization.locales` or remove the translation",
+                )
+
+
+def _translations(plan: Plan) -> Iterator[tuple[tuple[PathPart, ...], dict[str, Any]]]:
+    """Every `translations` mapping of the plan, with the path of the object holding it."""
+    yield ("definition",), plan.definition.translations
+    for i, criterion in enumerate(plan.definition.criteria):
+        yield ("definition", "criteria", i), criterion.translations
+    for section in ("severities", "roles", "channels", "stages", "variables", "components"):
+        objects: dict[str, Any] = getattr(plan, section)
+        for object_id, obj in objects.items():
+            yield (section, object_id), obj.translations
+    for i, value in enumerate(plan.values):
+        yield ("values", i), value.translations
     for stage, by_key in plan.templates.items():
         for key, spec in by_key.items():
-            for locale in spec.translations:
-                if locale not in locales:
-                    yield unknown_locale.at(
-                        f"translation into `{locale}`, which `organization.locales` does not list",
-                        path=("templates", stage, key, "translations", locale),
-                        anchor=Anchor.KEY,
-                        hint=f"add `{locale}` to `organization.locales` or remove the translation",
-                    )
+            yield ("templates", stage, key), spec.translations
 
 
 @rule("E207", "reserved-variable", E)

@@ -84,7 +84,7 @@ class _Renders:
         from incplan.templates.engine import example_incident, example_variables, plan_context
 
         self.ctx = ctx
-        self.base = plan_context(ctx.valid)
+        self.bases = {loc: plan_context(ctx.valid, loc) for loc in ctx.valid.organization.locales}
         self.variables = example_variables(ctx.valid)
         self.incident = example_incident(ctx.now)
         self.done: dict[MessagePart, list[tuple[str, str, str | Exception]]] = {}
@@ -117,7 +117,8 @@ class _Renders:
                     variables=self.variables,
                     incident=self.incident,
                     now=self.ctx.now,
-                    base=self.base,
+                    base=self.bases.get(part.locale),
+                    locale=part.locale if part.locale in self.bases else None,
                 )
                 try:
                     yield channel, severity, render(template, context)
