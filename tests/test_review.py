@@ -115,7 +115,7 @@ def test_what_each_commit_means(history: Path) -> None:
     assert "- `@kasia` Kasia Wiśniewska (no `github:` login in the plan): added to Incident Commander" in swap_md
     assert "@pzielinski" not in swap_md  # Piotr's roles did not change: nobody pings him
     _, polish, _ = run("diff", "HEAD~2", "HEAD~1")
-    assert "1 SMS segment, GSM-7 (limit 160) → 84 characters, 2 SMS segments, UCS-2 (limit 70) OVER LIMIT" in polish
+    assert "1 SMS segment, GSM-7 (limit 160) → 86 characters, 2 SMS segments, UCS-2 (limit 70) OVER LIMIT" in polish
     assert "+Sklep Nowak: badamy problem z płatnościami." in polish
     _, moved, _ = run("diff", "HEAD~1", "HEAD")
     assert "[RISKY: credential destination changed]" in moved
