@@ -56,7 +56,7 @@ def test_notified_events_keep_the_text_and_the_update(team: Path) -> None:
         "Identified: checkout\n\n"
         "We have identified the cause of payment errors affecting checkout\n"
         "Rollback 60% done.\n"
-        "We are working on a fix. Next update by 2026-11-27 11:30 CET.\n"
+        "We are working on a fix. Next update by Nov 27, 2026, 11:30 CET.\n"
     )
     last = events(team)[-1]
     assert (last["subject"], last["body"], last["update"]) == (

@@ -330,7 +330,7 @@ def test_one_failing_channel_does_not_stop_the_others(team: Path, services: tupl
     record = (team / "incidents" / f"{ID}.yaml").read_text()
     assert (
         "channel: teams, locale: en, delivered: false, error: 'HTTP 400: bad card', "
-        "body: 'Critical incident: dashboards that do not load. Next update by 2026-11-27 10:20 EST.'}"
+        "body: 'Critical incident: dashboards that do not load. Next update by Nov 27, 2026, 10:20 EST.'}"
     ) in record
     assert_no_secret(out, err, record)
 

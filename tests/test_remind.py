@@ -158,13 +158,13 @@ def test_every_minute_for_an_hour_posts_one_reminder_per_due_update(
     assert all(code in (0, 1) for code in codes.values())
     # what Slack showed, from the plan's `reminder` template (the due time, not now)
     assert hooks.received[0][1] == {
-        "text": "*Update due: Checkout errors*\nAlice Nowak, the customer update for Checkout errors is due by 2026-11-27 10:20 CET."
+        "text": "*Update due: Checkout errors*\nAlice Nowak, the customer update for Checkout errors is due by Nov 27, 2026, 10:20 CET."
     }
-    assert hooks.received[2][1]["text"].endswith("is due by 2026-11-27 10:47 CET.")
+    assert hooks.received[2][1]["text"].endswith("is due by Nov 27, 2026, 10:47 CET.")
     card = hooks.received[1][1]["attachments"][0]["content"]["body"]
     assert [block["text"] for block in card] == [
         "Update due: Checkout errors",
-        "Alice Nowak, the customer update for Checkout errors is due by 2026-11-27 10:20 CET.",
+        "Alice Nowak, the customer update for Checkout errors is due by Nov 27, 2026, 10:20 CET.",
     ]
     record = (tmp_path / "incidents" / f"{ID}.yaml").read_text()
     assert [line for line in record.splitlines() if "type: reminded" in line] == [
@@ -226,7 +226,7 @@ def test_reminder_in_the_plans_language_when_the_plan_has_no_reminder_text(
         {
             "text": "*Czas na informację dla klientów: Płatności nie przechodzą*\n"
             "Przypomnienie: kolejna informacja dla klientów o „Płatności nie przechodzą” (sev2, Investigating) "
-            f"ma wyjść do 2026-11-27 10:20 CET.\nWyślij ją: incplan notify --incident {slug}"
+            f"ma wyjść do 27 lis 2026, 10:20 CET.\nWyślij ją: incplan notify --incident {slug}"
         },
     )
 

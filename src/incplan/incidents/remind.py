@@ -204,12 +204,12 @@ def reminder_text(
     the plan has none (or its template fails: a reminder must still go out)."""
     from jinja2 import TemplateSyntaxError
 
+    from incplan.localize import LocalTime
     from incplan.templates.engine import (
         IncidentInfo,
         RenderError,
         build_context,
         compile_template,
-        format_time,
         render,
     )
 
@@ -221,8 +221,9 @@ def reminder_text(
         variables=dict(state.variables),
         incident=IncidentInfo(id=state.id, title=state.title, started_at=state.opened_at),
         now=now,
+        locale=locale,
     )
-    context["next_update"] = format_time(due_at, plan.organization.timezone)
+    context["next_update"] = LocalTime(due_at, plan.organization.timezone, locale, plan.organization.time_format)
     for subject, body in (_spec_for(plan, locale), _built_in(locale)):
         try:
             rendered_subject = render(compile_template(subject), context) if subject else None
