@@ -226,7 +226,7 @@ def test_the_walk_report_shows_the_texts_and_hand_checked_figures(team: Path) ->
     assert second["body"] == (
         "We have identified the cause of errors on every request affecting the public API\n"
         "Rollback 60% done.\n"
-        "We are working on a fix. Next update by 2026-11-27 10:54 CET."
+        "We are working on a fix. Next update by Nov 27, 2026, 10:54 CET."
     )
     chat = next(m for m in single["messages"] if m["at"].startswith(f"{DAY}10:24") and m["channel"] == "chat_internal")
     assert chat["body"].startswith("Update on the public API")
