@@ -157,50 +157,50 @@ class Translated(Model):
 
 
 class DefinitionTranslation(Model):
-    incident: str | None = None
-    not_incident: list[str] | None = None
+    incident: str | None = Field(None, description="What counts as an incident, in this locale.")
+    not_incident: list[str] | None = Field(None, description="Events that are not incidents, in this locale.")
 
 
 class CriterionTranslation(Model):
-    question: str | None = None
+    question: str | None = Field(None, description="The yes/no question in this locale.")
 
 
 class SeverityTranslation(Model):
-    name: str | None = None
-    description: str | None = None
-    examples: list[str] | None = None
+    name: str | None = Field(None, description="The name in this locale.")
+    description: str | None = Field(None, description="The description in this locale.")
+    examples: list[str] | None = Field(None, description="Typical events of this severity, in this locale.")
 
 
 class RoleTranslation(Model):
-    name: str | None = None
-    responsibilities: list[str] | None = None
+    name: str | None = Field(None, description="The name in this locale.")
+    responsibilities: list[str] | None = Field(None, description="What the person in this role does, in this locale.")
 
 
 class ChannelTranslation(Model):
-    name: str | None = None
-    purpose: str | None = None
-    access: str | None = None
+    name: str | None = Field(None, description="The name in this locale.")
+    purpose: str | None = Field(None, description="What the channel is for, in this locale.")
+    access: str | None = Field(None, description="How to get access, in this locale (never the secret itself).")
 
 
 class StageTranslation(Model):
-    name: str | None = None
-    description: str | None = None
+    name: str | None = Field(None, description="The name in this locale.")
+    description: str | None = Field(None, description="The description in this locale.")
 
 
 class VariableTranslation(Model):
-    description: str | None = None
+    description: str | None = Field(None, description="The description in this locale.")
 
 
 class ComponentTranslation(Model):
-    name: str | None = None
-    description: str | None = None
-    group: str | None = None
+    name: str | None = Field(None, description="The name in this locale.")
+    description: str | None = Field(None, description="The description in this locale.")
+    group: str | None = Field(None, description="The group shown on the status page, in this locale.")
 
 
 class ValueTranslation(Model):
-    name: str | None = None
-    description: str | None = None
-    in_practice: list[str] | None = None
+    name: str | None = Field(None, description="The name in this locale.")
+    description: str | None = Field(None, description="The description in this locale.")
+    in_practice: list[str] | None = Field(None, description="What people do because of it, in this locale.")
 
 
 def _time_format(value: Any) -> str:
