@@ -243,7 +243,7 @@ class Organization(Model):
     ] = ["en"]
     time_format: TimeFormat = Field(
         "medium",
-        description="How messages show times, per message locale: short, medium (default), long, iso, or a CLDR pattern.",
+        description="Times in messages: short, medium (default), long, iso, or a CLDR pattern.",
     )
 
 
@@ -267,7 +267,7 @@ class Criterion(Translated):
     severity: str = Field(description="The severity (a key of `severities`) that a yes to this question means.")
     translations: dict[Locale, CriterionTranslation] = Field(
         {},
-        description="The question per other locale (`{pl: {...}}`); what is left out falls back to the default locale.",
+        description="The question per locale; what is left out falls back to the default locale.",
     )
 
 
@@ -281,7 +281,7 @@ class Definition(Translated):
     )
     translations: dict[Locale, DefinitionTranslation] = Field(
         {},
-        description="`incident` and `not_incident` per other locale (`{pl: {...}}`); what is left out falls back to the default locale.",
+        description="`incident` and `not_incident` per locale; what is left out falls back to the default locale.",
     )
 
 
@@ -307,7 +307,7 @@ class SeverityLevel(Translated):
     channels: list[str] = Field([], description="Channels (keys of `channels`) that get messages at this severity.")
     translations: dict[Locale, SeverityTranslation] = Field(
         {},
-        description="Name, description and examples per other locale (`{pl: {...}}`); what is left out falls back to the default locale.",
+        description="Name, description and examples per locale; what is left out falls back to the default locale.",
     )
 
     def cadence(self, stage: str) -> timedelta | None:
@@ -326,7 +326,7 @@ class Role(Translated):
     responsibilities: list[str] = Field([], description="What the person in this role does during an incident.")
     translations: dict[Locale, RoleTranslation] = Field(
         {},
-        description="Name and responsibilities per other locale (`{pl: {...}}`); what is left out falls back to the default locale.",
+        description="Name and responsibilities per locale; what is left out falls back to the default locale.",
     )
 
 
@@ -475,7 +475,7 @@ class Channel(Translated):
     )
     translations: dict[Locale, ChannelTranslation] = Field(
         {},
-        description="Name, purpose and access per other locale (`{pl: {...}}`); what is left out falls back to the default locale.",
+        description="Name, purpose and access per locale; what is left out falls back to the default locale.",
     )
 
     @property
@@ -494,7 +494,7 @@ class Stage(Translated):
     )
     translations: dict[Locale, StageTranslation] = Field(
         {},
-        description="Name and description per other locale (`{pl: {...}}`); what is left out falls back to the default locale.",
+        description="Name and description per locale; what is left out falls back to the default locale.",
     )
 
 
@@ -507,7 +507,7 @@ class Variable(Translated):
     default: str | None = Field(None, description="Value used when none is given.")
     translations: dict[Locale, VariableTranslation] = Field(
         {},
-        description="The description per other locale (`{pl: {...}}`); what is left out falls back to the default locale.",
+        description="The description per locale; what is left out falls back to the default locale.",
     )
 
 
@@ -556,7 +556,7 @@ class Component(Translated):
     group: str | None = Field(None, description="A group the component is shown under (like `Europe`).")
     translations: dict[Locale, ComponentTranslation] = Field(
         {},
-        description="Name, description and group per other locale (`{pl: {...}}`); what is left out falls back to the default locale.",
+        description="Name, description and group per locale; what is left out falls back to the default locale.",
     )
 
 
@@ -568,7 +568,7 @@ class Value(Translated):
     in_practice: list[str] = Field([], description="What people do because of it.")
     translations: dict[Locale, ValueTranslation] = Field(
         {},
-        description="Name, description and in-practice lines per other locale (`{pl: {...}}`); what is left out falls back to the default locale.",
+        description="Name, description, in_practice per locale; what is left out falls back to the default locale.",
     )
 
 
