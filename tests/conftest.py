@@ -28,4 +28,6 @@ def now() -> datetime:
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     monkeypatch.setenv("INCPLAN_NOW", NOW)
     monkeypatch.setenv("INCPLAN_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+    # delivery recovery files (incidents/recovery.py) never land in the real ~/.local/state
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
     monkeypatch.delenv("NO_COLOR", raising=False)

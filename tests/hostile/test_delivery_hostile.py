@@ -350,6 +350,45 @@ def test_a_server_dripping_its_body_is_cut_at_the_deadline(
     assert len(server.got("POST", "/slack/")) == 1 and len(server.got("POST", "/teams/")) == 1
 
 
+def test_an_smtp_server_dripping_its_greeting_is_cut_at_the_deadline(
+    team: Path, monkeypatch: pytest.MonkeyPatch, fake_time: FakeTime
+) -> None:
+    monkeypatch.setattr(http.TIMING, "smtp_deadline", 0.5)
+    listener = socket.create_server(("127.0.0.1", 0))
+    connections = 0
+
+    def drip() -> None:
+        nonlocal connections
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            connections += 1
+            with conn:
+                try:
+                    for byte in b"220 slow.example ESMTP\r\n":
+                        conn.sendall(bytes([byte]))
+                        time.sleep(2)
+                except OSError:
+                    pass
+
+    threading.Thread(target=drip, daemon=True).start()
+    plan = Path("incplan.yaml").read_text().replace("security: starttls", "security: none")
+    plan = plan.replace(
+        "host: smtp.orbit.example\n      port: 587", f"host: 127.0.0.1\n      port: {listener.getsockname()[1]}"
+    )
+    Path("incplan.yaml").write_text(plan)
+    open_incident()
+    try:
+        code, out, _ = send("email")
+    finally:
+        listener.close()
+    assert code == 1
+    assert "email: FAILED: no complete SMTP conversation within 0.5 s; not retried" in out
+    assert connections == 1 and fake_time.slept == []
+
+
 # ---------------------------------------------------------------- item 6: masking
 
 

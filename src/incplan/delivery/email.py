@@ -14,6 +14,7 @@ server offers 8BITMIME.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import os
@@ -147,6 +148,10 @@ def deliver(job: Job, secrets: Secrets, client: Any = None) -> Outcome:
         ):
             with attempt:
                 _send(settings, job, username, password)
+    except SmtpDeadline:
+        raise DeliveryFailed(
+            f"no complete SMTP conversation within {TIMING.smtp_deadline:g} s; not retried (the mail may have gone)"
+        ) from None
     except ssl.SSLCertVerificationError as exc:
         reason = exc.verify_message or exc.reason or "verification failed"
         raise DeliveryFailed(f"TLS certificate of `{settings.host}` not trusted ({reason}); not retried") from None
@@ -159,13 +164,39 @@ def deliver(job: Job, secrets: Secrets, client: Any = None) -> Outcome:
     return Outcome(job.channel, True, ref=str(msg["Message-ID"]), detail=f"emailed {msg['To']}")
 
 
+class SmtpDeadline(Exception):
+    """The SMTP conversation ran past its deadline (not retried: the mail may have gone)."""
+
+
 def _send(settings: Any, job: Job, username: str | None, password: str | None) -> None:
+    """One SMTP conversation within `TIMING.smtp_deadline` seconds, however slowly the server
+    drips its replies: at the deadline a timer shuts the socket down, which wakes any read."""
+    import socket
+    import threading
+
+    from incplan.delivery.http import TIMING
+
     context = ssl.create_default_context()  # verifies the certificate and the host name
     if settings.security == "ssl":
-        server: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=TIMEOUT, context=context)
+        server: smtplib.SMTP = smtplib.SMTP_SSL(timeout=TIMEOUT, context=context)
     else:
-        server = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT)
-    with server:
+        server = smtplib.SMTP(timeout=TIMEOUT)
+    # connected below, once the timer is armed; smtplib takes the TLS server name from `_host`
+    server._host = settings.host  # type: ignore[attr-defined]
+    expired = threading.Event()
+
+    def cut() -> None:
+        expired.set()
+        sock = getattr(server, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(TIMING.smtp_deadline, cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        server.connect(settings.host, settings.port)
         if settings.security == "starttls":
             server.starttls(context=context)
         if username is not None and password is not None:
@@ -175,3 +206,12 @@ def _send(settings: Any, job: Job, username: str | None, password: str | None) -
         msg = message(job, eight_bit=eight_bit)
         needs_8bit = any(part.get("Content-Transfer-Encoding") == "8bit" for part in msg.walk())
         server.send_message(msg, mail_options=("BODY=8BITMIME",) if needs_8bit else ())
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            server.quit()
+    except Exception:
+        if expired.is_set():
+            raise SmtpDeadline from None
+        raise
+    finally:
+        timer.cancel()
+        server.close()

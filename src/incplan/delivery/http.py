@@ -22,6 +22,7 @@ from incplan.delivery.base import DeliveryFailed, PreparedRequest, Secrets
 
 TIMEOUT = 10.0  # seconds, every network operation
 DEADLINE = 10.0  # seconds, a whole request: connect, send, headers and body
+SMTP_DEADLINE = 30.0  # seconds, a whole SMTP conversation (greeting, STARTTLS, AUTH, DATA)
 ATTEMPTS = 5
 MIN_WAIT = 1.0  # seconds between attempts, whatever Retry-After says ...
 MAX_WAIT = 30.0  # ... and at most this
@@ -36,6 +37,7 @@ class Timing:
     clock: Callable[[], float] = time.monotonic  # for pacing
     wall: Callable[[], float] = time.time  # for Retry-After dates
     deadline: float = DEADLINE
+    smtp_deadline: float = SMTP_DEADLINE
     slept: list[float] = field(default_factory=list)  # every wait, in order (what tests read)
 
     def wait(self, seconds: float) -> None:
