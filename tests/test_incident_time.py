@@ -237,6 +237,8 @@ def test_the_walk_report_shows_the_texts_and_hand_checked_figures(team: Path) ->
     assert "- First customer update after 6m (target 10m): met\n" in markdown
     assert "- Update cadence: 1 late update\n" in markdown
     assert "| 2026-11-27 10:21 CET | 2026-11-27 10:24 CET | 3m |" in markdown
+    assert "- 2026-11-27 10:40 CET: Components: Public API degraded performance\n" in markdown
+    assert markdown.count("Opened as sev1") == 1
     assert (
         "> We have identified the cause of errors on every request affecting the public API\n> Rollback 60% done.\n"
         in markdown

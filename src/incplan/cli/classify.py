@@ -28,7 +28,10 @@ def classify(
         from incplan.playbook import playbook
 
         choose("format", format, ["text", "json"])
-        loaded, _ = load_for_use(find_plan(plan))
+        from incplan.cli.incident import warn_set_aside
+
+        loaded, source = load_for_use(find_plan(plan))
+        warn_set_aside(source)
         result = decide(loaded, yes, no, _ask)
         if format == "json":
             import json

@@ -33,8 +33,17 @@ def load(plan_option: str | None) -> tuple[Plan, Path]:
     from incplan.plan.discover import find_plan
 
     path = find_plan(plan_option)
-    plan, _ = load_for_use(path)
+    plan, source = load_for_use(path)
+    warn_set_aside(source)
     return plan, path
+
+
+def warn_set_aside(source: Any) -> None:
+    """Problems in parts of the plan this command does not need: warnings, the command runs."""
+    for d in source.set_aside:
+        sys.stderr.write(
+            f"warning: {d.file}:{d.line}:{d.col}: {d.message} (not needed here; `incplan check` lists it)\n"
+        )
 
 
 def when(at: str | None, plan: Plan) -> datetime:

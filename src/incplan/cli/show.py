@@ -25,11 +25,13 @@ def show(
 
     choose("format", format, ["text", "json"])
     with handled():
+        from incplan.cli.incident import warn_set_aside
         from incplan.lint.usable import load_for_use
         from incplan.plan.discover import find_plan
         from incplan.playbook import playbook
 
-        loaded, _ = load_for_use(find_plan(plan))
+        loaded, source = load_for_use(find_plan(plan))
+        warn_set_aside(source)
         if format == "json":
             _show_json(loaded, section, plan)
             return

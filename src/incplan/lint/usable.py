@@ -10,6 +10,7 @@ from incplan.diagnostics import Severity
 from incplan.plan.discover import PlanError
 
 if TYPE_CHECKING:
+    from incplan.diagnostics import Diagnostic
     from incplan.plan.load import PlanSource
     from incplan.plan.models import Plan
 
@@ -24,6 +25,8 @@ def load_for_use(path: Path) -> tuple[Plan, PlanSource]:
 
     source = load_plan(path)
     errors = [d for d in source.diagnostics if d.severity is Severity.ERROR]
+    if source.plan is None and errors and _set_aside(source, errors):
+        errors = []
     if source.plan is None or errors:
         raise PlanError(source.file, source.place(errors or source.diagnostics))
     now = datetime.now(UTC)
@@ -32,3 +35,23 @@ def load_for_use(path: Path) -> tuple[Plan, PlanSource]:
     if broken:
         raise PlanError(source.file, source.place(broken))
     return source.plan, source
+
+
+# What no command used during an incident reads: a mistake there is a warning, not a stop.
+UNNEEDED = ("values", "lint", "owner", "reviewed", "review_every")
+
+
+def _set_aside(source: PlanSource, errors: list[Diagnostic]) -> bool:
+    """When every schema error lies in an unneeded section, validate the plan without those
+    sections and keep the errors as `set_aside` (printed as warnings)."""
+    from incplan.plan.load import validate
+
+    if not isinstance(source.data, dict) or not all(d.path and d.path[0] in UNNEEDED for d in errors):
+        return False
+    sections = {d.path[0] for d in errors}
+    plan, problems = validate({k: v for k, v in source.data.items() if k not in sections}, source.file)
+    if plan is None or problems:
+        return False
+    source.plan = plan
+    source.set_aside = source.place(errors)
+    return True

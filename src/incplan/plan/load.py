@@ -34,6 +34,8 @@ class PlanSource:
     data: Any = None
     plan: Plan | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Errors in sections the command does not read, set aside so that it can run (SPEC §4).
+    set_aside: list[Diagnostic] = field(default_factory=list)
     _positions: Any = None
 
     def place(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:

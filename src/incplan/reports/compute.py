@@ -99,7 +99,17 @@ def _seconds(delta: Any) -> int | None:
 
 
 def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport:
-    from incplan.incidents.models import Assigned, Note, Notified, SeverityChanged, StageChanged, Variables
+    from incplan.incidents.models import (
+        Assigned,
+        ComponentsChanged,
+        Note,
+        Notified,
+        Opened,
+        SeverityChanged,
+        StageChanged,
+        TitleChanged,
+        Variables,
+    )
 
     plan = plan.for_record(record)
     state: State = fold(record, plan)
@@ -140,6 +150,13 @@ def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport
             text = f"Message ({event.stage}) on {event.channel}: {how}"
         elif isinstance(event, Note):
             text = event.text
+        elif isinstance(event, ComponentsChanged):
+            names = {c: plan.components[c].name if c in plan.components else c for c in event.components}
+            text = "Components: " + ", ".join(f"{names[c]} {s.replace('_', ' ')}" for c, s in event.components.items())
+        elif isinstance(event, TitleChanged):
+            text = f"Title: {event.title}"
+        elif not isinstance(event, Opened):
+            text = event.type
         else:
             text = f"Opened as {state.severities[0][0]}, {state.stages[0][0]}"
         timeline.append(TimelineEntry(event.at, event.type, text + (f" ({event.by})" if event.by else "")))

@@ -440,11 +440,7 @@ def _channels(a: Plan, b: Plan) -> list[Change]:
     changes = []
     for cid, ch in a.channels.items():
         if cid not in b.channels:
-            risk = (
-                "a customer channel that delivered by itself is removed"
-                if ch.is_customer and ch.delivery
-                else ""
-            )
+            risk = "a customer channel that delivered by itself is removed" if ch.is_customer and ch.delivery else ""
             changes.append(Change("channels", cid, f"{cid} ({ch.name})", "", "removed", risk=risk))
     for cid, ch in b.channels.items():
         title = f"{cid} ({ch.name}, {ch.audience})"
