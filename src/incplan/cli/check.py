@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import typer
 
@@ -14,7 +13,7 @@ PROGRESS_FROM = 50  # files; a bar for small runs only flickers
 
 
 def check(
-    paths: list[Path] = typer.Argument(None, help="Plan files or folders (default: the current folder)."),
+    paths: list[str] = typer.Argument(None, help="Plan files or folders (default: the current folder)."),
     format: str = typer.Option("text", "--format", "-f", metavar="text|json|github|sarif", help="Output format."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
     ignore: list[str] = typer.Option([], "--ignore", metavar="RULE", help="Skip a rule (code or name); repeatable."),
@@ -27,7 +26,7 @@ def check(
 
     choose("format", format, list(REPORTER_BY_NAME))
     try:
-        total, reports = lint_paths(paths or [Path()], ignore=ignore, plans_only=plans_only)
+        total, reports = lint_paths(paths or ["."], ignore=ignore, plans_only=plans_only)
     except UsageError as error:
         raise fail(error) from None
     if total == 0:

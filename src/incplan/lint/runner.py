@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -38,18 +39,33 @@ class FileReport:
 
 
 def discover(paths: Sequence[str | Path]) -> list[Path]:
-    """Plan files named or below the folders named; hidden and incident folders are skipped."""
+    """Plan files named or below the folders named; hidden and incident folders are skipped.
+
+    Only what `os.walk` lists is followed; a FIFO or device named `*.yaml` is still returned
+    (`lint_file` reports it without reading it), and nothing here opens a file."""
     found: list[Path] = []
     for raw in paths:
+        if str(raw) == "":
+            raise UsageError("an empty path was given", hint="give plan files or folders, or nothing for `.`")
         path = Path(raw)
+        shown = _shorten(str(raw))
         if str(raw) == "-":
             found.append(path)  # standard input, read by the loader
-        elif path.is_dir():
+            continue
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            raise UsageError(
+                f"`{shown}`: no such file or folder", hint="give plan files or folders that hold them"
+            ) from None
+        except OSError as exc:
+            raise UsageError(
+                f"`{shown}`: {exc.strerror or exc}", hint="give plan files or folders you can read"
+            ) from None
+        if stat.S_ISDIR(info.st_mode):
             found.extend(_walk(path))
-        elif path.exists():
-            found.append(path)
         else:
-            raise UsageError(f"`{raw}`: no such file or folder", hint="give plan files or folders that hold them")
+            found.append(path)
     return found
 
 
@@ -68,6 +84,10 @@ def _masked(found: list[Diagnostic], secrets: set[str]) -> list[Diagnostic]:
         return text
 
     return [replace(d, message=clean(d.message), hint=clean(d.hint)) for d in found]
+
+
+def _shorten(text: str, width: int = 120) -> str:
+    return text if len(text) <= width else f"{text[: width // 2]}…{text[-width // 2 :]}"
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -103,19 +123,34 @@ def looks_like_plan(text: str | None, data: object) -> bool:
 
 
 def lint_file(
-    path: Path, *, now: datetime, ignore: frozenset[str] = frozenset(), plans_only: bool = False
+    path: Path,
+    *,
+    now: datetime,
+    ignore: frozenset[str] = frozenset(),
+    plans_only: bool = False,
+    budget: float | None = None,
 ) -> FileReport:
+    """All diagnostics of one file. Rendering its messages stops after `budget` seconds (by
+    default the 20 s of SPEC §3), counted from here."""
+    import time
+
     from incplan.lint.context import LintContext
     from incplan.lint.registry import DATA_RULES, PLAN_RULES, all_rules
+    from incplan.lint.rules.templates import PLAN_BUDGET
     from incplan.plan.load import load_plan
 
+    budget = PLAN_BUDGET if budget is None else budget
+    deadline = time.monotonic() + budget
     all_rules()  # registers the rule modules
     source = load_plan(path)
     if _is_record(source.data) or (plans_only and not looks_like_plan(source.text, source.data)):
         return FileReport(source.file, skipped=True)
     found = list(source.diagnostics)
     if isinstance(source.data, dict):
-        ctx = LintContext(file=source.file, data=source.data, plan=source.plan, today=now.date(), now=now)
+        ctx = LintContext(
+            file=source.file, data=source.data, plan=source.plan, today=now.date(), now=now, deadline=deadline
+        )
+        ctx.shared["budget"] = budget
         rules = DATA_RULES + (PLAN_RULES if source.plan is not None else [])
         for declared in rules:
             try:

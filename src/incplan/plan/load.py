@@ -59,7 +59,13 @@ _stdin_read_from: object = None  # the stream already read: standard input can b
 
 
 def read_text(path: Path, file: str) -> tuple[str | None, list[Diagnostic]]:
+    """The text of a regular file (or of standard input for `-`). A FIFO, device or socket is
+    never read (it could block forever or never end): it gets a `not-a-regular-file` diagnostic
+    instead (SPEC §9)."""
     global _stdin_read_from
+    import os
+    import stat
+
     try:
         if str(path) == STDIN:
             import sys
@@ -76,7 +82,19 @@ def read_text(path: Path, file: str) -> tuple[str | None, list[Diagnostic]]:
             _stdin_read_from = sys.stdin
             raw = sys.stdin.buffer.read(MAX_BYTES + 1)
         else:
-            with path.open("rb") as handle:
+            # O_NONBLOCK: opening a FIFO for reading would wait for a writer; regular files ignore it.
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+            with open(fd, "rb") as handle:  # noqa: PTH123 (a file descriptor)
+                mode = os.fstat(handle.fileno()).st_mode
+                if not stat.S_ISREG(mode):
+                    return None, [
+                        P.NOT_A_FILE.at(
+                            f"{_kind(mode)} is not a regular file; not read",
+                            hint="incplan reads plans only from regular files",
+                            line=1,
+                            file=file,
+                        )
+                    ]
                 raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         return None, [P.NOT_A_PLAN.at(f"cannot read the file: {exc.strerror or exc}", line=1, file=file)]
@@ -102,6 +120,21 @@ def read_text(path: Path, file: str) -> tuple[str | None, list[Diagnostic]]:
                 file=file,
             )
         ]
+
+
+def _kind(mode: int) -> str:
+    import stat
+
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "a special file"
 
 
 def _line_col(before: str | bytes) -> tuple[int, int]:
@@ -138,8 +171,22 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
                 file=file,
             )
         ]
-    except (YAMLError, RecursionError, ValueError, TypeError, AttributeError, IndexError) as exc:
-        return None, [P.YAML_SYNTAX.at(f"cannot parse the file as YAML: {exc}", line=1, file=file)]
+    except (YAMLError, RecursionError, MemoryError) as exc:
+        return None, [P.YAML_SYNTAX.at(f"cannot parse the file as YAML: {_first_line(exc)}", line=1, file=file)]
+    except Exception as exc:  # the loader is total: whatever the bytes, a diagnostic (e.g. `%YAML 1.3`)
+        return None, [
+            P.YAML_SYNTAX.at(
+                f"cannot parse the file as YAML: {_first_line(exc)}",
+                hint="a plan is plain YAML 1.2 without directives or tags",
+                line=1,
+                file=file,
+            )
+        ]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]")  # without an anchor, no alias can expand to anything
@@ -158,7 +205,52 @@ def _load_safe(yaml: Any, text: str, file: str) -> tuple[Any, list[Diagnostic]]:
         data = yaml.load(text)
         if _depth(data) > MAX_DEPTH:
             return None, [_scan(yaml, text, file) or P.TOO_DEEP.at("nesting is too deep", line=1, file=file)]
+        return _plain(data, file, clean="\\u" in text or "\\U" in text)
+
+
+def _plain(data: Any, file: str, *, clean: bool) -> tuple[Any, list[Diagnostic]]:
+    """Only plain dicts, lists and scalars go on; text is valid Unicode. A tagged root such as
+    `!!omap` or `!!set` is not a plan; a lone surrogate (`"\\ud800"`, a valid YAML escape)
+    cannot be printed or sent: it becomes U+FFFD with an error at its place."""
+    if not isinstance(data, dict | list | str | int | float | bool | type(None)):
+        kind = type(data).__name__
+        return None, [
+            P.NOT_A_PLAN.at(
+                f"the top level is a `{kind}`, not a mapping of plan sections",
+                hint="a plan starts with `version: 1` and `organization:`; remove the YAML tag",
+                line=1,
+                file=file,
+            )
+        ]
+    if not clean:  # decoded strictly from UTF-8: only an escape can make a surrogate
         return data, []
+    found: list[Diagnostic] = []
+    return _clean(data, (), found), found
+
+
+def _clean(node: Any, path: tuple[PathPart, ...], found: list[Diagnostic], key: bool = False) -> Any:
+    if isinstance(node, str):
+        char = _SURROGATE.search(node)
+        if char is None:
+            return node
+        if len(found) < 20:
+            found.append(
+                P.NOT_UTF8.at(
+                    f"text holds `\\u{ord(char.group()):04x}`, half of a UTF-16 pair, which is not a character",
+                    hint="write the character itself, or a `\\U0001F600`-style escape for characters beyond U+FFFF",
+                    path=(*path, node) if key else path,
+                    anchor=Anchor.KEY if key else Anchor.VALUE,
+                )
+            )
+        return node.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(node, dict):
+        return {_clean(k, path, found, key=True): _clean(v, (*path, k), found) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_clean(v, (*path, i), found) for i, v in enumerate(node)]
+    return node
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 SAFE_NESTING = 2_000  # levels the C composer handles without exhausting the C stack (5,000 seen fine)
@@ -457,8 +549,9 @@ def load_plan(path: str | Path, *, display: str | None = None) -> PlanSource:
     if source.text is None:
         return source
     source.data, problems = parse_yaml(source.text, file)
-    if problems:
+    if problems and source.data is None:
         source.diagnostics = problems
         return source
-    source.plan, source.diagnostics = validate(source.data, file)
+    source.plan, found = validate(source.data, file)
+    source.diagnostics = problems + found
     return source

@@ -25,7 +25,14 @@ class Positions:
             self.root = None
 
     def locate(self, path: tuple[PathPart, ...], anchor: Anchor, inner_line: int = 0) -> tuple[int, int]:
-        """1-based (line, col) of the node at `path`; the deepest existing parent if it is missing."""
+        """1-based (line, col) of the node at `path`; the deepest existing parent if it is missing.
+        Total: a node without a recorded position (e.g. under `!!omap`) gives its parent's."""
+        try:
+            return self._locate(path, anchor, inner_line)
+        except Exception:  # positions must never break a report
+            return 1, 1
+
+    def _locate(self, path: tuple[PathPart, ...], anchor: Anchor, inner_line: int) -> tuple[int, int]:
         node: Any = self.root
         where = (0, 0)
         for i, part in enumerate(path):
@@ -37,12 +44,12 @@ class Positions:
                 use_key = anchor is Anchor.KEY and last
                 # null values and aliases have no useful value position: use the key's
                 if use_key or child is None or _is_alias_of_earlier(node, key):
-                    where = key_pos
+                    where = key_pos or where
                 else:
-                    where = _lc(node).value(key)
+                    where = _lc(node).value(key) or where
                 node = child
             elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                where = _lc(node).item(part)
+                where = _lc(node).item(part) or where
                 node = node[part]
             elif isinstance(node, dict | list):
                 continue  # not a data key: a pydantic union tag such as `str` or `slack`

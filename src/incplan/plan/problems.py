@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from incplan.diagnostics import Rule, Severity
 
-E = Severity.ERROR
+E, W = Severity.ERROR, Severity.WARNING
 
 YAML_SYNTAX = Rule("E001", "yaml-syntax", E, "The file is not valid YAML.")
 DUPLICATE_KEY = Rule("E002", "duplicate-key", E, "A mapping has the same key twice; YAML would keep only one.")
@@ -16,6 +16,9 @@ NOT_UTF8 = Rule("E005", "not-utf8", E, "The file is not UTF-8 text.")
 UNSAFE_TAG = Rule("E006", "yaml-tag", E, "A YAML tag such as `!!python/object`; plans are plain data.")
 TOO_DEEP = Rule("E007", "too-deep", E, "Nesting deeper than any plan needs.")
 NOT_A_PLAN = Rule("E008", "not-a-plan", E, "The file is empty or its top level is not a mapping.")
+NOT_A_FILE = Rule(
+    "W001", "not-a-regular-file", W, "A FIFO, device or socket where a plan file was expected; skipped, never read."
+)
 
 UNKNOWN_KEY = Rule("E101", "unknown-key", E, "A key the plan format does not know (with a did-you-mean hint).")
 WRONG_TYPE = Rule("E102", "wrong-type", E, "A value of the wrong type or outside the allowed values.")
@@ -33,6 +36,7 @@ LOAD_RULES = (
     UNSAFE_TAG,
     TOO_DEEP,
     NOT_A_PLAN,
+    NOT_A_FILE,
     UNKNOWN_KEY,
     WRONG_TYPE,
     MISSING_KEY,

@@ -260,7 +260,7 @@ def read_vars_file(path: str) -> dict[str, str]:
     if text is None:
         if path != "-" and not Path(path).exists():
             raise UsageError(f"variables file `{path}` not found")
-        raise UsageError(f"{path}: {problems[0].message}")
+        raise UsageError(f"{path}: {problems[0].message}", hint="give a YAML or JSON file of variables")
     data, problems = parse_yaml(text, path)
     if problems:
         d = problems[0]
