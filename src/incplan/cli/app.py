@@ -25,7 +25,7 @@ from incplan.cli import (
     show,
     site,
 )
-from incplan.cli.output import IncplanGroup, set_color
+from incplan.cli.output import IncplanGroup, set_color, tolerant_streams
 
 app = typer.Typer(
     name="incplan",
@@ -51,6 +51,7 @@ def main(
     ),
 ) -> None:
     """incplan: the incident communication plan, executable."""
+    tolerant_streams()
     set_color(color)
 
 
@@ -75,6 +76,7 @@ app.command("roster")(roster.roster)
 
 
 def run() -> None:
+    tolerant_streams()
     try:
         app(prog_name="incplan")
     except KeyboardInterrupt:

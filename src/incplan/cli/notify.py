@@ -211,19 +211,13 @@ def write_rich(result: Announcement) -> None:
         out.print(
             Panel(
                 content,
-                title=f"[bold]{_escape(m.channel_name)}[/] · {_escape(m.audience)} · {m.channel}",
+                title=Text.assemble((m.channel_name, "bold"), f" · {m.audience} · {m.channel}"),
                 title_align="left",
                 subtitle=Text(length_note(m), style="bold red" if m.measure.over_limit else "dim"),
                 subtitle_align="right",
                 border_style="red" if m.measure.over_limit else "cyan",
             )
         )
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 def write_text(result: Announcement) -> None:

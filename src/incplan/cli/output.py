@@ -39,6 +39,8 @@ def use_color(stream: IO[str]) -> bool:
 
 
 def console(stream: IO[str] | None = None, *, soft_wrap: bool = True) -> Any:
+    """A rich console that never reads markup or emoji codes in strings: plan text is data, so
+    `Lead [/]` prints as written, `[link=...]` makes no hyperlink. Style with `Text` only."""
     from rich.console import Console
 
     stream = stream or sys.stdout
@@ -49,8 +51,21 @@ def console(stream: IO[str] | None = None, *, soft_wrap: bool = True) -> Any:
         no_color=not color,
         color_system="auto" if color else None,
         highlight=False,
+        markup=False,
+        emoji=False,
         soft_wrap=soft_wrap,
     )
+
+
+def tolerant_streams() -> None:
+    """Print whatever text we hold, on any terminal: a lone surrogate from a plan or record, or
+    `é` on an ASCII terminal (`PYTHONIOENCODING=ascii`, `utf-8:strict`), becomes an escape
+    such as `\\ud800` instead of a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(Exception):
+                reconfigure(errors="backslashreplace")
 
 
 def print_error(error: UsageError) -> None:

@@ -46,9 +46,9 @@ def preview(
         screen.print(
             Panel(
                 content,
-                title=f"{item.stage} · {item.message.channel_name} · {item.locale} · {item.severity}",
+                title=Text(f"{item.stage} · {item.message.channel_name} · {item.locale} · {item.severity}"),
                 title_align="left",
-                subtitle=length_note(item.message),
+                subtitle=Text(length_note(item.message)),
                 subtitle_align="right",
                 border_style="red" if item.message.measure.over_limit else "cyan",
             )

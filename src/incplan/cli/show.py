@@ -117,7 +117,7 @@ def show_roles(plan: Plan, out: Any) -> None:
     table = _table("Roles", "role", "people (primary first)", "responsibilities")
     for role_id, role in plan.roles.items():
         people = "\n".join(f"{p.name} ({p.handle})" for p in (person_line(plan, h) for h in role.people))
-        table.add_row(f"{role.name}\n[dim]{role_id}[/]", people or "[red]nobody[/]", "\n".join(role.responsibilities))
+        table.add_row(_named(role.name, role_id), people or _styled("nobody", "red"), "\n".join(role.responsibilities))
     out.print(table)
 
 
@@ -128,7 +128,7 @@ def show_channels(plan: Plan, out: Any) -> None:
     for ch_id, ch in plan.channels.items():
         delivery = ch.delivery.kind if ch.delivery else "post by hand"
         table.add_row(
-            f"{ch.name}\n[dim]{ch_id}[/]", ch.type, ch.audience, owner_text(plan, ch.owner), ch.access or "", delivery
+            _named(ch.name, ch_id), ch.type, ch.audience, owner_text(plan, ch.owner), ch.access or "", delivery
         )
     out.print(table)
 
@@ -136,17 +136,32 @@ def show_channels(plan: Plan, out: Any) -> None:
 def show_stages(plan: Plan, out: Any) -> None:
     table = _table("Stages", "stage", "description", "messages for")
     for stage_id, stage in plan.stages.items():
-        keys = ", ".join(plan.templates.get(stage_id, {})) or "[yellow]none[/]"
+        keys = ", ".join(plan.templates.get(stage_id, {})) or _styled("none", "yellow")
         name = stage.name + (" (final)" if stage.final else "")
-        table.add_row(f"{name}\n[dim]{stage_id}[/]", stage.description, keys)
+        table.add_row(_named(name, stage_id), stage.description, keys)
     out.print(table)
 
 
 def show_values(plan: Plan, out: Any) -> None:
     table = _table("Values", "value", "in practice")
     for value in plan.values:
-        table.add_row(f"[bold]{value.name}[/]\n{value.description}", "\n".join(f"• {p}" for p in value.in_practice))
+        cell = _styled(value.name, "bold")
+        cell.append(f"\n{value.description}")
+        table.add_row(cell, "\n".join(f"• {p}" for p in value.in_practice))
     out.print(table)
+
+
+def _styled(text: str, style: str) -> Any:
+    """Plan text as data: the console reads no markup, so style goes on a `Text`."""
+    from rich.text import Text
+
+    return Text(text, style=style)
+
+
+def _named(name: str, ident: str) -> Any:
+    cell = _styled(name, "")
+    cell.append(f"\n{ident}", style="dim")
+    return cell
 
 
 def say(out: Any, text: str, style: str = "") -> None:
@@ -164,7 +179,7 @@ def print_playbook(book: Playbook, out: Any) -> None:
     say(out, f"First customer update within {book.first_update}; then {cadence}.")
     roles = _table("Call in", "role", "people (primary first)", "contacts")
     for role in book.roles:
-        names = "\n".join(p.name for p in role.people) or "[red]nobody[/]"
+        names = "\n".join(p.name for p in role.people) or _styled("nobody", "red")
         contacts = "\n".join(p.contacts for p in role.people)
         roles.add_row(role.name, names, contacts)
     out.print(roles)
