@@ -33,6 +33,8 @@ class LintContext:
     _compiled: dict[tuple[str, bool], Any] = field(default_factory=dict)
     # Results a rule family computes once and shares between its rules (e.g. example renders).
     shared: dict[str, Any] = field(default_factory=dict)
+    # `time.monotonic()` after which no more templates are rendered (the plan's budget).
+    deadline: float | None = None
 
     @property
     def valid(self) -> Plan:

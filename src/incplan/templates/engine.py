@@ -12,28 +12,26 @@ import functools
 import hashlib
 import marshal
 import os
-import signal
 import sys
-import threading
-from collections.abc import Iterator
+import types
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import StrictUndefined, meta, nodes, pass_context
+from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from incplan import __version__
 from incplan.plan.models import RESERVED_NAMES
+from incplan.templates import guards
 
 if TYPE_CHECKING:
     from incplan.plan.models import Plan
 
 MAX_OUTPUT = 100_000  # characters one message may render to
-MAX_SEQUENCE = 100_000  # items a `*` or `**` may build
-MAX_SECONDS = 2.0  # one message; real ones take well under a millisecond
 CONTEXT_NAMES = RESERVED_NAMES  # what every render context may hold
 
 
@@ -41,20 +39,49 @@ class RenderError(Exception):
     """A template failed at render time (undefined value, sandbox refusal, output cap...)."""
 
 
-class Sandbox(ImmutableSandboxedEnvironment):
-    """Also refuses arithmetic that builds huge strings, lists or numbers."""
+class LimitError(RenderError):
+    """A render ran over SPEC §3's CPU or memory limit: rendering it again would too."""
 
-    intercepted_binops = frozenset({"*", "**"})
+
+class _Generator(CodeGenerator):
+    """`a ~ b` goes through the sandbox too (see `guards.concat`)."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Any) -> None:
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            join = "markup_join"
+        else:
+            join = "str_join"
+        self.write("environment.guarded_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write(f"), {join})")
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """Also bounds everything that can build large text, lists or numbers (`guards`)."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = _Generator
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.filters = {name: guards.guard_filter(name, f) for name, f in self.filters.items()}
+        self.globals["lipsum"] = guards.guard_lipsum(self.globals["lipsum"])  # type: ignore[arg-type]
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**":
-            if isinstance(right, int | float) and abs(right) > 100:
-                raise SecurityError("exponent too large")
-            return left**right
-        for seq, count in ((left, right), (right, left)):
-            if isinstance(seq, str | list | tuple) and isinstance(count, int) and len(seq) * count > MAX_SEQUENCE:
-                raise SecurityError("repetition too large")
-        return left * right
+        return guards.binop(operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if not __self.is_safe_callable(__obj):
+            raise SecurityError(f"{__obj!r} is not safely callable")
+        return guards.call(__obj, args, kwargs, __context.call)
+
+    @staticmethod
+    def guarded_concat(parts: tuple[Any, ...], join: Any) -> str:
+        return guards.concat(parts, join)
 
 
 _ENVIRONMENTS: dict[bool, Sandbox] = {}
@@ -155,7 +182,7 @@ class CompiledTemplate:
     template: Any  # jinja2.Template
 
 
-_CACHE_FORMAT = 2  # bump when the cached payload changes shape
+_CACHE_FORMAT = 3  # bump when the cached payload changes shape
 _MEMO: dict[tuple[str, bool], CompiledTemplate] = {}
 
 
@@ -168,6 +195,36 @@ def _cache_dir() -> Path | None:
     return Path(base) / "incplan" / "templates"
 
 
+def _private_folder(folder: Path, *, create: bool) -> bool:
+    """True if `folder` is a real folder (no symlink) owned by this user that nobody else can
+    write. Cached entries are code: a folder others can write could hand us theirs (SPEC §9).
+    With `create`, make it (mode 0700) if it is missing."""
+    import stat
+
+    try:
+        info = folder.lstat()
+    except FileNotFoundError:
+        if not create:
+            return False
+        try:
+            folder.mkdir(mode=0o700, parents=True)
+            info = folder.lstat()
+        except OSError:
+            return False
+    except OSError:
+        return False
+    owner = os.geteuid() if hasattr(os, "geteuid") else info.st_uid
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _own_file(handle: Any) -> bool:
+    import stat
+
+    info = os.fstat(handle.fileno())
+    owner = os.geteuid() if hasattr(os, "geteuid") else info.st_uid
+    return stat.S_ISREG(info.st_mode) and info.st_uid == owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def _cache_key(source: str, autoescape: bool) -> str:
     import jinja2
 
@@ -175,32 +232,59 @@ def _cache_key(source: str, autoescape: bool) -> str:
     return hashlib.sha256((salt + source).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _load_cached(folder: Path, key: str) -> tuple[tuple[tuple[str, int], ...], types.CodeType] | None:
+    """A cached entry, or None for anything missing, foreign, damaged or not ours."""
+    if not (_private_folder(folder, create=False) and _private_folder(folder / key[:2], create=False)):
+        return None
+    try:
+        with open(folder / key[:2] / key, "rb", opener=_no_follow) as handle:
+            if not _own_file(handle):
+                return None
+            payload = handle.read(4 * 1024 * 1024)
+        stored_key, names, code = marshal.loads(payload)
+        if stored_key != key or not isinstance(code, types.CodeType):
+            return None
+        return tuple((str(n), int(line)) for n, line in names), code
+    except Exception:  # missing, damaged or foreign: compile again
+        return None
+
+
+def _no_follow(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+
+
 def compile_template(source: str, *, autoescape: bool = False) -> CompiledTemplate:
     """Parse and compile once per source text; raises `TemplateSyntaxError`.
 
     Compiling costs ~3 ms, loading the cached code ~0.1 ms, so compiled code and the names a
-    template reads are kept by content hash in memory and in a cache folder on disk.
+    template reads are kept by content hash in memory and in a cache folder on disk. The disk
+    cache is used only in a folder this user owns and nobody else can write (SPEC §9).
     """
+    from jinja2 import TemplateSyntaxError
+
     memo_key = (source, autoescape)
     if (hit := _MEMO.get(memo_key)) is not None:
         return hit
     env = environment(autoescape)
     folder = _cache_dir()
     key = _cache_key(source, autoescape)
-    code = names = None
-    if folder is not None:
-        try:
-            names, code = marshal.loads((folder / key[:2] / key).read_bytes())
-            names = tuple((str(n), int(line)) for n, line in names)
-        except (OSError, ValueError, EOFError, TypeError):
-            code = None  # missing or damaged: compile again
-    if code is None:
-        ast = env.parse(source)
-        names = _name_lines(ast, meta.find_undeclared_variables(ast))
-        code = env.compile(ast)
-        if folder is not None:
-            _store(folder / key[:2] / key, marshal.dumps((names, code)))
-    template = env.template_class.from_code(env, code, env.make_globals(None))
+    cached = _load_cached(folder, key) if folder is not None else None
+    try:
+        if cached is not None:
+            names, code = cached
+        else:
+            ast = env.parse(source)
+            names = _name_lines(ast, meta.find_undeclared_variables(ast))
+            code = env.compile(ast)
+            if folder is not None:
+                _store(folder, key, marshal.dumps((key, names, code)))
+        template = env.template_class.from_code(env, code, env.make_globals(None))
+    except TemplateSyntaxError:
+        raise
+    except (RecursionError, MemoryError, SyntaxError):
+        # Deeply nested expressions (`((((...))))`) exhaust Jinja's recursive parser or
+        # Python's own compiler.
+        raise TemplateSyntaxError("template nested too deeply", 1) from None
     compiled = CompiledTemplate(source, dict(names or ()), template)
     _MEMO[memo_key] = compiled
     return compiled
@@ -214,46 +298,29 @@ def _name_lines(ast: nodes.Template, names: set[str]) -> tuple[tuple[str, int], 
     return tuple(sorted(lines.items()))
 
 
-def _store(path: Path, payload: bytes) -> None:
-    # A cache write must never fail a command: best effort, atomic rename.
+def _store(folder: Path, key: str, payload: bytes) -> None:
+    # A cache write must never fail a command: best effort, atomic rename, private folders.
+    if not (_private_folder(folder, create=True) and _private_folder(folder / key[:2], create=True)):
+        return
+    path = folder / key[:2] / key
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(payload)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
         tmp.replace(path)
     except OSError:
-        pass
-
-
-class _TooSlow(Exception):
-    pass
-
-
-def _too_slow(signum: int, frame: Any) -> None:
-    raise _TooSlow
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Nested loops can spin for hours without output: stop them (SIGALRM, main thread only)."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGALRM, _too_slow)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def render(compiled: CompiledTemplate, context: dict[str, Any]) -> str:
-    """Render with the output and time caps; every failure becomes a `RenderError`."""
+    """Render within SPEC §3's limits (1 s of CPU, 256 MB, capped output); every failure
+    becomes a `RenderError` (a `LimitError` for the CPU and memory limits)."""
     parts: list[str] = []
     size = 0
     try:
-        with _time_limit(MAX_SECONDS):
+        with guards.limits():
             for chunk in compiled.template.generate(context):
                 size += len(chunk)
                 if size > MAX_OUTPUT:
@@ -261,8 +328,10 @@ def render(compiled: CompiledTemplate, context: dict[str, Any]) -> str:
                 parts.append(chunk)
     except RenderError:
         raise
-    except _TooSlow:
-        raise RenderError(f"rendering took longer than {MAX_SECONDS:g} s") from None
+    except guards.LimitExceeded:
+        raise LimitError(f"rendering used more than {guards.MAX_CPU_SECONDS:g} s of CPU time") from None
+    except MemoryError:
+        raise LimitError(f"rendering needed more than {guards.MAX_MEMORY // 2**20} MB of memory") from None
     except RecursionError:
         raise RenderError("template recursion too deep") from None
     except Exception as exc:  # a template may fail in many ways; all are the plan's problem

@@ -11,6 +11,7 @@ from incplan.lint.context import LintContext, MessagePart
 from incplan.lint.registry import rule
 
 E, W = Severity.ERROR, Severity.WARNING
+PLAN_BUDGET = 20.0  # seconds `check` spends rendering one plan's messages (SPEC §3)
 JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop", "self", "varargs"})
 # Words that show a resolved message speaks about customer data, per language.
 DATA_WORDS = {
@@ -78,7 +79,12 @@ def template_undefined_name(ctx: LintContext) -> Iterator[Diagnostic]:
 
 
 class _Renders:
-    """Each message part rendered with the examples, per receiving channel and severity."""
+    """Each message part rendered with the examples, per receiving channel and severity.
+
+    Renders are deduplicated: a template is rendered once per distinct value of the names it
+    reads (a default message that reads only `org` is rendered once, not once per channel and
+    severity), and once one render of a template runs over the CPU or memory limit, that
+    template is not rendered again. What is left is bounded by the plan's budget (SPEC §3)."""
 
     def __init__(self, ctx: LintContext) -> None:
         from incplan.templates.engine import example_incident, example_variables, plan_context
@@ -88,6 +94,9 @@ class _Renders:
         self.variables = example_variables(ctx.valid)
         self.incident = example_incident(ctx.now)
         self.done: dict[MessagePart, list[tuple[str, str, str | Exception]]] = {}
+        self.results: dict[tuple[str, bool, str], str | Exception] = {}
+        self.over_limit: dict[tuple[str, bool], Exception] = {}
+        self.out_of_budget = False
 
     def each(self, part: MessagePart) -> list[tuple[str, str, str | Exception]]:
         """(channel, severity, rendered text or the error), rendered once per part."""
@@ -96,7 +105,7 @@ class _Renders:
         return self.done[part]
 
     def _render(self, part: MessagePart) -> Iterator[tuple[str, str, str | Exception]]:
-        from incplan.templates.engine import RenderError, build_context, render
+        from incplan.templates.engine import build_context
 
         plan = self.ctx.valid
         compiled = _syntax_ok(self.ctx, part)
@@ -120,10 +129,33 @@ class _Renders:
                     base=self.bases.get(part.locale),
                     locale=part.locale if part.locale in self.bases else None,
                 )
-                try:
-                    yield channel, severity, render(template, context)
-                except RenderError as exc:
-                    yield channel, severity, exc
+                result = self._one(part.source, html, template, context)
+                if result is None:
+                    return  # the plan's budget is spent
+                yield channel, severity, result
+
+    def _one(self, source: str, html: bool, template: Any, context: dict[str, Any]) -> str | Exception | None:
+        import time
+
+        from incplan.templates.engine import LimitError, RenderError, render
+
+        if (failed := self.over_limit.get((source, html))) is not None:
+            return failed
+        key = (source, html, repr([(name, context.get(name)) for name in sorted(template.names)]))
+        if key in self.results:
+            return self.results[key]
+        if self.ctx.deadline is not None and time.monotonic() > self.ctx.deadline:
+            self.out_of_budget = True
+            return None
+        result: str | Exception
+        try:
+            result = render(template, context)
+        except LimitError as exc:
+            self.over_limit[(source, html)] = result = exc
+        except RenderError as exc:
+            result = exc
+        self.results[key] = result
+        return result
 
 
 def _renders(ctx: LintContext) -> _Renders:
@@ -143,9 +175,11 @@ def template_render_error(ctx: LintContext) -> Iterator[Diagnostic]:
                 continue
             text = str(result)
             hint = "give every variable the template uses an `example:` (or a `default:`)"
-            if "sandbox" in text:
+            if "would build" in text or "too large" in text or "CPU" in text or "memory" in text:
+                hint = "a message is a few sentences; remove the loop or repetition that makes it huge or slow"
+            elif "sandbox" in text:
                 hint = "templates may use plan values and variables only, not Python internals"
-            elif "longer than" in text or "took longer" in text:
+            elif "longer than" in text:
                 hint = "a message is a few sentences; remove the loop or repetition that makes it huge"
             elif "'next_update' is undefined" in text:
                 final = plan.stages[part.stage].final if part.stage in plan.stages else False
@@ -158,6 +192,14 @@ def template_render_error(ctx: LintContext) -> Iterator[Diagnostic]:
                 f"fails to render for severity `{severity}` on channel `{channel}`: {text}", path=part.path, hint=hint
             )
             break
+    renders = _renders(ctx)
+    if renders.out_of_budget:
+        yield template_render_error.at(
+            f"stopped rendering this plan's messages after {ctx.shared.get('budget', PLAN_BUDGET):g} s; "
+            "the rest were not checked",
+            path=("templates",),
+            hint="templates that take this long are too complex for a message; simplify them",
+        )
 
 
 @rule("W303", "message-too-long", W)
