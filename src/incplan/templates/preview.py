@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -64,30 +65,94 @@ def preview_items(plan: Plan, now: datetime) -> Iterator[PreviewItem]:
 
 
 def write_preview(items: list[PreviewItem], out: Path) -> tuple[int, int]:
-    """Write one file per message; remove stale ones from an earlier preview. (written, removed)"""
-    from incplan.atomic import atomic_write
+    """Write one file per message; remove stale ones from an earlier preview. (written, removed)
+
+    Only inside `out`, and never through a symlink (SPEC §9): a folder or file in `out` that is
+    a symlink (a pull request can commit one) is replaced by a real one, never followed; names
+    that would leave `out` (`..`, `/`) are refused."""
+    import os
+    import stat
+
     from incplan.diagnostics import UsageError
 
-    if out.exists() and not out.is_dir():
+    info = _lstat(out)
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        raise UsageError(f"`{out}` is a symlink", hint="give a real folder for the preview files")
+    if info is not None and not stat.S_ISDIR(info.st_mode):
         raise UsageError(f"`{out}` is a file, not a folder", hint="give a folder for the preview files")
-    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+    if info is not None and any(out.iterdir()) and not _is_regular(out / MARKER):
         raise UsageError(
             f"`{out}` is not empty and holds no earlier preview",
             hint="give an empty or new folder; incplan removes stale files only in its own preview folders",
         )
-    out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_text("Written by `incplan preview --out`; files here are replaced on each run.\n")
-    wanted = {out / item.relative_path for item in items}
-    removed = 0
-    for old in out.rglob("*.txt"):
-        if old not in wanted:
-            old.unlink()
-            removed += 1
     for item in items:
-        target = out / item.relative_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, item.text())
-    for folder in sorted((p for p in out.iterdir() if p.is_dir()), reverse=True):
-        if not any(folder.iterdir()):
-            folder.rmdir()
+        parts = item.relative_path.parts
+        if any(part in ("", ".", "..") or "/" in part or os.sep in part for part in parts):
+            raise UsageError(
+                f"cannot write a preview for `{item.stage}` / `{item.channel}`: the name would leave `{out}`",
+                hint="use ids made of letters, digits, `_` and `-`",
+            )
+    out.mkdir(parents=True, exist_ok=True)
+    _write_file(out, MARKER, "Written by `incplan preview --out`; files here are replaced on each run.\n")
+    wanted = {item.relative_path for item in items}
+    removed = 0
+    for folder, dirs, files in os.walk(out):  # never descends into symlinked folders
+        here = Path(folder).relative_to(out)
+        for name in files:
+            if name.endswith(".txt") and here / name not in wanted:
+                (Path(folder) / name).unlink()  # a symlink: only the link goes
+                removed += 1
+        dirs[:] = [d for d in dirs if not (Path(folder) / d).is_symlink()]
+    for item in items:
+        _write_file(_real_folder(out, item.relative_path.parent), item.relative_path.name, item.text())
+    for folder_name, _, _ in sorted(os.walk(out), reverse=True):
+        emptied = Path(folder_name)
+        if emptied != out and not any(emptied.iterdir()):
+            emptied.rmdir()
     return len(items), removed
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return path.lstat()
+    except FileNotFoundError:
+        return None
+
+
+def _is_regular(path: Path) -> bool:
+    import stat
+
+    info = _lstat(path)
+    return info is not None and stat.S_ISREG(info.st_mode)
+
+
+def _real_folder(out: Path, relative: Path) -> Path:
+    """`out/relative` as real folders: a symlink or file in the way is replaced, not followed."""
+    import stat
+
+    folder = out
+    for part in relative.parts:
+        folder = folder / part
+        info = _lstat(folder)
+        if info is not None and not stat.S_ISDIR(info.st_mode):
+            folder.unlink()  # a symlink (or a file) where our folder belongs: remove the link itself
+            info = None
+        if info is None:
+            folder.mkdir()
+    return folder
+
+
+def _write_file(folder: Path, name: str, text: str) -> None:
+    """A new regular file renamed over `folder/name`: a symlink there is replaced, never written
+    through. New files get the usual mode (0666 less the umask)."""
+    import secrets
+
+    tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        tmp.replace(folder / name)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
