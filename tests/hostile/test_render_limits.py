@@ -1,0 +1,176 @@
+"""Issue 8, item 3: no template makes a render take more than 1 s of CPU or 256 MB (SPEC §3),
+whatever path it takes, and `check` of one plan stays within its budget."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from incplan.lint.runner import lint_file
+
+from .conftest import LIMIT_MIB, assert_clean, run_cli
+from .plans import LOOP, MEMORY_CASES, SLOW_PLAN, plan
+
+# Each of these would build gigabytes, or spin for hours, without the limits.
+HOSTILE = {
+    **MEMORY_CASES,
+    "str.center": "{{ 'x'.center(1000000000) }}",
+    "str.ljust": "{{ 'x'.ljust(1000000000) }}",
+    "str.zfill": "{{ 'x'.zfill(1000000000) }}",
+    "str.expandtabs": "{{ 'a\\tb'.expandtabs(1000000000) }}",
+    "str.replace": "{{ ('a'*100000).replace('a', 'a'*100000) }}",
+    "str.translate": "{{ ('a'*100000).translate({97: 'b'*100000}) }}",
+    "str.join": "{{ ('x'*99999).join(['a']*100000) }}",
+    "str.format": "{{ '{:>999999999}'.format(1) }}",
+    "str.format-nested-width": "{{ '{:>{w}}'.format(1, w=999999999) }}",
+    "str.format_map": "{{ '{x:>999999999}'.format_map({'x': 1}) }}",
+    "percent-star": "{{ '%*d' % (999999999, 1) }}",
+    "percent-precision": "{{ '%.999999999f' % 1.0 }}",
+    "filter-format": "{{ '%999999999s'|format('x') }}",
+    "filter-indent": "{{ ('a'*100000)|indent(100000) }}",
+    "filter-wordwrap": "{{ ('a '*50000)|wordwrap(1, wrapstring='x'*1000) }}",
+    "filter-join": "{{ range(100000)|map('string')|join('x'*1000) }}",
+    "filter-batch": "{{ [1]|batch(1000000000, 'x')|list|length }}",
+    "filter-truncate": "{{ 'x'|truncate(10, end='y'*99999) ~ ('y'*99999)|truncate(10, end='y'*99999)*11 }}",
+    "concat-doubling": (
+        "{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}"
+    ),
+    "plus-doubling": (
+        "{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s }}"
+    ),
+    "list-doubling": (
+        "{% set ns = namespace(s=[1]) %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s }}"
+    ),
+    "bigint-squaring": (
+        "{% set ns = namespace(n=9) %}{% for i in range(40) %}{% set ns.n = ns.n * ns.n %}{% endfor %}{{ ns.n > 1 }}"
+    ),
+    "bigint-power": "{{ ((9**100)**100)**100 }}",
+    "lipsum": "{{ lipsum(1000000000) }}",
+    "range": "{{ range(1000000000)|list|length }}",
+    "nested-loops": LOOP,
+    "recursion": "{% macro m(n) %}{{ m(n+1) }}{% endmacro %}{{ m(0) }}",
+    # nothing above it is guarded: only the memory limit stops it
+    "many-medium-strings": (
+        "{% set ns = namespace(l=[]) %}{% for i in range(4000) %}"
+        "{% set ns.l = ns.l + [('x'*99999) ~ i] %}{% endfor %}{{ ns.l|length }}"
+    ),
+}
+
+PROBE = textwrap.dedent(
+    """
+    import json, sys, time
+    from incplan.templates.engine import RenderError, compile_template, render
+
+    results = {}
+    for name, source in json.loads(sys.stdin.read()).items():
+        started = time.process_time()
+        try:
+            results[name] = ["rendered", render(compile_template(source), {})[:80]]
+        except RenderError as exc:
+            results[name] = [type(exc).__name__, str(exc)]
+        results[name].append(time.process_time() - started)
+    print(json.dumps(results))
+    """
+)
+
+
+def test_every_path_is_stopped_within_the_limits() -> None:
+    """All cases in one child process: each is refused, and the child's peak memory stays
+    under the limit (what one render may add comes on top of ~40 MB of Python)."""
+    env = {**os.environ, "INCPLAN_NO_CACHE": "1"}
+    child = subprocess.Popen(
+        [sys.executable, "-c", PROBE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True
+    )
+    out, _ = child.communicate(json.dumps(HOSTILE), timeout=300)
+    _, _, usage = os.wait4(child.pid, 0) if child.returncode is None else (0, 0, None)
+    results = json.loads(out)
+    outcomes = {name: result[:2] for name, result in results.items()}
+    for name, (kind, message) in outcomes.items():
+        assert kind in ("RenderError", "LimitError"), (name, kind, message)
+    assert outcomes["replace"] == [
+        "RenderError",
+        "refused by the sandbox: filter `replace` would build 10,000,000,000 characters, over the limit of 1,000,000",
+    ]
+    assert outcomes["nested-loops"] == ["LimitError", "rendering used more than 1 s of CPU time"]
+    assert outcomes["many-medium-strings"] == ["LimitError", "rendering needed more than 256 MB of memory"]
+    assert outcomes["recursion"] == ["RenderError", "template recursion too deep"]
+    del usage  # communicate() reaps the child: its peak is measured by the CLI tests below
+
+
+def _baseline(*args: str) -> float:
+    """Peak memory of the same command on a plan that renders a normal message: a render may
+    add up to the limit to what Python and incplan need anyway."""
+    benign = Path(args[-1])
+    benign.write_text(plan("We are looking into it. {{ org.name }}"))
+    return run_cli(*args, env={"INCPLAN_NO_CACHE": "1"}).peak_mib
+
+
+@pytest.mark.parametrize("name", [*MEMORY_CASES, "many-medium-strings"])
+def test_check_reports_a_diagnostic_within_the_memory_limit(name: str, tmp_path: Path) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text(plan(HOSTILE[name]))
+    result = run_cli("check", str(path), "--format", "json", env={"INCPLAN_NO_CACHE": "1"})
+    assert_clean(result, 1)
+    found = [(d["line"], d["code"]) for d in json.loads(result.out)["diagnostics"]]
+    assert (17, "E303") in found
+    assert result.peak_mib - _baseline("check", str(tmp_path / "benign.yaml")) < LIMIT_MIB, result.peak_mib
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["notify", "--stage", "investigating", "--severity", "sev1", "--example"], ["preview"]],
+    ids=lambda a: a[0],
+)
+@pytest.mark.parametrize("name", ["replace", "many-medium-strings"])
+def test_commands_stop_a_huge_render_with_an_error(args: list[str], name: str, tmp_path: Path) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text(plan(HOSTILE[name]))
+    result = run_cli(*args, "--plan", str(path), env={"INCPLAN_NO_CACHE": "1"})
+    assert_clean(result, 1)
+    assert "would build" in result.err or "256 MB" in result.err
+    assert result.peak_mib - _baseline(*args, "--plan", str(tmp_path / "benign.yaml")) < LIMIT_MIB, result.peak_mib
+
+
+def test_the_slow_plan_renders_its_looping_template_once(tmp_path: Path) -> None:
+    """10 channels x 5 severities x a default message that loops: 100 s before, because each
+    of the 50 renders ran into the time limit; now the first one does and the rest are skipped."""
+    path = tmp_path / "plan.yaml"
+    path.write_text(SLOW_PLAN)
+    assert len(SLOW_PLAN) < 2_000
+    result = run_cli("check", str(path), "--format", "json", timeout=120)
+    assert_clean(result, 1)
+    errors = [d for d in json.loads(result.out)["diagnostics"] if d["code"] == "E303"]
+    assert [(e["line"], e["message"]) for e in errors] == [
+        (
+            30,
+            "fails to render for severity `sev1` on channel `c0`: rendering used more than 1 s of CPU time",
+        )
+    ]
+
+
+def test_the_plan_budget_becomes_a_diagnostic(tmp_path: Path, now: datetime) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text(plan("Investigating {{ severity.name }} on {{ channel.name }}", channels=3, severities=2))
+    report = lint_file(path, now=now, budget=0)
+    assert [(d.line, d.code, d.message) for d in report.diagnostics if d.code == "E303"] == [
+        (19, "E303", "stopped rendering this plan's messages after 0 s; the rest were not checked")
+    ]
+    assert not [d for d in lint_file(path, now=now).diagnostics if d.code == "E303"]
+
+
+def test_renders_are_deduplicated_by_what_the_template_reads(tmp_path: Path, now: datetime) -> None:
+    """A default message reading only `org` is the same for 10 channels x 5 severities."""
+    path = tmp_path / "plan.yaml"
+    path.write_text(plan("{{ org.name }} is down. " + LOOP.replace("{{ severity.name }} on {{ channel.name }}", ""),
+                         channels=10, severities=5))  # fmt: skip
+    report = lint_file(path, now=now)
+    assert [d.message for d in report.diagnostics if d.code == "E303"] == [
+        "fails to render for severity `sev1` on channel `c0`: rendering used more than 1 s of CPU time"
+    ]

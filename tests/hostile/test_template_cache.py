@@ -1,0 +1,109 @@
+"""Issue 8, items 5 and 11: the compiled-template cache holds code, so only the user's own
+private folder is trusted, and a damaged or foreign entry is a miss, never a crash."""
+
+from __future__ import annotations
+
+import marshal
+import os
+from pathlib import Path
+
+import pytest
+
+from ..conftest import ROOT
+from .conftest import assert_clean, run_cli
+
+PLAN = str(ROOT / "examples/minimal.yaml")
+NOTIFY = ("notify", "--stage", "investigating", "--severity", "sev1", "--example", "--plan", PLAN)
+
+
+def _entries(cache: Path) -> list[Path]:
+    return [p for p in (cache / "templates").rglob("*") if p.is_file()]
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> tuple[Path, str]:
+    """A cache folder filled by one run, and that run's output."""
+    folder = tmp_path / "cache"
+    first = run_cli(*NOTIFY, env={"INCPLAN_CACHE_DIR": str(folder)})
+    assert_clean(first, 0)
+    assert _entries(folder)
+    return folder, first.out
+
+
+def _plant(entry: Path, marker: Path) -> None:
+    key, names, _ = marshal.loads(entry.read_bytes())
+    code = compile(f"open({str(marker)!r}, 'w').close()", "<planted>", "exec")
+    entry.write_bytes(marshal.dumps((key, names, code)))
+
+
+def test_damaged_entries_are_misses(cache: tuple[Path, str]) -> None:
+    folder, expected = cache
+    for i, entry in enumerate(_entries(folder)):
+        entry.write_bytes([b"", b"\x00garbage", marshal.dumps(("x", (), 1)), marshal.dumps(42)][i % 4])
+    again = run_cli(*NOTIFY, env={"INCPLAN_CACHE_DIR": str(folder)})
+    assert_clean(again, 0)
+    assert again.out == expected
+
+
+def test_planted_entry_runs_in_the_users_own_cache_control(cache: tuple[Path, str], tmp_path: Path) -> None:
+    """Control: the planted payload is real code that would run if an entry were trusted."""
+    folder, _ = cache
+    marker = tmp_path / "ran"
+    for entry in _entries(folder):
+        _plant(entry, marker)
+    run_cli(*NOTIFY, env={"INCPLAN_CACHE_DIR": str(folder)})
+    assert marker.exists()
+
+
+@pytest.mark.parametrize("how", ["folder-writable-by-others", "folder-writable-by-group", "entry-writable-by-others"])
+def test_planted_entry_in_a_shared_folder_never_runs(cache: tuple[Path, str], tmp_path: Path, how: str) -> None:
+    folder, expected = cache
+    marker = tmp_path / "ran"
+    for entry in _entries(folder):
+        _plant(entry, marker)
+        if how == "entry-writable-by-others":
+            entry.chmod(0o666)
+    if how == "folder-writable-by-others":
+        (folder / "templates").chmod(0o777)
+    elif how == "folder-writable-by-group":
+        for sub in (folder / "templates").iterdir():
+            sub.chmod(0o770)
+    again = run_cli(*NOTIFY, env={"INCPLAN_CACHE_DIR": str(folder)})
+    assert_clean(again, 0)
+    assert again.out == expected
+    assert not marker.exists()
+
+
+def test_symlinked_cache_folder_is_not_used(cache: tuple[Path, str], tmp_path: Path) -> None:
+    folder, expected = cache
+    marker = tmp_path / "ran"
+    for entry in _entries(folder):
+        _plant(entry, marker)
+    elsewhere = tmp_path / "elsewhere"
+    (folder / "templates").rename(elsewhere)
+    (folder / "templates").symlink_to(elsewhere)
+    again = run_cli(*NOTIFY, env={"INCPLAN_CACHE_DIR": str(folder)})
+    assert_clean(again, 0)
+    assert again.out == expected
+    assert not marker.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give files away")
+def test_entry_owned_by_someone_else_never_runs(cache: tuple[Path, str], tmp_path: Path) -> None:
+    folder, expected = cache
+    marker = tmp_path / "ran"
+    for entry in _entries(folder):
+        _plant(entry, marker)
+        os.chown(entry, 65534, 65534)
+    again = run_cli(*NOTIFY, env={"INCPLAN_CACHE_DIR": str(folder)})
+    assert_clean(again, 0)
+    assert again.out == expected
+    assert not marker.exists()
+
+
+def test_new_cache_folders_are_private(tmp_path: Path) -> None:
+    folder = tmp_path / "fresh"
+    assert_clean(run_cli(*NOTIFY, env={"INCPLAN_CACHE_DIR": str(folder)}), 0)
+    subfolders = [p for p in (folder / "templates").iterdir() if p.is_dir()]
+    assert subfolders
+    assert {oct(p.stat().st_mode & 0o777) for p in [folder / "templates", *subfolders]} == {"0o700"}

@@ -1,0 +1,263 @@
+"""Issue 8, items 5 and 8: input a user or a pull request can give never ends in a traceback
+or a hang; plan text is printed as data (never rich markup) on any terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ..conftest import ROOT
+from .conftest import assert_clean, run_cli
+from .plans import plan
+
+MINIMAL = (ROOT / "examples/minimal.yaml").read_text()
+BILINGUAL = ROOT / "examples/bilingual-sms.yaml"
+Write = Callable[[str, str], Path]
+
+
+# ------------------------------------------------------------------ the loader is total
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("%YAML 1.3\n---\n" + MINIMAL, "1:1: error E001 cannot parse the file as YAML"),
+        ("--- !!omap\n- a: 1\n- b: 2\n", "error E101 unknown key `a`"),
+        ("--- !!set {a, b}\n", "1:1: error E008 the top level is a `set`"),
+        ("--- !!binary aGVsbG8=\n", "1:1: error E008 the top level is a `bytes`"),
+    ],
+    ids=["yaml-1.3-directive", "omap-root", "set-root", "binary-root"],
+)
+def test_yaml_oddities_are_diagnostics(text: str, expected: str, write: Write) -> None:
+    path = write("plan.yaml", text)
+    result = run_cli("check", str(path))
+    assert_clean(result, 1)
+    assert expected in result.out
+
+
+# ------------------------------------------------------------------ lone surrogates
+
+SURROGATE_PLAN = MINIMAL.replace("name: Tiny Co", 'name: "Tiny \\ud800 Co"')
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_lone_surrogate_is_an_error_at_its_place_in_every_format(fmt: str, write: Write) -> None:
+    path = write("plan.yaml", SURROGATE_PLAN.replace("version: 1", 'version: 1\n"key\\udc80": 1'))
+    result = run_cli("check", str(path), "--format", fmt)
+    assert_clean(result, 1)
+    assert "E005" in result.out
+    if fmt == "json":
+        found = [(d["line"], d["code"]) for d in json.loads(result.out)["diagnostics"]]
+        assert [line for line, code in found if code == "E005"] == [3, 5]  # each at its place
+    if fmt == "text":
+        assert "text holds `\\udc80`, half of a UTF-16 pair" in result.out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--format", "markdown"],
+        ["export", "--format", "html"],
+        ["notify", "--stage", "investigating", "--severity", "sev1", "--example"],
+        ["preview"],
+        ["show"],
+    ],
+    ids=lambda a: a[0] + "-" + a[-1],
+)
+def test_commands_refuse_a_plan_with_a_lone_surrogate(args: list[str], write: Write) -> None:
+    path = write("plan.yaml", SURROGATE_PLAN)
+    result = run_cli(*args, "--plan", str(path))
+    assert_clean(result, 1)
+    assert "E005" in result.err
+
+
+def test_record_titled_with_a_lone_surrogate_lists_and_shows(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
+    opened = run_cli("incident", "open", "--title", "Checkout", "--severity", "sev2", cwd=tmp_path)
+    assert_clean(opened, 0)
+    record = next((tmp_path / "incidents").glob("*.yaml"))
+    record.write_text(record.read_text().replace("title: Checkout", 'title: "Check \\ud800 out"'))
+    for args in (["incident", "list"], ["incident", "list", "--all"], ["incident", "status"]):
+        result = run_cli(*args, cwd=tmp_path)
+        assert_clean(result, 0)
+        assert "Check \\ud800 out" in result.out
+
+
+@pytest.mark.parametrize("encoding", ["utf-8:strict", "ascii", "latin-1"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show"],
+        ["show", "sev1"],
+        ["preview"],
+        ["export", "--format", "markdown"],
+        ["notify", "--stage", "investigating", "--severity", "sev1", "--example"],
+        ["classify", "--yes", "data_exposed"],
+    ],
+    ids=lambda a: "-".join(a[:2]),
+)
+def test_any_terminal_encoding(encoding: str, args: list[str], write: Write) -> None:
+    path = write("plan.yaml", (ROOT / "plans/incplan.yaml").read_text().replace("Acme", "Acmé – Zażółć 😀 \\ud800"))
+    path.write_text(path.read_text().replace("\\ud800", ""))  # text beyond ASCII only
+    result = run_cli(*args, "--plan", str(path), env={"PYTHONIOENCODING": encoding})
+    assert_clean(result, 0)
+
+
+def test_check_output_survives_an_ascii_terminal(write: Write) -> None:
+    path = write("plan.yaml", SURROGATE_PLAN.replace("Anything", "Zażółć anything"))
+    result = run_cli("check", str(path), env={"PYTHONIOENCODING": "ascii"})
+    assert_clean(result, 1)
+    assert "E005" in result.out
+
+
+# ------------------------------------------------------------------ rich markup is data
+
+MARKUP = "Lead [/] [/bold] [beta] [link=https://evil.example]click[/link] :smile:"
+MARKUP_PLAN = (
+    MINIMAL.replace("name: Incident Commander", f'name: "{MARKUP}"')
+    .replace("name: Status page", 'name: "Status [/bold] [beta]"')
+    .replace("We are looking", "[bold]We[/] are [beta] looking")
+    .replace(
+        "incident: Anything that stops customers from using the app.",
+        'incident: "[red]Anything[/] that stops"\n  criteria: [{id: down, question: "Down [/]?", severity: sev1}]',
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["show"], ["Lead [/] [/bold] [beta]", "[link=https://evil.example]click[/link] :smile:"]),
+        (["show", "sev1"], ["Lead [/] [/bold] [beta]", "Status [/bold] [beta]"]),
+        (["preview"], ["[bold]We[/] are [beta] looking", "Status [/bold] [beta]"]),
+        (
+            ["notify", "--stage", "investigating", "--severity", "sev1", "--example", "--format", "rich"],
+            ["[bold]We[/] are [beta] looking", "Status [/bold] [beta]"],
+        ),
+        (["classify", "--no", "down"], ["An incident is: [red]Anything[/] that stops"]),
+        (["classify", "--yes", "down"], ["Incident: sev1 (yes to: Down [/]?)", "Lead [/] [/bold] [beta]"]),
+    ],
+    ids=lambda a: (
+        "-".join(a[:2]) if isinstance(a, list) and a and a[0] in ("show", "preview", "notify", "classify") else ""
+    ),
+)
+@pytest.mark.parametrize("color", ["never", "always"])
+def test_markup_in_plan_text_prints_as_written(args: list[str], shown: list[str], color: str, write: Write) -> None:
+    path = write("plan.yaml", MARKUP_PLAN)
+    result = run_cli("--color", color, *args, "--plan", str(path), env={"COLUMNS": "400"})
+    assert_clean(result, 0)
+    for text in shown:
+        plain = result.out if color == "never" else _strip_sgr(result.out)
+        assert text in plain, result.out
+    assert "\x1b]8;" not in result.out  # no terminal hyperlink
+
+
+def _strip_sgr(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def test_markup_in_a_record_title_prints_as_written(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
+    opened = run_cli(
+        "incident", "open", "--title", "DB [/] [beta] [link=https://x.example]y", "--severity", "sev2", cwd=tmp_path
+    )
+    assert_clean(opened, 0)
+    result = run_cli("--color", "always", "incident", "status", cwd=tmp_path, env={"COLUMNS": "400"})
+    assert_clean(result, 0)
+    assert "DB [/] [beta] [link=https://x.example]y" in _strip_sgr(result.out)
+
+
+# ------------------------------------------------------------------ deep templates
+
+DEEP = plan("{{ " + "(" * 90 + "1" + ")" * 90 + " }}")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["check"], ["notify", "--stage", "investigating", "--severity", "sev1", "--example"], ["preview"]],
+    ids=lambda a: a[0],
+)
+def test_deeply_nested_parentheses(args: list[str], write: Write) -> None:
+    path = write("plan.yaml", DEEP)
+    result = run_cli(*args, str(path)) if args == ["check"] else run_cli(*args, "--plan", str(path))
+    assert_clean(result, 1)
+    assert "template nested too deeply" in result.output
+
+
+# ------------------------------------------------------------------ paths check is given
+
+
+def test_check_a_very_long_path() -> None:
+    result = run_cli("check", "a/" * 2500 + "plan.yaml")
+    assert_clean(result, 2)
+    assert "File name too long" in result.err
+
+
+def test_check_an_empty_path_is_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.yaml")
+    result = run_cli("check", "", cwd=tmp_path)
+    assert_clean(result, 2)
+    assert result.err.startswith("error: an empty path was given")
+
+
+def test_check_a_path_through_a_file(tmp_path: Path) -> None:
+    (tmp_path / "plan.yaml").write_text(MINIMAL)
+    result = run_cli("check", str(tmp_path / "plan.yaml" / "inner.yaml"))
+    assert_clean(result, 2)
+    assert "Not a directory" in result.err
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may search any folder")
+def test_check_a_file_in_a_folder_it_may_not_search(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "plan.yaml").write_text(MINIMAL)
+    locked.chmod(0o600)  # its names can be listed, but nothing in it can be opened
+    try:
+        result = run_cli("check", str(locked / "plan.yaml"))
+        assert_clean(result, 2)
+        assert "Permission denied" in result.err
+    finally:
+        locked.chmod(0o700)
+
+
+# ------------------------------------------------------------------ FIFOs never block
+
+
+def test_check_skips_a_fifo_with_a_warning(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.yaml")
+    result = run_cli("check", str(tmp_path / "pipe.yaml"), timeout=30)
+    assert_clean(result, 0)
+    assert result.out == (
+        f"{tmp_path / 'pipe.yaml'}:1:1: warning W001 a named pipe (FIFO) is not a regular file; not read\n"
+        "  hint: incplan reads plans only from regular files\n"
+        "1 file checked: 0 errors, 1 warning\n"
+    )
+    assert stat.S_ISFIFO((tmp_path / "pipe.yaml").stat().st_mode)
+
+
+def test_check_a_folder_holding_a_fifo(tmp_path: Path) -> None:
+    (tmp_path / "plan.yaml").write_text(MINIMAL)
+    os.mkfifo(tmp_path / "pipe.yaml")
+    result = run_cli("check", str(tmp_path), "--strict", timeout=30)
+    assert_clean(result, 1)
+    assert "pipe.yaml:1:1: warning W001" in result.out
+    assert result.out.endswith("2 files checked: 0 errors, 1 warning\n")
+
+
+def test_vars_from_a_fifo_is_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "vars.yaml")
+    result = run_cli(
+        "notify", "-s", "investigating", "--severity", "sev1", "--example",
+        "--vars", str(tmp_path / "vars.yaml"), "--plan", str(ROOT / "examples/minimal.yaml"), timeout=30,
+    )  # fmt: skip
+    assert_clean(result, 2)
+    assert f"{tmp_path / 'vars.yaml'}: a named pipe (FIFO) is not a regular file; not read" in result.err
