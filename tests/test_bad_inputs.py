@@ -142,11 +142,34 @@ def test_random_bytes_never_crash(data: bytes, tmp_path: Path, now: datetime) ->
     _assert_clean_report(path, now)
 
 
+# Issue 8: rich markup, lone surrogates (as YAML escapes, the only way into a UTF-8 file),
+# extreme dates and parentheses nested deeper than Jinja's parser recurses.
+HOSTILE_TOKENS = [
+    "[/]",
+    "[bold]",
+    "[/bold]",
+    "[link=https://evil.example]",
+    ":smile:",
+    '"\\ud800"',
+    "\\udc80",
+    "9999-12-31",
+    "0001-01-01",
+    "9999-12-31T23:59:00+00:00",
+    "0001-01-01T00:00:00+14:00",
+    "{{ " + "(" * 90 + "1" + ")" * 90 + " }}",
+    "(" * 90,
+]
 _MUTATIONS = st.lists(
     st.tuples(
         st.sampled_from(["delete", "insert", "swap", "dup", "indent"]),
         st.integers(min_value=0, max_value=10_000),
-        st.sampled_from([*":-[]{}&*!|>#'\" \t\n", "{{", "}}", "{%", "%}", "@x", "1h", "null", "~", "- x", "a: b"]),
+        st.sampled_from(
+            [
+                *":-[]{}&*!|>#'\" \t\n",
+                *("{{", "}}", "{%", "%}", "@x", "1h", "null", "~", "- x", "a: b"),
+                *HOSTILE_TOKENS,
+            ]
+        ),
     ),
     min_size=1,
     max_size=6,
@@ -201,28 +224,66 @@ def test_mutated_examples_through_the_cli_exit_0_1_or_2(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(example=st.sampled_from(EXAMPLES), mutations=_MUTATIONS)
+# Text a responder types: markup, a lone surrogate (what non-UTF-8 bytes in argv become),
+# deep parentheses. (`--at` at the 1970-9999 edges joins once those bounds land: incident-time.)
+_TITLES = st.sampled_from(
+    ["Checkout errors", "Lead [/] [bold]x", "bad \udcff byte", "[link=https://x.example]y", "(" * 90]
+)
+_AT = st.sampled_from([None, "-15m", "2026-11-27T10:00:00+00:00"])
+_COMMANDS = [
+    ["notify", "--stage", "investigating", "--severity", "sev1", "--example", "-f", "json"],
+    ["notify", "--stage", "resolved", "--example", "-f", "text", "-c", "status_page"],
+    ["notify", "--stage", "investigating", "--severity", "sev1", "--example", "-f", "rich"],
+    ["notify", "--stage", "investigating", "--incident", "{id}", "--example", "-f", "markdown"],
+    ["show"],
+    ["show", "sev1"],
+    ["export", "--format", "html"],
+    ["export", "--format", "markdown", "-o", "{dir}/plan.md"],
+    ["preview"],
+    ["preview", "--out", "{dir}/preview"],
+    ["classify", "--yes", "checkout_down", "--no", "data_exposed"],
+    ["classify", "--no", "data_exposed", "--no", "full_outage"],
+    ["incident", "open", "--title", "{title}", "--severity", "sev1"],
+    ["incident", "update", "{id}", "--note", "{title}", "--stage", "identified"],
+    ["incident", "assign", "{id}", "incident_commander", "@ana"],
+    ["incident", "list", "--all"],
+    ["incident", "status"],
+    ["incident", "status", "{id}"],
+    ["report", "{id}", "-f", "text"],
+    ["report", "{id}", "-f", "html", "-o", "{dir}/report.html"],
+    ["report", "--all", "-f", "json"],
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(example=st.sampled_from(EXAMPLES), mutations=_MUTATIONS, title=_TITLES, at=_AT)
 def test_mutated_plans_never_crash_any_command(
-    example: Path, mutations: list[tuple[str, int, str]], tmp_path: Path
+    example: Path, mutations: list[tuple[str, int, str]], title: str, at: str | None
 ) -> None:
+    """Every command, `incident` and `report` included, on a mutated plan with hostile input:
+    exit 0, 1 or 2, never an exception."""
+    import re
+    import tempfile
+
     from typer.testing import CliRunner
 
     from incplan.cli.app import app
 
-    plan = tmp_path / "plan.yaml"
-    plan.write_text(_mutate(example.read_text(encoding="utf-8"), mutations), encoding="utf-8")
     runner = CliRunner()
-    for args in (
-        ["notify", "--stage", "investigating", "--severity", "sev1", "--example", "-f", "json"],
-        ["notify", "--stage", "resolved", "--example", "-f", "text", "-c", "status_page"],
-        ["show"],
-        ["show", "sev1"],
-        ["export", "--format", "html"],
-        ["preview"],
-        ["classify", "--yes", "checkout_down", "--no", "data_exposed"],
-    ):
-        result = runner.invoke(app, ["--color", "never", *args, "--plan", str(plan)])
-        assert result.exit_code in (0, 1, 2), (args, result.output)
-        if result.exception is not None:
-            assert isinstance(result.exception, SystemExit), (args, repr(result.exception))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        plan = folder / "incplan.yaml"
+        plan.write_text(_mutate(example.read_text(encoding="utf-8"), mutations), encoding="utf-8")
+        incident = "2026-11-27-none"
+        for command in [["check", str(plan)], ["check", str(plan), "-f", "sarif"], *_COMMANDS]:
+            args = [arg.format(id=incident, dir=folder, title=title) for arg in command]
+            if command[:2] in (["incident", "open"], ["incident", "update"]) and at:
+                args += ["--at", at]
+            if command[0] != "check":
+                args += ["--plan", str(plan)]
+            result = runner.invoke(app, ["--color", "never", *args])
+            assert result.exit_code in (0, 1, 2), (args, result.output)
+            if result.exception is not None:
+                assert isinstance(result.exception, SystemExit), (args, repr(result.exception))
+            if command[:2] == ["incident", "open"] and (opened := re.match(r"opened (\S+) ", result.stdout)):
+                incident = opened.group(1)

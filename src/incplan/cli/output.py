@@ -344,7 +344,9 @@ def report_sarif(summary: Summary, stream: IO[str]) -> None:
                         }
                     }
                 ],
-                "partialFingerprints": {"incplanFindingHash/v1": hashlib.sha256(key.encode()).hexdigest()[:32]},
+                "partialFingerprints": {
+                    "incplanFindingHash/v1": hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+                },
             }
         )
     sarif = {

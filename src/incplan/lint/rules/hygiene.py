@@ -186,7 +186,10 @@ def review_overdue(ctx: LintContext) -> Iterator[Diagnostic]:
             hint="review it with the team and set `reviewed:` to today's date",
         )
         return
-    due = plan.reviewed + plan.review_every
+    try:
+        due = plan.reviewed + plan.review_every
+    except OverflowError:
+        return  # reviewed near the year 9999: not due within any calendar Python has
     if due < ctx.today:
         yield review_overdue.at(
             f"review overdue since {due.isoformat()} ({(ctx.today - due).days} days)",
