@@ -4,12 +4,13 @@
     python3 bench/hostile.py [INCPLAN]
 
 Runs each case as a child process and reads its peak resident memory from `os.wait4`
-(`resource.getrusage` of that one child). INCPLAN defaults to the `incplan` beside this Python.
+(`resource.getrusage` of that one child). INCPLAN defaults to the `incplan` on PATH.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,7 +33,9 @@ def measure(command: list[str]) -> tuple[int, float, float]:
 
 
 def main() -> None:
-    incplan = sys.argv[1] if len(sys.argv) > 1 else str(Path(sys.executable).with_name("incplan"))
+    incplan = sys.argv[1] if len(sys.argv) > 1 else shutil.which("incplan")
+    if incplan is None:
+        sys.exit("incplan is not on PATH: activate its virtual environment or pass its path")
     cases = {name: plan(template) for name, template in MEMORY_CASES.items()}
     cases["slow (10 channels x 5 severities)"] = SLOW_PLAN
     with tempfile.TemporaryDirectory() as tmp:
