@@ -255,7 +255,7 @@ _COMMANDS = [
 ]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(example=st.sampled_from(EXAMPLES), mutations=_MUTATIONS, title=_TITLES, at=_AT)
 def test_mutated_plans_never_crash_any_command(
     example: Path, mutations: list[tuple[str, int, str]], title: str, at: str | None
