@@ -295,7 +295,9 @@ def _memory_limit() -> Iterator[None]:
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    wanted = mapped + MAX_MEMORY
+    # 16 MiB of headroom: what the interpreter needs around the render (unwinding, the error
+    # message) stays inside the 256 MB too.
+    wanted = mapped + MAX_MEMORY - 16 * 1024 * 1024
     if hard != resource.RLIM_INFINITY:
         wanted = min(wanted, hard)
     if soft != resource.RLIM_INFINITY and soft <= wanted:
