@@ -52,9 +52,9 @@ maintenance:
     scheduled:
       status_page:
         subject: "Scheduled: {{ incident.title }}"
-        body: "We will work on {{ components | map(attribute='name') | join(', ') }}."
+        body: "We will work on {{ components | map(attribute='name') | join(', ') }} from {{ incident.scheduled_for }} to {{ incident.scheduled_until }}."
         translations:
-          pl: {subject: "Planowane prace: {{ incident.title }}", body: "Planujemy prace: {{ components | map(attribute='name') | join(', ') }}."}
+          pl: {subject: "Planowane prace: {{ incident.title }}", body: "Planujemy prace: {{ components | map(attribute='name') | join(', ') }}, od {{ incident.scheduled_for }}."}
     in_progress: {default: "The work has started."}
     verifying: {default: "The work is done; we are checking."}
     completed: {default: "Completed: everything works as before."}
@@ -100,9 +100,11 @@ def test_a_maintenance_is_scheduled_told_and_completed(team: Path) -> None:
     assert data["events"][1]["components"] == {"db": "operational"}
 
     code, out = run("notify", "-i", ID, "-f", "text", now="2026-11-27T10:05:00+01:00")
-    assert code == 0 and out.startswith("Scheduled: Database upgrade\n\nWe will work on Database.\n")
+    assert code == 0 and out.startswith(
+        "Scheduled: Database upgrade\n\nWe will work on Database from Nov 28, 2026, 22:00 CET to Nov 29, 2026, 02:00 CET.\n"
+    ), out
     code, out = run("notify", "-i", ID, "--posted", "-f", "text", "-l", "pl", now="2026-11-27T10:05:00+01:00")
-    assert code == 0 and "Planujemy prace: Database." in out
+    assert code == 0 and "Planujemy prace: Database, od 28 lis 2026, 22:00 CET." in out
 
     code, out = run("maintenance", "update", ID, "--stage", "in_progress", now="2026-11-28T22:01:00+01:00")
     assert code == 0 and out.startswith(f"{ID}: in_progress\n"), out

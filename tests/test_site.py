@@ -45,10 +45,10 @@ channels:
 components:
   api: {name: Public API, description: REST and GraphQL, group: Core}
   dashboard: {name: Dashboard, group: Core}
-  billing: {name: Billing}
+  billing: {name: Billing, translations: {pl: {name: Płatności}}}
 stages:
-  investigating: {name: Investigating}
-  identified: {name: Identified}
+  investigating: {name: Investigating, translations: {pl: {name: Badamy}}}
+  identified: {name: Identified, translations: {pl: {name: Znamy przyczynę}}}
   monitoring: {name: Monitoring}
   resolved: {name: Resolved, final: true}
 variables:
@@ -185,6 +185,8 @@ def test_site_has_every_page_and_nothing_internal(team: Path) -> None:
     polish = site["pl/index.html"].decode()
     assert '<html lang="pl">' in polish and "Poważna awaria" in polish
     assert "Pierwsza aktualizacja po polsku." in polish
+    assert '<strong>Znamy przyczynę</strong> <time datetime="2026-11-27T10:31:00.000+01:00">27 lis 2026, 10:31 CET</time>' in polish
+    assert '<th scope="row">Płatności</th>' in polish and "Płatności" not in index
     # an update never written in Polish shows the English text, marked as English
     assert '<div lang="en">\n<div class="body">\n<p>Second update found the cause.</p>' in polish
     assert 'href="../style.css"' in polish and 'href="../index.html" hreflang="en"' in polish
@@ -206,8 +208,8 @@ def test_components_and_ninety_day_bars(team: Path) -> None:
     for row in rows:
         assert row.count("<rect ") == 90
     days = re.findall(r'<rect class="d-(\w+)"[^>]*><title>([^<]*)</title>', api)
-    assert days[-1] == ("minor", "2026-11-27: Degraded performance (Dashboard &lt;b&gt;down&lt;/b&gt; &amp; slow)")
-    assert days[-11] == ("major", "2026-11-17: Partial outage (API slow)")
+    assert days[-1] == ("minor", "Nov 27, 2026: Degraded performance (Dashboard &lt;b&gt;down&lt;/b&gt; &amp; slow)")
+    assert days[-11] == ("major", "Nov 17, 2026: Partial outage (API slow)")
     assert [lvl for lvl, _ in days].count("none") == 88
     assert 'aria-label="Public API, last 90 days: 2 with incidents or maintenance"' in api
     assert '<tr class="group"><th scope="rowgroup" colspan="3">Core</th></tr>' in index
@@ -232,17 +234,19 @@ def test_feeds_are_atom_with_one_entry_per_customer_update(team: Path) -> None:
     import feedparser
 
     assert build("--out", "public", "--base-url", "https://status.acme.example/")[0] == 0
+    stages = {"en": ("Identified", "Investigating"), "pl": ("Znamy przyczynę", "Badamy")}
     for prefix, lang in (("", "en"), ("pl/", "pl")):
         feed = feedparser.parse((team / "public" / prefix / "feed.atom").read_bytes())
         assert feed.bozo == 0, feed.get("bozo_exception")
         assert feed.version == "atom10"
         assert feed.feed.language == lang
+        identified, investigating = stages[lang]
         assert [e.title for e in feed.entries] == [
-            "Dashboard <b>down</b> & slow: Identified",
-            "Dashboard <b>down</b> & slow: Investigating",
+            f"Dashboard <b>down</b> & slow: {identified}",
+            f"Dashboard <b>down</b> & slow: {investigating}",
             "API slow: Resolved",
-            "API slow: Investigating",
-            "Billing errors: Investigating",
+            f"API slow: {investigating}",
+            f"Billing errors: {investigating}",
         ]
         first = feed.entries[0]
         assert first.link == f"https://status.acme.example/{prefix}incidents/{ACTIVE}.html"

@@ -165,6 +165,7 @@ def announce(plan: Plan, plan_path: Path, options: NotifyOptions, *, confirm: Co
         assigned=state.roles,
         components=state.components,
         update_text=options.update_text,
+        window=(state.scheduled_for, state.scheduled_until) if state.scheduled_for else None,
     )
     result = Announcement(composition, incident=state.id)
     if options.posted and composition.messages:

@@ -113,23 +113,42 @@ def render_plan(options: InitOptions, today: date) -> str:
     content = _content(default)
     translations = {loc: _content(loc)["messages"] for loc in others}
 
-    def message_yaml(stage: str, key: str, message: Any) -> str:
+    def message_lines(key: str, message: Any, extra: list[tuple[str, Any]], indent: int) -> str:
+        pad = " " * indent
         spec = message if isinstance(message, dict) else {"body": message}
-        extra = [(loc, translations[loc][stage][key]) for loc in others]
         if "subject" not in spec and not extra:
-            return f"    {key}: {_scalar(spec['body'], 6)}"
-        lines = [f"    {key}:"]
+            return f"{pad}{key}: {_scalar(spec['body'], indent + 2)}"
+        lines = [f"{pad}{key}:"]
         if "subject" in spec:
-            lines.append(f"      subject: {_quote(spec['subject'])}")
-        lines.append(f"      body: {_scalar(spec['body'], 8)}")
+            lines.append(f"{pad}  subject: {_quote(spec['subject'])}")
+        lines.append(f"{pad}  body: {_scalar(spec['body'], indent + 4)}")
         if extra:
-            lines.append("      translations:")
+            lines.append(f"{pad}  translations:")
             for loc, tr in extra:
                 tr = tr if isinstance(tr, dict) else {"body": tr}
-                lines.append(f"        {loc}:")
+                lines.append(f"{pad}    {loc}:")
                 if "subject" in tr:
-                    lines.append(f"          subject: {_quote(tr['subject'])}")
-                lines.append(f"          body: {_scalar(tr['body'], 12)}")
+                    lines.append(f"{pad}      subject: {_quote(tr['subject'])}")
+                lines.append(f"{pad}      body: {_scalar(tr['body'], indent + 8)}")
+        return "\n".join(lines)
+
+    def message_yaml(stage: str, key: str, message: Any) -> str:
+        return message_lines(key, message, [(loc, translations[loc][stage][key]) for loc in others], 4)
+
+    def maintenance_yaml() -> str:
+        section = content["maintenance"]
+        lines = ["maintenance:", "  update_every: {in_progress: 1h, verifying: 30m}", "  stages:"]
+        for stage_id, stage in section["stages"].items():
+            final = ", final: true" if stage_id == "completed" else ""
+            lines.append(
+                f"    {stage_id}: {{name: {_quote(stage['name'])}, description: {_quote(stage['description'])}{final}}}"
+            )
+        lines.append("  templates:")
+        for stage_id, by_key in section["messages"].items():
+            lines.append(f"    {stage_id}:")
+            for key, message in by_key.items():
+                extra = [(loc, _content(loc)["maintenance"]["messages"][stage_id][key]) for loc in others]
+                lines.append(message_lines(key, message, extra, 6))
         return "\n".join(lines)
 
     def reminder_yaml() -> str:
@@ -178,6 +197,7 @@ def render_plan(options: InitOptions, today: date) -> str:
         optional=OPTIONAL,
         message_yaml=message_yaml,
         reminder_yaml=reminder_yaml,
+        maintenance_yaml=maintenance_yaml,
     )
 
 

@@ -141,6 +141,7 @@ class Site:
     updated_at: datetime | None
     stage_names: dict[str, dict[str, str]]  # stage id -> locale -> name
     now: datetime
+    time_format: str = "medium"
 
     @property
     def default_locale(self) -> str:
@@ -361,6 +362,7 @@ def build_model(plan: Plan, entries: list[Entry], now: datetime, url: str = "") 
         updated_at=max(stamps) if stamps else None,
         stage_names=stage_names,
         now=now,
+        time_format=plan.organization.time_format,
     )
 
 

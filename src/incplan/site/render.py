@@ -53,7 +53,7 @@ class _Locale:
     def when(self, moment: datetime) -> str:
         from incplan.site.timefmt import format_moment
 
-        return format_moment(moment, self.site.timezone, self.code)
+        return format_moment(moment, self.site.timezone, self.code, self.site.time_format)
 
     def day(self, day: date) -> str:
         from incplan.site.timefmt import format_day

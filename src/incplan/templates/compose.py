@@ -85,6 +85,7 @@ def compose(
     assigned: dict[str, list[str]] | None = None,
     components: dict[str, str] | None = None,
     update_text: str = "",
+    window: tuple[datetime, datetime | None] | None = None,
 ) -> Composition:
     """Render the stage's message for each channel; every missing input reported at once.
 
@@ -167,6 +168,8 @@ def compose(
         id=incident_id or f"{now:%Y-%m-%d}-{slugify(title or 'incident')}",
         title=title or "",
         started_at=started_at or now,
+        scheduled_for=window[0] if window else None,
+        scheduled_until=window[1] if window else None,
     )
     bases: dict[str, dict[str, Any]] = {}
     for pick in picked:

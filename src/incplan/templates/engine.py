@@ -370,6 +370,8 @@ class IncidentInfo:
     id: str
     title: str
     started_at: datetime
+    scheduled_for: datetime | None = None  # a maintenance's window
+    scheduled_until: datetime | None = None
 
 
 def plan_context(plan: Plan, locale: str | None = None) -> dict[str, Any]:
@@ -448,6 +450,10 @@ def build_context(
         "started_at": LocalTime(incident.started_at, tz, locale, fmt),
         "duration": LocalDuration(now - incident.started_at, locale),
     }
+    if incident.scheduled_for is not None:  # `{{ incident.scheduled_for }}` in maintenance messages
+        context["incident"]["scheduled_for"] = LocalTime(incident.scheduled_for, tz, locale, fmt)
+        if incident.scheduled_until is not None:
+            context["incident"]["scheduled_until"] = LocalTime(incident.scheduled_until, tz, locale, fmt)
     context["now"] = LocalTime(now, tz, locale, fmt)
     stage_model = plan.stages.get(stage)
     context["stage"] = {"id": stage, "name": stage_model.name if stage_model else stage}
