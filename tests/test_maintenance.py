@@ -122,6 +122,7 @@ def test_a_maintenance_is_scheduled_told_and_completed(team: Path) -> None:
     index = (team / "public/index.html").read_text()
     assert '<h2 id="maintenance">Scheduled maintenance</h2>' in index
     assert "The work has started." in index and "Service under maintenance" in index
+    assert "<strong>In progress</strong>" in index  # the stage's name, not its id
     assert '<span aria-hidden="true">⚙</span> Under maintenance</span>' in index
     summary = json.loads((team / "public/api/v2/summary.json").read_text())
     assert summary["status"]["indicator"] == "maintenance"

@@ -346,8 +346,7 @@ def build_model(plan: Plan, entries: list[Entry], now: datetime, url: str = "") 
     stage_names = {
         stage_id: {loc: localized(stage, "name", loc) for loc in locales} for stage_id, stage in plan.stages.items()
     }
-    maintenance = getattr(plan, "maintenance", None)
-    for stage_id, stage in (getattr(maintenance, "stages", None) or {}).items():
+    for stage_id, stage in plan.maintenance_view().stages.items():  # the plan's, or Statuspage's four
         stage_names.setdefault(stage_id, {loc: localized(stage, "name", loc) for loc in locales})
     return Site(
         org_name=plan.organization.name,

@@ -239,8 +239,8 @@ def _pages(site: Site, loc: _Locale, templates: dict[str, Template]) -> dict[str
     root = _root(path)
     months: dict[tuple[int, int], list[dict[str, Any]]] = {}
     zone = _zone(site)
-    for entry in site.entries:
-        local = entry.opened_at.astimezone(zone)
+    for entry in sorted(site.entries, key=lambda e: (e.scheduled_for or e.opened_at, e.id), reverse=True):
+        local = (entry.scheduled_for or entry.opened_at).astimezone(zone)  # a maintenance: when it happens
         view = _entry_view(site, loc, templates, entry, root, updates=False)  # the history lists titles only
         months.setdefault((local.year, local.month), []).append(view)
     history = templates["history"].render(

@@ -58,7 +58,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "affected": "Affected components",
         "opened": "Began",
         "resolved": "Resolved",
-        "scheduled": "Scheduled",
+        "scheduled": "When",
         "window": "{start} to {end}",
         "language": "Language",
         "feed": "Updates as an Atom feed",
