@@ -185,7 +185,10 @@ def test_site_has_every_page_and_nothing_internal(team: Path) -> None:
     polish = site["pl/index.html"].decode()
     assert '<html lang="pl">' in polish and "Poważna awaria" in polish
     assert "Pierwsza aktualizacja po polsku." in polish
-    assert '<strong>Znamy przyczynę</strong> <time datetime="2026-11-27T10:31:00.000+01:00">27 lis 2026, 10:31 CET</time>' in polish
+    assert (
+        '<strong>Znamy przyczynę</strong> <time datetime="2026-11-27T10:31:00.000+01:00">27 lis 2026, 10:31 CET</time>'
+        in polish
+    )
     assert '<th scope="row">Płatności</th>' in polish and "Płatności" not in index
     # an update never written in Polish shows the English text, marked as English
     assert '<div lang="en">\n<div class="body">\n<p>Second update found the cause.</p>' in polish
@@ -394,3 +397,17 @@ def test_rebuild_sees_a_changed_record_and_keeps_its_cache_out_of_git_and_site(t
     assert "Invoices work again." in (team / f"public/incidents/{OLD}.html").read_text()
     (team / ".incplan/site-cache.json").write_text("{not json")
     assert build("--out", "public")[0] == 0
+
+
+@pytest.mark.parametrize("locale", ["en", "pl", "de", "pt-BR"])
+@pytest.mark.parametrize("fmt", ["short", "medium", "long"])
+def test_site_times_read_as_message_times(locale: str, fmt: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from incplan.localize import format_datetime
+    from incplan.site.timefmt import format_moment
+
+    for hours in (0, 7, 13, 2000, 4400):  # both sides of a DST change, a year ahead
+        moment = datetime(2026, 3, 1, 9, 5, tzinfo=UTC) + timedelta(hours=hours)
+        for zone in ("Europe/Warsaw", "America/New_York", "UTC"):
+            assert format_moment(moment, zone, locale, fmt) == format_datetime(moment, zone, locale, fmt)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 ICONS = {"none": "✓", "minor": "!", "major": "▲", "critical": "✕", "maintenance": "⚙"}
 LEVEL_OF_STATUS = IMPACT_OF_STATUS
+FEED_LIMIT = 500  # customer updates in a feed: the newest, as feed readers poll (years of them would be megabytes)
 API_LIMIT = 50  # incidents.json and scheduled-maintenances.json list the 50 newest, as Statuspage does
 BAR_STEP, BAR_WIDTH, BAR_HEIGHT = 8, 6, 28
 
@@ -320,7 +321,7 @@ def atom(site: Site, loc: _Locale) -> bytes:
         for n, update in enumerate(reversed(entry.updates), start=1):
             entries.append((update.at, entry, n, update))
     entries.sort(key=lambda t: (t[0], t[1].id, t[2]), reverse=True)
-    for at, entry, n, update in entries:
+    for at, entry, n, update in entries[:FEED_LIMIT]:
         text = update.text(loc.code, site.default_locale)
         node = sub(feed, "entry")
         sub(node, "id", _tag(site, f"{entry.id}/{n}"))
