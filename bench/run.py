@@ -229,20 +229,22 @@ def site_benchmark(count: int, incplan: str) -> list[dict[str, object]]:
         probe = (
             "import resource, subprocess, sys, time; t = time.perf_counter(); "
             "r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode); "
+            "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+            "print(time.perf_counter() - t, u.ru_maxrss, r.returncode, u.ru_utime + u.ru_stime); "
             "print(r.stdout + r.stderr)"
         )
         command = [incplan, "site", "build", "--out", "public", "--format", "json"]
         result = subprocess.run([sys.executable, "-c", probe, *command], cwd=root, env=env, capture_output=True, text=True)
         first, _, output = result.stdout.partition("\n")
-        elapsed_s, peak_kb, code = first.split()
+        elapsed_s, peak_kb, code, cpu_s = first.split()
         if code != "0":
             raise SystemExit(f"site build failed: {output}")
         elapsed, peak = float(elapsed_s), int(peak_kb)
         built = json.loads(output)
-        row = {"name": name, "seconds": round(elapsed, 2), "peak_rss_mb": round(peak / 1024, 1),
+        row = {"name": name, "seconds": round(elapsed, 2), "cpu_seconds": round(float(cpu_s), 2),
+               "peak_rss_mb": round(peak / 1024, 1),
                "files": built["files"], "written": built["written"]}
-        print(f"site build, {name:<32} {elapsed:7.2f} s  peak RSS {row['peak_rss_mb']} MB  "
+        print(f"site build, {name:<32} {elapsed:7.2f} s  CPU {float(cpu_s):7.2f} s  peak RSS {row['peak_rss_mb']} MB  "
               f"{built['files']} files, {built['written']} written", flush=True)
         rows.append(row)
     return rows
