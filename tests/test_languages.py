@@ -254,3 +254,49 @@ def test_a_bad_time_format_is_a_plan_error(tmp_path: Path) -> None:
     code, out, _ = run("check", plan)
     assert code == 1
     assert "`...` is neither short, medium, long, iso nor a CLDR date pattern" in out
+
+
+# ------------------------------------------------------------------ translated names, values per locale
+
+
+def test_init_pl_en_renders_every_message_in_both_languages(tmp_path: Path) -> None:
+    target = tmp_path / "incplan.yaml"
+    assert run("init", str(target), "--locale", "pl", "--locale", "en", "--timezone", "Europe/Warsaw")[0] == 0
+    # Only the placeholder people stand between a new plan and `check --strict`.
+    code, out, _ = run("check", str(target), "--strict", "--ignore", "placeholder")
+    assert code == 0, out
+    for locale, leak in (("pl", "Critical"), ("en", "Krytyczny")):
+        for stage in ("investigating", "identified", "monitoring", "resolved", "postmortem"):
+            code, out, err = run("notify", "--plan", str(target), "--stage", stage, "--severity", "sev1", "--example", "--locale", locale, "--format", "text")  # fmt: skip
+            assert (code, err) == (0, ""), err
+            assert leak not in out
+
+
+def test_per_locale_values_and_the_fallback_is_said(tmp_path: Path) -> None:
+    target = tmp_path / "incplan.yaml"
+    assert run("init", str(target), "--locale", "pl", "--locale", "en")[0] == 0
+    args = ["notify", "--plan", str(target), "--stage", "investigating", "--severity", "sev1", "--channel", "status_page", "--format", "text", "--var", "service=API"]  # fmt: skip
+    code, out, err = run(*args, "--var", "impact@pl=błędy płatności", "--var", "impact@en=payment errors", "--locale", "en")
+    assert (code, err) == (0, "")
+    assert "payment errors" in out and "błędy" not in out
+    code, out, err = run(*args, "--var", "impact@pl=błędy płatności", "--locale", "en")
+    assert code == 0
+    assert "błędy płatności" in out
+    assert err == "warning: `impact` has no `en` value; the `en` messages use the `pl` one (give it with --var impact@en=...)\n"
+    code, _, err = run(*args, "--var", "impact@de=Fehler")
+    assert code == 2
+    assert "unknown locale `de`" in err
+
+
+def test_show_and_export_speak_the_chosen_locale(tmp_path: Path) -> None:
+    target = tmp_path / "incplan.yaml"
+    assert run("init", str(target), "--locale", "pl", "--locale", "en")[0] == 0
+    code, out, _ = run("show", "--plan", str(target), "severities", "--locale", "en")
+    assert code == 0
+    assert "Critical" in out and "Krytyczny" not in out
+    code, out, _ = run("export", "--plan", str(target), "--format", "html", "--locale", "en")
+    assert code == 0
+    assert '<html lang="en">' in out
+    assert '<pre lang="pl">' in out and '<pre lang="en">' in out
+    code, _, err = run("show", "--plan", str(target), "--locale", "de")
+    assert code == 2

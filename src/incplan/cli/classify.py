@@ -16,6 +16,7 @@ def classify(
     yes: list[str] = typer.Option([], "--yes", "-y", metavar="ID", help="Answer yes to a criterion; repeatable."),
     no: list[str] = typer.Option([], "--no", "-n", metavar="ID", help="Answer no to a criterion; repeatable."),
     format: str = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format."),
+    locale: str = typer.Option(None, "--locale", "-l", help="Language of names and texts (default: the plan's first)."),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file or folder (default: discovered)."),
 ) -> None:
     """Ask the plan's criteria in order (or take --yes/--no); print the severity and its playbook."""
@@ -24,6 +25,7 @@ def classify(
         from incplan.cli.show import print_playbook, say
         from incplan.lint.usable import load_for_use
         from incplan.plan.discover import find_plan
+        from incplan.plan.names import in_locale
         from incplan.playbook import classify as decide
         from incplan.playbook import playbook
 
@@ -32,6 +34,7 @@ def classify(
 
         loaded, source = load_for_use(find_plan(plan))
         warn_set_aside(source)
+        loaded = in_locale(loaded, locale)
         result = decide(loaded, yes, no, _ask)
         if format == "json":
             import json

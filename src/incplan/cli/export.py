@@ -13,6 +13,7 @@ from incplan.cli.output import choose, handled
 def export(
     format: str = typer.Option("markdown", "--format", "-f", metavar="markdown|html", help="Document format."),
     output: Path = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE (`-`: stdout)."),
+    locale: str = typer.Option(None, "--locale", "-l", help="Language of names and texts (default: the plan's first)."),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
 ) -> None:
     """Export the whole plan as a readable document (the team's wiki page)."""
@@ -21,9 +22,10 @@ def export(
         from incplan.export import export as render
         from incplan.lint.usable import load_for_use
         from incplan.plan.discover import find_plan
+        from incplan.plan.names import in_locale
 
         loaded, _ = load_for_use(find_plan(plan))
-        text = render(loaded, format)
+        text = render(in_locale(loaded, locale), format, locale)
         if output is not None:
             from incplan.atomic import write_output
 

@@ -14,6 +14,7 @@ from incplan.cli.output import handled
 def preview(
     out: Path = typer.Option(None, "--out", "-o", metavar="DIR", help="Write DIR/<stage>/<channel>.<locale>.txt."),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
+    locale: str = typer.Option(None, "--locale", "-l", help="Only the messages in this language (default: all)."),
 ) -> None:
     """Render every stage x channel x locale with the declared examples."""
     with handled():
@@ -24,7 +25,11 @@ def preview(
 
         loaded, _ = load_for_use(find_plan(plan))
         now = clock.now() if os.environ.get("INCPLAN_NOW") else PREVIEW_NOW
-        items = list(preview_items(loaded, now))
+        if locale is not None:
+            from incplan.plan.names import check_names
+
+            check_names(loaded, locale=locale)
+        items = [i for i in preview_items(loaded, now) if locale is None or i.locale == locale]
         if out is not None:
             written, removed = write_preview(items, out)
             sys.stdout.write(

@@ -18,6 +18,7 @@ SECTIONS = ["definition", "severities", "roles", "channels", "stages", "values"]
 def show(
     section: str = typer.Argument(None, help=f"One of: {', '.join(SECTIONS)}, or a severity id for its playbook."),
     format: str = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format."),
+    locale: str = typer.Option(None, "--locale", "-l", help="Language of names and texts (default: the plan's first)."),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file or folder (default: discovered)."),
 ) -> None:
     """Show the plan as tables; `show sev1` prints the playbook for one severity."""
@@ -28,10 +29,12 @@ def show(
         from incplan.cli.incident import warn_set_aside
         from incplan.lint.usable import load_for_use
         from incplan.plan.discover import find_plan
+        from incplan.plan.names import in_locale
         from incplan.playbook import playbook
 
         loaded, source = load_for_use(find_plan(plan))
         warn_set_aside(source)
+        loaded = in_locale(loaded, locale)
         if format == "json":
             _show_json(loaded, section, plan)
             return

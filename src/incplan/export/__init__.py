@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 FORMATS = ("markdown", "html")
 
 
-def document(plan: Plan) -> dict[str, Any]:
+def document(plan: Plan, locale: str | None = None) -> dict[str, Any]:
     """Plain data in the order of the plan template: definition, severities, roles, channels,
     stages with their messages, values."""
     from incplan.playbook import owner_text, person_line, playbook
@@ -59,6 +59,7 @@ def document(plan: Plan) -> dict[str, Any]:
             }
         )
     return {
+        "locale": locale or plan.default_locale,
         "org": plan.organization,
         "owner": person_line(plan, plan.owner).name if plan.owner else "",
         "reviewed": plan.reviewed.isoformat() if plan.reviewed else "",
@@ -72,7 +73,7 @@ def document(plan: Plan) -> dict[str, Any]:
     }
 
 
-def export(plan: Plan, fmt: str) -> str:
+def export(plan: Plan, fmt: str, locale: str | None = None) -> str:
     from jinja2 import Environment, StrictUndefined
 
     from incplan import __version__
@@ -94,7 +95,7 @@ def export(plan: Plan, fmt: str) -> str:
     env.filters["fence"] = _fence
     name = "plan.md.j2" if fmt == "markdown" else "plan.html.j2"
     source = resources.files("incplan.export").joinpath(name).read_text(encoding="utf-8")
-    return env.from_string(source).render(doc=document(plan), version=__version__)
+    return env.from_string(source).render(doc=document(plan, locale), version=__version__)
 
 
 class _Verbatim(str):

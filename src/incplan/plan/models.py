@@ -498,17 +498,37 @@ class Stage(Translated):
     )
 
 
+LocalizedText = str | dict[Locale, str]
+
+
+def _in_locale(value: LocalizedText | None, locale: str, default_locale: str) -> str | None:
+    """A text, or a mapping of locale to text read in `locale`, else the default locale's."""
+    if value is None or isinstance(value, str):
+        return value
+    if locale in value:
+        return value[locale]
+    if default_locale in value:
+        return value[default_locale]
+    return next(iter(value.values()), None)
+
+
 class Variable(Translated):
     """A value that templates read."""
 
     description: str = Field(description="What the value is; shown when it is missing.")
-    example: str | None = Field(None, description="An example value, used by `--example`, `preview` and `export`.")
+    example: LocalizedText | None = Field(None, description="An example value, used by `--example`, `preview` and `export`.")
     required: StrictBool = Field(True, description="Whether a message needs a value (true or false, not text).")
-    default: str | None = Field(None, description="Value used when none is given.")
+    default: LocalizedText | None = Field(None, description="Value used when none is given.")
     translations: dict[Locale, VariableTranslation] = Field(
         {},
         description="The description per locale; what is left out falls back to the default locale.",
     )
+
+    def example_in(self, locale: str, default_locale: str) -> str | None:
+        return _in_locale(self.example, locale, default_locale)
+
+    def default_in(self, locale: str, default_locale: str) -> str | None:
+        return _in_locale(self.default, locale, default_locale)
 
 
 class Translation(Model):

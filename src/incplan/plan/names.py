@@ -47,3 +47,11 @@ def check_names(
     for component in components or ():
         if component not in plan.components:
             raise unknown_name("component", component, list(plan.components))
+
+
+def in_locale(plan: Plan, locale: str | None) -> Plan:
+    """The plan in a declared locale (`--locale`): names and texts translated where it has them."""
+    if locale is None:
+        return plan
+    check_names(plan, locale=locale)
+    return plan.in_locale(locale)

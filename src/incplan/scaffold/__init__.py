@@ -165,6 +165,37 @@ def render_plan(options: InitOptions, today: date) -> str:
                 ]
         return "\n".join(lines)
 
+    others_content = {loc: _content(loc) for loc in others}
+
+    def lookup(data: Any, path: tuple[Any, ...]) -> Any:
+        for part in path:
+            data = data[part]
+        return data
+
+    def flow(value: Any) -> str:
+        return "[" + ", ".join(_quote(i) for i in value) + "]" if isinstance(value, list) else _quote(value)
+
+    def tr(path: tuple[Any, ...], fields: list[str], indent: int) -> str:
+        """`translations:` of one object into the other locales (empty when there are none)."""
+        if not others:
+            return ""
+        pad = " " * indent
+        lines = [f"{pad}translations:"]
+        for loc in others:
+            obj = lookup(others_content[loc], path)
+            obj = {fields[0]: obj} if isinstance(obj, str) else obj  # criteria are `id: question`
+            pairs = ", ".join(f"{f}: {flow(obj[f])}" for f in fields if obj.get(f))
+            lines.append(f"{pad}  {loc}: {{{pairs}}}")
+        return "\n".join(lines)
+
+    def per_locale(path: tuple[Any, ...]) -> str:
+        """A value as text, or a mapping of locale to text when the plan has several locales."""
+        value = lookup(content, path)
+        if not others:
+            return _quote(value)
+        pairs = [f"{default}: {_quote(value)}"] + [f"{loc}: {_quote(lookup(others_content[loc], path))}" for loc in others]
+        return "{" + ", ".join(pairs) + "}"
+
     # Our own trusted template; YAML-safe quoting is done by the filters, not by autoescape.
     env = Environment(
         variable_start_string="[[",
@@ -198,6 +229,8 @@ def render_plan(options: InitOptions, today: date) -> str:
         message_yaml=message_yaml,
         reminder_yaml=reminder_yaml,
         maintenance_yaml=maintenance_yaml,
+        tr=tr,
+        per_locale=per_locale,
     )
 
 

@@ -95,7 +95,9 @@ def compose(
 
     variables = dict(variables or {})
     locale = plan.default_locale if locale is None else locale  # `--locale ''` is refused, not the default
-    check_names(plan, stage=stage, severity=severity, locale=locale, variables=variables, channels=channels)
+    check_names(
+        plan, stage=stage, severity=severity, locale=locale, variables=variable_names(plan, variables), channels=channels
+    )
 
     result = Composition(stage=stage, severity=severity, locale=locale, update_text=update_text)
     missing: dict[str, MissingInput] = {}
@@ -139,19 +141,13 @@ def compose(
 
     if severity is None and ({"severity", "next_update"} & needs) and "severity" not in missing:
         missing["severity"] = _severity_input(plan, "the messages use it")
-    values: dict[str, str] = {}
     for name, var in plan.variables.items():
-        if name in variables:
-            values[name] = variables[name]
-        elif example and var.example is not None:
-            values[name] = var.example
-        elif var.default is not None:
-            values[name] = var.default
-        elif not var.required:
-            values[name] = ""
-        elif name in needs:
-            shown = var.example or "..."
-            missing[name] = MissingInput(name, var.description, var.example or "", f'--var {name}="{shown}"')
+        given = any(key.partition("@")[0] == name for key in variables)
+        if given or (example and var.example is not None) or var.default is not None or not var.required:
+            continue
+        if name in needs:
+            shown = var.example_in(locale, plan.default_locale) or ""
+            missing[name] = MissingInput(name, var.description, shown, f'--var {name}="{shown or "..."}"')
     if title is None:
         if example:
             title = EXAMPLE_TITLE
@@ -172,11 +168,16 @@ def compose(
         scheduled_until=window[1] if window else None,
     )
     bases: dict[str, dict[str, Any]] = {}
+    values_by_locale: dict[str, dict[str, str]] = {}
     for pick in picked:
         ch, used_locale = pick.channel, pick.locale
         channel = plan.channels[ch]
         if used_locale not in bases:
             bases[used_locale] = plan_context(plan, used_locale)
+            values, notes = values_in(plan, variables, used_locale, example=example, needs=needs)
+            values_by_locale[used_locale] = values
+            result.warnings.extend(notes)
+        values = values_by_locale[used_locale]
         context = build_context(
             plan,
             stage=stage,
@@ -222,6 +223,54 @@ class _Pick:
     subject: CompiledTemplate | None
     body: CompiledTemplate
     locale: str
+
+
+def variable_names(plan: Plan, variables: dict[str, str]) -> list[str]:
+    """The variables named by `name` or `name@locale` keys; an undeclared locale is refused."""
+    from incplan.diagnostics import unknown_name
+
+    names = []
+    for key in variables:
+        name, _, locale = key.partition("@")
+        if locale and locale not in plan.organization.locales:
+            raise unknown_name("locale", locale, list(plan.organization.locales))
+        names.append(name)
+    return names
+
+
+def values_in(
+    plan: Plan, given: dict[str, str], locale: str, *, example: bool, needs: set[str]
+) -> tuple[dict[str, str], list[str]]:
+    """Every variable's value for a message in `locale`, and a note for each one that falls back.
+
+    `given` holds `name` (every locale) and `name@locale` (one locale) keys. A message in `locale`
+    takes `name@locale`, else `name`, else the default locale's value (and says so), then the
+    declared example (with `example`) or default in that locale.
+    """
+    default = plan.default_locale
+    values: dict[str, str] = {}
+    notes: list[str] = []
+    for name, var in plan.variables.items():
+        others = [key for key in given if key.startswith(f"{name}@")]
+        if f"{name}@{locale}" in given:
+            values[name] = given[f"{name}@{locale}"]
+        elif name in given:
+            values[name] = given[name]
+        elif others:
+            source = f"{name}@{default}" if f"{name}@{default}" in given else others[0]
+            values[name] = given[source]
+            if name in needs:
+                notes.append(
+                    f"`{name}` has no `{locale}` value; the `{locale}` messages use the `{source.partition('@')[2]}` one"
+                    f" (give it with --var {name}@{locale}=...)"
+                )
+        elif example and var.example is not None:
+            values[name] = var.example_in(locale, default) or ""
+        elif var.default is not None:
+            values[name] = var.default_in(locale, default) or ""
+        elif not var.required:
+            values[name] = ""
+    return values, notes
 
 
 def _compile(source: str, html: bool, stage: str, channel: str) -> CompiledTemplate:

@@ -489,10 +489,14 @@ def _assigned_roles(roles: dict[str, Any], people: dict[str, Any], assigned: dic
     return out
 
 
-def example_variables(plan: Plan) -> dict[str, str]:
+def example_variables(plan: Plan, locale: str | None = None) -> dict[str, str]:
+    """Each variable's example (else default) in `locale`, else in the default locale."""
+    locale = locale or plan.default_locale
     values = {}
     for name, var in plan.variables.items():
-        value = var.example if var.example is not None else var.default
+        value = var.example_in(locale, plan.default_locale)
+        if value is None:
+            value = var.default_in(locale, plan.default_locale)
         if value is not None:
             values[name] = value
     return values

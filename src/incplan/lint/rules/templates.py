@@ -91,7 +91,8 @@ class _Renders:
 
         self.ctx = ctx
         self.bases = {loc: plan_context(ctx.valid, loc) for loc in ctx.valid.organization.locales}
-        self.variables = example_variables(ctx.valid)
+        # Each locale renders with its own examples: an English SMS is measured with English text.
+        self.variables = {loc: example_variables(ctx.valid, loc) for loc in ctx.valid.organization.locales}
         self.incident = example_incident(ctx.now)
         self.done: dict[MessagePart, list[tuple[str, str, str | Exception]]] = {}
         self.results: dict[tuple[str, bool, str], str | Exception] = {}
@@ -123,7 +124,7 @@ class _Renders:
                     stage=part.stage,
                     channel=channel,
                     severity=severity,
-                    variables=self.variables,
+                    variables=self.variables.get(part.locale) or self.variables[plan.default_locale],
                     incident=self.incident,
                     now=self.ctx.now,
                     base=self.bases.get(part.locale),
