@@ -276,13 +276,18 @@ def test_per_locale_values_and_the_fallback_is_said(tmp_path: Path) -> None:
     target = tmp_path / "incplan.yaml"
     assert run("init", str(target), "--locale", "pl", "--locale", "en")[0] == 0
     args = ["notify", "--plan", str(target), "--stage", "investigating", "--severity", "sev1", "--channel", "status_page", "--format", "text", "--var", "service=API"]  # fmt: skip
-    code, out, err = run(*args, "--var", "impact@pl=błędy płatności", "--var", "impact@en=payment errors", "--locale", "en")
+    code, out, err = run(
+        *args, "--var", "impact@pl=błędy płatności", "--var", "impact@en=payment errors", "--locale", "en"
+    )
     assert (code, err) == (0, "")
     assert "payment errors" in out and "błędy" not in out
     code, out, err = run(*args, "--var", "impact@pl=błędy płatności", "--locale", "en")
     assert code == 0
     assert "błędy płatności" in out
-    assert err == "warning: `impact` has no `en` value; the `en` messages use the `pl` one (give it with --var impact@en=...)\n"
+    assert (
+        err
+        == "warning: `impact` has no `en` value; the `en` messages use the `pl` one (give it with --var impact@en=...)\n"
+    )
     code, _, err = run(*args, "--var", "impact@de=Fehler")
     assert code == 2
     assert "unknown locale `de`" in err
@@ -298,5 +303,5 @@ def test_show_and_export_speak_the_chosen_locale(tmp_path: Path) -> None:
     assert code == 0
     assert '<html lang="en">' in out
     assert '<pre lang="pl">' in out and '<pre lang="en">' in out
-    code, _, err = run("show", "--plan", str(target), "--locale", "de")
+    code, _, _ = run("show", "--plan", str(target), "--locale", "de")
     assert code == 2

@@ -516,7 +516,9 @@ class Variable(Translated):
     """A value that templates read."""
 
     description: str = Field(description="What the value is; shown when it is missing.")
-    example: LocalizedText | None = Field(None, description="An example value, used by `--example`, `preview` and `export`.")
+    example: LocalizedText | None = Field(
+        None, description="An example value (or one per locale), used by `--example`, `preview` and `export`."
+    )
     required: StrictBool = Field(True, description="Whether a message needs a value (true or false, not text).")
     default: LocalizedText | None = Field(None, description="Value used when none is given.")
     translations: dict[Locale, VariableTranslation] = Field(

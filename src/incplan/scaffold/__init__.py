@@ -193,7 +193,8 @@ def render_plan(options: InitOptions, today: date) -> str:
         value = lookup(content, path)
         if not others:
             return _quote(value)
-        pairs = [f"{default}: {_quote(value)}"] + [f"{loc}: {_quote(lookup(others_content[loc], path))}" for loc in others]
+        pairs = [f"{default}: {_quote(value)}"]
+        pairs += [f"{loc}: {_quote(lookup(others_content[loc], path))}" for loc in others]
         return "{" + ", ".join(pairs) + "}"
 
     # Our own trusted template; YAML-safe quoting is done by the filters, not by autoescape.

@@ -95,9 +95,8 @@ def compose(
 
     variables = dict(variables or {})
     locale = plan.default_locale if locale is None else locale  # `--locale ''` is refused, not the default
-    check_names(
-        plan, stage=stage, severity=severity, locale=locale, variables=variable_names(plan, variables), channels=channels
-    )
+    names = variable_names(plan, variables)
+    check_names(plan, stage=stage, severity=severity, locale=locale, variables=names, channels=channels)
 
     result = Composition(stage=stage, severity=severity, locale=locale, update_text=update_text)
     missing: dict[str, MissingInput] = {}
@@ -260,8 +259,9 @@ def values_in(
             source = f"{name}@{default}" if f"{name}@{default}" in given else others[0]
             values[name] = given[source]
             if name in needs:
+                used = source.partition("@")[2]
                 notes.append(
-                    f"`{name}` has no `{locale}` value; the `{locale}` messages use the `{source.partition('@')[2]}` one"
+                    f"`{name}` has no `{locale}` value; the `{locale}` messages use the `{used}` one"
                     f" (give it with --var {name}@{locale}=...)"
                 )
         elif example and var.example is not None:
