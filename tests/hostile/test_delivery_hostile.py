@@ -85,7 +85,13 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
 
         def _write(self, answer: Answer) -> None:
             head = f"HTTP/1.1 {answer.status} Whatever\r\n".encode()
-            for key, value in {"Content-Length": str(len(answer.body)), **answer.headers}.items():
+            # The handler speaks HTTP/1.0 and closes after each answer: say so, or a client may reuse
+            # the closed connection and see a network error that depends on the machine's load.
+            for key, value in {
+                "Content-Length": str(len(answer.body)),
+                "Connection": "close",
+                **answer.headers,
+            }.items():
                 head += f"{key}: {value}\r\n".encode()
             head += b"\r\n"
             try:
@@ -242,6 +248,19 @@ def test_a_retried_create_adopts_our_incident_by_metadata_not_by_name(team: Path
     assert sent["metadata"] == {"incplan": {"incident_id": ID}}
     assert len(server.got("POST")) == 1  # adopted, not created twice
     assert "ref: ours1" in record()
+
+
+def test_a_failed_lookup_after_a_lost_create_never_creates_again(team: Path, server: Server) -> None:
+    someone_elses_incident(server)
+    statuspage_api(server, lose_first_create=True)
+    unresolved = server.script[("GET", "/sp/pages/page42/incidents/unresolved")]
+    server.on("GET", "/sp/pages/page42/incidents/unresolved", Answer(503, b"busy"), *unresolved)
+    open_incident()
+    code, out, err = send("status_page")
+    assert code == 0, out + err
+    assert "status_page: created status page incident ours1" in out
+    assert len(server.got("POST")) == 1  # the lookup was tried again, not the create
+    assert len(server.got("GET")) == 2
 
 
 def test_a_retried_create_never_adopts_an_incident_of_the_same_name(team: Path, server: Server) -> None:

@@ -21,6 +21,7 @@ from incplan.delivery.http import send
 
 DEFAULT_API_BASE = "https://api.statuspage.io/v1"
 RETRY_STATUS = frozenset({408, 420, 429})
+UNCHECKED = "the create may have landed and the check for it failed; not created again, to avoid a duplicate"
 PACE = 1.0  # seconds between two requests with one key
 _last_request: dict[str, float] = {}  # per API key, within this process
 
@@ -114,16 +115,20 @@ def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
 
         pace(key)
         url = request.url + ("/upcoming" if job.scheduled_for is not None else "/unresolved")
+        # A lookup that fails must not lead to a second create (a duplicate public incident): a
+        # network error or a retryable status makes this attempt fail, and the next one looks again.
         try:
             listed = http.request_within_deadline(client, "GET", url, headers=request.headers)
-        except (httpx.HTTPError, http.DeadlineExceeded):
-            return None
+        except http.DeadlineExceeded:
+            raise DeliveryFailed(UNCHECKED) from None
+        if listed.status_code in RETRY_STATUS or listed.status_code >= 500:
+            raise http.RetryableStatus(listed)
         if listed.status_code != 200:
-            return None
+            raise DeliveryFailed(f"{UNCHECKED} (HTTP {listed.status_code})")
         try:
             incidents = listed.json()
         except ValueError:
-            return None
+            raise DeliveryFailed(UNCHECKED) from None
         for incident in incidents if isinstance(incidents, list) else []:
             metadata = incident.get("metadata") if isinstance(incident, dict) else None
             ours = metadata.get("incplan") if isinstance(metadata, dict) else None
