@@ -94,7 +94,9 @@ def atomic_write(path: Path, text: str, *, temp_dir: Path | None = None) -> None
         existing = None
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=where)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        # A lone surrogate (a byte that was not UTF-8 in a command-line argument) is written as
+        # its escape rather than failing the write.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             if existing is not None:

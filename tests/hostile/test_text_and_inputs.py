@@ -89,6 +89,18 @@ def test_record_titled_with_a_lone_surrogate_lists_and_shows(tmp_path: Path) -> 
         assert "Check \\ud800 out" in result.out
 
 
+@pytest.mark.parametrize(("fmt", "shown"), [("html", "Check \\udcff out"), ("markdown", "Check \\udcff out")])
+def test_report_file_of_a_record_titled_with_a_lone_surrogate(fmt: str, shown: str, tmp_path: Path) -> None:
+    shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
+    opened = run_cli("incident", "open", "--title", "Checkout", "--severity", "sev2", cwd=tmp_path)
+    assert_clean(opened, 0)
+    record = next((tmp_path / "incidents").glob("*.yaml"))
+    record.write_text(record.read_text().replace("title: Checkout", 'title: "Check \\udcff out"'))
+    result = run_cli("report", record.stem, "-f", fmt, "-o", "out.txt", cwd=tmp_path)
+    assert_clean(result, 0)
+    assert shown in (tmp_path / "out.txt").read_text()
+
+
 @pytest.mark.parametrize("encoding", ["utf-8:strict", "ascii", "latin-1"])
 @pytest.mark.parametrize(
     "args",
