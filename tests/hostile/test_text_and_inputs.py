@@ -273,3 +273,38 @@ def test_vars_from_a_fifo_is_refused(tmp_path: Path) -> None:
     )  # fmt: skip
     assert_clean(result, 2)
     assert f"{tmp_path / 'vars.yaml'}: a named pipe (FIFO) is not a regular file; not read" in result.err
+
+
+# ------------------------------------------------------------------ alias cycles
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("version: 1\norganization: &o {name: x, self: *o}\n", "2:34"),
+        ("a: &a [*a]\n", "1:8"),
+        ("x: &a [*a, *a]\n", "1:8"),
+    ],
+    ids=["mapping", "list", "twice"],
+)
+def test_an_alias_cycle_is_a_diagnostic_not_a_hang(text: str, where: str, write: Write) -> None:
+    path = write("plan.yaml", text)
+    result = run_cli("check", str(path))
+    assert_clean(result, 1)
+    assert f"plan.yaml:{where}: error E003 alias" in result.out
+    assert "stands inside the value it names (a cycle)" in result.out
+
+
+def test_a_record_or_vars_file_with_an_alias_cycle_is_set_aside(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
+    assert_clean(run_cli("incident", "open", "--title", "Cyc", "--severity", "sev2", cwd=tmp_path), 0)
+    record = next((tmp_path / "incidents").glob("*.yaml"))
+    record.write_text(record.read_text().replace("title: Cyc", "title: &t [*t]"))
+    listed = run_cli("incident", "list", "--all", cwd=tmp_path)
+    assert_clean(listed, 0)
+    assert f"the record `incidents/{record.name}` is damaged" in listed.err
+    (tmp_path / "v.yaml").write_text("impact: &a [*a]\n")
+    args = ["notify", "-s", "investigating", "-S", "sev2", "--vars", "v.yaml", "--var", "service=x", "-f", "text"]
+    result = run_cli(*args, cwd=tmp_path)
+    assert_clean(result, 2)
+    assert "v.yaml:1:13: alias `*a` stands inside the value it names (a cycle)" in result.err

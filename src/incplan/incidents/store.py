@@ -84,6 +84,10 @@ def read_record(path: Path) -> tuple[Record, Any]:
         raise ProblemError(f"the record `{path}` cannot be read", problems)
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    from incplan.plan.load import event_guard
+
+    if (problem := event_guard(text, str(path))) is not None:
+        raise ProblemError(f"the record `{path}` is damaged; fix it by hand", [problem])
     try:
         document = _yaml().load(text)
     except MarkedYAMLError as exc:

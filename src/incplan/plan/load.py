@@ -192,6 +192,19 @@ def _first_line(exc: BaseException) -> str:
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]")  # without an anchor, no alias can expand to anything
 
 
+def event_guard(text: str, file: str) -> Diagnostic | None:
+    """The caps of `parse_yaml` (alias cycles and bombs, nesting) for a reader that builds its
+    own objects (the round-trip loader of records); None when the text is within them."""
+    if not (_ANCHOR.search(text) or _nesting_bound(text) > SAFE_NESTING):
+        return None
+    from ruamel.yaml import YAML
+
+    try:
+        return _scan(YAML(typ="safe", pure=True), text, file)
+    except Exception:  # a syntax error: the loader that follows reports it at its place
+        return None
+
+
 def _load_safe(yaml: Any, text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     yaml.Resolver = _once_resolver()
     with warnings.catch_warnings():
@@ -318,6 +331,12 @@ def _scan(yaml: Any, text: str, file: str) -> Diagnostic | None:
             if anchor:
                 sizes[anchor] = expanded - before
         elif isinstance(event, AliasEvent):
+            if any(anchor == event.anchor for anchor, _ in open_nodes):
+                return P.TOO_MANY_ALIASES.at(
+                    f"alias `*{event.anchor}` stands inside the value it names (a cycle)",
+                    hint="write the values out; a value cannot contain itself",
+                    **_mark(event.start_mark, file),
+                )
             aliases += 1
             expanded += sizes.get(event.anchor, 1)
             if aliases > MAX_ALIASES or expanded > MAX_NODES:
