@@ -3,6 +3,7 @@ against real servers on 127.0.0.1 and asserts what a user (or the attacked party
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -435,6 +436,20 @@ def test_a_server_echoing_the_secret_path_never_leaks_it(team: Path, server: Ser
     for text in (out, err, record()):
         assert "slacksecretpath" not in text
         assert "T0001" not in text or "***" in text
+
+
+def test_a_server_echoing_basic_credentials_never_leaks_them(
+    team: Path, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PARTNER_WEBHOOK_URL", server.base.replace("://", "://partner:hunter2-pass@") + "/partner/hook")
+    basic = base64.b64encode(b"partner:hunter2-pass").decode()
+    server.on("POST", "/partner/", Answer(400, f"bad request, auth=Basic {basic}".encode()))
+    open_incident()
+    code, out, err = send("webhook")
+    assert code == 1
+    assert "auth=Basic ***" in out
+    for text in (out, err, record()):
+        assert basic not in text and "hunter2-pass" not in text
 
 
 def test_check_never_prints_a_value_its_secret_rule_flagged(tmp_path: Path) -> None:

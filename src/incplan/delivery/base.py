@@ -90,6 +90,9 @@ class Secrets:
             self.remember(parts.password)
         if parts.username and parts.password:
             self.remember(f"{parts.username}:{parts.password}")
+            from urllib.parse import unquote
+
+            self.remember_basic(unquote(parts.username), unquote(parts.password))
         path = parts.path.strip("/")
         if path:
             self.remember(path)
@@ -99,6 +102,15 @@ class Secrets:
         if parts.query:
             self.remember(parts.query)
         return url
+
+    def remember_basic(self, user: str, password: str) -> str:
+        """The `Basic` credentials of HTTP authentication, remembered so that a server echoing
+        its Authorization header back in an error never shows them."""
+        import base64
+
+        credentials = base64.b64encode(f"{user}:{password}".encode()).decode()
+        self.remember(credentials)
+        return credentials
 
     def mask(self, text: str) -> str:
         for value in sorted(self.seen, key=len, reverse=True):

@@ -4,7 +4,6 @@ auth token. Twilio answers 201 with the message `sid`."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -20,7 +19,7 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
     numbers = recipients(settings, secrets)
     base = require_tls(settings.api_base, "`api_base`").rstrip("/")
     url = f"{base}/2010-04-01/Accounts/{quote(sid, safe='')}/Messages.json"
-    credentials = base64.b64encode(f"{sid}:{token}".encode()).decode()
+    credentials = secrets.remember_basic(sid, token)
     headers = {
         "Authorization": f"Basic {credentials}",
         "Content-Type": "application/x-www-form-urlencoded",
