@@ -308,3 +308,35 @@ def test_a_record_or_vars_file_with_an_alias_cycle_is_set_aside(tmp_path: Path) 
     result = run_cli(*args, cwd=tmp_path)
     assert_clean(result, 2)
     assert "v.yaml:1:13: alias `*a` stands inside the value it names (a cycle)" in result.err
+
+
+# ------------------------------------------------------------------ records edited by hand
+
+
+def test_a_record_edited_to_a_far_date_is_set_aside(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
+    for title in ("Far", "Near"):
+        assert_clean(run_cli("incident", "open", "--title", title, "--severity", "sev2", cwd=tmp_path), 0)
+    far = next((tmp_path / "incidents").glob("*-far.yaml"))
+    text = far.read_text()
+    opened = text.split("opened_at: ", 1)[1].splitlines()[0]
+    far.write_text(text.replace(opened, "'9999-12-31T23:59:00+00:00'"))
+    for args in (["incident", "list", "--all"], ["incident", "status"], ["report", "--all"], ["incident", "remind"]):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.code in (0, 1), result.err
+        assert "Traceback" not in result.err
+        assert f"the record `incidents/{far.name}`" in result.err
+    assert "Near" in run_cli("incident", "list", "--all", cwd=tmp_path).out
+
+
+def test_site_build_of_a_record_titled_with_a_lone_surrogate(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
+    opened = run_cli("incident", "open", "--title", "Checkout", "--severity", "sev2", "--var", "service=x",
+                     "--var", "impact=y", cwd=tmp_path)  # fmt: skip
+    assert_clean(opened, 0)
+    record = next((tmp_path / "incidents").glob("*.yaml"))
+    assert_clean(run_cli("notify", "-i", record.stem, "--posted", "-c", "status_page", "-f", "text", cwd=tmp_path), 0)
+    record.write_text(record.read_text().replace("title: Checkout", 'title: "Bad \\ud800 title"'))
+    result = run_cli("site", "build", "--out", "public", cwd=tmp_path)
+    assert_clean(result, 0)
+    assert "Bad \\ud800 title" in (tmp_path / "public" / "index.html").read_text()

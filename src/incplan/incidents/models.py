@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, Field
 
+from incplan.clock import EARLIEST, LATEST
 from incplan.plan.models import Handle, Model
 
 
+def _in_range(moment: datetime) -> datetime:
+    # The same years as times entered on the command line: a record edited by hand to year 9999
+    # would otherwise overflow when a cadence is added to it, for every command that reads it.
+    if not EARLIEST <= moment.astimezone(UTC) < LATEST:
+        raise ValueError("a time outside the years 1970–9998")
+    return moment
+
+
+RecordTime = Annotated[AwareDatetime, AfterValidator(_in_range)]
+
+
 class _Event(Model):
-    at: AwareDatetime
+    at: RecordTime
     by: Handle | None = None
 
 
@@ -86,7 +99,7 @@ class Reminded(_Event):
     """`incident remind --send` told an internal channel that a customer update is due."""
 
     type: Literal["reminded"]
-    due: AwareDatetime  # the due time reminded of: one reminder per due time and channel
+    due: RecordTime  # the due time reminded of: one reminder per due time and channel
     channel: str
     locale: str | None = None
     delivered: bool = False
@@ -114,7 +127,7 @@ class Record(Model):
     kind: Literal["incident", "maintenance"] = "incident"
     title: str
     plan: str | None = None
-    opened_at: AwareDatetime
-    scheduled_for: AwareDatetime | None = None  # maintenance: the announced window
-    scheduled_until: AwareDatetime | None = None
+    opened_at: RecordTime
+    scheduled_for: RecordTime | None = None  # maintenance: the announced window
+    scheduled_until: RecordTime | None = None
     events: Annotated[list[Event], Field(min_length=1)]

@@ -69,10 +69,10 @@ def build_files(site: Site) -> Files:
         loc = _Locale(site, code)
         pages = _pages(site, loc, templates)
         for path, html in pages.items():
-            files[path] = html.encode("utf-8")
+            files[path] = html.encode("utf-8", "backslashreplace")
         files[f"{loc.prefix}feed.atom"] = atom(site, loc)
     for path, payload in statuspage_json(site).items():
-        files[path] = (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        files[path] = (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
     return Files(files)
 
 
@@ -342,7 +342,11 @@ def atom(site: Site, loc: _Locale) -> bytes:
             attrs["xml:lang"] = text.locale
         sub(node, "content", content, **attrs)
     ET.indent(feed)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode").encode("utf-8") + b"\n"
+    return (
+        b'<?xml version="1.0" encoding="utf-8"?>\n'
+        + ET.tostring(feed, encoding="unicode").encode("utf-8", "backslashreplace")
+        + b"\n"
+    )
 
 
 def _rfc3339(moment: datetime) -> str:
