@@ -340,3 +340,18 @@ def test_site_build_of_a_record_titled_with_a_lone_surrogate(tmp_path: Path) -> 
     result = run_cli("site", "build", "--out", "public", cwd=tmp_path)
     assert_clean(result, 0)
     assert "Bad \\ud800 title" in (tmp_path / "public" / "index.html").read_text()
+
+
+# ------------------------------------------------------------------ terminal control sequences
+
+
+def test_escape_sequences_in_plan_text_are_an_error_never_printed(write: Write) -> None:
+    text = MINIMAL.replace("name: Tiny Co", 'name: "Tiny\\e]8;;https://evil.example\\e\\\\X\\e]8;;\\e\\\\ \\e[2J Co"')
+    path = write("plan.yaml", text)
+    checked = run_cli("check", str(path))
+    assert_clean(checked, 1)
+    assert "plan.yaml:4:9: error E001 control character U+001B is not allowed in a plan" in checked.out
+    for args in (["show"], ["preview"], ["export", "--format", "markdown"]):
+        result = run_cli(*args, "--plan", str(path))
+        assert result.code == 1
+        assert "\x1b" not in result.out + result.err

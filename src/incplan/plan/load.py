@@ -218,7 +218,7 @@ def _load_safe(yaml: Any, text: str, file: str) -> tuple[Any, list[Diagnostic]]:
         data = yaml.load(text)
         if _depth(data) > MAX_DEPTH:
             return None, [_scan(yaml, text, file) or P.TOO_DEEP.at("nesting is too deep", line=1, file=file)]
-        return _plain(data, file, clean="\\u" in text or "\\U" in text)
+        return _plain(data, file, clean="\\" in text)
 
 
 def _plain(data: Any, file: str, *, clean: bool) -> tuple[Any, list[Diagnostic]]:
@@ -235,7 +235,7 @@ def _plain(data: Any, file: str, *, clean: bool) -> tuple[Any, list[Diagnostic]]
                 file=file,
             )
         ]
-    if not clean:  # decoded strictly from UTF-8: only an escape can make a surrogate
+    if not clean:  # decoded strictly from UTF-8: only an escape can make a surrogate or a control
         return data, []
     found: list[Diagnostic] = []
     return _clean(data, (), found), found
@@ -243,6 +243,20 @@ def _plain(data: Any, file: str, *, clean: bool) -> tuple[Any, list[Diagnostic]]
 
 def _clean(node: Any, path: tuple[PathPart, ...], found: list[Diagnostic], key: bool = False) -> Any:
     if isinstance(node, str):
+        control = _CONTROL.search(node)
+        if control is not None:
+            # `"\e]8;;https://x\e\\"` (valid YAML escapes) would make a terminal show a link, clear
+            # the screen or set its title when the text is printed: plan text is data.
+            if len(found) < 20:
+                found.append(
+                    P.YAML_SYNTAX.at(
+                        f"control character U+{ord(control.group()):04X} is not allowed in a plan",
+                        hint="remove it; a terminal would act on it when the text is printed",
+                        path=(*path, node) if key else path,
+                        anchor=Anchor.KEY if key else Anchor.VALUE,
+                    )
+                )
+            node = _CONTROL.sub("\ufffd", node)
         char = _SURROGATE.search(node)
         if char is None:
             return node
@@ -264,6 +278,7 @@ def _clean(node: Any, path: tuple[PathPart, ...], found: list[Diagnostic], key: 
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and newline, DEL, C1
 
 
 SAFE_NESTING = 2_000  # levels the C composer handles without exhausting the C stack (5,000 seen fine)
