@@ -92,8 +92,12 @@ def test_the_index_follows_hand_edits_and_merges(many: Path) -> None:
 def test_the_index_knows_a_maintenance_from_an_incident(many: Path) -> None:
     """A stage id may be final for one kind of record and not the other: the index keeps the kind."""
     plan = many.parent / "incplan.yaml"
+    text = plan.read_text()
+    start = text.find("\nmaintenance:")  # the bundled plan's own section gives way to this one
+    if start >= 0:
+        text = text[:start] + text[text.index("\nvalues:", start) :]
     plan.write_text(
-        plan.read_text()
+        text
         + "\nmaintenance:\n  stages:\n    scheduled: {name: Scheduled}\n    identified: {name: Done, final: true}\n"
     )
 
