@@ -92,7 +92,7 @@ def _run(plan: Plan, plan_path: Any, incident_id: str | None, clock: Any, interv
 @contextmanager
 def _keys() -> Iterator[Any]:
     """read(timeout) -> the key pressed within `timeout` seconds, or "". The terminal is in
-    cbreak mode meanwhile (keys arrive unbuffered, unechoed; Ctrl-C still interrupts)."""
+    cbreak mode meanwhile (keys arrive unbuffered, unechoed; Ctrl-C is a key like `q`)."""
     import select
     import termios
     import tty
@@ -100,6 +100,11 @@ def _keys() -> Iterator[Any]:
     fd = sys.stdin.fileno()
     saved = termios.tcgetattr(fd)
     tty.setcbreak(fd)
+    # Ctrl-C arrives as a key, read between refreshes: a SIGINT in the middle of a redraw or of
+    # restoring the terminal could leave the screen half torn down (seen as a hang under load).
+    mode = termios.tcgetattr(fd)
+    mode[3] &= ~termios.ISIG
+    termios.tcsetattr(fd, termios.TCSANOW, mode)
 
     def read(timeout: float) -> str:
         ready, _, _ = select.select([fd], [], [], timeout)
