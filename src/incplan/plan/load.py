@@ -243,32 +243,28 @@ def _plain(data: Any, file: str, *, clean: bool) -> tuple[Any, list[Diagnostic]]
 
 def _clean(node: Any, path: tuple[PathPart, ...], found: list[Diagnostic], key: bool = False) -> Any:
     if isinstance(node, str):
-        control = _CONTROL.search(node)
-        if control is not None:
+
+        def report(problem: Any, message: str, hint: str) -> None:
+            if len(found) < 20:
+                where = (*path, node) if key else path
+                found.append(problem.at(message, hint=hint, path=where, anchor=Anchor.KEY if key else Anchor.VALUE))
+
+        if (control := _CONTROL.search(node)) is not None:
             # `"\e]8;;https://x\e\\"` (valid YAML escapes) would make a terminal show a link, clear
             # the screen or set its title when the text is printed: plan text is data.
-            if len(found) < 20:
-                found.append(
-                    P.YAML_SYNTAX.at(
-                        f"control character U+{ord(control.group()):04X} is not allowed in a plan",
-                        hint="remove it; a terminal would act on it when the text is printed",
-                        path=(*path, node) if key else path,
-                        anchor=Anchor.KEY if key else Anchor.VALUE,
-                    )
-                )
-            node = _CONTROL.sub("\ufffd", node)
-        char = _SURROGATE.search(node)
-        if char is None:
-            return node
-        if len(found) < 20:
-            found.append(
-                P.NOT_UTF8.at(
-                    f"text holds `\\u{ord(char.group()):04x}`, half of a UTF-16 pair, which is not a character",
-                    hint="write the character itself, or a `\\U0001F600`-style escape for characters beyond U+FFFF",
-                    path=(*path, node) if key else path,
-                    anchor=Anchor.KEY if key else Anchor.VALUE,
-                )
+            report(
+                P.YAML_SYNTAX,
+                f"control character U+{ord(control.group()):04X} is not allowed in a plan",
+                "remove it; a terminal would act on it when the text is printed",
             )
+            node = _CONTROL.sub("\ufffd", node)
+        if (char := _SURROGATE.search(node)) is None:
+            return node
+        report(
+            P.NOT_UTF8,
+            f"text holds `\\u{ord(char.group()):04x}`, half of a UTF-16 pair, which is not a character",
+            "write the character itself, or a `\\U0001F600`-style escape for characters beyond U+FFFF",
+        )
         return node.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     if isinstance(node, dict):
         return {_clean(k, path, found, key=True): _clean(v, (*path, k), found) for k, v in node.items()}
