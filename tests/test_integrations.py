@@ -122,3 +122,48 @@ def test_action_check_step_writes_sarif_and_its_exit_code(tmp_path: Path, plan: 
     assert '"version": "2.1.0"' in (tmp_path / "incplan.sarif").read_text()
     if code == "1":
         assert done.stdout.startswith("::error file=plans/team.yaml,line=26,col=5,title=E101 unknown-key::")
+
+
+def test_the_repositorys_mypy_hook_installs_every_library_the_code_imports() -> None:
+    """pre-commit runs mypy in an environment holding only `additional_dependencies`: a library
+    the code imports but the hook lacks makes the hook fail on every commit (it did for httpx,
+    tenacity and filelock). Each one must be there, at the floor pyproject.toml declares."""
+    import ast
+    import importlib.metadata
+    import re
+
+    config = YAML(typ="safe").load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hook = next(h for repo in config["repos"] for h in repo["hooks"] if h["id"] == "mypy")
+    declared = {re.split(r"[<>=!~;\[ ]", dep, maxsplit=1)[0].lower(): dep for dep in hook["additional_dependencies"]}
+
+    imported: set[str] = set()
+    for path in (ROOT / "src/incplan").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module.split(".")[0])
+    by_module = importlib.metadata.packages_distributions()
+    # what the declared libraries bring along (jinja2 markupsafe, typer click, httpx httpcore)
+    brought = {"markupsafe", "pydantic_core", "pydantic-core", "click", "httpcore"}
+    missing = []
+    for module in sorted(imported - set(sys.stdlib_module_names) - {"incplan"}):
+        dists = {d.lower() for d in by_module.get(module, [module])} - brought
+        if dists and not dists & set(declared):  # a namespace (ruamel) needs one of its dists
+            missing.append(module)
+    assert {"httpx", "babel", "jinja2"} <= imported, "the import scan is broken"
+    assert missing == []
+
+    floors = {}
+    for requirement in tomllib_load()["project"]["dependencies"]:
+        name = re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].lower()
+        floors[name] = re.search(r">=\s*([^,;\s]+)", requirement).group(1)  # type: ignore[union-attr]
+    for name, dep in declared.items():
+        if name in floors:
+            assert dep == f"{name}>={floors[name]}", f"the hook's `{dep}` differs from pyproject's floor"
+
+
+def tomllib_load() -> dict[str, object]:
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
