@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from incplan.lint.registry import all_rules
+from incplan.lint.registry import RULES
 from incplan.lint.runner import lint_file
 
 CASES = Path(__file__).parent / "cases"
-RULE_NAMES = {r.name for r in all_rules()}
+RULE_NAMES = {r.name for r in RULES}
 
 
 def _cases(kind: str) -> list[Path]:

@@ -64,18 +64,28 @@ class Diagnostic:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A lint rule: stable code, kebab-case name, default severity, one-line summary.
+    """A lint rule: stable code, kebab-case name, default severity, what it finds, and aliases
+    (older names that keep working wherever a rule is named).
 
-    `check` is a pure function of a `LintContext` yielding diagnostics; rules whose problems
-    are found while loading (YAML, schema) have none.
+    `doc`'s first paragraph is the summary `incplan rules` prints; the rest says more (SARIF's
+    full description). Rules with a check are `lint.declare.CheckedRule`; those whose problems are
+    found while loading (YAML, schema) are plain `Rule`s.
     """
 
     code: str
     name: str
     severity: Severity
-    summary: str
-    check: object = None  # Callable[[LintContext], Iterable[Diagnostic]] | None
+    doc: str
     aliases: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        return " ".join(self.doc.strip().partition("\n\n")[0].split())
+
+    @property
+    def description(self) -> str:
+        """The whole `doc` as one paragraph."""
+        return " ".join(self.doc.split())
 
     def at(
         self,

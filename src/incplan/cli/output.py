@@ -318,9 +318,8 @@ def report_sarif(summary: Summary, stream: IO[str]) -> None:
     import hashlib
 
     from incplan import __version__
-    from incplan.lint.registry import all_rules
+    from incplan.lint.registry import RULES as rules
 
-    rules: list[Rule] = all_rules()
     index = {r.code: i for i, r in enumerate(rules)}
     root = _repository_root()
     results = []
@@ -373,7 +372,7 @@ def report_sarif(summary: Summary, stream: IO[str]) -> None:
 
 
 def _sarif_rule(rule: Rule) -> dict[str, Any]:
-    doc = " ".join((getattr(rule.check, "__doc__", None) or rule.summary).split())
+    doc = rule.description
     how = (
         f"Change its level in the plan with `lint.rules: {{{rule.name}: off|info|warning|error}}`, "
         f"or skip it with `--ignore {rule.name}`; `incplan rules` lists every rule."
@@ -386,7 +385,9 @@ def _sarif_rule(rule: Rule) -> dict[str, Any]:
         "help": {"text": f"{doc} {how}", "markdown": f"**{rule.name}** ({rule.code}): {doc}\n\n{how}"},
         "helpUri": "https://github.com/incplan/incplan#lint-a-plan",
         "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity.value]},
-        "properties": {"tags": ["incplan", rule.severity.value]},
+        # SARIF ids stay the codes; older names are kept where a reader of the report looks.
+        "properties": {"tags": ["incplan", rule.severity.value]}
+        | ({"aliases": list(rule.aliases)} if rule.aliases else {}),
     }
 
 

@@ -1,4 +1,5 @@
-"""`incplan rules`: every lint rule with its code, name, default severity and description."""
+"""`incplan rules`: every lint rule with its code, name, default severity and description, as
+the declarations say (`lint.registry.RULES`)."""
 
 from __future__ import annotations
 
@@ -13,22 +14,30 @@ def rules(
     format: str = typer.Option("text", "--format", "-f", metavar="text|json|markdown", help="Output format."),
 ) -> None:
     """List every lint rule: code, name, default severity, what it finds."""
-    from incplan.lint.registry import all_rules
+    from incplan.lint.registry import RULES
 
     choose("format", format, ["text", "json", "markdown"])
-    listed = all_rules()
     if format == "json":
         import json
 
         rows = [
-            {"code": r.code, "name": r.name, "severity": r.severity.value, "description": r.summary} for r in listed
+            {
+                "code": r.code,
+                "name": r.name,
+                "aliases": list(r.aliases),
+                "severity": r.severity.value,
+                "description": r.summary,
+            }
+            for r in RULES
         ]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
     elif format == "markdown":
         sys.stdout.write("| code | name | severity | description |\n|---|---|---|---|\n")
-        for r in listed:
-            sys.stdout.write(f"| {r.code} | `{r.name}` | {r.severity.value} | {r.summary} |\n")
+        for r in RULES:
+            also = "".join(f" (also `{a}`)" for a in r.aliases)
+            sys.stdout.write(f"| {r.code} | `{r.name}`{also} | {r.severity.value} | {r.summary} |\n")
     else:
-        width = max(len(r.name) for r in listed)
-        for r in listed:
-            sys.stdout.write(f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.summary}\n")
+        width = max(len(r.name) for r in RULES)
+        for r in RULES:
+            also = "".join(f" (also `{a}`)" for a in r.aliases)
+            sys.stdout.write(f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.summary}{also}\n")

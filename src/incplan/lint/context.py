@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -35,6 +36,9 @@ class LintContext:
     shared: dict[str, Any] = field(default_factory=dict)
     # `time.monotonic()` after which no more templates are rendered (the plan's budget).
     deadline: float | None = None
+    # Every rule code, name and alias, lower-cased (`lint.registry.CODE_BY_KEY`), for the rule
+    # that checks the names a plan gives in `lint:`; a rule module never imports the registry.
+    rule_keys: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def valid(self) -> Plan:

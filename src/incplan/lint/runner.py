@@ -135,26 +135,31 @@ def lint_file(
     import time
 
     from incplan.lint.context import LintContext
-    from incplan.lint.registry import DATA_RULES, PLAN_RULES, all_rules
+    from incplan.lint.registry import CODE_BY_KEY, DATA_RULES, PLAN_RULES
     from incplan.lint.rules.templates import PLAN_BUDGET
     from incplan.plan.load import load_plan
 
     budget = PLAN_BUDGET if budget is None else budget
     deadline = time.monotonic() + budget
-    all_rules()  # registers the rule modules
     source = load_plan(path)
     if _is_record(source.data) or (plans_only and not looks_like_plan(source.text, source.data)):
         return FileReport(source.file, skipped=True)
     found = list(source.diagnostics)
     if isinstance(source.data, dict):
         ctx = LintContext(
-            file=source.file, data=source.data, plan=source.plan, today=now.date(), now=now, deadline=deadline
+            file=source.file,
+            data=source.data,
+            plan=source.plan,
+            today=now.date(),
+            now=now,
+            deadline=deadline,
+            rule_keys=CODE_BY_KEY,
         )
         ctx.shared["budget"] = budget
-        rules = DATA_RULES + (PLAN_RULES if source.plan is not None else [])
+        rules = DATA_RULES + (PLAN_RULES if source.plan is not None else ())
         for declared in rules:
             try:
-                found.extend(declared.check(ctx))  # type: ignore[operator]
+                found.extend(declared.check(ctx))
             except RecursionError:
                 continue  # a pathological plan; the loader caps already report why
         ignore = ignore | _plan_ignores(source.data)
@@ -181,7 +186,7 @@ def _plan_ignores(data: dict[str, object]) -> frozenset[str]:
     codes: set[str] = set()
     for name in names:
         if isinstance(name, str):
-            with contextlib.suppress(UsageError):  # reported by the unknown-ignore rule
+            with contextlib.suppress(UsageError):  # reported by the unknown-rule rule
                 codes |= resolve([name])
     return frozenset(codes)
 
@@ -191,7 +196,7 @@ LEVELS = {"info": Severity.INFO, "warning": Severity.WARNING, "error": Severity.
 
 def _plan_levels(data: dict[str, object]) -> dict[str, str]:
     """`lint.rules: {RULE: off | info | warning | error}` as rule code -> level (yamllint-style:
-    the linter, not the rule, decides the severity). Unknown rules are reported by unknown-ignore."""
+    the linter, not the rule, decides the severity). Unknown rules are reported by unknown-rule."""
     from incplan.lint.registry import resolve
 
     lint = data.get("lint")
@@ -257,7 +262,7 @@ def _parallel(
     import multiprocessing
 
     # Build everything heavy before forking, so that the children share it.
-    import incplan.lint.rules
+    import incplan.lint.registry
     import incplan.plan.models
     import incplan.templates.engine  # noqa: F401
 

@@ -31,7 +31,7 @@ def load_for_use(path: Path) -> tuple[Plan, PlanSource]:
         raise PlanError(source.file, source.place(errors or source.diagnostics))
     now = datetime.now(UTC)
     ctx = LintContext(file=source.file, data=source.data, plan=source.plan, today=now.date(), now=now)
-    broken = [d for rule in references.RULES for d in rule.check(ctx)]  # type: ignore[operator]
+    broken = [d for rule in references.RULES for d in rule.check(ctx)]
     if broken:
         raise PlanError(source.file, source.place(broken))
     return source.plan, source

@@ -1,5 +1,2 @@
-"""The rule modules, listed explicitly (never discovered from the file system)."""
-
-from incplan.lint.rules import hygiene, references, roster, templates
-
-__all__ = ["hygiene", "references", "roster", "templates"]
+"""The rule modules: one per family, each listing its rules in an explicit `RULES` tuple that
+`lint.registry` imports. A rule module never imports the registry."""

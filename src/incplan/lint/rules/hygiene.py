@@ -11,7 +11,7 @@ from typing import Any
 
 from incplan.diagnostics import Anchor, Diagnostic, PathPart, Severity
 from incplan.lint.context import LintContext
-from incplan.lint.registry import all_rules, rule
+from incplan.lint.declare import rule
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -198,25 +198,26 @@ def review_overdue(ctx: LintContext) -> Iterator[Diagnostic]:
         )
 
 
-@rule("W502", "unknown-ignore", W, data_only=True)
-def unknown_ignore(ctx: LintContext) -> Iterator[Diagnostic]:
-    """`lint.ignore` or `lint.rules` names a rule that does not exist (a typo changes nothing)."""
+@rule("W502", "unknown-rule", W, aliases=("unknown-ignore",), data_only=True)
+def unknown_rule(ctx: LintContext) -> Iterator[Diagnostic]:
+    """`lint.ignore` or `lint.rules` names a rule that does not exist (a typo changes nothing).
+
+    Called `unknown-ignore` before `lint.rules` existed; that name still works."""
     lint = ctx.data.get("lint")
-    if not isinstance(lint, dict):
+    if not isinstance(lint, dict) or not ctx.rule_keys:  # no registry given: nothing to compare with
         return
-    known = {k.lower() for r in all_rules() for k in (r.code, r.name, *r.aliases)}
     ignore = lint.get("ignore")
     for i, name in enumerate(ignore if isinstance(ignore, list) else []):
-        if isinstance(name, str) and name.lower() not in known:
-            yield unknown_ignore.at(
+        if isinstance(name, str) and name.lower() not in ctx.rule_keys:
+            yield unknown_rule.at(
                 f"`lint.ignore` names unknown rule `{name}`",
                 path=("lint", "ignore", i),
                 hint="`incplan rules` lists every code and name",
             )
     levels = lint.get("rules")
     for name in levels if isinstance(levels, dict) else {}:
-        if isinstance(name, str) and name.lower() not in known:
-            yield unknown_ignore.at(
+        if isinstance(name, str) and name.lower() not in ctx.rule_keys:
+            yield unknown_rule.at(
                 f"`lint.rules` names unknown rule `{name}`",
                 path=("lint", "rules", name),
                 anchor=Anchor.KEY,
@@ -284,3 +285,12 @@ def credential_destination(ctx: LintContext) -> Iterator[Diagnostic]:
                 ),
                 severity=W,
             )
+
+
+RULES = (
+    secret_in_plan,
+    placeholder,
+    review_overdue,
+    unknown_rule,
+    credential_destination,
+)

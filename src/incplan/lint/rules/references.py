@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from incplan.diagnostics import Anchor, Diagnostic, PathPart, Severity, did_you_mean
 from incplan.lint.context import LintContext
-from incplan.lint.registry import rule
+from incplan.lint.declare import rule
 from incplan.plan.models import RESERVED_NAMES
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from incplan.diagnostics import Anchor, Diagnostic, Severity
 from incplan.lint.context import LintContext
-from incplan.lint.registry import rule
+from incplan.lint.declare import rule
 
 W = Severity.WARNING
 
@@ -115,3 +115,15 @@ def unused_role(ctx: LintContext) -> Iterator[Diagnostic]:
                 anchor=Anchor.KEY,
                 hint="add it to a severity's `roles` or remove it",
             )
+
+
+RULES = (
+    role_without_people,
+    role_without_backup,
+    severity_without_channels,
+    severity_without_roles,
+    channel_without_owner,
+    channel_without_access,
+    unused_channel,
+    unused_role,
+)

@@ -8,7 +8,7 @@ from typing import Any
 
 from incplan.diagnostics import Anchor, Diagnostic, Severity, did_you_mean
 from incplan.lint.context import LintContext, MessagePart
-from incplan.lint.registry import rule
+from incplan.lint.declare import rule
 
 E, W = Severity.ERROR, Severity.WARNING
 PLAN_BUDGET = 20.0  # seconds `check` spends rendering one plan's messages (SPEC §3)
@@ -324,3 +324,15 @@ def missing_next_update(ctx: LintContext) -> Iterator[Diagnostic]:
                         path=body.path,
                         hint="add `Next update by {{ next_update }}.`",
                     )
+
+
+RULES = (
+    template_syntax,
+    template_undefined_name,
+    template_render_error,
+    message_too_long,
+    missing_message,
+    missing_translation,
+    missing_data_statement,
+    missing_next_update,
+)
