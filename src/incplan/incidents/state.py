@@ -4,7 +4,8 @@ A customer update is a `notified` event that reached a channel whose audience is
 (posted by hand or delivered); updates within one minute of each other are one update. The
 first is due `first_update_within` after opening (the severity at opening); each next one is
 due one cadence (of the severity and stage in force at the previous update) after it, until a
-final stage is reached.
+final stage is reached. A reopening (a stage that is not final, after a final one) starts the
+chain again: the next update is due one cadence (of the stage it reopens at) after it.
 """
 
 from __future__ import annotations
@@ -171,12 +172,30 @@ def cadence(state: State, plan: Plan, now: datetime) -> Cadence:
     breaches: list[Breach] = []
     next_due: datetime | None = None
 
+    def final(stage: str) -> bool:
+        return stage in plan.stages and plan.stages[stage].final
+
     def due_after(moment: datetime) -> datetime | None:
-        severity, stage = state.in_force(moment)
-        sev = plan.severities.get(severity)
-        st = plan.stages.get(stage)
-        every = sev.cadence(stage) if sev is not None and not (st and st.final) else None
-        return moment + every if every is not None else None
+        """When the update after one posted at `moment` is due. A resolution ends the chain (an
+        update posted at a final stage, or one whose next was not yet due when the incident was
+        resolved, is owed nothing); a reopening starts a new one, one cadence after it."""
+        while True:
+            severity, stage = state.in_force(moment)
+            if final(stage):
+                reopened = next((at for s, at in state.stages if at > moment and not final(s)), None)
+                if reopened is None:
+                    return None
+                moment = reopened
+                continue
+            sev = plan.severities.get(severity)
+            every = sev.cadence(stage) if sev is not None else None
+            if every is None:
+                return None
+            due = moment + every
+            resolved = next((at for s, at in state.stages if moment < at <= due and final(s)), None)
+            if resolved is None:
+                return due
+            moment = resolved
 
     if not updates:
         next_due = first_due

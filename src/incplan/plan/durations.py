@@ -6,7 +6,8 @@ import re
 from datetime import timedelta
 
 DURATION_PATTERN = r"^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$"
-_DURATION = re.compile(DURATION_PATTERN)
+# ASCII digits only, as JSON Schema's `\d` (an editor and `check` refuse `١٥m` alike)
+_DURATION = re.compile(DURATION_PATTERN, re.ASCII)
 
 
 def parse_duration(text: str) -> timedelta:
