@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
@@ -183,7 +184,6 @@ def test_no_color_env_respected(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_schema_is_draft07_and_validates_the_examples() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     from ruamel.yaml import YAML
 
     code, out, _ = run("schema")

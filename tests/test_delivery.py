@@ -160,7 +160,7 @@ class Mailbox:
 @pytest.fixture
 def smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Mailbox, int]]:
     """aiosmtpd on 127.0.0.1 with STARTTLS (a certificate from a test CA) and AUTH."""
-    trustme = pytest.importorskip("trustme")
+    import trustme
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 

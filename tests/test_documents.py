@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from typer.testing import CliRunner
 from incplan.cli.app import app
 
 from .conftest import ROOT
+from .strict_html import parse_html, text_of
 
 runner = CliRunner()
 MINIMAL = (ROOT / "examples/minimal.yaml").read_text(encoding="utf-8")
@@ -65,33 +65,16 @@ def test_html_export_uses_no_deprecated_css(hostile: Path) -> None:
     assert "<script>" not in out and "&lt;script&gt;" in out
 
 
-class Tables(HTMLParser):
-    """The header cells of the table that follows each <h2>."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.heading = ""
-        self.in_h2 = False
-        self.in_th = False
-        self.headers: dict[str, list[str]] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "h2":
-            self.in_h2, self.heading = True, ""
-        elif tag == "table":
-            self.headers.setdefault(self.heading, [])
-        elif tag == "th":
-            self.in_th = True
-
-    def handle_endtag(self, tag: str) -> None:
-        self.in_h2 = self.in_h2 and tag != "h2"
-        self.in_th = self.in_th and tag != "th"
-
-    def handle_data(self, data: str) -> None:
-        if self.in_h2:
-            self.heading += data
-        elif self.in_th:
-            self.headers[self.heading].append(data)
+def table_headers(html: str) -> dict[str, list[str]]:
+    """The header cells of the table that follows each <h2>, by the heading's text."""
+    headers: dict[str, list[str]] = {}
+    heading = ""
+    for element in parse_html(html).iter():
+        if element.tag == "h2":
+            heading = text_of(element)
+        elif element.tag == "table":
+            headers.setdefault(heading, []).extend(text_of(th) for th in element.iter("th"))
+    return headers
 
 
 def test_report_timeline_table_has_a_header_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,7 +85,6 @@ def test_report_timeline_table_has_a_header_row(tmp_path: Path, monkeypatch: pyt
     incident = next((tmp_path / "incidents").glob("*.yaml")).stem
     code, out, err = run("report", incident, "--format", "html")
     assert code == 0, err
-    tables = Tables()
-    tables.feed(out)
-    assert tables.headers["Timeline"] == ["When", "What happened"]
-    assert all(tables.headers.values()), tables.headers  # every table says what its columns are
+    headers = table_headers(out)
+    assert headers["Timeline"] == ["When", "What happened"]
+    assert all(headers.values()), headers  # every table says what its columns are

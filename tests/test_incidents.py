@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from incplan.cli.app import app
 
 from .conftest import ROOT
+from .strict_html import parse_html, text_of
 
 runner = CliRunner()
 ID = "2026-11-27-checkout-errors"
@@ -368,11 +369,11 @@ def test_period_report_html_has_inline_svg_and_nothing_external(team: Path) -> N
     assert out.count("<svg ") == 2
     assert "<script" not in out and "src=" not in out and "<link" not in out
     assert "Incidents per severity" in out and "Time to first customer update" in out
-    from html.parser import HTMLParser
-
-    HTMLParser().feed(out)
+    tree = parse_html(out)
+    assert [text_of(h) for h in tree.iter("h2")][:2] == ["Incidents per severity", "Time to first customer update"]
     code, out, _ = run("report", "2026-06-10-outage-1", "--format", "html", now="2026-11-27T12:00:00+00:00")
     assert code == 0 and out.count("<svg ") == 1
+    assert [text_of(h) for h in parse_html(out).iter("h1")] == ["Post-incident report: Outage 1"]
 
 
 def test_a_record_written_by_hand_as_in_the_spec(team: Path) -> None:

@@ -325,7 +325,8 @@ def test_retry_after_values(value: str, seconds: float | None, fake_time: FakeTi
 def test_a_certificate_that_fails_verification_is_never_retried(
     team: Path, monkeypatch: pytest.MonkeyPatch, fake_time: FakeTime
 ) -> None:
-    trustme = pytest.importorskip("trustme")
+    import trustme
+
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     trustme.CA().issue_cert("127.0.0.1").configure_cert(context)  # a CA nobody trusts
     connections = 0
