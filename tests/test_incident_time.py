@@ -258,3 +258,47 @@ def test_the_walk_report_shows_the_texts_and_hand_checked_figures(team: Path) ->
     }
     status = json.loads(ok("incident", "status", ID, "-f", "json", now="12:30"))[0]
     assert (status["open"], status["components"]) == (False, {"api": "operational"})
+
+
+def test_the_text_report_is_plain_text_with_the_markdown_reports_content(team: Path) -> None:
+    walk(team)
+    text = ok("report", ID, "-f", "text", now="12:30")
+    assert ok("report", ID, "--format", "text", now="12:30") == text
+    assert text != ok("report", ID, now="12:30")
+    for markup in ("#", "|", "> ", "**", "`", "- "):
+        assert not any(line.lstrip().startswith(markup) for line in text.splitlines()), markup
+    assert text.startswith("Post-incident report: API errors\n2026-11-27-api-errors · severity sev1 (Critical) · ")
+    lines = text.splitlines()
+    summary = lines[lines.index("Summary") + 1 : lines.index("Summary") + 6]
+    assert summary == [
+        "  Opened: 2026-11-27 10:00 CET",
+        "  Resolved: 2026-11-27 12:00 CET",
+        "  Time to resolve: 2h00m",  # 10:00 -> 12:00
+        "  First customer update after 6m (target 10m): met",  # 10:06, due 10:10
+        "  Update cadence: 1 late update",
+    ]
+    assert "Key times\n  2026-11-27 10:00 CET  Opened\n  2026-11-27 10:20 CET  Identified\n" in text
+    assert "Severity history\n  2026-11-27 10:00 CET  sev1\n  2026-11-27 10:40 CET  sev2\n" in text
+    # due 10:06 + 15m = 10:21, posted 10:24: 3 minutes late
+    assert "  due 2026-11-27 10:21 CET, posted 2026-11-27 10:24 CET, late by 3m\n" in text
+    assert (
+        "  2026-11-27 10:24 CET · identified · status_page (posted by hand)\n"
+        "    Identified: the public API\n"
+        "\n"
+        "    We have identified the cause of errors on every request affecting the public API\n"
+        "    Rollback 60% done.\n"
+        "    We are working on a fix. Next update by Nov 27, 2026, 10:54 CET.\n"
+    ) in text
+    assert "Roles\n  Incident Commander: Bob Lee (@bob), Alice Nowak (@alice)\n" in text
+    assert "  2026-11-27 10:20 CET  Stage: Identified (bad deploy 4821)\n" in text
+    assert "  2026-11-27 10:20 CET  Incident Commander: @bob\n" in text
+    assert text.count(" (posted by hand)\n") == len(json.loads(ok("report", ID, "-f", "json", now="12:30"))["messages"])
+
+
+def test_report_help_lists_the_formats_each_form_takes() -> None:
+    result = runner.invoke(app, ["report", "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
+    assert "For ID: markdown (default), text, html or json. With --all: text (default), markdown, html or json." in (
+        " ".join(result.stdout.split())
+    )
+    for fmt in ("markdown", "text", "html", "json"):
+        assert run("report", "--all", "-f", fmt, now=f"{DAY}10:00:00+01:00")[0] == 0

@@ -20,7 +20,13 @@ def report(
     until: str = typer.Option(
         None, "--until", metavar="DATE", help="With --all: opened on or before (a day or a time)."
     ),
-    format: str = typer.Option(None, "--format", "-f", metavar="markdown|html|json|text", help="Output format."),
+    format: str = typer.Option(
+        None,
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="For ID: markdown (default), text, html or json. With --all: text (default), markdown, html or json.",
+    ),
     output: Path = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE (`-`: stdout)."),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
 ) -> None:
@@ -52,12 +58,12 @@ def report(
         else:
             if since or until:
                 raise UsageError("--since and --until go with --all")
-            fmt = choose("format", format or "markdown", ["markdown", "html", "json", "text"])
+            fmt = choose("format", format or "markdown", ["markdown", "text", "html", "json"])
             record = read_record_fast(record_file(loaded, plan_path, incident_id))
             single = incident_report(record, loaded, now)
             text = {
                 "markdown": lambda: render.incident_markdown(single),
-                "text": lambda: render.incident_markdown(single),  # Markdown reads as plain text
+                "text": lambda: render.incident_text(single),
                 "html": lambda: render.incident_html(single),
                 "json": lambda: json.dumps(single.as_json(), indent=2, ensure_ascii=False) + "\n",
             }[fmt]()
