@@ -127,3 +127,65 @@ def test_standard_input_is_read_once() -> None:
     assert (code, out) == (2, "")
     assert "standard input was already read for another `-`" in err
     assert "Traceback" not in err
+
+
+# ---------------------------------------------------------------- the same options everywhere
+
+CANONICAL = {  # SPEC section 4: one name and one short form each
+    "--stage": "-s", "--severity": "-S", "--title": "-t", "--channel": "-c", "--locale": "-l",
+    "--format": "-f", "--output": "-o", "--incident": "-i", "--at": None, "--by": None,
+    "--var": None, "--vars": None,
+}  # fmt: skip
+# The convention options each incident and maintenance command takes (what makes sense there).
+RECORD_COMMANDS = {
+    "incident open": {"--title", "--severity", "--stage", "--at", "--by", "--var", "--vars", "--format"},
+    "incident update": {"--title", "--severity", "--stage", "--at", "--by", "--var", "--vars", "--format"},
+    "incident assign": {"--at", "--by", "--format"},
+    "incident status": {"--format"},
+    "incident list": {"--format"},
+    "incident remind": {"--format"},
+    "incident watch": set(),  # a live screen, no data to format
+    "maintenance schedule": {"--title", "--at", "--by", "--var", "--vars", "--format"},
+    "maintenance update": {"--title", "--stage", "--at", "--by", "--var", "--vars", "--format"},
+}
+
+
+def _commands() -> dict[str, object]:
+    import typer.main
+
+    from incplan.cli.app import app
+
+    found: dict[str, object] = {}
+
+    def walk(command: object, path: list[str]) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+        if not getattr(command, "commands", None):
+            found[" ".join(path)] = command
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def test_every_command_spells_the_shared_options_the_same_way() -> None:
+    wrong = []
+    for path, command in _commands().items():
+        for param in getattr(command, "params", []):
+            names = set(param.opts)
+            for long, short in CANONICAL.items():
+                if long in names and short is not None and short not in names:
+                    wrong.append(f"{path} {long} without {short}")
+                folder = short == "-o" and "--out" in names  # `preview --out DIR`, `site build --out DIR`
+                if short is not None and short in names and long not in names and not folder:
+                    wrong.append(f"{path} {short} is not {long}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("path", sorted(RECORD_COMMANDS))
+def test_incident_and_maintenance_commands_take_the_convention_options(path: str) -> None:
+    command = _commands()[path]
+    given = {opt for param in getattr(command, "params", []) for opt in param.opts}
+    assert {o for o in CANONICAL if o in given} == RECORD_COMMANDS[path]
+    if "--format" in given:
+        fmt = next(p for p in getattr(command, "params", []) if "--format" in p.opts)
+        assert "json" in fmt.metavar.split("|")

@@ -423,3 +423,32 @@ def test_a_damaged_record_does_not_hide_the_others(team: Path) -> None:
     code, out, err = run("report", "--all", "-f", "json", now="2026-11-27T10:30:00+01:00")
     assert (code, json.loads(out)["incidents"]) == (0, 1)
     assert "2026-11-26-broken.yaml" in err
+
+
+def test_assign_records_who_did_it_and_write_commands_answer_in_json(team: Path) -> None:
+    code, out, _ = run("incident", "open", "-t", "Checkout errors", "-S", "sev2", "--by", "@alice", "-f", "json",
+                       now="2026-11-27T10:02:00+01:00")  # fmt: skip
+    assert code == 0
+    assert json.loads(out) == {"id": ID, "path": f"incidents/{ID}.yaml", "next": f"incplan notify -i {ID}"}
+    code, out, _ = run("incident", "assign", ID, "communications_lead", "@carol", "--by", "@alice", "-f", "json",
+                       now="2026-11-27T10:05:00+01:00")  # fmt: skip
+    assert code == 0
+    assert json.loads(out) == {
+        "id": ID,
+        "role": "communications_lead",
+        "person": "@carol",
+        "by": "@alice",
+        "people": ["@carol"],  # everyone the record assigns to the role, latest first
+    }
+    from ruamel.yaml import YAML
+
+    events = YAML(typ="safe").load((team / "incidents" / f"{ID}.yaml").read_text())["events"]
+    assert events[-1] == {"at": "2026-11-27T10:05:00+01:00", "type": "assigned", "role": "communications_lead",
+                          "person": "@carol", "by": "@alice"}  # fmt: skip
+    report = run("report", ID, now="2026-11-27T10:06:00+01:00")[1]
+    assert "- 2026-11-27 10:05 CET: Communications Lead: @carol (@alice)\n" in report
+    code, out, err = run("incident", "assign", ID, "scribe", "@carol", "--by", "@zed", now="2026-11-27T10:06:00+01:00")
+    assert (code, out, err.splitlines()[0]) == (2, "", "error: unknown person `@zed`")
+    code, out, _ = run("incident", "update", ID, "-s", "identified", "-f", "json", now="2026-11-27T10:07:00+01:00")
+    assert json.loads(out) == {"id": ID, "title": "Checkout errors", "stage": "identified", "severity": "sev2",
+                               "next": f"incplan notify -i {ID}"}  # fmt: skip

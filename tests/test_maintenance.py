@@ -275,3 +275,28 @@ def test_statuspage_gets_a_scheduled_maintenance(
         ("PATCH", "/pages/p1/incidents/mnt1", "in_progress", {"sp-db": "under_maintenance"}),
         ("PATCH", "/pages/p1/incidents/mnt1", "completed", {"sp-db": "operational"}),
     ]
+
+
+def test_update_takes_a_title_variables_and_json_like_incident_update(team: Path) -> None:
+    (team / "incplan.yaml").write_text(PLAN + "variables:\n  window_note: {description: Extra words, example: x}\n")
+    code, out = run("maintenance", "schedule", "-t", "Database upgrade", "--start", "2026-11-28T22:00",
+                    "--end", "2026-11-29T02:00", "-f", "json", now="2026-11-27T10:00:00+01:00")  # fmt: skip
+    assert code == 0, out
+    assert json.loads(out) == {"id": ID, "path": f"incidents/{ID}.yaml", "next": f"incplan notify -i {ID}"}
+    (team / "vars.yaml").write_text("window_note: about four hours\n")
+    code, out = run("maintenance", "update", ID, "-s", "in_progress", "-t", "Database upgrade to 17",
+                    "--vars", "vars.yaml", "-n", "started", "--by", "@alice", "--at", "22:01",
+                    "-f", "json", now="2026-11-28T22:05:00+01:00")  # fmt: skip
+    assert code == 0, out
+    assert json.loads(out) == {
+        "id": ID,
+        "title": "Database upgrade to 17",
+        "stage": "in_progress",
+        "next": f"incplan notify -i {ID}",
+    }
+    at = "2026-11-28T22:01:00+01:00"
+    assert record(team)["events"][-3:] == [
+        {"at": at, "type": "title", "title": "Database upgrade to 17", "by": "@alice"},
+        {"at": at, "type": "variables", "values": {"window_note": "about four hours"}},
+        {"at": at, "type": "stage", "stage": "in_progress", "note": "started", "by": "@alice"},
+    ]

@@ -26,6 +26,10 @@ AT = typer.Option(
 COMPONENT = typer.Option(
     [], "--component", metavar="ID=STATUS", help="A component's status, e.g. api=major_outage; repeatable."
 )
+FORMAT = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format.")
+VAR = typer.Option([], "--var", metavar="NAME=VALUE", help="A template variable's value; repeatable.")
+VARS = typer.Option(None, "--vars", metavar="FILE", help="YAML or JSON file of variables (`-`: standard input).")
+BY = typer.Option(None, "--by", metavar="@handle", help="Who did it (recorded with the event).")
 
 
 def load(plan_option: str | None) -> tuple[Plan, Path]:
@@ -78,6 +82,25 @@ def next_notify(plan: Plan, plan_path: Path, incident_id: str, plan_option: str 
     return suggest(*args, plan_option=plan_option)
 
 
+def variables_given(var: list[str], vars_file: str | None) -> dict[str, str]:
+    """`--vars FILE` first, then each `--var NAME=VALUE` over it."""
+    from incplan.templates.compose import parse_assignments, read_vars_file
+
+    values = read_vars_file(vars_file) if vars_file else {}
+    values.update(parse_assignments(var))
+    return values
+
+
+def write_result(format: str, data: dict[str, Any], text: str) -> None:
+    """What a write command did: its lines for people, or one JSON object for scripts."""
+    if format == "json":
+        import json
+
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(text)
+
+
 def record_file(plan: Plan, plan_path: Path, incident_id: str) -> Path:
     from incplan.incidents.store import incidents_dir, record_path
 
@@ -89,22 +112,24 @@ def open_(
     title: str = typer.Option(..., "--title", "-t", help="What is happening, in a few words."),
     severity: str = typer.Option(..., "--severity", "-S", help="Severity id (see `incplan show severities`)."),
     stage: str = typer.Option(None, "--stage", "-s", help="Starting stage (default: the plan's first)."),
-    var: list[str] = typer.Option([], "--var", help="NAME=VALUE for a template variable; repeatable."),
-    vars_file: str = typer.Option(None, "--vars", metavar="FILE", help="YAML or JSON file of variables."),
+    var: list[str] = VAR,
+    vars_file: str = VARS,
     role: list[str] = typer.Option([], "--role", "-r", metavar="ROLE=@handle", help="Assign a role; repeatable."),
     component: list[str] = COMPONENT,
-    by: str = typer.Option(None, "--by", metavar="@handle", help="Who opens it."),
+    by: str = BY,
     at: str = AT,
+    format: str = FORMAT,
     plan: str = PLAN,
 ) -> None:
     """Open an incident record; prints its id and the first message to send."""
+    from incplan.cli.output import choose
+
+    choose("format", format, ["text", "json"])
     with handled():
         from incplan.incidents.service import open_incident, parse_components, parse_roles
-        from incplan.templates.compose import parse_assignments, read_vars_file
 
         loaded, plan_path = load(plan)
-        values = read_vars_file(vars_file) if vars_file else {}
-        values.update(parse_assignments(var))
+        values = variables_given(var, vars_file)
         path = open_incident(
             loaded,
             plan_path,
@@ -119,7 +144,8 @@ def open_(
         )
         incident_id = path.stem
         hint = next_notify(loaded, plan_path, incident_id, plan)
-    sys.stdout.write(f"opened {incident_id} ({path})\nnext: {hint}\n")
+    data = {"id": incident_id, "path": str(path), "next": hint}
+    write_result(format, data, f"opened {incident_id} ({path})\nnext: {hint}\n")
 
 
 @app.command("update")
@@ -128,23 +154,25 @@ def update(
     stage: str = typer.Option(None, "--stage", "-s", help="New stage."),
     severity: str = typer.Option(None, "--severity", "-S", help="New severity."),
     title: str = typer.Option(None, "--title", "-t", help="New title (the status page's incident name follows)."),
-    var: list[str] = typer.Option([], "--var", help="NAME=VALUE; repeatable."),
-    vars_file: str = typer.Option(None, "--vars", metavar="FILE", help="YAML or JSON file of variables."),
+    var: list[str] = VAR,
+    vars_file: str = VARS,
     component: list[str] = COMPONENT,
     note: str = typer.Option(None, "--note", "-n", help="A line for the timeline."),
-    by: str = typer.Option(None, "--by", metavar="@handle", help="Who made the change."),
+    by: str = BY,
     at: str = AT,
+    format: str = FORMAT,
     plan: str = PLAN,
 ) -> None:
     """Change the stage, severity, title or components, set variables, or add a note."""
+    from incplan.cli.output import choose
+
+    choose("format", format, ["text", "json"])
     with handled():
         from incplan.incidents.service import parse_components, update_incident
         from incplan.incidents.state import fold
-        from incplan.templates.compose import parse_assignments, read_vars_file
 
         loaded, plan_path = load(plan)
-        values = read_vars_file(vars_file) if vars_file else {}
-        values.update(parse_assignments(var))
+        values = variables_given(var, vars_file)
         record = update_incident(
             loaded,
             record_file(loaded, plan_path, incident_id),
@@ -160,9 +188,10 @@ def update(
         )
         state = fold(record, loaded)
         hint = next_notify(loaded, plan_path, incident_id, plan) if stage else None
-    sys.stdout.write(f"{incident_id}: {state.stage}, {state.severity}\n")
-    if hint:
-        sys.stdout.write(f"next: {hint}\n")
+    data = {"id": incident_id, "title": state.title, "stage": state.stage, "severity": state.severity, "next": hint}
+    write_result(
+        format, data, f"{incident_id}: {state.stage}, {state.severity}\n" + (f"next: {hint}\n" if hint else "")
+    )
 
 
 @app.command("assign")
@@ -170,30 +199,39 @@ def assign(
     incident_id: str = typer.Argument(..., metavar="ID"),
     role: str = typer.Argument(..., help="Role id, e.g. communications_lead."),
     person: str = typer.Argument(..., metavar="@HANDLE"),
+    by: str = BY,
     at: str = AT,
+    format: str = FORMAT,
     plan: str = PLAN,
 ) -> None:
     """Give a role to a person for this incident."""
+    from incplan.cli.output import choose
+
+    choose("format", format, ["text", "json"])
     with handled():
         from incplan.incidents.service import assign as do_assign
+        from incplan.incidents.state import fold
 
         loaded, plan_path = load(plan)
-        do_assign(
+        record = do_assign(
             loaded,
             record_file(loaded, plan_path, incident_id),
             role=role,
             person=person,
             at=when(at, loaded),
+            by=by,
             at_text=at,
         )
         name = loaded.roles[role].name
-    sys.stdout.write(f"{incident_id}: {name} is {person}\n")
+        people = fold(record, loaded.for_record(record)).roles.get(role, [person])
+    data = {"id": incident_id, "role": role, "person": person, "by": by, "people": people}
+    write_result(format, data, f"{incident_id}: {name} is {person}\n")
 
 
 @app.command("status")
 def status(
     incident_id: str = typer.Argument(None, metavar="[ID]", help="One incident (default: every open one)."),
-    format: str = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format."),
+    format: str = FORMAT,
     plan: str = PLAN,
 ) -> None:
     """Stage, severity, elapsed time, roles, last customer update, next update due or OVERDUE."""
@@ -229,7 +267,7 @@ def status(
 @app.command("list")
 def list_(
     all_: bool = typer.Option(False, "--all", "-a", help="Resolved incidents too."),
-    format: str = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format."),
+    format: str = FORMAT,
     plan: str = PLAN,
 ) -> None:
     """List open (or all) incidents, oldest first."""

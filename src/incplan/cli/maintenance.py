@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
-from incplan.cli.incident import AT, PLAN, load, next_notify, record_file, when
+from incplan.cli.incident import (
+    AT,
+    BY,
+    FORMAT,
+    PLAN,
+    VAR,
+    VARS,
+    load,
+    next_notify,
+    record_file,
+    variables_given,
+    when,
+    write_result,
+)
 from incplan.cli.output import handled
 
 app = typer.Typer(
@@ -22,16 +33,20 @@ def schedule(
     start: str = typer.Option(..., "--start", metavar="TIME", help="When the work starts (ISO 8601, offset optional)."),
     end: str = typer.Option(..., "--end", metavar="TIME", help="When it should be finished."),
     component: list[str] = typer.Option([], "--component", metavar="ID", help="A component it touches; repeatable."),
-    var: list[str] = typer.Option([], "--var", help="NAME=VALUE for a template variable; repeatable."),
-    by: str = typer.Option(None, "--by", metavar="@handle", help="Who schedules it."),
+    var: list[str] = VAR,
+    vars_file: str = VARS,
+    by: str = BY,
     at: str = AT,
+    format: str = FORMAT,
     plan: str = PLAN,
 ) -> None:
     """Record a scheduled maintenance; prints its id and the first message to send."""
+    from incplan.cli.output import choose
+
+    choose("format", format, ["text", "json"])
     with handled():
         from incplan import clock
         from incplan.incidents.service import schedule_maintenance
-        from incplan.templates.compose import parse_assignments
 
         loaded, plan_path = load(plan)
         tz = loaded.organization.timezone
@@ -44,33 +59,49 @@ def schedule(
             end=clock.parse_time(end, "--end", timezone=tz, now=now),
             at=when(at, loaded),
             components=list(dict.fromkeys(component)),
-            variables=parse_assignments(var),
+            variables=variables_given(var, vars_file),
             by=by,
         )
         hint = next_notify(loaded, plan_path, path.stem, plan)
-    sys.stdout.write(f"scheduled {path.stem} ({path})\nnext: {hint}\n")
+    data = {"id": path.stem, "path": str(path), "next": hint}
+    write_result(format, data, f"scheduled {path.stem} ({path})\nnext: {hint}\n")
 
 
 @app.command("update")
 def update(
     maintenance_id: str = typer.Argument(..., metavar="ID"),
     stage: str = typer.Option(None, "--stage", "-s", help="in_progress, verifying or completed (the plan's stages)."),
-    note: str = typer.Option(None, "--note", help="An internal note (never published)."),
-    by: str = typer.Option(None, "--by", metavar="@handle", help="Who made the change."),
+    title: str = typer.Option(None, "--title", "-t", help="New title (the status page's name follows)."),
+    var: list[str] = VAR,
+    vars_file: str = VARS,
+    note: str = typer.Option(None, "--note", "-n", help="An internal note (never published)."),
+    by: str = BY,
     at: str = AT,
+    format: str = FORMAT,
     plan: str = PLAN,
 ) -> None:
     """Move a maintenance to its next stage (its components follow)."""
+    from incplan.cli.output import choose
+
+    choose("format", format, ["text", "json"])
     with handled():
         from incplan.incidents.service import update_maintenance
+        from incplan.incidents.state import fold
 
         loaded, plan_path = load(plan)
         path = record_file(loaded, plan_path, maintenance_id)
-        record = update_maintenance(loaded, path, at=when(at, loaded), stage=stage, note=note, by=by)
-        from incplan.incidents.state import fold
-
-        state = fold(record, loaded)
+        record = update_maintenance(
+            loaded,
+            path,
+            at=when(at, loaded),
+            stage=stage,
+            note=note,
+            title=title,
+            variables=variables_given(var, vars_file),
+            by=by,
+            at_text=at,
+        )
+        state = fold(record, loaded.for_record(record))
         hint = next_notify(loaded, plan_path, maintenance_id, plan) if stage else None
-    sys.stdout.write(f"{maintenance_id}: {state.stage}\n")
-    if hint:
-        sys.stdout.write(f"next: {hint}\n")
+    data = {"id": maintenance_id, "title": state.title, "stage": state.stage, "next": hint}
+    write_result(format, data, f"{maintenance_id}: {state.stage}\n" + (f"next: {hint}\n" if hint else ""))

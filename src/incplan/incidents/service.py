@@ -147,12 +147,22 @@ def update_incident(
     return store.append_events(path, events)
 
 
-def assign(plan: Plan, path: Path, *, role: str, person: str, at: datetime, at_text: str | None = None) -> Record:
+def assign(
+    plan: Plan,
+    path: Path,
+    *,
+    role: str,
+    person: str,
+    at: datetime,
+    by: str | None = None,
+    at_text: str | None = None,
+) -> Record:
     check_names(plan, role=role, person=person)
+    check_names(plan, person=by)
 
     def events(record: Record) -> list[dict[str, Any]]:
         _not_before_opening(record, at, at_text)
-        return [{"at": at, "type": "assigned", "role": role, "person": person}]
+        return [{"at": at, "type": "assigned", "role": role, "person": person, "by": by}]
 
     return store.append_events(path, events)
 
@@ -252,23 +262,38 @@ def schedule_maintenance(
 
 
 def update_maintenance(
-    plan: Plan, path: Path, *, at: datetime, stage: str | None = None, note: str | None = None, by: str | None = None
+    plan: Plan,
+    path: Path,
+    *,
+    at: datetime,
+    stage: str | None = None,
+    note: str | None = None,
+    title: str | None = None,
+    variables: dict[str, str] | None = None,
+    by: str | None = None,
+    at_text: str | None = None,
 ) -> Record:
     """A maintenance moves through its stages; its components are `under_maintenance` while
     the work is in progress or being verified, and operational again once it is completed."""
     view = plan.maintenance_view()
-    check_names(view, stage=stage, person=by)
-    if not (stage or note):
-        raise UsageError("nothing to update", hint="give --stage or --note")
+    check_names(view, stage=stage, person=by, variables=variables)
+    if title is not None and not title.strip():
+        raise UsageError("the title is empty", hint='give one with --title "Database upgrade"')
+    if not (stage or note or title or variables):
+        raise UsageError("nothing to update", hint="give --stage, --title, --var or --note")
 
     def events(record: Record) -> list[dict[str, Any]]:
         if record.kind != MAINTENANCE:
             raise UsageError(
                 f"`{record.id}` is an incident, not a maintenance", hint=f"use `incplan incident update {record.id}`"
             )
-        _not_before_opening(record, at)
+        _not_before_opening(record, at, at_text)
         state = fold(record, view)
         out: list[dict[str, Any]] = []
+        if title and title != state.title:
+            out.append({"at": at, "type": "title", "title": title, "by": by})
+        if variables:
+            out.append({"at": at, "type": "variables", "values": dict(variables)})
         if stage and stage != state.stage:
             final = view.stages[stage].final
             working = not final and stage != next(iter(view.stages))
