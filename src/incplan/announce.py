@@ -122,6 +122,9 @@ def announce(plan: Plan, plan_path: Path, options: NotifyOptions, *, confirm: Co
     now = clock.now(tz)
     values = read_vars_file(options.vars_file) if options.vars_file else {}
     values.update(options.variables)
+    from incplan.controls import check_entered
+
+    check_entered(title=options.title, update=options.update_text, variables=values)
     if not options.incident:
         at = clock.entered(options.at, "--at", timezone=tz, now=now) if options.at else now
         if options.stage is None:

@@ -551,12 +551,15 @@ def test_a_newline_in_an_email_subject_never_makes_a_header(team: Path) -> None:
     plan = re.sub(r"\n\s+username_env: SMTP_USER\n\s+password_env: SMTP_PASSWORD", "", plan)
     Path("incplan.yaml").write_text(plan)
     code, _, err = run("incident", "open", "--title", "Dashboard down", "--severity", "sev1", "--var",
-                       "impact=slow\r\nBcc: victim@elsewhere.example\nX-Evil: 1", now=OPENED)  # fmt: skip
+                       "impact=slow\nBcc: victim@elsewhere.example\nX-Evil: 1", now=OPENED)  # fmt: skip
     assert code == 0, err
+    # a CR is refused on the command line; one put in the record by hand is shown as `\x0d`
+    path = Path("incidents") / f"{ID}.yaml"
+    path.write_text(path.read_text().replace("slow\\nBcc", "slow\\r\\nBcc"))
     code, out, _ = run("notify", "--incident", ID, "--send", "--dry-run", "-c", "email")
     assert code == 0
     subject = next(line for line in out.splitlines() if line.startswith("Subject: "))
-    assert subject == "Subject: [Critical] Orbit: slow Bcc: victim@elsewhere.example X-Evil: 1"
+    assert subject == "Subject: [Critical] Orbit: slow\\x0d Bcc: victim@elsewhere.example X-Evil: 1"
     controller = Controller(Box(), hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -44,10 +44,10 @@ def load(plan_option: str | None) -> tuple[Plan, Path]:
 
 def warn_set_aside(source: Any) -> None:
     """Problems in parts of the plan this command does not need: warnings, the command runs."""
+    from incplan.cli.output import warn
+
     for d in source.set_aside:
-        sys.stderr.write(
-            f"warning: {d.file}:{d.line}:{d.col}: {d.message} (not needed here; `incplan check` lists it)\n"
-        )
+        warn(f"{d.file}:{d.line}:{d.col}: {d.message} (not needed here; `incplan check` lists it)")
 
 
 def when(at: str | None, plan: Plan) -> datetime:
@@ -93,12 +93,14 @@ def variables_given(var: list[str], vars_file: str | None) -> dict[str, str]:
 
 def write_result(format: str, data: dict[str, Any], text: str) -> None:
     """What a write command did: its lines for people, or one JSON object for scripts."""
+    from incplan.controls import json_printable, printable
+
     if format == "json":
         import json
 
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_printable(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(printable(text))
 
 
 def record_file(plan: Plan, plan_path: Path, incident_id: str) -> Path:
@@ -320,8 +322,10 @@ def list_(
 
 
 def warn_damaged(damaged: list[Any]) -> None:
+    from incplan.cli.output import warn
+
     for problem in damaged:
-        sys.stderr.write(f"warning: {problem.message}\n")
+        warn(problem.message)
 
 
 def elapsed(delta: timedelta) -> str:

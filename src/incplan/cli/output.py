@@ -69,12 +69,22 @@ def tolerant_streams() -> None:
 
 
 def print_error(error: UsageError) -> None:
-    """A usage error on stderr: `error: ...`, its details, then `hint: ...`; never colour or boxes."""
-    sys.stderr.write(f"error: {error.message}\n")
+    """A usage error on stderr: `error: ...`, its details, then `hint: ...`; never colour or boxes.
+    What the user typed is repeated escaped (`--severity $'\\e[2J'` is never obeyed)."""
+    from incplan.controls import printable
+
+    sys.stderr.write(f"error: {printable(error.message, one_line=True)}\n")
     for line in error.details:
-        sys.stderr.write(f"  {line}\n")
+        sys.stderr.write(f"  {printable(line, one_line=True)}\n")
     if error.hint:
-        sys.stderr.write(f"  hint: {error.hint}\n")
+        sys.stderr.write(f"  hint: {printable(error.hint, one_line=True)}\n")
+
+
+def warn(message: str) -> None:
+    """One `warning: ...` line on stderr, escaped (it may name a file or quote a record)."""
+    from incplan.controls import printable
+
+    sys.stderr.write(f"warning: {printable(message, one_line=True)}\n")
 
 
 def fail(error: UsageError, code: int = 2) -> typer.Exit:
@@ -206,14 +216,19 @@ def handled() -> Iterator[None]:
     except UsageError as error:
         raise fail(error) from None
     except OSError as error:
+        from incplan.controls import printable
+
         # the file system said no (permissions, a file where a folder belongs, a full disk)
         where = f" `{error.filename}`" if error.filename else ""
-        sys.stderr.write(f"error: {error.strerror or error}{where}\n")
+        sys.stderr.write(printable(f"error: {error.strerror or error}{where}", one_line=True) + "\n")
         raise typer.Exit(1) from None
     except ProblemError as error:
+        from incplan.controls import printable
+
         for d in error.diagnostics[:20]:
-            sys.stderr.write(f"{d.file}:{d.line}:{d.col}: {d.severity.value} {d.code} {d.message}\n")
-        sys.stderr.write(f"error: {error.message}\n")
+            line = f"{d.file}:{d.line}:{d.col}: {d.severity.value} {d.code} {d.message}"
+            sys.stderr.write(printable(line, one_line=True) + "\n")
+        sys.stderr.write(f"error: {printable(error.message, one_line=True)}\n")
         raise typer.Exit(1) from None
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from incplan.controls import check_entered, refuse_controls
 from incplan.diagnostics import ProblemError, UsageError, unknown_name
 from incplan.incidents import store
 from incplan.incidents.ids import slugify
@@ -62,6 +63,9 @@ def open_incident(
     components: dict[str, str] | None = None,
     by: str | None = None,
 ) -> Path:
+    check_entered(title=title, variables=variables, by=by)
+    for _, person in roles or []:
+        refuse_controls(person, "--role", one_line=True)
     stage = stage or next(iter(plan.stages))
     check_names(plan, stage=stage, severity=severity, variables=variables, person=by, components=components)
     for role, person in roles or []:
@@ -120,6 +124,7 @@ def update_incident(
     by: str | None = None,
     at_text: str | None = None,
 ) -> Record:
+    check_entered(title=title, note=note, variables=variables, by=by)
     check_names(plan, stage=stage, severity=severity, variables=variables, person=by, components=components)
     if title is not None and not title.strip():
         raise UsageError("the title is empty", hint='give one with --title "Checkout errors"')
@@ -157,6 +162,8 @@ def assign(
     by: str | None = None,
     at_text: str | None = None,
 ) -> Record:
+    refuse_controls(person, "@HANDLE", one_line=True)
+    check_entered(by=by)
     check_names(plan, role=role, person=person)
     check_names(plan, person=by)
 
@@ -231,6 +238,7 @@ def schedule_maintenance(
 ) -> Path:
     """A maintenance record (`kind: maintenance`): its window, the components it touches (shown
     operational until the work starts), at the first stage of the plan's `maintenance:`."""
+    check_entered(title=title, variables=variables, by=by)
     view = plan.maintenance_view()
     check_names(plan, variables=variables, person=by, components=components)
     if not title.strip():
@@ -275,6 +283,7 @@ def update_maintenance(
 ) -> Record:
     """A maintenance moves through its stages; its components are `under_maintenance` while
     the work is in progress or being verified, and operational again once it is completed."""
+    check_entered(title=title, note=note, variables=variables, by=by)
     view = plan.maintenance_view()
     check_names(view, stage=stage, person=by, variables=variables)
     if title is not None and not title.strip():

@@ -284,12 +284,42 @@ def read_record_fast(path: Path) -> Record:
     """For reading only (status, reports): the C safe loader, ~8x faster than round-trip;
     anything it cannot take goes through `read_record` for a positioned error."""
 
+    from incplan.incidents.models import TitleChanged
     from incplan.plan.load import read_text
 
     text, _ = read_text(path, str(path)) if path.is_file() else (None, [])
-    record = _parse_fast(text) if text is not None else None
-    record = record if record is not None else read_record(path)[0]
-    return with_recovered(path, record)
+    fast = _parse_fast(text) if text is not None else None
+    record = with_recovered(path, fast if fast is not None else read_record(path)[0])
+    # The fast parser refuses control characters (but tab and newline): only a record it refused,
+    # or one with kept deliveries merged in, can hold them; a title is one line.
+    titles = [record.title, *(e.title for e in record.events if isinstance(e, TitleChanged))]
+    if fast is None or fast is not record or any("\t" in t or "\n" in t for t in titles):
+        record = printable_record(record)
+    return record
+
+
+def printable_record(record: Record) -> Record:
+    """`record` for showing: every control character in its text written as an escape
+    (`\\x1b`), so a record edited by hand to hold terminal escapes is shown, never obeyed."""
+    from incplan.controls import printable
+    from incplan.incidents.models import Record
+
+    changed = False
+
+    def clean(node: Any, key: str = "") -> Any:
+        nonlocal changed
+        if isinstance(node, str):
+            shown = printable(node, one_line=key in ("title", "id", "by", "person"))
+            changed = changed or shown != node
+            return shown
+        if isinstance(node, dict):
+            return {clean(k, "id"): clean(v, k) for k, v in node.items()}
+        if isinstance(node, list):
+            return [clean(v, key) for v in node]
+        return node
+
+    data = clean(record.model_dump(exclude_none=True))
+    return Record.model_validate(data) if changed else record
 
 
 def with_recovered(path: Path, record: Record) -> Record:

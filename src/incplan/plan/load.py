@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from incplan.controls import CONTROL
 from incplan.diagnostics import Anchor, Diagnostic, PathPart, did_you_mean
 from incplan.plan import problems as P
 
@@ -249,7 +250,7 @@ def _clean(node: Any, path: tuple[PathPart, ...], found: list[Diagnostic], key: 
                 where = (*path, node) if key else path
                 found.append(problem.at(message, hint=hint, path=where, anchor=Anchor.KEY if key else Anchor.VALUE))
 
-        if (control := _CONTROL.search(node)) is not None:
+        if (control := CONTROL.search(node)) is not None:
             # `"\e]8;;https://x\e\\"` (valid YAML escapes) would make a terminal show a link, clear
             # the screen or set its title when the text is printed: plan text is data.
             report(
@@ -257,7 +258,7 @@ def _clean(node: Any, path: tuple[PathPart, ...], found: list[Diagnostic], key: 
                 f"control character U+{ord(control.group()):04X} is not allowed in a plan",
                 "remove it; a terminal would act on it when the text is printed",
             )
-            node = _CONTROL.sub("\ufffd", node)
+            node = CONTROL.sub("\ufffd", node)
         if (char := _SURROGATE.search(node)) is None:
             return node
         report(
@@ -274,7 +275,6 @@ def _clean(node: Any, path: tuple[PathPart, ...], found: list[Diagnostic], key: 
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and newline, DEL, C1
 
 
 SAFE_NESTING = 2_000  # levels the C composer handles without exhausting the C stack (5,000 seen fine)
