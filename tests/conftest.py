@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from .servers import FakeClock
+
 ROOT = Path(__file__).resolve().parent.parent
 # A fixed "now" keeps review dates, next-update times and examples stable.
 NOW = "2026-11-27T11:00:00+00:00"
@@ -31,3 +33,14 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
     # delivery recovery files (incidents/recovery.py) never land in the real ~/.local/state
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
     monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """Every delivery in the suite waits on a fake clock: retries, Retry-After and Statuspage's
+    pacing only move it forward (sockets and deadlines still run in real time)."""
+    from incplan.delivery import retry
+
+    clock = FakeClock()
+    monkeypatch.setattr(retry, "TIMING", clock.timing())
+    return clock

@@ -441,3 +441,30 @@ def test_check_validates_delivery_settings(tmp_path: Path) -> None:
     assert ("E102", "`channels.status_page.delivery.api_key_env`") in found
     assert any(d["code"] == "E401" for d in data["diagnostics"])
     assert "sk_live_51HxYzAbCdEfGhIjKlMnOp" not in code.stdout
+
+
+def test_every_delivery_kind_of_the_plan_has_an_adapter_loaded_only_when_used() -> None:
+    """The registry's table covers every `delivery.kind` the plan accepts, and importing it loads
+    no adapter, httpx or ssl (adapters are imported when a channel of their kind is sent)."""
+    import subprocess
+    import sys
+    import typing
+
+    from incplan.delivery.registry import KINDS, adapter
+    from incplan.plan.models import Delivery
+
+    union = typing.get_args(Delivery)[0]
+    kinds = {typing.get_args(model.model_fields["kind"].annotation)[0] for model in typing.get_args(union)}
+    assert kinds == set(KINDS)
+    assert {adapter(kind).__name__ for kind in KINDS} == {f"incplan.delivery.{kind}" for kind in KINDS}
+    with pytest.raises(KeyError, match="no delivery adapter for kind `fax`"):
+        adapter("fax")
+    probe = (
+        "import sys, incplan.delivery.registry, incplan.delivery.run;"
+        "print(sorted(m for m in sys.modules if m.startswith('incplan.delivery.') or m in ('httpx', 'ssl', 'smtplib')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert (
+        loaded.strip()
+        == "['incplan.delivery.base', 'incplan.delivery.registry', 'incplan.delivery.retry', 'incplan.delivery.run']"
+    )

@@ -4,6 +4,7 @@ what a local aiosmtpd server received, and the Standard Webhooks reference libra
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import socket
 from collections.abc import Iterator
@@ -15,8 +16,10 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from incplan.delivery import email, webhook
-from incplan.delivery.base import Job, Secrets
+from incplan.delivery.base import DeliveryFailed, Job, Secrets, Transport
 from incplan.plan.models import EmailDelivery, WebhookDelivery
+
+from .servers import FakeClock
 
 POLISH = "Badamy problem z płatnościami; następna informacja o 10:30."
 
@@ -40,6 +43,22 @@ class SevenBitMailbox(Mailbox):
     ) -> list[str]:
         session.host_name = hostname
         return [r for r in responses if "8BITMIME" not in r.upper()]
+
+
+class RefusingMailbox(Mailbox):
+    """Answers the first DATA commands with the replies queued in `refusals`, then accepts;
+    `tried` keeps every message offered, accepted or not."""
+
+    def __init__(self, *refusals: str) -> None:
+        super().__init__()
+        self.refusals = list(refusals)
+        self.tried: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.tried.append(message_from_bytes(envelope.original_content, policy=policy.default))  # type: ignore[arg-type]
+        if self.refusals:
+            return self.refusals.pop(0)
+        return await super().handle_DATA(server, session, envelope)
 
 
 def _serve(mailbox: Mailbox) -> Iterator[tuple[Mailbox, int]]:
@@ -99,7 +118,7 @@ def job(port: int, stage: str = "investigating", body: str = POLISH, fmt: str = 
 
 def test_seven_bit_server_gets_quoted_printable(seven_bit_server: tuple[Mailbox, int]) -> None:
     mailbox, port = seven_bit_server
-    email.deliver(job(port), Secrets())
+    email.deliver(job(port), Secrets(), Transport())
     [received] = mailbox.messages
     assert received["Content-Transfer-Encoding"] == "quoted-printable"
     assert received.get_content().rstrip() == POLISH
@@ -108,7 +127,7 @@ def test_seven_bit_server_gets_quoted_printable(seven_bit_server: tuple[Mailbox,
 
 def test_html_parts_are_seven_bit_too(seven_bit_server: tuple[Mailbox, int]) -> None:
     mailbox, port = seven_bit_server
-    email.deliver(job(port, body=f"<p>{POLISH}</p>", fmt="html"), Secrets())
+    email.deliver(job(port, body=f"<p>{POLISH}</p>", fmt="html"), Secrets(), Transport())
     [received] = mailbox.messages
     parts = [p for p in received.walk() if not p.is_multipart()]
     assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
@@ -118,7 +137,7 @@ def test_html_parts_are_seven_bit_too(seven_bit_server: tuple[Mailbox, int]) -> 
 
 def test_eight_bit_server_gets_8bit_with_body_8bitmime(eight_bit_server: tuple[Mailbox, int]) -> None:
     mailbox, port = eight_bit_server
-    email.deliver(job(port), Secrets())
+    email.deliver(job(port), Secrets(), Transport())
     [received] = mailbox.messages
     assert received["Content-Transfer-Encoding"] == "8bit"
     assert received.get_content().rstrip() == POLISH
@@ -128,9 +147,9 @@ def test_eight_bit_server_gets_8bit_with_body_8bitmime(eight_bit_server: tuple[M
 def test_date_has_the_real_offset(eight_bit_server: tuple[Mailbox, int], monkeypatch: pytest.MonkeyPatch) -> None:
     mailbox, port = eight_bit_server
     monkeypatch.setenv("INCPLAN_NOW", "2026-11-27T10:02:00+01:00")
-    email.deliver(job(port), Secrets())
+    email.deliver(job(port), Secrets(), Transport())
     monkeypatch.delenv("INCPLAN_NOW")
-    email.deliver(job(port, body="later"), Secrets())
+    email.deliver(job(port, body="later"), Secrets(), Transport())
     first, second = mailbox.messages
     assert first["Date"] == "Fri, 27 Nov 2026 10:02:00 +0100"
     assert not second["Date"].endswith("-0000")
@@ -140,9 +159,9 @@ def test_date_has_the_real_offset(eight_bit_server: tuple[Mailbox, int], monkeyp
 def test_stage_updates_are_one_thread(eight_bit_server: tuple[Mailbox, int]) -> None:
     mailbox, port = eight_bit_server
     for stage in ("investigating", "identified", "resolved"):
-        email.deliver(job(port, stage=stage, body=f"{stage} update"), Secrets())
-    email.deliver(job(port, stage="resolved", body="resolved update"), Secrets())  # a re-run
-    email.deliver(job(port, stage="identified", body="a second update at this stage"), Secrets())
+        email.deliver(job(port, stage=stage, body=f"{stage} update"), Secrets(), Transport())
+    email.deliver(job(port, stage="resolved", body="resolved update"), Secrets(), Transport())  # a re-run
+    email.deliver(job(port, stage="identified", body="a second update at this stage"), Secrets(), Transport())
     ids = [m["Message-ID"] for m in mailbox.messages]
     root = "<incident.2026-11-27-payments@acme.example>"
     assert {m["In-Reply-To"] for m in mailbox.messages} == {root}
@@ -150,6 +169,36 @@ def test_stage_updates_are_one_thread(eight_bit_server: tuple[Mailbox, int]) -> 
     assert ids[0].startswith("<2026-11-27-payments.investigating.pl.") and ids[0].endswith("@acme.example>")
     assert ids[2] == ids[3]  # the same message again is recognisably the same
     assert len(set(ids)) == 4  # every other update is a message of its own
+
+
+def test_a_4xx_reply_is_retried_with_the_same_message_id(fake_time: FakeClock) -> None:
+    with contextlib.ExitStack() as stack:
+        mailbox, port = stack.enter_context(contextlib.contextmanager(_serve)(RefusingMailbox("421 try again later")))
+        receipt = email.deliver(job(port), Secrets(), Transport())
+    assert [m["Message-ID"] for m in mailbox.tried] == [receipt.ref, receipt.ref]
+    assert len(mailbox.messages) == 1
+    assert fake_time.slept == [1.25]  # the policy's first backoff, 1 s + jitter
+
+
+def test_a_5xx_reply_is_never_retried(fake_time: FakeClock) -> None:
+    with contextlib.ExitStack() as stack:
+        mailbox, port = stack.enter_context(
+            contextlib.contextmanager(_serve)(RefusingMailbox("550 mailbox unavailable"))
+        )
+        with pytest.raises(DeliveryFailed) as failed:
+            email.deliver(job(port), Secrets(), Transport())
+    assert str(failed.value) == "SMTP 550: b'mailbox unavailable'"
+    assert (len(mailbox.tried), mailbox.messages, fake_time.slept) == (1, [], [])
+
+
+def test_a_server_that_keeps_deferring_is_given_up_after_five_attempts(fake_time: FakeClock) -> None:
+    with contextlib.ExitStack() as stack:
+        mailbox, port = stack.enter_context(contextlib.contextmanager(_serve)(RefusingMailbox(*["421 busy"] * 9)))
+        with pytest.raises(DeliveryFailed) as failed:
+            email.deliver(job(port), Secrets(), Transport())
+    assert str(failed.value) == "SMTP failed after 5 attempts: SMTP 421: b'busy'"
+    assert len(mailbox.tried) == 5 and mailbox.messages == []
+    assert fake_time.slept == [1.25, 2.25, 4.25, 8.25]
 
 
 # ------------------------------------------------------------------ webhooks
@@ -198,8 +247,6 @@ def test_webhook_verifies_with_the_reference_library(monkeypatch: pytest.MonkeyP
 
 
 def test_a_secret_that_is_not_base64_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    from incplan.delivery.base import DeliveryFailed
-
     monkeypatch.setenv("HOOK_URL", "https://partner.example/hook")
     monkeypatch.setenv("HOOK_SECRET", "whsec_not base64!")
     with pytest.raises(DeliveryFailed, match="not base64"):

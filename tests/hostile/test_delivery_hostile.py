@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -25,9 +25,10 @@ import pytest
 from typer.testing import CliRunner
 
 from incplan.cli.app import app
-from incplan.delivery import http, statuspage
+from incplan.delivery import retry
 
 from ..conftest import ROOT
+from ..servers import FakeClock
 
 runner = CliRunner()
 ID = "2026-11-27-dashboard-down"
@@ -135,28 +136,8 @@ def server() -> Iterator[Server]:
     yield from _serve(Server())
 
 
-@dataclass
-class FakeTime:
-    now: float = 1000.0
-    slept: list[float] = field(default_factory=list)
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
-def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
-    """Delivery's sleep and clock, injected: nothing waits for real."""
-    fake = FakeTime()
-    timing = http.Timing(sleep=fake.sleep, clock=lambda: fake.now, wall=lambda: 1_800_000_000.0)
-    monkeypatch.setattr(http, "TIMING", timing)
-    monkeypatch.setattr(statuspage, "_last_request", {})
-    return fake
-
-
-@pytest.fixture
-def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: Server, fake_time: FakeTime) -> Path:
+def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: Server) -> Path:
     plan = (ROOT / "examples/delivery.yaml").read_text()
     plan = plan.replace("      page_id: kctbh9vrtdwd\n", f"      page_id: page42\n      api_base: {server.base}/sp\n")
     (tmp_path / "incplan.yaml").write_text(plan)
@@ -280,7 +261,9 @@ def test_a_retried_create_never_adopts_an_incident_of_the_same_name(team: Path, 
     assert server.incidents["manual"]["status"] == "identified"
 
 
-def test_statuspage_420_and_429_are_retried_and_requests_paced(team: Path, server: Server, fake_time: FakeTime) -> None:
+def test_statuspage_420_and_429_are_retried_and_requests_paced(
+    team: Path, server: Server, fake_time: FakeClock
+) -> None:
     statuspage_api(server)
     post = server.script[("POST", "/sp/pages/page42/incidents")]
     limited = Answer(420, b'{"error": "Rate limit exceeded"}')
@@ -301,7 +284,7 @@ def test_statuspage_420_and_429_are_retried_and_requests_paced(team: Path, serve
 # ---------------------------------------------------------------- Retry-After, TLS, deadlines
 
 
-def test_retry_after_nonsense_waits_within_floor_and_cap(team: Path, server: Server, fake_time: FakeTime) -> None:
+def test_retry_after_nonsense_waits_within_floor_and_cap(team: Path, server: Server, fake_time: FakeClock) -> None:
     values = ["soon", "-5", "Wed, 21 Oct 2015 07:28:00 GMT", "nan"]
     answers = [Answer(429, b"rate_limited", {"Retry-After": v}) for v in values]
     server.on("POST", "/slack/", *answers, Answer(200, b"ok"))
@@ -310,7 +293,7 @@ def test_retry_after_nonsense_waits_within_floor_and_cap(team: Path, server: Ser
     assert code == 0, out + err
     assert "slack: posted to Slack" in out
     assert len(fake_time.slept) == 4
-    assert all(http.MIN_WAIT <= s <= http.MAX_WAIT for s in fake_time.slept), fake_time.slept
+    assert all(retry.POLICY.min_wait <= s <= retry.POLICY.max_wait for s in fake_time.slept), fake_time.slept
 
 
 @pytest.mark.parametrize(
@@ -318,12 +301,12 @@ def test_retry_after_nonsense_waits_within_floor_and_cap(team: Path, server: Ser
     [("soon", None), ("nan", None), ("", None), ("-5", 1.0), ("0", 1.0), ("7", 7.0), ("1e9", 30.0), ("inf", 30.0),
      ("Wed, 21 Oct 2015 07:28:00 GMT", 1.0), ("Thu, 01 Jan 2099 00:00:00 GMT", 30.0)],
 )  # fmt: skip
-def test_retry_after_values(value: str, seconds: float | None, fake_time: FakeTime) -> None:
-    assert http.retry_after(value) == seconds
+def test_retry_after_values(value: str, seconds: float | None, fake_time: FakeClock) -> None:
+    assert retry.retry_after(value) == seconds
 
 
 def test_a_certificate_that_fails_verification_is_never_retried(
-    team: Path, monkeypatch: pytest.MonkeyPatch, fake_time: FakeTime
+    team: Path, monkeypatch: pytest.MonkeyPatch, fake_time: FakeClock
 ) -> None:
     import trustme
 
@@ -360,7 +343,7 @@ def test_a_certificate_that_fails_verification_is_never_retried(
 def test_a_server_dripping_its_body_is_cut_at_the_deadline(
     team: Path, server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(http.TIMING, "deadline", 0.5)
+    monkeypatch.setattr(retry, "POLICY", replace(retry.POLICY, http_deadline=0.5))
     server.on("POST", "/slack/", Answer(200, b"ok" + b" " * 30, drip=2.0))
     server.on("POST", "/teams/", Answer(202, b"", drip_head=2.0))
     open_incident()
@@ -372,9 +355,9 @@ def test_a_server_dripping_its_body_is_cut_at_the_deadline(
 
 
 def test_an_smtp_server_dripping_its_greeting_is_cut_at_the_deadline(
-    team: Path, monkeypatch: pytest.MonkeyPatch, fake_time: FakeTime
+    team: Path, monkeypatch: pytest.MonkeyPatch, fake_time: FakeClock
 ) -> None:
-    monkeypatch.setattr(http.TIMING, "smtp_deadline", 0.5)
+    monkeypatch.setattr(retry, "POLICY", replace(retry.POLICY, smtp_deadline=0.5))
     listener = socket.create_server(("127.0.0.1", 0))
     connections = 0
 
@@ -520,7 +503,7 @@ def test_dry_run_exits_2_when_a_credential_is_unset(team: Path, monkeypatch: pyt
 @pytest.mark.parametrize("url", ["http://[::1/x", "hooks.slack.com/services/x", "http://exa mple.com/x", "ftp://h/x",
                                  "http://host:99999/x"])  # fmt: skip
 def test_a_malformed_webhook_url_is_a_clear_error_never_retried(
-    team: Path, server: Server, monkeypatch: pytest.MonkeyPatch, fake_time: FakeTime, url: str
+    team: Path, server: Server, monkeypatch: pytest.MonkeyPatch, fake_time: FakeClock, url: str
 ) -> None:
     monkeypatch.setenv("SLACK_WEBHOOK_URL", url)
     open_incident()

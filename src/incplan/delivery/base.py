@@ -1,5 +1,6 @@
-"""What every adapter shares: the job, the prepared request (shown by --dry-run), secrets from
-the environment only, and the outcome recorded in the incident."""
+"""What every adapter shares: the `Adapter` protocol it implements, the job it is given, the
+prepared request (shown by --dry-run), secrets from the environment only, the transport it sends
+through, and what it hands back (`Receipt`; the run records an `Outcome` in the incident)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,20 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from incplan.delivery import retry
 
 if TYPE_CHECKING:
+    from types import TracebackType
     from urllib.parse import SplitResult
 
+    import httpx
+
+    from incplan.plan.models import Delivery
+
 MASK = "***"
+S = TypeVar("S")
 
 
 class DeliveryFailed(Exception):
@@ -21,12 +30,13 @@ class DeliveryFailed(Exception):
 
 @dataclass
 class Job:
-    """One message for one channel, and what the adapter needs to know about the incident."""
+    """One message for one channel: the channel's delivery settings, the composed message, and
+    what the adapter needs to know about the incident."""
 
     channel: str
     channel_name: str
     kind: str
-    settings: Any  # the channel's pydantic delivery model
+    settings: Delivery  # the channel's `delivery:` block
     stage: str
     stage_final: bool
     severity: str | None
@@ -45,6 +55,62 @@ class Job:
     # real mention (a Slack member id, a Teams sign-in); empty for ordinary channel posts.
     mention_name: str = ""
     mention_id: str = ""
+
+    def settings_as(self, kind: type[S]) -> S:
+        """The settings, as the adapter of their kind expects them."""
+        if not isinstance(self.settings, kind):
+            raise TypeError(f"`{self.settings.kind}` settings of `{self.channel}` given to the {kind.__name__} adapter")
+        return self.settings
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What an adapter hands back for a delivery that went through: the vendor's id for it (a
+    status page incident, message ids) and one line for the user."""
+
+    ref: str | None
+    detail: str
+
+
+@dataclass
+class Transport:
+    """What adapters reach the world through: the retry policy, the clock, and one HTTP client
+    for the whole run, made on first use (a run that only sends email never loads httpx)."""
+
+    policy: retry.RetryPolicy = field(default_factory=lambda: retry.POLICY)
+    timing: retry.Timing = field(default_factory=lambda: retry.TIMING)
+    _client: httpx.Client | None = field(default=None, repr=False)
+
+    def http(self) -> httpx.Client:
+        if self._client is None:
+            from incplan.delivery.http import client
+
+            self._client = client()
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class Adapter(Protocol):
+    """A delivery kind (`delivery.kind`): a module with these two functions, listed in
+    `registry.adapter`. `prepare` builds the exact requests without sending anything (--dry-run
+    shows them); `deliver` sends them through `transport` and raises `DeliveryFailed` with a
+    reason a user can act on (secrets are masked by the caller)."""
+
+    def prepare(self, job: Job, secrets: Secrets) -> list[PreparedRequest]: ...
+
+    def deliver(self, job: Job, secrets: Secrets, transport: Transport) -> Receipt: ...
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 `security: starttls` (default) upgrades with a verifying TLS context, `ssl` connects over TLS,
 `none` sends in the clear (only for a relay on the same host or network). Transient failures
-(connection errors, 4xx replies) are retried with the same Message-ID.
+(connection errors, 4xx replies) are retried as `retry.py` says, with the same Message-ID.
 
 Conventions mail clients rely on (SPEC §8): every update of an incident is a reply in one thread
 (`In-Reply-To`/`References` name the incident's thread root, derived from its id, so no earlier
@@ -23,12 +23,12 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import format_datetime
-from typing import Any
 
-from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets, is_loopback
+from incplan.delivery import retry
+from incplan.delivery.base import DeliveryFailed, Job, PreparedRequest, Receipt, Secrets, Transport, is_loopback
+from incplan.plan.models import EmailDelivery
 
-TIMEOUT = 15.0
-ATTEMPTS = 4
+TIMEOUT = 15.0  # seconds, every socket operation (the conversation's deadline may cut it shorter)
 
 
 def _plain(markup: str) -> str:
@@ -47,7 +47,7 @@ _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def _domain(job: Job) -> str:
-    domain = one_line(job.settings.from_).rpartition("@")[2].strip("<> ")
+    domain = one_line(job.settings_as(EmailDelivery).from_).rpartition("@")[2].strip("<> ")
     return _ID_UNSAFE.sub("-", domain) or "incplan.invalid"
 
 
@@ -74,7 +74,7 @@ def _date() -> str:
 
 def message(job: Job, *, eight_bit: bool = False) -> EmailMessage:
     """The email; `eight_bit` when the server offers 8BITMIME, else every part is 7-bit safe."""
-    settings = job.settings
+    settings = job.settings_as(EmailDelivery)
     msg = EmailMessage()
     msg["From"] = one_line(settings.from_)
     msg["To"] = ", ".join(one_line(a) for a in settings.to)
@@ -96,7 +96,7 @@ def message(job: Job, *, eight_bit: bool = False) -> EmailMessage:
     return msg
 
 
-def check_destination(settings: Any) -> None:
+def check_destination(settings: EmailDelivery) -> None:
     """A password goes over TLS, or in the clear to a relay on this machine only (SPEC §8)."""
     credentials = settings.username_env or settings.password_env
     if credentials and settings.security == "none" and not is_loopback(settings.host):
@@ -107,7 +107,7 @@ def check_destination(settings: Any) -> None:
 
 
 def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
-    settings = job.settings
+    settings = job.settings_as(EmailDelivery)
     check_destination(settings)
     if settings.username_env:
         secrets.get(settings.username_env)
@@ -120,61 +120,63 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
     return [PreparedRequest("SMTP", url, headers, part.get_content() if part is not None else "")]
 
 
-def deliver(job: Job, secrets: Secrets, client: Any = None) -> Outcome:
-    from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
-
-    from incplan.delivery.http import TIMING
-
-    settings = job.settings
+def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
+    settings = job.settings_as(EmailDelivery)
     check_destination(settings)
     username = secrets.get(settings.username_env) if settings.username_env else None
     password = secrets.get(settings.password_env) if settings.password_env else None
     msg = message(job)
+    deadline = transport.policy.smtp_deadline
 
-    def transient(exc: BaseException) -> bool:
-        if isinstance(exc, smtplib.SMTPResponseException):
-            return 400 <= exc.smtp_code < 500
-        return isinstance(
-            exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | ConnectionError | TimeoutError
-        )
+    def once(_attempt: int) -> None:
+        try:
+            _send(settings, job, username, password, deadline)
+        except SmtpDeadline:
+            raise DeliveryFailed(
+                f"no complete SMTP conversation within {deadline:g} s; not retried (the mail may have gone)"
+            ) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            if retry.smtp_transient(exc):
+                raise retry.Retry("SMTP failed", f": {_reason(exc)}") from None
+            raise DeliveryFailed(_refusal(exc, settings)) from None
 
     try:
-        for attempt in Retrying(
-            retry=retry_if_exception(transient),
-            wait=wait_exponential_jitter(max=8.0, jitter=0.5),
-            sleep=TIMING.wait,
-            stop=stop_after_attempt(ATTEMPTS),
-            reraise=True,
-        ):
-            with attempt:
-                _send(settings, job, username, password)
-    except SmtpDeadline:
-        raise DeliveryFailed(
-            f"no complete SMTP conversation within {TIMING.smtp_deadline:g} s; not retried (the mail may have gone)"
-        ) from None
-    except ssl.SSLCertVerificationError as exc:
-        reason = exc.verify_message or exc.reason or "verification failed"
-        raise DeliveryFailed(f"TLS certificate of `{settings.host}` not trusted ({reason}); not retried") from None
-    except smtplib.SMTPAuthenticationError:
-        raise DeliveryFailed("the SMTP server refused the username or password") from None
-    except smtplib.SMTPResponseException as exc:
-        raise DeliveryFailed(secrets.mask(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}")) from None
-    except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryFailed(secrets.mask(f"SMTP failed: {type(exc).__name__}: {exc}")) from None
-    return Outcome(job.channel, True, ref=str(msg["Message-ID"]), detail=f"emailed {msg['To']}")
+        retry.attempt(once, policy=transport.policy, timing=transport.timing)
+    except retry.GaveUp as exc:
+        raise DeliveryFailed(secrets.mask(str(exc))) from None
+    except DeliveryFailed as exc:
+        raise DeliveryFailed(secrets.mask(str(exc))) from None
+    return Receipt(str(msg["Message-ID"]), f"emailed {msg['To']}")
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"SMTP {exc.smtp_code}: {exc.smtp_error!r}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _refusal(exc: BaseException, settings: EmailDelivery) -> str:
+    """Why a failure that is not worth another attempt ended the delivery."""
+    refused = retry.tls_refused(exc)
+    if refused is not None:
+        reason = refused.verify_message or refused.reason or "verification failed"
+        return f"TLS certificate of `{settings.host}` not trusted ({reason}); not retried"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return "the SMTP server refused the username or password"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return _reason(exc)
+    return f"SMTP failed: {type(exc).__name__}: {exc}"
 
 
 class SmtpDeadline(Exception):
     """The SMTP conversation ran past its deadline (not retried: the mail may have gone)."""
 
 
-def _send(settings: Any, job: Job, username: str | None, password: str | None) -> None:
-    """One SMTP conversation within `TIMING.smtp_deadline` seconds, however slowly the server
-    drips its replies: at the deadline a timer shuts the socket down, which wakes any read."""
+def _send(settings: EmailDelivery, job: Job, username: str | None, password: str | None, deadline: float) -> None:
+    """One SMTP conversation within `deadline` seconds, however slowly the server drips its
+    replies: at the deadline a timer shuts the socket down, which wakes any read."""
     import socket
     import threading
-
-    from incplan.delivery.http import TIMING
 
     context = ssl.create_default_context()  # verifies the certificate and the host name
     if settings.security == "ssl":
@@ -192,7 +194,7 @@ def _send(settings: Any, job: Job, username: str | None, password: str | None) -
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
-    timer = threading.Timer(TIMING.smtp_deadline, cut)
+    timer = threading.Timer(deadline, cut)  # real seconds: the socket waits for real
     timer.daemon = True
     timer.start()
     try:

@@ -4,9 +4,9 @@ One channel failing never stops the others; every outcome is returned for the re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from incplan.delivery.base import DeliveryFailed, Job, Outcome, Secrets
+from incplan.delivery.base import DeliveryFailed, Job, Outcome, Secrets, Transport
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -75,20 +75,24 @@ def dry_run(jobs: list[Job]) -> list[tuple[str, str, bool]]:
     return shown
 
 
-def deliver_all(jobs: list[Job]) -> list[Outcome]:
-    from incplan.delivery.http import client as http_client
+def deliver_all(jobs: list[Job], transport: Transport | None = None) -> list[Outcome]:
+    """Deliver every job in order, through one transport (one HTTP client, the retry policy):
+    `transport`, or one made for these jobs and closed after them."""
     from incplan.delivery.registry import adapter
 
+    if transport is None:
+        with Transport() as made:
+            return deliver_all(jobs, made)
     outcomes = []
-    with http_client() as client:
-        for job in jobs:
-            secrets = Secrets()
-            try:
-                outcomes.append(adapter(job.kind).deliver(job, secrets, client))
-            except DeliveryFailed as exc:
-                outcomes.append(Outcome(job.channel, False, error=secrets.mask(str(exc))))
-            except Exception as exc:  # an adapter bug must not stop the other channels
-                outcomes.append(Outcome(job.channel, False, error=secrets.mask(f"{type(exc).__name__}: {exc}")))
+    for job in jobs:
+        secrets = Secrets()
+        try:
+            receipt = adapter(job.kind).deliver(job, secrets, transport)
+            outcomes.append(Outcome(job.channel, True, ref=receipt.ref, detail=secrets.mask(receipt.detail)))
+        except DeliveryFailed as exc:
+            outcomes.append(Outcome(job.channel, False, error=secrets.mask(str(exc))))
+        except Exception as exc:  # an adapter bug must not stop the other channels
+            outcomes.append(Outcome(job.channel, False, error=secrets.mask(f"{type(exc).__name__}: {exc}")))
     return outcomes
 
 
@@ -96,7 +100,9 @@ class NotRecorded(Exception):
     """Messages went out but their record could not be written: the outcomes, why, and the
     recovery file that keeps them until the next command on the incident merges them."""
 
-    def __init__(self, outcomes: list[Outcome], reason: str, kept: Path | None, events: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, outcomes: list[Outcome], reason: str, kept: Path | None, events: list[dict[str, object]]
+    ) -> None:
         super().__init__(reason)
         self.outcomes = outcomes
         self.reason = reason

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets, require_tls
+from incplan.delivery.base import DeliveryFailed, Job, PreparedRequest, Receipt, Secrets, Transport, require_tls
 from incplan.delivery.http import send
+from incplan.plan.models import SlackDelivery
 
 
 def escape(text: str) -> str:
@@ -14,7 +14,8 @@ def escape(text: str) -> str:
 
 
 def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
-    url = require_tls(secrets.get_url(job.settings.webhook_url_env), f"the URL in `{job.settings.webhook_url_env}`")
+    settings = job.settings_as(SlackDelivery)
+    url = require_tls(secrets.get_url(settings.webhook_url_env), f"the URL in `{settings.webhook_url_env}`")
     text = (f"*{escape(job.subject)}*\n" if job.subject else "") + escape(job.body)
     if job.mention_name:
         # `<@U…>` is Slack's mention syntax (the member id is checked to be letters and digits);
@@ -25,8 +26,8 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
     return [PreparedRequest("POST", url, {"Content-Type": "application/json"}, body, url_is_secret=True)]
 
 
-def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
-    response = send(client, prepare(job, secrets)[0], secrets)
+def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
+    response = send(transport, prepare(job, secrets)[0], secrets)
     if response.text.strip() != "ok":
         raise DeliveryFailed(f"Slack answered {response.text.strip()[:100]!r} instead of 'ok'")
-    return Outcome(job.channel, True, detail="posted to Slack")
+    return Receipt(None, "posted to Slack")

@@ -4,14 +4,17 @@ variable so that a customer list need not live in git), and the segment count a 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from incplan.delivery.base import DeliveryFailed, Job, Secrets
+
+if TYPE_CHECKING:
+    from incplan.plan.models import SmsapiDelivery, TwilioDelivery
 
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
-def recipients(settings: Any, secrets: Secrets) -> list[str]:
+def recipients(settings: TwilioDelivery | SmsapiDelivery, secrets: Secrets) -> list[str]:
     """The E.164 numbers to text. Numbers from `to_env` are masked wherever shown, like secrets."""
     if settings.to:
         return list(settings.to)

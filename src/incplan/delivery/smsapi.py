@@ -8,19 +8,20 @@ billed. SMSAPI reports some errors with HTTP 200 and `{"error": code, "message":
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
-from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets, require_tls
+from incplan.delivery.base import DeliveryFailed, Job, PreparedRequest, Receipt, Secrets, Transport, require_tls
 from incplan.delivery.http import send
 from incplan.delivery.sms import recipients, segment_note, text
+from incplan.plan.models import SmsapiDelivery
 from incplan.templates.limits import sms_encoding
 
 
 def form(job: Job, numbers: list[str]) -> dict[str, str]:
+    settings = job.settings_as(SmsapiDelivery)
     fields = {"to": ",".join(n.removeprefix("+") for n in numbers)}
-    if job.settings.from_:
-        fields["from"] = job.settings.from_
+    if settings.from_:
+        fields["from"] = settings.from_
     fields["message"] = text(job)
     fields["encoding"] = "utf-8"
     if sms_encoding(text(job)) == "GSM-7":
@@ -30,24 +31,26 @@ def form(job: Job, numbers: list[str]) -> dict[str, str]:
 
 
 def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
-    token = secrets.get(job.settings.token_env)
-    numbers = recipients(job.settings, secrets)
+    settings = job.settings_as(SmsapiDelivery)
+    token = secrets.get(settings.token_env)
+    numbers = recipients(settings, secrets)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-www-form-urlencoded"}
-    url = f"{require_tls(job.settings.api_base, '`api_base`').rstrip('/')}/sms.do"
+    url = f"{require_tls(settings.api_base, '`api_base`').rstrip('/')}/sms.do"
     body = urlencode(form(job, numbers))
     return [PreparedRequest("POST", url, headers, body, ("Authorization",), note=segment_note(job, len(numbers)))]
 
 
-def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
-    response = send(client, prepare(job, secrets)[0], secrets)
+def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
+    response = send(transport, prepare(job, secrets)[0], secrets)
     try:
-        answer = response.json()
+        answer: object = response.json()
     except ValueError:
         raise DeliveryFailed("SMSAPI answered with something other than JSON") from None
     if not isinstance(answer, dict):
         raise DeliveryFailed("SMSAPI answered with something other than a JSON object")
     if "error" in answer:
         raise DeliveryFailed(secrets.mask(f"SMSAPI error {answer.get('error')}: {answer.get('message', '')}".strip()))
-    sent = [str(item.get("id")) for item in answer.get("list") or [] if isinstance(item, dict)]
+    listed = answer.get("list")
+    sent = [str(item.get("id")) for item in listed if isinstance(item, dict)] if isinstance(listed, list) else []
     people = "recipient" if len(sent) == 1 else "recipients"
-    return Outcome(job.channel, True, ref=",".join(sent) or None, detail=f"SMS sent by SMSAPI to {len(sent)} {people}")
+    return Receipt(",".join(sent) or None, f"SMS sent by SMSAPI to {len(sent)} {people}")

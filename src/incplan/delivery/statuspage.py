@@ -13,27 +13,39 @@ limit is hit: both are retried, and our own requests are paced to one a second p
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from incplan.delivery import http
-from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets, require_tls
-from incplan.delivery.http import send
+from incplan.delivery.base import DeliveryFailed, Job, PreparedRequest, Receipt, Secrets, Transport, require_tls
+from incplan.plan.models import StatuspageDelivery
 
-DEFAULT_API_BASE = "https://api.statuspage.io/v1"
-RETRY_STATUS = frozenset({408, 420, 429})
+if TYPE_CHECKING:
+    import httpx
+
+ALSO_RETRY = frozenset({420})  # Statuspage's own "rate limit exceeded", besides 408, 429 and 5xx
 UNCHECKED = "the create may have landed and the check for it failed; not created again, to avoid a duplicate"
 PACE = 1.0  # seconds between two requests with one key
-_last_request: dict[str, float] = {}  # per API key, within this process
 
 
-def pace(key: str) -> None:
-    """Wait until a second has passed since the last request made with `key`."""
-    last = _last_request.get(key)
-    if last is not None:
-        left = last + PACE - http.TIMING.clock()
-        if left > 0:
-            http.TIMING.wait(left)
-    _last_request[key] = http.TIMING.clock()
+class Metadata(TypedDict):
+    incident_id: str
+
+
+class IncidentFields(TypedDict):
+    """The `incident` object of a create or an update (Statuspage REST API v1)."""
+
+    name: str
+    status: str
+    body: str
+    component_ids: NotRequired[list[str]]
+    components: NotRequired[dict[str, str]]
+    impact_override: NotRequired[str]
+    metadata: NotRequired[dict[str, Metadata]]
+    scheduled_for: NotRequired[str]
+    scheduled_until: NotRequired[str | None]
+    scheduled_remind_prior: NotRequired[bool]
+    scheduled_auto_in_progress: NotRequired[bool]
+    scheduled_auto_completed: NotRequired[bool]
 
 
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
@@ -69,7 +81,7 @@ def _components(job: Job, mapping: dict[str, str], by_impact: str, resolved: boo
 
 
 def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
-    settings = job.settings
+    settings = job.settings_as(StatuspageDelivery)
     key = secrets.get(settings.api_key_env)
     base = require_tls(settings.api_base, "`api_base`").rstrip("/")
     status = _status(job)
@@ -78,7 +90,7 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
     if job.scheduled_for is not None:
         component_status = "operational" if status in ("scheduled", "completed") else "under_maintenance"
     # The public name is the incident's title, and follows `--title` (SPEC §8).
-    incident: dict[str, Any] = {"name": job.incident_title, "status": status, "body": job.body}
+    incident: IncidentFields = {"name": job.incident_title, "status": status, "body": job.body}
     components = _components(job, settings.components, component_status or "major_outage", finished)
     if components:
         incident["component_ids"] = list(components)
@@ -87,67 +99,70 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
     if job.previous_ref:
         url = f"{base}/pages/{settings.page_id}/incidents/{job.previous_ref}"
         return [PreparedRequest("PATCH", url, headers, json.dumps({"incident": incident}), ("Authorization",))]
-    incident = {
-        **incident,
-        "impact_override": "maintenance" if job.scheduled_for is not None else job.impact or "major",
-        "metadata": {"incplan": {"incident_id": job.incident_id}},
-    }
+    incident["impact_override"] = "maintenance" if job.scheduled_for is not None else job.impact or "major"
+    incident["metadata"] = {"incplan": {"incident_id": job.incident_id}}
     if job.scheduled_for is not None:
         # incplan moves the maintenance through its stages itself (`maintenance update`).
-        incident.update(
-            scheduled_for=job.scheduled_for.isoformat(),
-            scheduled_until=job.scheduled_until.isoformat() if job.scheduled_until else None,
-            scheduled_remind_prior=False,
-            scheduled_auto_in_progress=False,
-            scheduled_auto_completed=False,
-        )
+        incident["scheduled_for"] = job.scheduled_for.isoformat()
+        incident["scheduled_until"] = job.scheduled_until.isoformat() if job.scheduled_until else None
+        incident["scheduled_remind_prior"] = False
+        incident["scheduled_auto_in_progress"] = False
+        incident["scheduled_auto_completed"] = False
     url = f"{base}/pages/{settings.page_id}/incidents"
     return [PreparedRequest("POST", url, headers, json.dumps({"incident": incident}), ("Authorization",))]
 
 
-def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
+def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
     request = prepare(job, secrets)[0]
     creating = request.method == "POST"
     key = request.headers["Authorization"]
 
-    def find_landed(_attempt: int) -> Any:
+    def pace() -> None:
+        transport.timing.pace(key, PACE)
+
+    def find_landed(_attempt: int) -> httpx.Response | None:
+        """Our incident, if the create that failed did land."""
         import httpx
 
-        pace(key)
+        pace()
         url = request.url + ("/upcoming" if job.scheduled_for is not None else "/unresolved")
         # A lookup that fails must not lead to a second create (a duplicate public incident): a
         # network error or a retryable status makes this attempt fail, and the next one looks again.
         try:
-            listed = http.request_within_deadline(client, "GET", url, headers=request.headers)
-        except http.DeadlineExceeded:
+            listed = http.exchange(transport, "GET", url, request.headers)
+        except DeliveryFailed:
             raise DeliveryFailed(UNCHECKED) from None
-        if listed.status_code in RETRY_STATUS or listed.status_code >= 500:
-            raise http.RetryableStatus(listed)
+        if transport.policy.retries_status(listed.status_code, ALSO_RETRY):
+            raise http.retry_for(listed, transport)
         if listed.status_code != 200:
             raise DeliveryFailed(f"{UNCHECKED} (HTTP {listed.status_code})")
         try:
-            incidents = listed.json()
+            incidents: object = listed.json()
         except ValueError:
             raise DeliveryFailed(UNCHECKED) from None
         for incident in incidents if isinstance(incidents, list) else []:
-            metadata = incident.get("metadata") if isinstance(incident, dict) else None
-            ours = metadata.get("incplan") if isinstance(metadata, dict) else None
-            if isinstance(ours, dict) and ours.get("incident_id") == job.incident_id and incident.get("id"):
+            if isinstance(incident, dict) and _ours(incident, job.incident_id):
                 return httpx.Response(200, json=incident)
         return None
 
-    response = send(
-        client,
-        request,
-        secrets,
-        before_retry=find_landed if creating else None,
-        retry_status=RETRY_STATUS,
-        pace=lambda: pace(key),
+    response = http.send(
+        transport, request, secrets, before_retry=find_landed if creating else None, also_retry=ALSO_RETRY, pace=pace
     )
     try:
-        incident_id = str(response.json()["id"])
-    except (ValueError, KeyError, TypeError):
-        raise DeliveryFailed("Statuspage answered without an incident id") from None
+        answer: object = response.json()
+    except ValueError:
+        answer = None
+    incident_id = answer.get("id") if isinstance(answer, dict) else None
+    if incident_id is None:
+        raise DeliveryFailed("Statuspage answered without an incident id")
     verb = "created" if creating else "updated"
     what = "scheduled maintenance" if job.scheduled_for is not None else "incident"
-    return Outcome(job.channel, True, ref=incident_id, detail=f"{verb} status page {what} {incident_id}")
+    return Receipt(str(incident_id), f"{verb} status page {what} {incident_id}")
+
+
+def _ours(incident: dict[object, object], incident_id: str) -> bool:
+    """Whether a listed incident is the one incplan created for `incident_id` (by the metadata
+    we sent; never by name)."""
+    metadata = incident.get("metadata")
+    ours = metadata.get("incplan") if isinstance(metadata, dict) else None
+    return isinstance(ours, dict) and ours.get("incident_id") == incident_id and bool(incident.get("id"))

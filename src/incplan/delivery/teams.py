@@ -3,17 +3,64 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Literal, NotRequired, TypedDict
 
-from incplan.delivery.base import Job, Outcome, PreparedRequest, Secrets, require_tls
+from incplan.delivery.base import Job, PreparedRequest, Receipt, Secrets, Transport, require_tls
 from incplan.delivery.http import send
+from incplan.plan.models import TeamsDelivery
 
 
-def card(job: Job) -> dict[str, Any]:
-    blocks: list[dict[str, Any]] = []
+class TextBlock(TypedDict):
+    type: Literal["TextBlock"]
+    text: str
+    wrap: bool
+    weight: NotRequired[str]
+    size: NotRequired[str]
+
+
+class Mentioned(TypedDict):
+    id: str
+    name: str
+
+
+class Mention(TypedDict):
+    type: Literal["mention"]
+    text: str
+    mentioned: Mentioned
+
+
+class TeamsExtras(TypedDict):
+    entities: list[Mention]
+
+
+AdaptiveCard = TypedDict(
+    "AdaptiveCard",
+    {
+        "$schema": str,
+        "type": Literal["AdaptiveCard"],
+        "version": str,
+        "body": list[TextBlock],
+        "msteams": NotRequired[TeamsExtras],
+    },
+)
+
+
+class Attachment(TypedDict):
+    contentType: str
+    contentUrl: None
+    content: AdaptiveCard
+
+
+class CardMessage(TypedDict):
+    type: Literal["message"]
+    attachments: list[Attachment]
+
+
+def card(job: Job) -> CardMessage:
+    blocks: list[TextBlock] = []
     if job.subject:
         blocks.append({"type": "TextBlock", "text": job.subject, "weight": "Bolder", "size": "Medium", "wrap": True})
-    content: dict[str, Any] = {
+    content: AdaptiveCard = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
         "version": "1.4",
@@ -23,7 +70,7 @@ def card(job: Job) -> dict[str, Any]:
         # An Adaptive Card mention: `<at>Name</at>` in the text plus an entity naming the person.
         tag = f"<at>{job.mention_name}</at>"
         blocks.insert(0, {"type": "TextBlock", "text": tag, "wrap": True})
-        mentioned = {"id": job.mention_id, "name": job.mention_name}
+        mentioned: Mentioned = {"id": job.mention_id, "name": job.mention_name}
         content["msteams"] = {"entities": [{"type": "mention", "text": tag, "mentioned": mentioned}]}
     elif job.mention_name:
         blocks.insert(0, {"type": "TextBlock", "text": job.mention_name, "wrap": True})
@@ -37,11 +84,12 @@ def card(job: Job) -> dict[str, Any]:
 
 
 def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
-    url = require_tls(secrets.get_url(job.settings.webhook_url_env), f"the URL in `{job.settings.webhook_url_env}`")
+    settings = job.settings_as(TeamsDelivery)
+    url = require_tls(secrets.get_url(settings.webhook_url_env), f"the URL in `{settings.webhook_url_env}`")
     body = json.dumps(card(job), ensure_ascii=False)
     return [PreparedRequest("POST", url, {"Content-Type": "application/json"}, body, url_is_secret=True)]
 
 
-def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
-    send(client, prepare(job, secrets)[0], secrets)
-    return Outcome(job.channel, True, detail="posted to Teams")
+def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
+    send(transport, prepare(job, secrets)[0], secrets)
+    return Receipt(None, "posted to Teams")

@@ -4,16 +4,16 @@ auth token. Twilio answers 201 with the message `sid`."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote, urlencode
 
-from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets, require_tls
+from incplan.delivery.base import DeliveryFailed, Job, PreparedRequest, Receipt, Secrets, Transport, require_tls
 from incplan.delivery.http import send
 from incplan.delivery.sms import recipients, segment_note, text
+from incplan.plan.models import TwilioDelivery
 
 
 def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
-    settings = job.settings
+    settings = job.settings_as(TwilioDelivery)
     sid = secrets.get(settings.account_sid_env)
     token = secrets.get(settings.auth_token_env)
     numbers = recipients(settings, secrets)
@@ -38,18 +38,22 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
     ]
 
 
-def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
+def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
     sids: list[str] = []
     requests = prepare(job, secrets)
     for i, request in enumerate(requests):
         try:
-            response = send(client, request, secrets)
+            response = send(transport, request, secrets)
         except DeliveryFailed as exc:
             done = f" (sent to {i} of {len(requests)} recipients before)" if i else ""
             raise DeliveryFailed(f"{exc}{done}") from None
         try:
-            sids.append(str(response.json()["sid"]))
-        except (ValueError, KeyError, TypeError):
-            raise DeliveryFailed("Twilio answered without a message sid") from None
+            answer: object = response.json()
+        except ValueError:
+            answer = None
+        sid = answer.get("sid") if isinstance(answer, dict) else None
+        if sid is None:
+            raise DeliveryFailed("Twilio answered without a message sid")
+        sids.append(str(sid))
     people = "recipient" if len(sids) == 1 else "recipients"
-    return Outcome(job.channel, True, ref=",".join(sids), detail=f"SMS queued by Twilio for {len(sids)} {people}")
+    return Receipt(",".join(sids), f"SMS queued by Twilio for {len(sids)} {people}")

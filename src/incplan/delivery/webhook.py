@@ -14,12 +14,34 @@ import hmac
 import json
 import time
 import uuid
-from typing import Any
+from typing import TypedDict
 
-from incplan.delivery.base import DeliveryFailed, Job, Outcome, PreparedRequest, Secrets, require_tls
+from incplan.delivery.base import DeliveryFailed, Job, PreparedRequest, Receipt, Secrets, Transport, require_tls
 from incplan.delivery.http import send
+from incplan.plan.models import WebhookDelivery
 
 EVENT_TYPE = "incident.updated"
+
+
+class IncidentData(TypedDict):
+    incident_id: str
+    incident_title: str
+    stage: str
+    final: bool
+    severity: str | None
+    impact: str | None
+    channel: str
+    locale: str
+    subject: str | None
+    body: str
+
+
+class Envelope(TypedDict):
+    """The Standard Webhooks envelope."""
+
+    type: str
+    timestamp: str
+    data: IncidentData
 
 
 def signing_key(secret: str) -> bytes:
@@ -39,7 +61,7 @@ def sign(secret: str, msg_id: str, timestamp: int, body: str) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def payload(job: Job, timestamp: int) -> dict[str, Any]:
+def payload(job: Job, timestamp: int) -> Envelope:
     """The Standard Webhooks envelope: what happened, when (ISO 8601, UTC), and its data."""
     from datetime import UTC, datetime
 
@@ -64,8 +86,9 @@ def payload(job: Job, timestamp: int) -> dict[str, Any]:
 def prepare(
     job: Job, secrets: Secrets, *, msg_id: str | None = None, timestamp: int | None = None
 ) -> list[PreparedRequest]:
-    url = require_tls(secrets.get_url(job.settings.url_env), f"the URL in `{job.settings.url_env}`")
-    secret = secrets.get(job.settings.secret_env)
+    settings = job.settings_as(WebhookDelivery)
+    url = require_tls(secrets.get_url(settings.url_env), f"the URL in `{settings.url_env}`")
+    secret = secrets.get(settings.secret_env)
     msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
     timestamp = timestamp or int(time.time())
     body = json.dumps(payload(job, timestamp), ensure_ascii=False, separators=(",", ":"))
@@ -78,7 +101,7 @@ def prepare(
     return [PreparedRequest("POST", url, headers, body, secret_headers=("webhook-signature",), url_is_secret=True)]
 
 
-def deliver(job: Job, secrets: Secrets, client: Any) -> Outcome:
+def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
     request = prepare(job, secrets)[0]
-    send(client, request, secrets)
-    return Outcome(job.channel, True, ref=request.headers["webhook-id"], detail="webhook accepted")
+    send(transport, request, secrets)  # a retry keeps the same webhook-id
+    return Receipt(request.headers["webhook-id"], "webhook accepted")

@@ -11,7 +11,7 @@ from incplan.diagnostics import UsageError, unknown_name
 
 if TYPE_CHECKING:
     from incplan.delivery.base import Job
-    from incplan.plan.models import Plan
+    from incplan.plan.models import Delivery, Plan
 
 # Roster messages go to people, never to the public: only these delivery kinds can carry them.
 ROSTER_KINDS = ("email", "slack", "teams")
@@ -245,7 +245,7 @@ def roster_jobs(plan: Plan, roster: Roster, channel_id: str) -> tuple[list[tuple
         if not entry.duties:
             skipped.append(Skipped(entry.handle, "has no role"))
             continue
-        settings: Any = delivery
+        settings: Delivery = delivery
         mention_name = mention_id = ""
         if delivery.kind == "email":
             if not entry.email:
