@@ -444,8 +444,8 @@ def test_check_validates_delivery_settings(tmp_path: Path) -> None:
 
 
 def test_every_delivery_kind_of_the_plan_has_an_adapter_loaded_only_when_used() -> None:
-    """The registry's table covers every `delivery.kind` the plan accepts, and importing it loads
-    no adapter, httpx or ssl (adapters are imported when a channel of their kind is sent)."""
+    """The registry's table covers every `delivery.kind` the plan accepts; importing it loads no
+    adapter, and loading every adapter (as a dry run does) loads no httpx, ssl or smtplib."""
     import subprocess
     import sys
     import typing
@@ -460,11 +460,18 @@ def test_every_delivery_kind_of_the_plan_has_an_adapter_loaded_only_when_used() 
     with pytest.raises(KeyError, match="no delivery adapter for kind `fax`"):
         adapter("fax")
     probe = (
-        "import sys, incplan.delivery.registry, incplan.delivery.run;"
-        "print(sorted(m for m in sys.modules if m.startswith('incplan.delivery.') or m in ('httpx', 'ssl', 'smtplib')))"
+        "import sys, incplan.delivery.run as run, incplan.delivery.registry as r;"
+        "ours = lambda: sorted(m for m in sys.modules if m.startswith('incplan.delivery.'));"
+        "print(ours()); [r.adapter(k) for k in r.KINDS];"
+        "print(ours()); print([m for m in ('httpx', 'ssl', 'smtplib') if m in sys.modules])"
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    before, after, heavy = loaded.splitlines()
     assert (
-        loaded.strip()
+        before
         == "['incplan.delivery.base', 'incplan.delivery.registry', 'incplan.delivery.retry', 'incplan.delivery.run']"
     )
+    assert after == str(sorted(["incplan.delivery.base", "incplan.delivery.retry", "incplan.delivery.run",
+                                "incplan.delivery.registry", "incplan.delivery.http", "incplan.delivery.sms",
+                                *(f"incplan.delivery.{kind}" for kind in KINDS)]))  # fmt: skip
+    assert heavy == "[]"

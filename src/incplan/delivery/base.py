@@ -83,7 +83,7 @@ class Transport:
 
     def http(self) -> httpx.Client:
         if self._client is None:
-            from incplan.delivery.http import client
+            from incplan.delivery._client import client
 
             self._client = client()
         return self._client

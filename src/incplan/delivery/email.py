@@ -19,8 +19,6 @@ import hashlib
 import html
 import os
 import re
-import smtplib
-import ssl
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -121,6 +119,8 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
 
 
 def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
+    import smtplib  # here, not at the top: smtplib loads ssl, which a dry run does not need
+
     settings = job.settings_as(EmailDelivery)
     check_destination(settings)
     username = secrets.get(settings.username_env) if settings.username_env else None
@@ -150,6 +150,8 @@ def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
 
 
 def _reason(exc: BaseException) -> str:
+    import smtplib
+
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"SMTP {exc.smtp_code}: {exc.smtp_error!r}"
     return f"{type(exc).__name__}: {exc}"
@@ -157,6 +159,8 @@ def _reason(exc: BaseException) -> str:
 
 def _refusal(exc: BaseException, settings: EmailDelivery) -> str:
     """Why a failure that is not worth another attempt ended the delivery."""
+    import smtplib
+
     refused = retry.tls_refused(exc)
     if refused is not None:
         reason = refused.verify_message or refused.reason or "verification failed"
@@ -175,7 +179,9 @@ class SmtpDeadline(Exception):
 def _send(settings: EmailDelivery, job: Job, username: str | None, password: str | None, deadline: float) -> None:
     """One SMTP conversation within `deadline` seconds, however slowly the server drips its
     replies: at the deadline a timer shuts the socket down, which wakes any read."""
+    import smtplib
     import socket
+    import ssl
     import threading
 
     context = ssl.create_default_context()  # verifies the certificate and the host name

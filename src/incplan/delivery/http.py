@@ -1,13 +1,8 @@
 """HTTP for the adapters: one request sent under the retry policy (`retry.py`), within a
-deadline however slowly a server drips its answer.
-
-httpx has no total timeout: the client's network backend (`_deadline.py`) cuts every socket
-read and write to what is left of the request's deadline.
-"""
+deadline however slowly a server drips its answer (`_client.py`)."""
 
 from __future__ import annotations
 
-import contextvars
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -15,15 +10,10 @@ from typing import TYPE_CHECKING
 from incplan.delivery import retry
 from incplan.delivery.base import DeliveryFailed, PreparedRequest, Secrets, Transport
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # httpx is imported on the first request: a dry run never loads it
     import httpx
 
-TIMEOUT = 10.0  # seconds, every socket operation (the deadline may cut it shorter)
 INVALID_URL = "the URL is not valid; it must look like https://host/path"
-
-
-class DeadlineExceeded(Exception):
-    """The server took longer than the request's deadline (not retried: it may have acted)."""
 
 
 def send(
@@ -69,17 +59,21 @@ def exchange(
     `retry.Retry`; anything that must not be retried becomes a `DeliveryFailed` at once."""
     import httpx
 
-    deadline = transport.policy.http_deadline
-    ends = time.monotonic() + deadline  # sockets wait for real, whatever clock tests inject
-    token = _DEADLINE.set(ends)
+    from incplan.delivery._client import DeadlineExceeded, deadline
+
+    seconds = transport.policy.http_deadline
     try:
-        return transport.http().request(method, url, headers=headers, content=content)
-    except (DeadlineExceeded, httpx.TimeoutException) as exc:
-        if isinstance(exc, DeadlineExceeded) or time.monotonic() >= ends - 0.001:
-            raise DeliveryFailed(
-                f"no complete answer within {deadline:g} s; not retried (the server may have acted on it)"
-            ) from None
-        raise retry.Retry("network error", f": {type(exc).__name__}: {exc}") from None
+        with deadline(seconds) as ends:
+            try:
+                return transport.http().request(method, url, headers=headers, content=content)
+            except httpx.TimeoutException:
+                if time.monotonic() >= ends - 0.001:
+                    raise DeadlineExceeded from None
+                raise
+    except DeadlineExceeded:
+        raise DeliveryFailed(
+            f"no complete answer within {seconds:g} s; not retried (the server may have acted on it)"
+        ) from None
     except httpx.InvalidURL:
         raise DeliveryFailed(INVALID_URL) from None
     except httpx.TransportError as exc:
@@ -90,8 +84,6 @@ def exchange(
         if not retry.http_transient(exc):
             raise DeliveryFailed(f"{INVALID_URL} ({type(exc).__name__}: {exc})") from None
         raise retry.Retry("network error", f": {type(exc).__name__}: {exc}") from None
-    finally:
-        _DEADLINE.reset(token)
 
 
 def retry_for(response: httpx.Response, transport: Transport) -> retry.Retry:
@@ -103,39 +95,3 @@ def retry_for(response: httpx.Response, transport: Transport) -> retry.Retry:
 def said(response: httpx.Response) -> str:
     text = (response.text or "").strip().replace("\n", " ")
     return f": {text[:200]}" if text else ""
-
-
-# ---------------------------------------------------------------- deadline
-
-_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("incplan_deadline", default=None)
-
-
-def limit(timeout: float | None) -> float | None:
-    """A socket operation's timeout, cut to what is left of the request's deadline."""
-    ends = _DEADLINE.get()
-    if ends is None:
-        return timeout
-    left = ends - time.monotonic()
-    if left <= 0:
-        raise DeadlineExceeded
-    return left if timeout is None else min(timeout, left)
-
-
-def client() -> httpx.Client:
-    import httpcore
-    import httpx
-
-    from incplan.delivery._deadline import DeadlineBackend
-
-    transport = httpx.HTTPTransport()
-    pool: object = getattr(transport, "_pool", None)
-    if isinstance(pool, httpcore.ConnectionPool):
-        # every socket operation waits only for what is left of the deadline
-        pool._network_backend = DeadlineBackend()
-    return httpx.Client(timeout=TIMEOUT, follow_redirects=False, headers={"User-Agent": _agent()}, transport=transport)
-
-
-def _agent() -> str:
-    from incplan import __version__
-
-    return f"incplan/{__version__}"
