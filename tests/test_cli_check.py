@@ -135,7 +135,12 @@ def test_incident_records_in_any_folder_are_not_linted_as_plans(tmp_path: Path) 
     (tmp_path / "records" / "2026-11-27-x.yaml").write_text(
         "version: 1\nid: 2026-11-27-x\ntitle: X\nopened_at: 2026-11-27T10:00:00+00:00\nevents: []\n"
     )
-    assert run("check", str(tmp_path)) == (0, "1 file checked: no problems\n", "")
+    assert run("check", str(tmp_path)) == (
+        0,
+        f"{tmp_path / 'records' / '2026-11-27-x.yaml'}: skipped: an incident record, not a plan"
+        " (`incplan incident status` and `incplan report` read it)\n1 file checked: no problems\n",
+        "",
+    )
 
 
 def test_never_stops_at_first_file(tmp_path: Path) -> None:

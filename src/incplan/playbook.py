@@ -144,8 +144,11 @@ def classify(
     yes: list[str],
     no: list[str],
     ask: Callable[[Criterion], bool] | None,
+    reached: Callable[[int | None], None] | None = None,
 ) -> Classification:
-    """Walk the criteria in order; the first "yes" decides. Unanswered ones go to `ask`."""
+    """Walk the criteria in order; the first "yes" decides. Unanswered ones go to `ask`.
+    `reached(i)` is told before criterion `i` is answered, `reached(None)` when none said yes
+    (`UsablePlan.criteria_reached` stops there when a criterion before is set aside)."""
     criteria = plan.definition.criteria
     if not criteria:
         raise UsageError(
@@ -160,7 +163,9 @@ def classify(
     if both:
         raise UsageError(f"criterion `{sorted(both)[0]}` is given both --yes and --no")
     answers: list[tuple[Criterion, bool]] = []
-    for criterion in criteria:
+    for index, criterion in enumerate(criteria):
+        if reached is not None:
+            reached(index)
         if criterion.id in yes:
             answer = True
         elif criterion.id in no:
@@ -175,4 +180,6 @@ def classify(
         answers.append((criterion, answer))
         if answer:
             return Classification(criterion.severity, criterion, answers)
+    if reached is not None:
+        reached(None)
     return Classification(None, None, answers)

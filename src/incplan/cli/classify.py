@@ -21,21 +21,23 @@ def classify(
 ) -> None:
     """Ask the plan's criteria in order (or take --yes/--no); print the severity and its playbook."""
     with handled():
+        from incplan import needs
+        from incplan.cli.incident import load_usable
         from incplan.cli.output import choose
         from incplan.cli.show import print_playbook, say
-        from incplan.lint.usable import load_for_use
-        from incplan.plan.discover import find_plan
         from incplan.plan.names import in_locale
         from incplan.playbook import classify as decide
         from incplan.playbook import playbook
 
         choose("format", format, ["text", "json"])
-        from incplan.cli.incident import warn_set_aside
-
-        loaded, source = load_for_use(find_plan(plan))
-        warn_set_aside(source)
-        loaded = in_locale(loaded, locale)
-        result = decide(loaded, yes, no, _ask)
+        usable, _ = load_usable(plan, records=False)
+        needs.classify_answers(usable, [*yes, *no])
+        loaded = in_locale(usable.plan, locale)
+        result = decide(loaded, yes, no, _ask, reached=usable.criteria_reached())
+        if result.severity is None:
+            needs.not_an_incident(usable)
+        else:
+            needs.playbook(usable, result.severity)
         if format == "json":
             import json
             import sys

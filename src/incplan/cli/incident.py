@@ -13,6 +13,7 @@ from incplan.cli.output import handled
 
 if TYPE_CHECKING:
     from incplan.incidents.service import Status
+    from incplan.lint.usable import UsablePlan
     from incplan.plan.models import Plan
 
 app = typer.Typer(
@@ -33,21 +34,24 @@ BY = typer.Option(None, "--by", metavar="@handle", help="Who did it (recorded wi
 
 
 def load(plan_option: str | None) -> tuple[Plan, Path]:
-    from incplan.lint.usable import load_for_use
+    """The whole plan, for a command that needs all of it."""
+    usable, path = load_usable(plan_option)
+    usable.require_all()
+    return usable.plan, path
+
+
+def load_usable(plan_option: str | None, *, records: bool = True) -> tuple[UsablePlan, Path]:
+    """The plan with its broken entries set aside (`lint.usable`); the command then says what
+    it needs (`incplan.needs`), and the rest is warned about when it ends."""
+    from incplan import needs
+    from incplan.cli.output import track
+    from incplan.lint.usable import load_usable as usable_plan
     from incplan.plan.discover import find_plan
 
     path = find_plan(plan_option)
-    plan, source = load_for_use(path)
-    warn_set_aside(source)
-    return plan, path
-
-
-def warn_set_aside(source: Any) -> None:
-    """Problems in parts of the plan this command does not need: warnings, the command runs."""
-    from incplan.cli.output import warn
-
-    for d in source.set_aside:
-        warn(f"{d.file}:{d.line}:{d.col}: {d.message} (not needed here; `incplan check` lists it)")
+    usable = track(usable_plan(path))
+    needs.base(usable, records=records)
+    return usable, path
 
 
 def when(at: str | None, plan: Plan) -> datetime:
@@ -128,10 +132,13 @@ def open_(
 
     choose("format", format, ["text", "json"])
     with handled():
+        from incplan import needs
         from incplan.incidents.service import open_incident, parse_components, parse_roles
 
-        loaded, plan_path = load(plan)
+        usable, plan_path = load_usable(plan)
+        loaded = usable.plan
         values = variables_given(var, vars_file)
+        needs.opening(usable, severity, stage, values, parse_roles(role), parse_components(component), by)
         path = open_incident(
             loaded,
             plan_path,
@@ -170,14 +177,18 @@ def update(
 
     choose("format", format, ["text", "json"])
     with handled():
+        from incplan import needs
         from incplan.incidents.service import parse_components, update_incident
         from incplan.incidents.state import fold
 
-        loaded, plan_path = load(plan)
+        usable, plan_path = load_usable(plan)
+        loaded = usable.plan
         values = variables_given(var, vars_file)
+        path = record_file(loaded, plan_path, incident_id)
+        needs.updating(usable, path, stage, severity, values, parse_components(component), by)
         record = update_incident(
             loaded,
-            record_file(loaded, plan_path, incident_id),
+            path,
             at=when(at, loaded),
             stage=stage,
             severity=severity,
@@ -211,10 +222,13 @@ def assign(
 
     choose("format", format, ["text", "json"])
     with handled():
+        from incplan import needs
         from incplan.incidents.service import assign as do_assign
         from incplan.incidents.state import fold
 
-        loaded, plan_path = load(plan)
+        usable, plan_path = load_usable(plan)
+        loaded = usable.plan
+        needs.given(usable, role=role, person=person, people=[by] if by else [])
         record = do_assign(
             loaded,
             record_file(loaded, plan_path, incident_id),
@@ -241,16 +255,19 @@ def status(
 
     choose("format", format, ["text", "json"])
     with handled():
-        from incplan import clock
+        from incplan import clock, needs
         from incplan.incidents.service import status_of, statuses
 
-        loaded, plan_path = load(plan)
+        usable, plan_path = load_usable(plan)
+        loaded = usable.plan
         now = clock.now(loaded.organization.timezone)
         damaged: list[Any] = []
         if incident_id:
             found = [status_of(loaded, record_file(loaded, plan_path, incident_id), now)]
         else:
             found, damaged = statuses(loaded, plan_path, now, include_closed=False)
+        for item in found:
+            needs.incident(usable, item.state)
     warn_damaged(damaged)
     if format == "json":
         import json
@@ -277,11 +294,14 @@ def list_(
 
     choose("format", format, ["text", "json"])
     with handled():
-        from incplan import clock
+        from incplan import clock, needs
         from incplan.incidents.service import statuses
 
-        loaded, plan_path = load(plan)
+        usable, plan_path = load_usable(plan)
+        loaded = usable.plan
         found, damaged = statuses(loaded, plan_path, clock.now(loaded.organization.timezone), include_closed=all_)
+        for item in found:
+            needs.incident(usable, item.state, roles=False, components=())
     warn_damaged(damaged)
     found.sort(key=lambda s: (s.state.opened_at, s.state.id))  # by time, not file name
     if format == "json":

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import typer
 
-from incplan.cli.incident import PLAN, load, warn_damaged
+from incplan.cli.incident import PLAN, load_usable, warn_damaged
 from incplan.cli.output import handled
 
 
@@ -28,14 +28,17 @@ def remind(
 
     choose("format", format, ["text", "json"])
     with handled():
-        from incplan import clock
+        from incplan import clock, needs
         from incplan.incidents.remind import due_updates, send_reminders, window_of
         from incplan.incidents.service import statuses
 
         window = window_of(within)
-        loaded, plan_path = load(plan)
+        usable, plan_path = load_usable(plan)
+        loaded = usable.plan
         now = clock.now()
         found, damaged = statuses(loaded, plan_path, now, include_closed=False)
+        for status in found:
+            needs.remind(usable, loaded.for_record(status.state), status.state, send=send)
         due = due_updates(found, window)
         if send:
             due = [send_reminders(loaded, item) for item in due]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from incplan.cli.incident import PLAN, load
+from incplan.cli.incident import PLAN, load_usable
 from incplan.cli.output import fail, handled
 from incplan.diagnostics import UsageError
 
@@ -39,11 +39,14 @@ def watch(
             )
         )
     with handled():
+        from incplan import needs
         from incplan.incidents.board import board
 
-        loaded, plan_path = load(plan)
+        usable, plan_path = load_usable(plan)
+        loaded = usable.plan
         clock = _clock()
         board(loaded, plan_path, clock(0), incident_id)  # an unknown id or a broken plan: fail now
+        needs.watching(usable, plan_path, clock(0), incident_id)
     with suppress(KeyboardInterrupt):  # Ctrl-C quits, as `q` does
         _run(loaded, plan_path, incident_id, clock, max(interval, 0.05))
 

@@ -11,7 +11,7 @@ from incplan.cli.incident import (
     PLAN,
     VAR,
     VARS,
-    load,
+    load_usable,
     next_notify,
     record_file,
     variables_given,
@@ -45,10 +45,13 @@ def schedule(
 
     choose("format", format, ["text", "json"])
     with handled():
-        from incplan import clock
+        from incplan import clock, needs
         from incplan.incidents.service import schedule_maintenance
 
-        loaded, plan_path = load(plan)
+        usable, plan_path = load_usable(plan)
+        loaded = usable.plan
+        values = variables_given(var, vars_file)
+        needs.scheduling(usable, values, component, by)
         tz = loaded.organization.timezone
         now = clock.now(tz)
         path = schedule_maintenance(
@@ -59,7 +62,7 @@ def schedule(
             end=clock.parse_time(end, "--end", timezone=tz, now=now),
             at=when(at, loaded),
             components=list(dict.fromkeys(component)),
-            variables=variables_given(var, vars_file),
+            variables=values,
             by=by,
         )
         hint = next_notify(loaded, plan_path, path.stem, plan)
@@ -85,11 +88,15 @@ def update(
 
     choose("format", format, ["text", "json"])
     with handled():
+        from incplan import needs
         from incplan.incidents.service import update_maintenance
         from incplan.incidents.state import fold
 
-        loaded, plan_path = load(plan)
+        usable, plan_path = load_usable(plan)
+        loaded = usable.plan
         path = record_file(loaded, plan_path, maintenance_id)
+        values = variables_given(var, vars_file)
+        needs.updating(usable, path, stage, None, values, (), by)
         record = update_maintenance(
             loaded,
             path,
@@ -97,7 +104,7 @@ def update(
             stage=stage,
             note=note,
             title=title,
-            variables=variables_given(var, vars_file),
+            variables=values,
             by=by,
             at_text=at,
         )

@@ -49,11 +49,12 @@ def notify(
     """Render the stage's message for every channel the severity uses (or --channel)."""
     fmt = choose("format", format or ("rich" if sys.stdout.isatty() else "text"), FORMATS)
     with handled():
+        from incplan import needs
         from incplan.announce import NotifyOptions, announce
-        from incplan.cli.incident import load
+        from incplan.cli.incident import load_usable
         from incplan.templates.compose import parse_assignments
 
-        loaded, plan_path = load(plan)
+        usable, plan_path = load_usable(plan, records=bool(incident))
         options = NotifyOptions(
             stage=stage,
             severity=severity,
@@ -72,7 +73,8 @@ def notify(
             at=at,
             update_text=update_text,
         )
-        result = announce(loaded, plan_path, options, confirm=_confirm)
+        needs.notify(usable, options, plan_path)
+        result = announce(usable.plan, plan_path, options, confirm=_confirm)
     for warning in result.warnings:
         sys.stderr.write(f"warning: {warning}\n")
     if send:

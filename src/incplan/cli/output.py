@@ -210,12 +210,15 @@ def _help_color(argv: list[str]) -> None:
 
 @contextlib.contextmanager
 def handled() -> Iterator[None]:
-    """The CLI boundary: known errors become a message and an exit code, never a traceback."""
+    """The CLI boundary: known errors become a message and an exit code, never a traceback.
+    Whatever the outcome, the set-aside parts of the plans loaded here are warned about first."""
     try:
         yield
     except UsageError as error:
+        _warn_set_aside()
         raise fail(error) from None
     except OSError as error:
+        _warn_set_aside()
         from incplan.controls import printable
 
         # the file system said no (permissions, a file where a folder belongs, a full disk)
@@ -223,13 +226,53 @@ def handled() -> Iterator[None]:
         sys.stderr.write(printable(f"error: {error.strerror or error}{where}", one_line=True) + "\n")
         raise typer.Exit(1) from None
     except ProblemError as error:
+        _warn_set_aside()
         from incplan.controls import printable
 
         for d in error.diagnostics[:20]:
             line = f"{d.file}:{d.line}:{d.col}: {d.severity.value} {d.code} {d.message}"
             sys.stderr.write(printable(line, one_line=True) + "\n")
         sys.stderr.write(f"error: {printable(error.message, one_line=True)}\n")
+        if hint := getattr(error, "hint", ""):
+            sys.stderr.write(f"  hint: {printable(hint, one_line=True)}\n")
         raise typer.Exit(1) from None
+    except BaseException:
+        _warn_set_aside()
+        raise
+    else:
+        _warn_set_aside()
+
+
+_LOADED: list[Any] = []  # plans this command loaded (`lint.usable.UsablePlan`), not yet warned about
+
+
+def track(usable: Any) -> Any:
+    """Warn about `usable`'s set-aside entries that the command does not need when it ends."""
+    _LOADED.append(usable)
+    return usable
+
+
+def _warn_set_aside() -> None:
+    """Each set-aside entry the command did not need: its errors as warnings (file:line:col and
+    code), then one line naming them (SPEC §4: problems outside what a command needs)."""
+    while _LOADED:
+        usable = _LOADED.pop(0)
+        left = usable.unneeded()
+        if not left:
+            continue
+        from incplan.controls import printable
+        from incplan.lint.usable import dotted
+
+        for _, found in left:
+            for d in found:
+                line = f"{d.file}:{d.line}:{d.col}: warning {d.code} {d.message}"
+                sys.stderr.write(printable(line, one_line=True) + "\n")
+        names = ", ".join(f"`{dotted(entry)}`" for entry, _ in left)
+        one = len(left) == 1
+        warn(
+            f"{names} {'is' if one else 'are'} set aside: this command does not need "
+            f"{'it' if one else 'them'} (`incplan check {usable.file}` lists every problem)"
+        )
 
 
 def choose(kind: str, value: str, choices: list[str]) -> str:
@@ -248,9 +291,12 @@ class Summary:
         self.warnings = 0
         self.infos = 0
         self.diagnostics: list[Diagnostic] = []
+        self.skipped: list[tuple[str, str]] = []  # (file, reason), for files the user should hear about
 
     def add(self, report: FileReport) -> None:
         if report.skipped:
+            if report.reason:
+                self.skipped.append((report.file, report.reason))
             return
         self.files += 1
         self.errors += report.errors
@@ -272,12 +318,38 @@ def _counts(summary: Summary) -> str:
     return f"{files} checked: {errors}, {warnings}{infos}"
 
 
+# Why `check` skipped a file it was given: (one, several).
+SKIPPED = {
+    "record": (
+        "an incident record, not a plan (`incplan incident status` and `incplan report` read it)",
+        "incident records, not plans (`incplan incident status` and `incplan report` read them)",
+    )
+}
+
+
+def _skipped(summary: Summary) -> list[str]:
+    """`FILE: skipped: why`; the files of one folder skipped for one reason, on one line."""
+    by_folder: dict[tuple[str, str], list[str]] = {}
+    for file, reason in summary.skipped:
+        by_folder.setdefault((str(Path(file).parent), reason), []).append(file)
+    lines = []
+    for (folder, reason), files in by_folder.items():
+        one, several = SKIPPED[reason]
+        if len(set(files)) == 1:
+            lines.append(f"{files[0]}: skipped: {one}")
+        else:
+            lines.append(f"{folder}/: skipped {len(set(files))} {several}")
+    return lines
+
+
 def report_text(summary: Summary, stream: IO[str]) -> None:
     if not use_color(stream):  # plain text needs no rich (saves ~15 ms of imports)
         for d in summary.diagnostics:
             stream.write(f"{d.file}:{d.line}:{d.col}: {d.severity.value} {d.code} {d.message}\n")
             if d.hint:
                 stream.write(f"  hint: {d.hint}\n")
+        for skipped in _skipped(summary):
+            stream.write(skipped + "\n")
         stream.write(_counts(summary) + "\n")
         return
     from rich.text import Text
@@ -292,6 +364,8 @@ def report_text(summary: Summary, stream: IO[str]) -> None:
         out.print(line)
         if d.hint:
             out.print(Text(f"  hint: {d.hint}", style="cyan"))
+    for skipped in _skipped(summary):
+        out.print(Text(skipped, style="dim"))
     style = "bold red" if summary.errors else ("yellow" if summary.warnings else "green")
     out.print(Text(_counts(summary), style=style))
 
@@ -301,6 +375,7 @@ def report_json(summary: Summary, stream: IO[str]) -> None:
         "files": summary.files,
         "diagnostics": [d.as_dict() for d in summary.diagnostics],
         "summary": {"errors": summary.errors, "warnings": summary.warnings, "info": summary.infos},
+        "skipped": [{"file": file, "reason": SKIPPED[reason][0]} for file, reason in summary.skipped],
     }
     stream.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
 
@@ -320,6 +395,8 @@ def report_github(summary: Summary, stream: IO[str]) -> None:
         props = f"file={_gh_property(d.file)},line={d.line},col={d.col},title={_gh_property(d.code + ' ' + d.name)}"
         command = {"error": "error", "warning": "warning"}.get(d.severity.value, "notice")
         stream.write(f"::{command} {props}::{_gh_data(message)}\n")
+    for file, reason in summary.skipped:
+        stream.write(f"::notice file={_gh_property(file)}::{_gh_data('skipped: ' + SKIPPED[reason][0])}\n")
     stream.write(_counts(summary) + "\n")
 
 

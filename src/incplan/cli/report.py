@@ -32,8 +32,8 @@ def report(
 ) -> None:
     """Post-incident report for ID, or --all incidents in a period (medians, p90, shares)."""
     with handled():
-        from incplan import clock
-        from incplan.cli.incident import load, record_file, warn_damaged
+        from incplan import clock, needs
+        from incplan.cli.incident import load_usable, record_file, warn_damaged
         from incplan.diagnostics import UsageError
         from incplan.incidents.store import incidents_dir, list_records, read_record_fast
         from incplan.reports import render
@@ -41,13 +41,16 @@ def report(
 
         if bool(incident_id) == all_:
             raise UsageError("give an incident ID or --all", hint="`incplan incident list --all` shows the ids")
-        loaded, plan_path = load(plan)
+        usable, plan_path = load_usable(plan)
+        loaded = usable.plan
         now = clock.now(loaded.organization.timezone)
         tz = loaded.organization.timezone
         if all_:
             fmt = choose("format", format or "text", ["text", "markdown", "html", "json"])
             paths = list_records(incidents_dir(loaded, plan_path))
             period = period_report(paths, loaded, now, since, until)
+            for row in [*period.incidents, *period.maintenances]:
+                needs.report_row(usable, row)
             warn_damaged(period.damaged)
             text = {
                 "text": lambda: render.period_text(period, tz),
@@ -60,6 +63,7 @@ def report(
                 raise UsageError("--since and --until go with --all")
             fmt = choose("format", format or "markdown", ["markdown", "text", "html", "json"])
             record = read_record_fast(record_file(loaded, plan_path, incident_id))
+            needs.record(usable, record)
             single = incident_report(record, loaded, now)
             text = {
                 "markdown": lambda: render.incident_markdown(single),

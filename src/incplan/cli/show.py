@@ -26,15 +26,15 @@ def show(
 
     choose("format", format, ["text", "json"])
     with handled():
-        from incplan.cli.incident import warn_set_aside
-        from incplan.lint.usable import load_for_use
-        from incplan.plan.discover import find_plan
+        from incplan import needs
+        from incplan.cli.incident import load_usable
         from incplan.plan.names import in_locale
         from incplan.playbook import playbook
 
-        loaded, source = load_for_use(find_plan(plan))
-        warn_set_aside(source)
-        loaded = in_locale(loaded, locale)
+        usable, _ = load_usable(plan, records=False)
+        if section is not None and section not in RENDERERS:
+            needs.playbook(usable, section)  # a listing leaves set-aside entries out; a playbook needs its own
+        loaded = in_locale(usable.plan, locale)
         if format == "json":
             _show_json(loaded, section, plan)
             return

@@ -39,6 +39,8 @@ class LintContext:
     # Every rule code, name and alias, lower-cased (`lint.registry.CODE_BY_KEY`), for the rule
     # that checks the names a plan gives in `lint:`; a rule module never imports the registry.
     rule_keys: Mapping[str, str] = field(default_factory=dict)
+    # Entries set aside for errors (`lint.usable`): `plan` holds stand-ins for them.
+    aside: frozenset[tuple[PathPart, ...]] = frozenset()
 
     @property
     def valid(self) -> Plan:
@@ -65,7 +67,10 @@ class LintContext:
         return [ch for ch in plan.channels if ch in self.routed_channels and ch not in own]
 
     def severities_for(self, channel: str) -> list[str]:
-        return self.routed_channels.get(channel) or list(self.valid.severities)
+        """The severities a channel's messages are rendered with: those routing to it (or all),
+        never a set-aside one (its stand-in has no cadence to render `next_update` with)."""
+        found = self.routed_channels.get(channel) or list(self.valid.severities)
+        return [s for s in found if ("severities", s) not in self.aside] if self.aside else found
 
     # ------------------------------------------------------------ messages
 

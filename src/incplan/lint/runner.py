@@ -24,6 +24,7 @@ class FileReport:
     file: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     skipped: bool = False  # not a plan (an incident record kept in a folder of another name)
+    reason: str = ""  # why it was skipped, when the user should hear it: "record"
 
     @property
     def errors(self) -> int:
@@ -135,13 +136,16 @@ def lint_file(
     import time
 
     from incplan.lint.context import LintContext
-    from incplan.lint.registry import CODE_BY_KEY, DATA_RULES, PLAN_RULES
+    from incplan.lint.registry import CODE_BY_KEY, DATA_RULES
     from incplan.lint.rules.templates import PLAN_BUDGET
+    from incplan.lint.usable import lint_rest
     from incplan.plan.load import load_plan
 
     budget = PLAN_BUDGET if budget is None else budget
     deadline = time.monotonic() + budget
     source = load_plan(path)
+    if _is_record(source.data) and not plans_only:
+        return FileReport(source.file, skipped=True, reason="record")
     if _is_record(source.data) or (plans_only and not looks_like_plan(source.text, source.data)):
         return FileReport(source.file, skipped=True)
     found = list(source.diagnostics)
@@ -156,12 +160,12 @@ def lint_file(
             rule_keys=CODE_BY_KEY,
         )
         ctx.shared["budget"] = budget
-        rules = DATA_RULES + (PLAN_RULES if source.plan is not None else ())
-        for declared in rules:
+        for declared in DATA_RULES:
             try:
                 found.extend(declared.check(ctx))
             except RecursionError:
                 continue  # a pathological plan; the loader caps already report why
+        found.extend(lint_rest(source, ctx))  # plan rules; a broken entry set aside, not the plan
         ignore = ignore | _plan_ignores(source.data)
         found = _apply_levels(found, _plan_levels(source.data))
         found = _masked(found, ctx.shared.get("secrets") or set())

@@ -1,57 +1,480 @@
-"""Loading a plan for use by commands other than `check`: valid, and every reference sound."""
+"""A plan for use while things are broken: a mistake sets aside its entry, not the whole plan.
+
+SPEC §4: commands used during an incident keep working when the plan has problems that do not
+touch what they need. The rule, applied the same way by every command and by `check`:
+
+1. **Entries.** Every schema error and every dangling reference lies inside one *entry*, the
+   smallest named part of the plan that holds it: a person, role, channel, variable, severity,
+   stage, component, criterion or value; one stage x channel message (or a stage's whole
+   `templates` group when that is malformed); a maintenance stage or message; one key of
+   `organization`, `definition`, `maintenance` or `lint`; a top-level key (`owner`, `reviewed`,
+   `reminder`, an unknown key...). That entry is *set aside*: the plan is validated without it.
+   A problem no entry holds (`version`, a missing section, YAML that does not parse) leaves
+   nothing to use, and every command stops as before.
+2. **No cascade.** A reference *to* a set-aside entry is not a problem of its own: when
+   `people.bob` has a typo, the role listing `@bob` is intact and only `people.bob` is set
+   aside. Cascading would let a typo in an unused role's person stop the sev1 announcement.
+3. **Needs.** Each command declares what it reads (`incplan.needs`): what it prints, renders,
+   records or computes with, following references (a message reads its variables; a role's
+   people are read wherever the role is). If any of that is set aside, the command stops
+   (exit 1) with that entry's errors at their file:line:col; every other set-aside entry is a
+   warning on stderr (file:line:col and code) and the command runs. `notify -s investigating
+   -S sev1` needs that stage and severity, every channel it renders, each channel's message
+   and what those messages read; `-c status_page` narrows that to one channel. A listing
+   (`show roles`) leaves a set-aside entry out and says so; commands that are not used during
+   an incident (`preview`, `export`, `roster`, `site build`) need the whole plan.
+4. **check** reports every error and lints the rest with each set-aside entry replaced by a
+   stand-in (same id and references, no content), so a schema error hides no later finding.
+   A finding that only follows from a stand-in is dropped (`follow_ons`): the stand-in's own
+   findings, a channel "unused" because the one severity routing to it is set aside, renders
+   that would need a set-aside variable, role, person, stage or severity.
+"""
 
 from __future__ import annotations
 
+import copy
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from incplan.diagnostics import Severity
+from incplan.diagnostics import Diagnostic, PathPart, ProblemError, Severity
 from incplan.plan.discover import PlanError
 
 if TYPE_CHECKING:
-    from incplan.diagnostics import Diagnostic
+    from incplan.lint.context import LintContext
     from incplan.plan.load import PlanSource
     from incplan.plan.models import Plan
 
+Entry = tuple[PathPart, ...]
 
-def load_for_use(path: Path) -> tuple[Plan, PlanSource]:
-    """A plan whose schema and cross-references hold, or `PlanError` with the positioned
-    errors. Warnings (and template problems, which fail only the message that has them) do not
-    stop use; a severity that routes to an undeclared channel would."""
+# Sections that are mappings of named entries, and the one that is a list of them.
+_MAPS = frozenset({"people", "roles", "channels", "variables", "severities", "stages", "components"})
+# Sections whose own keys are the entries.
+_KEYED = frozenset({"organization", "lint"})
+# Keys that have no default: a set-aside one is replaced by an empty text so the rest validates.
+_REQUIRED_TEXT = {("organization", "name"): "", ("definition", "incident"): ""}
+
+
+def entry_of(path: tuple[PathPart, ...]) -> Entry | None:
+    """The smallest entry holding the data at `path`; None when no entry does (the whole plan)."""
+    if not path or path[0] == "version":
+        return None
+    top, rest = path[0], path[1:]
+    if top in _MAPS or top == "values" or top in _KEYED:
+        return path[:2]
+    if top == "templates":
+        return path[:3]
+    if top == "definition":
+        return path[:3] if rest[:1] == ("criteria",) else path[:2]
+    if top == "maintenance":
+        if rest[:1] == ("stages",):
+            return path[:3]
+        if rest[:1] == ("templates",):
+            return path[:4]
+        return path[:2]
+    return path[:1]  # owner, reviewed, review_every, incidents_dir, reminder, an unknown key
+
+
+def dotted(entry: Entry) -> str:
+    """`roles.scribe`, `values[0]`, `templates.investigating.email`."""
+    out = ""
+    for part in entry:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _overlaps(a: Entry, b: Entry) -> bool:
+    """One holds the other (or they are the same)."""
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
+@dataclass
+class Analysis:
+    """What a loaded plan's errors set aside."""
+
+    aside: dict[Entry, list[Diagnostic]] = field(default_factory=dict)  # unplaced, in the order found
+    fatal: list[Diagnostic] = field(default_factory=list)  # problems no entry holds: nothing is usable
+    stand_in: Plan | None = None  # the plan with stand-ins for the set-aside entries (check lints it)
+    references: list[Diagnostic] = field(default_factory=list)  # reference findings, once each
+
+    def holder(self, entry: Entry) -> Entry | None:
+        """The set-aside entry that is or holds `entry`."""
+        return next((e for e in self.aside if entry[: len(e)] == e), None)
+
+
+def analyse(source: PlanSource) -> Analysis:
+    """Set aside the entries that hold the plan's errors (schema, load and reference errors)."""
+    from incplan.plan.load import validate_with_paths
+
+    result = Analysis()
+    data = source.data
+    errors = [d for d in source.diagnostics if d.severity is Severity.ERROR]
+    if not isinstance(data, dict):
+        result.fatal = errors or list(source.diagnostics)
+        return result
+    found = validate_with_paths(data, source.file)[1] if source.plan is None else []
+    schema = {d for _, d in found}
+    found += [(d.path, d) for d in errors if d not in schema]  # control characters, lone surrogates
+    for path, d in found:
+        entry = entry_of(path)
+        if entry is None:
+            result.fatal.append(d)
+        else:
+            result.aside.setdefault(entry, []).append(d)
+    if result.fatal:
+        return result
+    seen: set[tuple[str, tuple[PathPart, ...], str]] = set()
+    while True:
+        plan, problems = validate_with_paths(_rebuild(data, result.aside, stand_ins=True), source.file)
+        if plan is None:  # a stand-in that does not validate: keep every error, use nothing
+            result.fatal = [d for ds in result.aside.values() for d in ds] + [d for _, d in problems]
+            result.aside = {}
+            return result
+        added = False
+        for d in _references(plan, data, source.file):
+            if _into_aside(d, data, result.aside):
+                continue  # a reference to a set-aside entry: that entry is the problem (rule 2)
+            key = (d.code, d.path, d.message)
+            if key in seen:
+                continue
+            seen.add(key)
+            result.references.append(d)
+            entry = entry_of(d.path)
+            assert entry is not None  # every reference lies inside some entry
+            holder = result.holder(entry)
+            if holder is None:
+                result.aside[entry] = [d]
+                added = True
+            else:
+                result.aside[holder].append(d)
+        if not added:
+            result.stand_in = plan
+            return result
+
+
+def _references(plan: Plan, data: dict[str, Any], file: str) -> list[Diagnostic]:
     from incplan.lint.context import LintContext
     from incplan.lint.rules import references
-    from incplan.plan.load import load_plan
+
+    now = datetime.now(UTC)
+    ctx = LintContext(file=file, data=data, plan=plan, today=now.date(), now=now)
+    return [d for rule in references.RULES for d in rule.check(ctx)]
+
+
+# The section a reference rule looks names up in.
+_TARGETS: dict[str, tuple[PathPart, ...]] = {
+    "E201": ("people",),
+    "E202": ("roles",),
+    "E203": ("channels",),
+    "E204": ("severities",),
+    "E205": ("stages",),
+    "E206": ("organization", "locales"),
+}
+
+
+def _into_aside(d: Diagnostic, data: dict[str, Any], aside: dict[Entry, list[Diagnostic]]) -> bool:
+    """A reference finding whose target section is set aside as a whole (so every name in it
+    looks undeclared), e.g. unknown locales while `organization.locales` itself is broken."""
+    target = _TARGETS.get(d.code)
+    if target is None:
+        return False
+    if d.code == "E205" and d.path[:1] == ("maintenance",):
+        target = ("maintenance", "stages")
+    return any(_overlaps(entry, target) and len(entry) <= len(target) for entry in aside)
+
+
+# ---------------------------------------------------------------- the plan without the set-aside entries
+
+
+def _rebuild(data: dict[str, Any], aside: Iterable[Entry], *, stand_ins: bool) -> dict[str, Any]:
+    """A copy of the data with each set-aside entry removed, or (`stand_ins`) replaced by a
+    stand-in with the same id and references and no content."""
+    out = copy.deepcopy(data)
+    removals: dict[tuple[PathPart, ...], list[int]] = {}
+    for entry in sorted(aside, key=len):
+        if any(other != entry and entry[: len(other)] == other for other in aside):
+            continue  # inside another set-aside entry
+        parent = _at(out, entry[:-1])
+        key = entry[-1]
+        if isinstance(parent, list) and isinstance(key, int) and 0 <= key < len(parent):
+            if stand_ins:
+                parent[key] = _stand_in(entry, parent[key], data)
+            else:
+                removals.setdefault(entry[:-1], []).append(key)
+        elif isinstance(parent, dict) and key in parent:
+            if entry in _REQUIRED_TEXT:
+                parent[key] = _REQUIRED_TEXT[entry]
+            elif entry in (("organization",), ("definition",)):
+                parent[key] = {"name": ""} if key == "organization" else {"incident": ""}
+            else:
+                replacement = _stand_in(entry, parent[key], data) if stand_ins and isinstance(key, str) else None
+                if replacement is None:
+                    del parent[key]
+                else:
+                    parent[key] = replacement
+    for container, indices in removals.items():
+        items = _at(out, container)
+        for i in sorted(indices, reverse=True):
+            del items[i]
+    return out
+
+
+def _at(data: Any, path: tuple[PathPart, ...]) -> Any:
+    node = data
+    for part in path:
+        found = isinstance(node, dict) and part in node
+        found = found or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+        if not found:
+            return None
+        node = node[part]
+    return node
+
+
+_HANDLE = re.compile(r"^@[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def _texts(raw: Any, key: str) -> list[str]:
+    value = raw.get(key) if isinstance(raw, dict) else None
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _stand_in(entry: Entry, raw: Any, data: dict[str, Any]) -> Any:
+    """What `check` lints in place of a set-aside entry: its id and references, no content
+    (None: the entry is simply left out)."""
+    section, name = entry[0], str(entry[-1])
+    if section == "maintenance" and entry[1:2] == ("stages",) and len(entry) == 3:
+        section = "stages"
+    elif section == "maintenance" and entry[1:2] == ("templates",):
+        return {"body": ""} if len(entry) == 4 else {}
+    if section == "people" and len(entry) == 2:
+        return {"name": name}
+    if section == "roles" and len(entry) == 2:
+        return {"name": name, "people": [h for h in _texts(raw, "people") if _HANDLE.match(h)]}
+    if section == "channels" and len(entry) == 2:
+        audience = raw.get("audience") if isinstance(raw, dict) else None
+        return {"name": name, "type": "other", "audience": audience if isinstance(audience, str) else ""}
+    if section == "variables" and len(entry) == 2:
+        return {"description": "", "required": False}
+    if section == "severities" and len(entry) == 2:
+        return {"name": name, "channels": _texts(raw, "channels"), "roles": _texts(raw, "roles")}
+    if section == "stages" and len(entry) in (2, 3):
+        final = raw.get("final") if isinstance(raw, dict) else None
+        return {"name": name, "final": final if isinstance(final, bool) else False}
+    if section == "components" and len(entry) == 2:
+        return {"name": name}
+    if section == "values" and len(entry) == 2:
+        return {"name": ""}
+    if section == "templates":
+        return {"body": ""} if len(entry) == 3 else {}
+    if entry[:2] == ("definition", "criteria") and len(entry) == 3:
+        severities = data.get("severities")
+        first = next((k for k in severities if isinstance(k, str)), "") if isinstance(severities, dict) else ""
+        ident, severity = _texts(raw, "id"), _texts(raw, "severity")
+        return {
+            "id": ident[0] if ident else f"criterion-{name}",
+            "question": "",
+            "severity": severity[0] if severity else first,
+        }
+    return None
+
+
+# ---------------------------------------------------------------- commands: what they need
+
+
+class NeedBroken(ProblemError):
+    """Something the command needs is set aside (exit 1, with its errors)."""
+
+    def __init__(self, file: str, entries: list[Entry], diagnostics: list[Diagnostic], hint: str = "") -> None:
+        names = ", ".join(f"`{dotted(e)}`" for e in entries)
+        count = len(diagnostics)
+        super().__init__(
+            f"{names} {'has' if len(entries) == 1 else 'have'} {count} error{'s' if count != 1 else ''}, "
+            "and this command needs " + ("it" if len(entries) == 1 else "them"),
+            diagnostics,
+        )
+        self.hint = (hint or "fix it and run the command again") + f" (`incplan check {file}` lists every problem)"
+
+
+@dataclass
+class UsablePlan:
+    """A plan validated without its set-aside entries, and what the command said it needs."""
+
+    plan: Plan
+    source: PlanSource
+    aside: dict[Entry, list[Diagnostic]] = field(default_factory=dict)  # placed
+    kept: dict[Entry, list[int]] = field(default_factory=dict)  # list sections: raw index of each item kept
+    needed: set[Entry] = field(default_factory=set)
+
+    @property
+    def file(self) -> str:
+        return self.source.file
+
+    @property
+    def data(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.source.data
+        return data
+
+    def require(self, *entries: Entry, hint: str = "") -> None:
+        """Stop (`NeedBroken`) when any of `entries`, something inside one or something holding
+        one is set aside."""
+        if not self.aside:
+            return
+        broken: list[Entry] = []
+        for entry in entries:
+            self.needed.add(entry)
+            broken += [e for e in self.aside if _overlaps(e, entry) and e not in broken]
+        if broken:
+            self.needed.update(broken)
+            diagnostics = [d for e in broken for d in self.aside[e]]
+            raise NeedBroken(self.file, broken, diagnostics, hint)
+
+    def require_section(self, section: Entry) -> None:
+        """Stop when `section` itself (or what holds it) is set aside; its entries may be."""
+        held = [e for e in self.aside if section[: len(e)] == e]
+        if held:
+            self.require(*held)
+
+    def require_all(self) -> None:
+        """For commands that need the whole plan."""
+        if self.aside:
+            self.needed.update(self.aside)
+            raise PlanError(self.file, [d for ds in self.aside.values() for d in ds])
+
+    def is_aside(self, entry: Entry) -> bool:
+        return any(_overlaps(e, entry) for e in self.aside)
+
+    def unneeded(self) -> list[tuple[Entry, list[Diagnostic]]]:
+        """Set-aside entries the command did not need: warnings."""
+        return [(e, ds) for e, ds in self.aside.items() if not any(_overlaps(e, n) for n in self.needed)]
+
+    def criteria_reached(self) -> Callable[[int | None], None]:
+        """For `classify`: called with the index (in `plan.definition.criteria`) of the criterion
+        about to be asked, or None once all were answered no; each criterion of the file before
+        it (or every one) must be intact, since the first yes decides."""
+        kept = self.kept.get(("definition", "criteria"))
+        raw = self.data.get("definition")
+        criteria = raw.get("criteria") if isinstance(raw, dict) else None
+        total = len(criteria) if isinstance(criteria, list) else 0
+
+        def reached(index: int | None) -> None:
+            self.require_section(("definition", "criteria"))
+            upto = total if index is None else (kept[index] if kept is not None else index) + 1
+            self.require(*(("definition", "criteria", i) for i in range(upto)))
+
+        return reached
+
+
+def load_usable(path: Path) -> UsablePlan:
+    """The plan with every broken entry set aside (`PlanError` when nothing is usable)."""
+    from incplan.plan.load import load_plan, validate
 
     source = load_plan(path)
-    errors = [d for d in source.diagnostics if d.severity is Severity.ERROR]
-    if source.plan is None and errors and _set_aside(source, errors):
-        errors = []
-    if source.plan is None or errors:
-        raise PlanError(source.file, source.place(errors or source.diagnostics))
-    now = datetime.now(UTC)
-    ctx = LintContext(file=source.file, data=source.data, plan=source.plan, today=now.date(), now=now)
-    broken = [d for rule in references.RULES for d in rule.check(ctx)]
-    if broken:
-        raise PlanError(source.file, source.place(broken))
-    return source.plan, source
+    clean = source.plan is not None and not any(d.severity is Severity.ERROR for d in source.diagnostics)
+    if clean and source.plan is not None and not _references(source.plan, source.data, source.file):
+        return UsablePlan(source.plan, source)
+    analysis = analyse(source)
+    if analysis.fatal:
+        raise PlanError(source.file, source.place(analysis.fatal))
+    plan, _ = validate(_rebuild(source.data, analysis.aside, stand_ins=False), source.file)
+    if plan is None:  # e.g. its one severity set aside: nothing left to use (`problems` only follow)
+        raise PlanError(source.file, source.place([d for ds in analysis.aside.values() for d in ds]))
+    aside = {entry: source.place(found) for entry, found in analysis.aside.items()}
+    return UsablePlan(plan, source, aside, _kept(source.data, analysis.aside))
 
 
-# What no command used during an incident reads: a mistake there is a warning, not a stop.
-UNNEEDED = ("values", "lint", "owner", "reviewed", "review_every")
+def _kept(data: dict[str, Any], aside: Iterable[Entry]) -> dict[Entry, list[int]]:
+    kept: dict[Entry, list[int]] = {}
+    sections: tuple[Entry, ...] = (("values",), ("definition", "criteria"))
+    for section in sections:
+        items = _at(data, section)
+        if isinstance(items, list):
+            gone = {e[len(section)] for e in aside if len(e) == len(section) + 1 and e[: len(section)] == section}
+            kept[section] = [i for i in range(len(items)) if i not in gone]
+    return kept
 
 
-def _set_aside(source: PlanSource, errors: list[Diagnostic]) -> bool:
-    """When every schema error lies in an unneeded section, validate the plan without those
-    sections and keep the errors as `set_aside` (printed as warnings)."""
-    from incplan.plan.load import validate
+def load_for_use(path: Path) -> tuple[Plan, PlanSource]:
+    """For commands that need the whole plan: valid, every reference sound, or `PlanError`
+    with the positioned errors."""
+    usable = load_usable(path)
+    usable.require_all()
+    return usable.plan, usable.source
 
-    if not isinstance(source.data, dict) or not all(d.path and d.path[0] in UNNEEDED for d in errors):
-        return False
-    sections = {d.path[0] for d in errors}
-    plan, problems = validate({k: v for k, v in source.data.items() if k not in sections}, source.file)
-    if plan is None or problems:
-        return False
-    source.plan = plan
-    source.set_aside = source.place(errors)
-    return True
+
+# ---------------------------------------------------------------- check: the rest of a broken plan
+
+
+def lint_rest(source: PlanSource, ctx: LintContext) -> list[Diagnostic]:
+    """The plan rules' findings: the reference findings, then every other plan rule run on the
+    plan with stand-ins for the set-aside entries, without the findings that only follow from
+    a stand-in. `ctx` is the data rules' context (its budget and shared results carry over)."""
+    from incplan.lint.registry import PLAN_RULES
+    from incplan.lint.rules import references
+
+    if source.plan is not None and not any(d.severity is Severity.ERROR for d in source.diagnostics):
+        found = [d for rule in references.RULES for d in rule.check(ctx)]
+        if not found:
+            return _run([r for r in PLAN_RULES if r not in references.RULES], ctx)
+    analysis = analyse(source)
+    if analysis.fatal or analysis.stand_in is None:
+        return analysis.references
+    ctx = replace(ctx, plan=analysis.stand_in, aside=frozenset(analysis.aside))  # shares `shared`
+    rest = _run([r for r in PLAN_RULES if r not in references.RULES], ctx)
+    return analysis.references + follow_ons(rest, analysis, ctx)
+
+
+def _run(rules: list[Any], ctx: LintContext) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for declared in rules:
+        try:
+            found.extend(declared.check(ctx))
+        except RecursionError:
+            continue  # a pathological plan; the loader caps already report why
+    return found
+
+
+def follow_ons(found: list[Diagnostic], analysis: Analysis, ctx: LintContext) -> list[Diagnostic]:
+    """`found` without the findings that only follow from a stand-in."""
+    aside = analysis.aside
+    data = ctx.data
+    aside_stages = {str(e[-1]) for e in aside if e[:1] == ("stages",) and len(e) == 2}
+    aside_variables = {str(e[1]) for e in aside if e[:1] == ("variables",) and len(e) == 2}
+    aside_channels = {str(e[1]) for e in aside if e[:1] == ("channels",) and len(e) == 2}
+    crew_aside = any(e[:1] in (("roles",), ("people",)) for e in aside)
+    people_aside = any(e[:1] == ("people",) for e in aside)
+    review_aside = any(e[:1] in (("reviewed",), ("review_every",)) for e in aside)
+    finals_unknown = any(
+        e[:1] == ("stages",) and len(e) == 2 and not isinstance(_at(data, (*e, "final")), bool | None) for e in aside
+    )
+    parts = {p.path: p for p in [*ctx.message_parts, *ctx.maintenance_parts, *ctx.reminder_parts]}
+
+    def touched(d: Diagnostic) -> bool:
+        """A render of a message that reads something set aside."""
+        part = parts.get(d.path)
+        if part is None:
+            return False
+        if part.stage in aside_stages or any(ch in aside_channels for ch in ctx.receivers(part.stage, part.key)):
+            return True
+        compiled = ctx.compiled(part.source)
+        names = set(getattr(compiled, "names", ()))
+        crew = ("roles" in names and crew_aside) or ("people" in names and people_aside)
+        return crew or bool(names & aside_variables)
+
+    kept = []
+    for d in found:
+        if analysis.holder(d.path) is not None:
+            continue  # a stand-in's own finding
+        if d.code in ("E303", "W303") and touched(d):
+            continue
+        if d.code in ("W304", "W305") and (finals_unknown or (d.path[1:2] and str(d.path[1]) in aside_stages)):
+            continue
+        if d.code == "W501" and review_aside:
+            continue
+        kept.append(d)
+    return kept

@@ -35,8 +35,6 @@ class PlanSource:
     data: Any = None
     plan: Plan | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    # Errors in sections the command does not read, set aside so that it can run (SPEC §4).
-    set_aside: list[Diagnostic] = field(default_factory=list)
     _positions: Any = None
 
     def place(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -408,28 +406,40 @@ def _char_at(text: str, line: int, col: int) -> str:
 
 
 def validate(data: Any, file: str) -> tuple[Plan | None, list[Diagnostic]]:
+    plan, found = validate_with_paths(data, file)
+    return plan, [d for _, d in found]
+
+
+def validate_with_paths(data: Any, file: str) -> tuple[Plan | None, list[tuple[tuple[PathPart, ...], Diagnostic]]]:
+    """The plan, or each schema error with the data path of what is wrong: a missing key's own
+    path (`organization.name`), where the diagnostic points at its parent. `lint.usable` sets
+    aside the entry that holds it."""
     from pydantic import ValidationError
 
     from incplan.plan.models import Plan
 
     if data is None:
         return None, [
-            P.NOT_A_PLAN.at("the file is empty", hint="run `incplan init` to start a plan", line=1, file=file)
+            ((), P.NOT_A_PLAN.at("the file is empty", hint="run `incplan init` to start a plan", line=1, file=file))
         ]
     if not isinstance(data, dict):
         kind = "list" if isinstance(data, list) else "single value"
         return None, [
-            P.NOT_A_PLAN.at(
-                f"the top level is a {kind}, not a mapping of plan sections",
-                hint="a plan starts with `version: 1` and `organization:`",
-                line=1,
-                file=file,
+            (
+                (),
+                P.NOT_A_PLAN.at(
+                    f"the top level is a {kind}, not a mapping of plan sections",
+                    hint="a plan starts with `version: 1` and `organization:`",
+                    line=1,
+                    file=file,
+                ),
             )
         ]
     try:
         return Plan.model_validate(data), []
     except ValidationError as exc:
-        return None, [schema_diagnostic(error, data) for error in exc.errors(include_url=False)]
+        errors = exc.errors(include_url=False)
+        return None, [(_data_path(tuple(e["loc"]), data), schema_diagnostic(e, data)) for e in errors]
 
 
 _CUSTOM = {
