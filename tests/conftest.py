@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from .servers import FakeClock
+from .servers import FakeClock, Login, Mailbox, local_ca, smtp_server
 
 ROOT = Path(__file__).resolve().parent.parent
 # A fixed "now" keeps review dates, next-update times and examples stable.
 NOW = "2026-11-27T11:00:00+00:00"
+SMTP_LOGIN = Login("relay-user", "relay-pass-s3cr3t")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,3 +46,14 @@ def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     clock = FakeClock()
     monkeypatch.setattr(retry, "TIMING", clock.timing())
     return clock
+
+
+@pytest.fixture
+def smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Mailbox, int]]:
+    """aiosmtpd on 127.0.0.1 requiring STARTTLS (a certificate from the test's own CA, which the
+    client's verifying default context trusts through SSL_CERT_FILE) and AUTH as `SMTP_LOGIN`."""
+    ca = local_ca(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca.ca_file))
+    mailbox = Mailbox()
+    with smtp_server(mailbox, starttls=ca.server_context, login=SMTP_LOGIN) as port:
+        yield mailbox, port

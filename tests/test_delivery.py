@@ -7,14 +7,8 @@ import base64
 import hashlib
 import hmac
 import json
-import re
-import socket
-import ssl
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,180 +17,66 @@ from typer.testing import CliRunner
 
 from incplan.cli.app import app
 
-from .conftest import ROOT
+from .conftest import ROOT, SMTP_LOGIN
+from .servers import FakeService, FakeStatuspage, Mailbox, Reply, Request, serve
 
 runner = CliRunner()
 ID = "2026-11-27-dashboard-down"
 API_KEY = "sp-key-5f1c0ffee5f1c0ffee"
-SMTP_USER, SMTP_PASSWORD = "relay-user", "relay-pass-s3cr3t"
+SMTP_USER, SMTP_PASSWORD = SMTP_LOGIN.user, SMTP_LOGIN.password
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"partner-signing-key-0123456789").decode()
 SECRET_PATH = "T0001/B0001/slacksecretpath"
 
 
 @dataclass
-class Received:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
+class FakeServices(FakeService):
+    """What the fake services answer, and what they verified."""
 
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class FakeServices:
-    """What the fake services answer, and everything they received."""
-
-    requests: list[Received] = field(default_factory=list)
-    incidents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    statuspage: FakeStatuspage = field(default_factory=lambda: FakeStatuspage(API_KEY))
     slack_calls: int = 0
     teams_status: int = 202
-    fail_first_create: bool = False
     verified_webhooks: list[dict[str, Any]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def of(self, prefix: str, method: str | None = None) -> list[Received]:
-        return [r for r in self.requests if r.path.startswith(prefix) and (method is None or r.method == method)]
+    @property
+    def requests(self) -> list[Request]:
+        return self.server.received
 
+    @property
+    def incidents(self) -> dict[str, dict[str, Any]]:
+        return self.statuspage.incidents
 
-def _handler(services: FakeServices) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
+    def of(self, prefix: str, method: str | None = None) -> list[Request]:
+        return self.server.got(method, prefix)
 
-        def _answer(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
-            payload = body if isinstance(body, bytes) else json.dumps(body).encode() if body is not None else b""
-            self.send_response(status)
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+    def __call__(self, request: Request) -> Reply:
+        if request.path.startswith("/sp/"):
+            return self.statuspage(request)
+        if request.method == "POST" and request.path == f"/slack/{SECRET_PATH}":
+            self.slack_calls += 1
+            if self.slack_calls % 2 == 1:  # every first try is rate limited
+                return Reply(429, b"rate_limited", {"Retry-After": "1"})
+            return Reply(200, b"ok")
+        if request.method == "POST" and request.path == "/teams/workflow":
+            return Reply(self.teams_status, b"" if self.teams_status < 300 else b"bad card")
+        if request.method == "POST" and request.path == "/partner/hook":
+            return self._verify_webhook(request)
+        return Reply(404, {"error": "not found"})
 
-        def _receive(self) -> Received:
-            length = int(self.headers.get("Content-Length") or 0)
-            received = Received(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
-            with services.lock:
-                services.requests.append(received)
-            return received
-
-        def do_GET(self) -> None:
-            self._receive()
-            if self.path.endswith("/incidents/unresolved"):
-                self._answer(200, [i for i in services.incidents.values() if i["status"] != "resolved"])
-            else:
-                self._answer(404, {"error": "not found"})
-
-        def do_PATCH(self) -> None:
-            received = self._receive()
-            match = re.fullmatch(r"/sp/pages/page42/incidents/(\w+)", self.path)
-            if received.headers.get("Authorization") != f"OAuth {API_KEY}":
-                self._answer(401, {"error": "unauthorized"})
-            elif match and match.group(1) in services.incidents:
-                incident = services.incidents[match.group(1)]
-                incident.update(received.json()["incident"])
-                self._answer(200, incident)
-            else:
-                self._answer(404, {"error": "no such incident"})
-
-        def do_POST(self) -> None:
-            received = self._receive()
-            if self.path == "/sp/pages/page42/incidents":
-                if received.headers.get("Authorization") != f"OAuth {API_KEY}":
-                    return self._answer(401, {"error": "unauthorized"})
-                incident = {"id": f"inc{len(services.incidents) + 1}", **received.json()["incident"]}
-                services.incidents[incident["id"]] = incident
-                if services.fail_first_create and len(services.incidents) == 1:
-                    return self._answer(500, {"error": "created, but the answer got lost"})
-                return self._answer(201, incident)
-            if self.path == f"/slack/{SECRET_PATH}":
-                services.slack_calls += 1
-                if services.slack_calls % 2 == 1:  # every first try is rate limited
-                    return self._answer(429, b"rate_limited", {"Retry-After": "1"})
-                return self._answer(200, b"ok")
-            if self.path == "/teams/workflow":
-                return self._answer(services.teams_status, b"" if services.teams_status < 300 else b"bad card")
-            if self.path == "/partner/hook":
-                return self._verify_webhook(received)
-            return self._answer(404, {"error": "not found"})
-
-        def _verify_webhook(self, received: Received) -> None:
-            headers = {k.lower(): v for k, v in received.headers.items()}
-            key = base64.b64decode(WEBHOOK_SECRET.removeprefix("whsec_"))
-            signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + received.body
-            expected = "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-            if not hmac.compare_digest(expected, headers.get("webhook-signature", "")):
-                return self._answer(401, {"error": "bad signature"})
-            services.verified_webhooks.append(received.json())
-            return self._answer(200, {"ok": True})
-
-    return Handler
+    def _verify_webhook(self, received: Request) -> Reply:
+        headers = {k.lower(): v for k, v in received.headers.items()}
+        key = base64.b64decode(WEBHOOK_SECRET.removeprefix("whsec_"))
+        signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + received.body
+        expected = "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+        if not hmac.compare_digest(expected, headers.get("webhook-signature", "")):
+            return Reply(401, {"error": "bad signature"})
+        self.verified_webhooks.append(received.json())
+        return Reply(200, {"ok": True})
 
 
 @pytest.fixture
 def services() -> Iterator[tuple[FakeServices, str]]:
-    state = FakeServices()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@dataclass
-class Mailbox:
-    messages: list[Any] = field(default_factory=list)
-    logins: list[str] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Mailbox, int]]:
-    """aiosmtpd on 127.0.0.1 with STARTTLS (a certificate from a test CA) and AUTH."""
-    import trustme
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.smtp import AuthResult
-
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(server_context)
-    ca_file = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
-    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # the client's verifying default context trusts it
-
-    mailbox = Mailbox()
-
-    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
-        ok = auth_data.login == SMTP_USER.encode() and auth_data.password == SMTP_PASSWORD.encode()
-        if ok:
-            mailbox.logins.append(auth_data.login.decode())
-        return AuthResult(success=ok)
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(
-        mailbox,
-        hostname="127.0.0.1",
-        port=port,
-        tls_context=server_context,
-        require_starttls=True,
-        authenticator=authenticator,
-        auth_require_tls=True,
-    )
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
+    with serve(FakeServices()) as fake:
+        yield fake, fake.server.base
 
 
 @pytest.fixture
@@ -227,6 +107,11 @@ def run(*args: str, now: str, input: str | None = None) -> tuple[int, str, str]:
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
+
+
+def send(*channels: str, now: str = "2026-11-27T10:05:00-05:00") -> tuple[int, str, str]:
+    """`notify --send --yes` to `channels` (all of the severity's when none)."""
+    return run("notify", "--incident", ID, "--send", "--yes", *[a for c in channels for a in ("-c", c)], now=now)
 
 
 SECRETS = (API_KEY, SECRET_PATH, SMTP_PASSWORD, WEBHOOK_SECRET, WEBHOOK_SECRET.removeprefix("whsec_"))
@@ -321,7 +206,7 @@ def test_one_failing_channel_does_not_stop_the_others(team: Path, services: tupl
     fake, _ = services
     fake.teams_status = 400
     open_incident()
-    code, out, err = run("notify", "--incident", ID, "--send", "--yes", now="2026-11-27T10:05:00-05:00")
+    code, out, err = send()
     assert code == 1
     assert "teams: FAILED: HTTP 400: bad card" in out
     assert "error: delivery failed for teams; the others went out" in out
@@ -340,18 +225,7 @@ def test_missing_secret_is_named_never_shown(
 ) -> None:
     monkeypatch.delenv("SLACK_WEBHOOK_URL")
     open_incident()
-    code, out, err = run(
-        "notify",
-        "--incident",
-        ID,
-        "--send",
-        "--yes",
-        "-c",
-        "slack",
-        "-c",
-        "status_page",
-        now="2026-11-27T10:05:00-05:00",
-    )
+    code, out, err = send("slack", "status_page")
     assert code == 1
     assert "slack: FAILED: environment variable `SLACK_WEBHOOK_URL` is not set" in out
     assert "status_page: created status page incident inc1" in out
@@ -393,11 +267,9 @@ def test_without_yes_a_non_interactive_run_sends_nothing(team: Path, services: t
 
 def test_a_retried_create_never_makes_two_status_page_incidents(team: Path, services: tuple[FakeServices, str]) -> None:
     fake, _ = services
-    fake.fail_first_create = True  # the incident is created but the answer is a 500
+    fake.statuspage.lose_first_create = True  # the incident is created but the answer is a 500
     open_incident()
-    code, out, err = run(
-        "notify", "--incident", ID, "--send", "--yes", "-c", "status_page", now="2026-11-27T10:05:00-05:00"
-    )
+    code, out, err = send("status_page")
     assert code == 0, out + err
     assert len(fake.incidents) == 1
     assert [r.method for r in fake.requests] == ["POST", "GET"]
@@ -411,20 +283,8 @@ def test_channels_without_delivery_are_listed_to_post_by_hand(team: Path, servic
     block = plan[start:end].replace("    delivery: {kind: teams, webhook_url_env: TEAMS_WEBHOOK_URL}\n", "")
     (team / "incplan.yaml").write_text(plan[:start] + block + plan[end:])
     open_incident()
-    code, out, _ = run(
-        "notify",
-        "--incident",
-        ID,
-        "--send",
-        "--yes",
-        "-c",
-        "teams",
-        "-c",
-        "slack",
-        "-f",
-        "text",
-        now="2026-11-27T10:05:00-05:00",
-    )
+    code, out, _ = run("notify", "--incident", ID, "--send", "--yes", "-c", "teams", "-c", "slack", "-f", "text",
+                       now="2026-11-27T10:05:00-05:00")  # fmt: skip
     assert code == 0
     assert "post by hand: teams\nCritical incident: dashboards that do not load." in out
 

@@ -4,11 +4,8 @@ what a local aiosmtpd server received, and the Standard Webhooks reference libra
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
-import socket
 from collections.abc import Iterator
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
@@ -19,20 +16,9 @@ from incplan.delivery import email, webhook
 from incplan.delivery.base import DeliveryFailed, Job, Secrets, Transport
 from incplan.plan.models import EmailDelivery, WebhookDelivery
 
-from .servers import FakeClock
+from .servers import FakeClock, Mailbox, parse_mail, smtp_server
 
 POLISH = "Badamy problem z płatnościami; następna informacja o 10:30."
-
-
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.mail_options: list[list[str]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))  # type: ignore[arg-type]
-        self.mail_options.append(list(envelope.mail_options))
-        return "250 OK"
 
 
 class SevenBitMailbox(Mailbox):
@@ -55,34 +41,24 @@ class RefusingMailbox(Mailbox):
         self.tried: list[EmailMessage] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.tried.append(message_from_bytes(envelope.original_content, policy=policy.default))  # type: ignore[arg-type]
+        self.tried.append(parse_mail(envelope.original_content))
         if self.refusals:
             return self.refusals.pop(0)
         return await super().handle_DATA(server, session, envelope)
 
 
-def _serve(mailbox: Mailbox) -> Iterator[tuple[Mailbox, int]]:
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
-
-
 @pytest.fixture
 def eight_bit_server() -> Iterator[tuple[Mailbox, int]]:
-    yield from _serve(Mailbox())
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        yield mailbox, port
 
 
 @pytest.fixture
 def seven_bit_server() -> Iterator[tuple[Mailbox, int]]:
-    yield from _serve(SevenBitMailbox())
+    mailbox = SevenBitMailbox()
+    with smtp_server(mailbox) as port:
+        yield mailbox, port
 
 
 def job(port: int, stage: str = "investigating", body: str = POLISH, fmt: str = "text", **extra: Any) -> Job:
@@ -172,8 +148,8 @@ def test_stage_updates_are_one_thread(eight_bit_server: tuple[Mailbox, int]) -> 
 
 
 def test_a_4xx_reply_is_retried_with_the_same_message_id(fake_time: FakeClock) -> None:
-    with contextlib.ExitStack() as stack:
-        mailbox, port = stack.enter_context(contextlib.contextmanager(_serve)(RefusingMailbox("421 try again later")))
+    mailbox = RefusingMailbox("421 try again later")
+    with smtp_server(mailbox) as port:
         receipt = email.deliver(job(port), Secrets(), Transport())
     assert [m["Message-ID"] for m in mailbox.tried] == [receipt.ref, receipt.ref]
     assert len(mailbox.messages) == 1
@@ -181,21 +157,17 @@ def test_a_4xx_reply_is_retried_with_the_same_message_id(fake_time: FakeClock) -
 
 
 def test_a_5xx_reply_is_never_retried(fake_time: FakeClock) -> None:
-    with contextlib.ExitStack() as stack:
-        mailbox, port = stack.enter_context(
-            contextlib.contextmanager(_serve)(RefusingMailbox("550 mailbox unavailable"))
-        )
-        with pytest.raises(DeliveryFailed) as failed:
-            email.deliver(job(port), Secrets(), Transport())
+    mailbox = RefusingMailbox("550 mailbox unavailable")
+    with smtp_server(mailbox) as port, pytest.raises(DeliveryFailed) as failed:
+        email.deliver(job(port), Secrets(), Transport())
     assert str(failed.value) == "SMTP 550: b'mailbox unavailable'"
     assert (len(mailbox.tried), mailbox.messages, fake_time.slept) == (1, [], [])
 
 
 def test_a_server_that_keeps_deferring_is_given_up_after_five_attempts(fake_time: FakeClock) -> None:
-    with contextlib.ExitStack() as stack:
-        mailbox, port = stack.enter_context(contextlib.contextmanager(_serve)(RefusingMailbox(*["421 busy"] * 9)))
-        with pytest.raises(DeliveryFailed) as failed:
-            email.deliver(job(port), Secrets(), Transport())
+    mailbox = RefusingMailbox(*["421 busy"] * 9)
+    with smtp_server(mailbox) as port, pytest.raises(DeliveryFailed) as failed:
+        email.deliver(job(port), Secrets(), Transport())
     assert str(failed.value) == "SMTP failed after 5 attempts: SMTP 421: b'busy'"
     assert len(mailbox.tried) == 5 and mailbox.messages == []
     assert fake_time.slept == [1.25, 2.25, 4.25, 8.25]

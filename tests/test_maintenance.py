@@ -5,16 +5,16 @@ metrics."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from incplan.cli.app import app
+
+from .servers import FakeStatuspage, HttpServer, http_server
 
 runner = CliRunner()
 ID = "2026-11-28-database-upgrade"
@@ -211,52 +211,28 @@ def test_check_reads_the_maintenance_section(team: Path) -> None:
     assert runner.invoke(app, ["check", "incplan.yaml"]).exit_code == 0
 
 
-class _Statuspage(BaseHTTPRequestHandler):
-    received: ClassVar[list[tuple[str, str, dict[str, Any]]]] = []
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def _answer(self, body: dict[str, Any]) -> None:
-        payload = json.dumps(body).encode()
-        self.send_response(201 if self.command == "POST" else 200)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def _handle(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        assert self.headers["Authorization"] == f"OAuth {API_KEY}"
-        self.received.append((self.command, self.path, body["incident"]))
-        self._answer({"id": "mnt1", **body["incident"]})
-
-    do_POST = do_PATCH = _handle
-
-
 @pytest.fixture
-def statuspage() -> Iterator[tuple[list[tuple[str, str, dict[str, Any]]], str]]:
-    received: ClassVar[list[tuple[str, str, dict[str, Any]]]] = []
-    handler = type("Handler", (_Statuspage,), {"received": received})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield received, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def statuspage() -> Iterator[HttpServer]:
+    with http_server(FakeStatuspage(API_KEY, id_prefix="mnt")) as server:
+        yield server
+
+
+def sent(server: HttpServer) -> list[tuple[str, str, dict[str, Any]]]:
+    """What Statuspage received: (method, path, the `incident` sent)."""
+    return [(r.method, r.path, r.json()["incident"]) for r in server.received]
 
 
 def test_statuspage_gets_a_scheduled_maintenance(
-    team: Path, monkeypatch: pytest.MonkeyPatch, statuspage: tuple[list[Any], str]
+    team: Path, monkeypatch: pytest.MonkeyPatch, statuspage: HttpServer
 ) -> None:
-    received, base = statuspage
+    base = statuspage.base
     delivery = f"    delivery: {{kind: statuspage, api_key_env: SP_KEY, page_id: p1, api_base: '{base}', components: {{db: sp-db}}}}\n"
     (team / "incplan.yaml").write_text(PLAN.replace("    access: vault\n", "    access: vault\n" + delivery, 1))
     monkeypatch.setenv("SP_KEY", API_KEY)
     schedule()
     code, out = run("notify", "-i", ID, "--send", "--yes", "-c", "status_page", now="2026-11-27T10:05:00+01:00")
     assert code == 0 and "status_page: created status page scheduled maintenance mnt1" in out, out
-    method, path, created = received[0]
+    method, path, created = sent(statuspage)[0]
     assert (method, path) == ("POST", "/pages/p1/incidents")
     assert {k: created[k] for k in ("name", "status", "impact_override", "scheduled_for", "scheduled_until")} == {
         "name": "Database upgrade",
@@ -271,7 +247,7 @@ def test_statuspage_gets_a_scheduled_maintenance(
     assert run("notify", "-i", ID, "--send", "--yes", "-c", "status_page", now="2026-11-28T22:02:00+01:00")[0] == 0
     run("maintenance", "update", ID, "--stage", "completed", now="2026-11-29T01:00:00+01:00")
     assert run("notify", "-i", ID, "--send", "--yes", "-c", "status_page", now="2026-11-29T01:01:00+01:00")[0] == 0
-    assert [(m, p, b["status"], b["components"]) for m, p, b in received[1:]] == [
+    assert [(m, p, b["status"], b["components"]) for m, p, b in sent(statuspage)[1:]] == [
         ("PATCH", "/pages/p1/incidents/mnt1", "in_progress", {"sp-db": "under_maintenance"}),
         ("PATCH", "/pages/p1/incidents/mnt1", "completed", {"sp-db": "operational"}),
     ]

@@ -5,10 +5,8 @@ it received, so "exactly one reminder per due update" is checked where a team wo
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from incplan.cli.app import app
+
+from .servers import Reply, Request, http_server
 
 runner = CliRunner()
 ID = "2026-11-27-checkout-errors"
@@ -73,40 +73,26 @@ reminder:
 
 
 class Hooks:
+    """Slack ("ok", or 403 while `fail_slack`) and Teams; keeps every JSON body received."""
+
     def __init__(self) -> None:
         self.received: list[tuple[str, dict[str, Any]]] = []
-        self.lock = threading.Lock()
         self.fail_slack = False
+
+    def __call__(self, request: Request) -> Reply:
+        self.received.append((request.path, request.json()))
+        if request.path == "/slack" and self.fail_slack:
+            return Reply(403, b"invalid_token")
+        return Reply(200, b"ok")
 
 
 @pytest.fixture
 def hooks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Hooks]:
     state = Hooks()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            with state.lock:
-                state.received.append((self.path, json.loads(body)))
-            failing = self.path == "/slack" and state.fail_slack
-            status, answer = (403, b"invalid_token") if failing else (200, b"ok")
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    monkeypatch.setenv("SLACK_WEBHOOK_URL", f"{base}/slack")
-    monkeypatch.setenv("TEAMS_WEBHOOK_URL", f"{base}/teams")
-    yield state
-    server.shutdown()
-    server.server_close()
+    with http_server(state) as server:
+        monkeypatch.setenv("SLACK_WEBHOOK_URL", f"{server.base}/slack")
+        monkeypatch.setenv("TEAMS_WEBHOOK_URL", f"{server.base}/teams")
+        yield state
 
 
 def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, locales: str = "en", reminder: bool = True) -> Path:

@@ -1,13 +1,10 @@
 """`incplan roster`: who does what, and each person told their own part through real local
-servers (aiosmtpd with STARTTLS and AUTH from test_delivery, an HTTP server playing Slack and
-Teams)."""
+servers (aiosmtpd with STARTTLS and AUTH, an HTTP server playing Slack and Teams)."""
 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +13,10 @@ from typer.testing import CliRunner
 
 from incplan.cli.app import app
 
-from .test_delivery import SMTP_PASSWORD, SMTP_USER, Mailbox, smtp  # noqa: F401  (smtp is a fixture)
+from .conftest import SMTP_LOGIN
+from .servers import Mailbox, Reply, Request, http_server
+
+SMTP_USER, SMTP_PASSWORD = SMTP_LOGIN.user, SMTP_LOGIN.password
 
 PLAN = (Path(__file__).parent / "review" / "plan.yaml").read_text(encoding="utf-8")
 runner = CliRunner()
@@ -68,37 +68,20 @@ def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
 def chat_server() -> Iterator[tuple[list[tuple[str, Any]], str]]:
     """Answers like Slack ("ok") and a Teams workflow (202); keeps every JSON body received."""
     received: list[tuple[str, Any]] = []
-    lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
+    def respond(request: Request) -> Reply:
+        received.append((request.path, request.json()))
+        return Reply(200, b"ok") if request.path == "/slack/hook" else Reply(202, b"")
 
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-            with lock:
-                received.append((self.path, body))
-            status, payload = (200, b"ok") if self.path == "/slack/hook" else (202, b"")
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield received, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server(respond) as server:
+        yield received, server.base
 
 
 @pytest.fixture
 def team(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    smtp: tuple[Mailbox, int],  # noqa: F811
+    smtp: tuple[Mailbox, int],
     chat_server: tuple[list[tuple[str, Any]], str],
 ) -> Path:
     _, port = smtp
@@ -203,7 +186,7 @@ def _only_their_part(handle: str, text: str) -> None:
                 assert line not in text, f"{handle} got {other}'s role text"
 
 
-def test_send_by_email_reaches_each_person_once_with_only_their_part(team: Path, smtp: tuple[Mailbox, int]) -> None:  # noqa: F811
+def test_send_by_email_reaches_each_person_once_with_only_their_part(team: Path, smtp: tuple[Mailbox, int]) -> None:
     mailbox, _ = smtp
     code, out, err = run("roster", "--send", "--channel", "team_email", "--yes")
     assert code == 0, out + err
@@ -252,7 +235,7 @@ def test_send_to_teams_mentions_by_sign_in(team: Path, chat_server: tuple[list[t
     _only_their_part("@kasia", json.dumps(card, ensure_ascii=False))
 
 
-def test_dry_run_and_confirmation_send_nothing(team: Path, smtp: tuple[Mailbox, int]) -> None:  # noqa: F811
+def test_dry_run_and_confirmation_send_nothing(team: Path, smtp: tuple[Mailbox, int]) -> None:
     mailbox, _ = smtp
     code, out, _ = run("roster", "--send", "-c", "team_email", "--dry-run")
     assert code == 0
@@ -279,7 +262,7 @@ def test_send_refuses_customer_and_unsuitable_channels(team: Path) -> None:
     assert "go with --send" in err
 
 
-def test_people_without_an_address_are_skipped_and_said(team: Path, smtp: tuple[Mailbox, int]) -> None:  # noqa: F811
+def test_people_without_an_address_are_skipped_and_said(team: Path, smtp: tuple[Mailbox, int]) -> None:
     mailbox, _ = smtp
     plan = team / "incplan.yaml"
     plan.write_text(plan.read_text().replace(", email: kasia@sklep.example", ""))

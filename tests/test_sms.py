@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 import pytest
 from typer.testing import CliRunner
@@ -21,6 +18,7 @@ from typer.testing import CliRunner
 from incplan.cli.app import app
 
 from .conftest import ROOT
+from .servers import FakeService, Reply, Request, serve
 
 runner = CliRunner()
 SID, TOKEN = "AC0123456789abcdef0123456789abcdef", "twilio-auth-t0ken-s3cr3t"
@@ -30,71 +28,46 @@ NUMBERS = ["+48600100200", "+48600100201"]
 
 
 @dataclass
-class Gateway:
+class Gateway(FakeService):
     """What the fake gateways answer and what they received (method, path, headers, form)."""
 
-    received: list[tuple[str, str, dict[str, str], dict[str, list[str]]]] = field(default_factory=list)
     answers: list[tuple[int, Any, dict[str, str]] | None] = field(default_factory=list)  # queued (None: usual)
     problems: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
+    @property
+    def received(self) -> list[tuple[str, str, dict[str, str], dict[str, list[str]]]]:
+        return [(r.method, r.path, r.headers, r.form()) for r in self.server.received]
 
-def _handler(gw: Gateway) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            headers = dict(self.headers.items())
-            form = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
-            with gw.lock:
-                gw.received.append((self.command, self.path, headers, form))
-                queued = gw.answers.pop(0) if gw.answers else None
-            if headers.get("Content-Type") != "application/x-www-form-urlencoded":
-                gw.problems.append(f"content type {headers.get('Content-Type')}")
-            if self.path == f"/twilio/2010-04-01/Accounts/{SID}/Messages.json":
-                expected = "Basic " + base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()
-                if headers.get("Authorization") != expected:
-                    return self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
-                if queued:
-                    return self._answer(*queued)
-                n = len(gw.received)
-                return self._answer(201, {"sid": f"SM{n:032d}", "status": "queued", "to": form["To"][0]})
-            if self.path == "/smsapi/sms.do":
-                if headers.get("Authorization") != f"Bearer {SMSAPI_TOKEN}":
-                    return self._answer(200, {"error": 101, "message": "Authorization failed"})
-                if queued:
-                    return self._answer(*queued)
-                numbers = form["to"][0].split(",")
-                listed = [{"id": f"SA{i}", "number": n, "status": "QUEUE", "parts": 1} for i, n in enumerate(numbers)]
-                return self._answer(200, {"count": len(listed), "list": listed})
-            return self._answer(404, {"message": "no such resource"})
-
-    return Handler
+    def __call__(self, request: Request) -> Reply:
+        if request.method != "POST":
+            return Reply(405, {"message": "method not allowed"})
+        form = request.form()
+        queued = self.answers.pop(0) if self.answers else None
+        if request.header("Content-Type") != "application/x-www-form-urlencoded":
+            self.problems.append(f"content type {request.header('Content-Type')}")
+        if request.path == f"/twilio/2010-04-01/Accounts/{SID}/Messages.json":
+            expected = "Basic " + base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()
+            if request.header("Authorization") != expected:
+                return Reply(401, {"code": 20003, "message": "Authenticate", "status": 401})
+            if queued:
+                return Reply(*queued)
+            n = len(self.server.received)
+            return Reply(201, {"sid": f"SM{n:032d}", "status": "queued", "to": form["To"][0]})
+        if request.path == "/smsapi/sms.do":
+            if request.header("Authorization") != f"Bearer {SMSAPI_TOKEN}":
+                return Reply(200, {"error": 101, "message": "Authorization failed"})
+            if queued:
+                return Reply(*queued)
+            numbers = form["to"][0].split(",")
+            listed = [{"id": f"SA{i}", "number": n, "status": "QUEUE", "parts": 1} for i, n in enumerate(numbers)]
+            return Reply(200, {"count": len(listed), "list": listed})
+        return Reply(404, {"message": "no such resource"})
 
 
 @pytest.fixture
 def gateway() -> Iterator[tuple[Gateway, str]]:
-    gw = Gateway()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(gw))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield gw, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(Gateway()) as gw:
+        yield gw, gw.server.base
 
 
 def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, delivery: str) -> Path:
@@ -228,7 +201,7 @@ def test_smsapi_sends_to_every_recipient_at_once_with_its_encoding(
     assert headers["Authorization"] == f"Bearer {SMSAPI_TOKEN}"
     assert refs(team) == ["SA0,SA1"]
 
-    gw.received.clear()
+    gw.server.received.clear()
     code, out = run("incident", "update", ID, "--stage", "identified", now="2026-11-27T10:10:00+01:00")
     code, out = run("notify", "--incident", ID, "--send", "--yes", "-c", "sms", now="2026-11-27T10:11:00+01:00")
     assert code == 0, out
