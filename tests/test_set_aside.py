@@ -407,3 +407,128 @@ def test_the_readme_shows_real_output(team: Path) -> None:
             shown += f"{line}\n{err}{out}"
             codes.append(code)
     assert (codes, shown) == ([0, 1], block)
+
+
+# ------------------------------------------------------------------ check: the rest of a broken plan
+
+# Two real findings elsewhere in the plan, which a schema error must not hide.
+REST = [
+    ("W202", "role `tech_lead` has only @dan, no backup"),
+    ("E302", "template uses `servce`, which is not a declared variable"),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "own"),
+    [
+        pytest.param(  # templates read `impact`: no "undeclared" or "fails to render" for them
+            "    description: What customers experience",
+            "    desc: What customers experience",
+            [("E103", "missing required key `description` in `variables.impact`"),
+             ("E101", "unknown key `desc` in `variables.impact`")],
+            id="variable",
+        ),
+        pytest.param(  # the scribe role lists @frank: no unknown person, no role without backup
+            "  frank: {name: Frank Müller,",
+            "  frank: {nme: Frank Müller,",
+            [("E103", "missing required key `name` in `people.frank`"), ("E101", "unknown key `nme` in `people.frank`")],
+            id="person",
+        ),
+        pytest.param(  # sev1 routes to it and it has messages: no unknown channel, nothing unused or too long
+            "    type: email",
+            "    type: mail",
+            [("E102", "`channels.email.type`: input should be 'status_page', 'email', 'chat', 'social', 'sms', "
+                      "'help_center', 'in_app', 'webhook' or 'other', got `mail`")],
+            id="channel",
+        ),
+        pytest.param(  # every role names people: no unknown person anywhere
+            "people:\n  alice:",
+            "people:\n  - alice\npeople2:\n  alice:",
+            [("E102", "`people`: input should be a valid dictionary"), ("E101", "unknown key `people2`")],
+            id="people-section",
+        ),
+        pytest.param(  # the final stage: no "never says when the next update comes" for its messages
+            "Service is back to normal., final: true}",
+            "Service is back to normal., final: yes}",
+            [("E102", "`stages.resolved.final`: input should be a valid boolean, got `yes`")],
+            id="stage",
+        ),
+        pytest.param(  # a message: not "missing" for status_page, never replaced by another one
+            '      subject: "Investigating: {{ service }}',
+            '      subjekt: "Investigating: {{ service }}',
+            [("E101", "unknown key `subjekt` in `templates.investigating.status_page`")],
+            id="message",
+        ),
+        pytest.param(  # sev1 is rendered with no cadence: no "`next_update` is undefined"
+            "{investigating: 15m,",
+            "{investigating: 15mm,",
+            [("E104", "`severities.sev1.update_every.investigating`: `15mm` is not a duration; write it like "
+                      "`30s`, `15m`, `1h30m` or `2d`")],
+            id="cadence",
+        ),
+        pytest.param(
+            "{investigating: 15m,",
+            "{investigatin: 15m,",
+            [("E205", "cadence for stage `investigatin`, which is not declared")],
+            id="cadence-stage",
+        ),
+        pytest.param(
+            "  timezone: Europe/Warsaw",
+            "  timezone: Europe/Warsw",
+            [("E105", "`organization.timezone`: `Europe/Warsw` is not an IANA timezone; use a name like "
+                      "`Europe/Warsaw` or `UTC`")],
+            id="organization",
+        ),
+    ],
+)  # fmt: skip
+def test_check_reports_the_rest_of_a_plan_around_a_broken_entry(
+    team: Path, old: str, new: str, own: list[tuple[str, str]]
+) -> None:
+    import json
+
+    typo(team, '    people: ["@dan", "@bob"]', '    people: ["@dan"]')
+    typo(team, "affecting {{ service }}. Updates:", "affecting {{ servce }}. Updates:")
+    typo(team, old, new)
+    code, out, _ = run("check", PLAN, "-f", "json")
+    found = [(d["code"], d["message"]) for d in json.loads(out)["diagnostics"]]
+    assert code == 1
+    assert sorted(found) == sorted(own + REST)  # its own errors, the rest of the plan, no follow-on
+
+
+def test_check_says_why_it_skips_an_incident_record(team: Path) -> None:
+    import json
+
+    open_incident()
+    record = f"incidents/{ID}.yaml"
+    why = "an incident record, not a plan (`incplan incident status` and `incplan report` read it)"
+    assert run("check", record) == (0, f"{record}: skipped: {why}\n0 files checked: no problems\n", "")
+    assert run("check", "incidents") == (0, f"{record}: skipped: {why}\n0 files checked: no problems\n", "")
+    shutil.copy(team / record, team / "incidents" / "copy.yaml")
+    assert run("check", "incidents") == (
+        0,
+        "incidents/: skipped 2 incident records, not plans (`incplan incident status` and `incplan report` read"
+        " them)\n0 files checked: no problems\n",
+        "",
+    )
+    code, out, _ = run("check", record, "-f", "json")
+    assert (code, json.loads(out)["skipped"]) == (0, [{"file": record, "reason": why}])
+    code, out, _ = run("check", record, "-f", "github")
+    assert out == f"::notice file={record}::skipped: {why}\n0 files checked: no problems\n"
+    assert run("check", record, "--plans-only") == (0, "0 files checked: no problems\n", "")  # hooks: quiet
+
+
+def test_the_status_site_is_built_around_what_it_does_not_publish(team: Path) -> None:
+    open_incident()
+    where = typo(team, *VALUES_TYPO, "nam")
+    code, out, err = run("site", "build", "--out", "public")
+    assert code == 0, err
+    assert out.startswith("built ") and (team / "public" / "index.html").is_file()
+    assert err.startswith(f"{where}: warning E103 missing required key `name` in `values[0]`\n")
+    shutil.rmtree(team / "public")
+    shutil.copy(ROOT / "plans/incplan.yaml", team / PLAN)
+    where = typo(team, "  checkout: {name: Checkout,", "  checkout: {nme: Checkout,", "nme")
+    code, out, err = run("site", "build", "--out", "public")
+    assert (code, out) == (1, "")
+    assert f"{where}: error E101 unknown key `nme` in `components.checkout`\n" in err
+    assert "error: `components.checkout` has 2 errors, and this command needs it\n" in err
+    assert not (team / "public").exists()  # nothing written

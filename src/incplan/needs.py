@@ -24,6 +24,8 @@ command also needs `organization` (timezone, languages); the record commands nee
   update is), its roles and their people, its components. `incident list` and `report --all`:
   severities, stages and channels. `incident remind`: severities, stages, channels; with
   `--send` also the channels of the severity and the `reminder` message.
+- `site build` (the public status page, rebuilt during incidents): every component and stage
+  (incident and maintenance) it lists, and for each record what `incident list` needs.
 """
 
 from __future__ import annotations
@@ -257,8 +259,8 @@ def reached(u: UsablePlan, view: Plan, state: State) -> list[str]:
 
 def playbook(u: UsablePlan, severity_id: str) -> None:
     """`show SEVERITY` and the end of `classify`."""
-    if not u.aside:
-        return
+    if not u.aside or severity_id not in _raw_keys(u, "severities"):
+        return  # an unknown name: the command says so
     base(u, records=False)
     u.require(("severities", severity_id))
     for stage_id in _raw_keys(u, "stages"):
@@ -431,3 +433,26 @@ def watching(u: UsablePlan, plan_path: Path, now: Any, incident_id: str | None) 
         return  # a damaged record: the board says so
     for item in found:
         incident(u, item.state)
+
+
+def site(u: UsablePlan, plan_path: Path) -> None:
+    """`site build`, before it writes anything."""
+    if not u.aside:
+        return
+    from incplan.diagnostics import ProblemError
+    from incplan.incidents.state import fold
+    from incplan.incidents.store import incidents_dir, list_records, read_record_fast
+
+    for section in ("components", "stages"):
+        for key in _raw_keys(u, section):
+            u.require((section, key))
+    u.require_section(("maintenance", "stages"))
+    raw = _raw(u, ("maintenance", "stages"))
+    for key in raw if isinstance(raw, dict) else ():
+        u.require(("maintenance", "stages", key))
+    for path in list_records(incidents_dir(u.plan, plan_path)):
+        try:
+            found = read_record_fast(path)
+        except ProblemError:
+            continue  # the site reports a damaged record beside the others
+        incident(u, fold(found, u.plan.for_record(found)), roles=False, components=())

@@ -27,12 +27,13 @@ def build(
     """Write the status site: pages per language, Atom feeds, Statuspage-shaped JSON."""
     choose("format", format, ["text", "json"])
     with handled():
-        from incplan import clock
-        from incplan.cli.incident import load, warn_damaged
+        from incplan import clock, needs
+        from incplan.cli.incident import load_usable, warn_damaged
         from incplan.site.build import build_site
 
-        loaded, plan_path = load(plan)
-        result = build_site(loaded, plan_path, out, clock.now(), base_url or "")
+        usable, plan_path = load_usable(plan)
+        needs.site(usable, plan_path)
+        result = build_site(usable.plan, plan_path, out, clock.now(), base_url or "")
     warn_damaged(result.damaged)
     if format == "json":
         sys.stdout.write(json.dumps(result.as_json(), indent=2) + "\n")
