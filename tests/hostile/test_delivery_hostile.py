@@ -359,20 +359,52 @@ def test_dry_run_exits_2_when_a_credential_is_unset(team: Path, monkeypatch: pyt
     assert "error: --send could not deliver to slack" in err
 
 
-@pytest.mark.parametrize("url", ["http://[::1/x", "hooks.slack.com/services/x", "http://exa mple.com/x", "ftp://h/x",
-                                 "http://host:99999/x"])  # fmt: skip
+MALFORMED_URLS = ["https://[::1", "http://[::1/x", "htp://x", "hooks.slack.com/services/x", "http://exa mple.com/x",
+                  "ftp://h/x", "http://host:99999/x", "https://exa_mple..com/x", "https://-bad-.example/x",
+                  "https://exa%mple.com/x", "https://hooks.example/x\n"]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", MALFORMED_URLS)
+@pytest.mark.parametrize(
+    ("channel", "variable"),
+    [("slack", "SLACK_WEBHOOK_URL"), ("teams", "TEAMS_WEBHOOK_URL"), ("webhook", "PARTNER_WEBHOOK_URL")],
+)
 def test_a_malformed_webhook_url_is_a_clear_error_never_retried(
-    team: Path, server: HttpServer, monkeypatch: pytest.MonkeyPatch, fake_time: FakeClock, url: str
+    team: Path,
+    server: HttpServer,
+    monkeypatch: pytest.MonkeyPatch,
+    fake_time: FakeClock,
+    channel: str,
+    variable: str,
+    url: str,
 ) -> None:
-    monkeypatch.setenv("SLACK_WEBHOOK_URL", url)
+    """Every adapter whose URL comes from the environment (issue 9 item 9: a malformed URL was
+    retried five times as a network error)."""
+    monkeypatch.setenv(variable, url)
     open_incident()
-    code, out, err = run("notify", "--incident", ID, "--send", "--dry-run", "-c", "slack")
+    code, out, err = run("notify", "--incident", ID, "--send", "--dry-run", "-c", channel)
     assert code == 2, out + err
-    assert re.search(r"cannot send: the URL in `SLACK_WEBHOOK_URL` (is not a valid|holds)", out), out
-    assert url not in out
-    code, out, _ = send("slack")
-    assert code == 1 and "slack: FAILED: the URL in `SLACK_WEBHOOK_URL`" in out
-    assert fake_time.slept == []
+    assert re.search(rf"cannot send: the URL in `{variable}` (is not a valid|holds)", out), out
+    assert url.strip() not in out
+    code, out, _ = send(channel)
+    assert code == 1
+    assert re.search(
+        rf"{channel}: FAILED: the URL in `{variable}` (is not a valid|holds) .*; it must look like https://host/path",
+        out,
+    ), out
+    assert fake_time.slept == [] and server.received == []
+
+
+@pytest.mark.parametrize(("channel", "variable"), [("slack", "SLACK_WEBHOOK_URL"), ("webhook", "PARTNER_WEBHOOK_URL")])
+def test_an_empty_url_variable_is_named_as_unset(
+    team: Path, server: HttpServer, monkeypatch: pytest.MonkeyPatch, fake_time: FakeClock, channel: str, variable: str
+) -> None:
+    monkeypatch.setenv(variable, "")
+    open_incident()
+    code, out, _ = send(channel)
+    assert code == 1
+    assert f"{channel}: FAILED: environment variable `{variable}` is not set" in out
+    assert fake_time.slept == [] and server.received == []
 
 
 def test_a_newline_in_an_email_subject_never_makes_a_header(team: Path) -> None:

@@ -234,46 +234,26 @@ def mask_url(url: str) -> str:
 
 def split_url(url: str, what: str) -> SplitResult:
     """`url` taken apart, or a `DeliveryFailed` naming `what` (never the URL: it may be a secret)."""
-    from urllib.parse import urlsplit
+    from incplan.plan.destinations import URL_HINT, BadURL, parse_url
 
-    hint = "it must look like https://host/path"
     try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018  (raises for a port that is not a number)
-    except ValueError:
-        raise DeliveryFailed(f"{what} is not a valid URL; {hint}") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise DeliveryFailed(f"{what} is not a valid http(s) URL; {hint}")
-    if any(c in url for c in "\r\n\t ") or any(ord(c) < 32 for c in url):
-        raise DeliveryFailed(f"{what} holds spaces or control characters; {hint}")
-    return parts
-
-
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
-
-
-def is_loopback(host: str | None) -> bool:
-    """127.0.0.0/8, ::1 or localhost: a test server or a relay on this machine."""
-    import ipaddress
-
-    if not host:
-        return False
-    host = host.strip("[]").lower().rstrip(".")
-    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+        return parse_url(url)
+    except BadURL as exc:
+        raise DeliveryFailed(f"{what} {exc.reason}; {URL_HINT}") from None
 
 
 def require_tls(url: str, what: str) -> str:
-    """A secret goes out only over TLS (https), except to this machine (SPEC §8 "Where credentials
-    go"). Returns the URL; refuses with a `DeliveryFailed` that names `what`, never the URL."""
-    parts = split_url(url, what)
-    if parts.scheme.lower() != "https" and not is_loopback(parts.hostname):
+    """A secret goes out only over TLS (https), except to this machine (plan/destinations.py).
+    Returns the URL; refuses with a `DeliveryFailed` that names `what`, never the URL."""
+    from incplan.plan.destinations import URL_HINT, BadURL, destination
+
+    try:
+        where = destination(url)
+    except BadURL as exc:
+        raise DeliveryFailed(f"{what} {exc.reason}; {URL_HINT}") from None
+    if not where.allowed:
         raise DeliveryFailed(
-            f"{what} is plain http to `{parts.hostname}`; incplan sends credentials only over https "
+            f"{what} is plain http to `{where.host}`; incplan sends credentials only over https "
             "(plain http is allowed to this machine only)"
         )
     return url

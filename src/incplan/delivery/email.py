@@ -23,7 +23,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from incplan.delivery import retry
-from incplan.delivery.base import DeliveryFailed, Job, PreparedRequest, Receipt, Secrets, Transport, is_loopback
+from incplan.delivery.base import DeliveryFailed, Job, PreparedRequest, Receipt, Secrets, Transport
+from incplan.plan.destinations import is_loopback, smtp_login_in_clear, valid_host
 from incplan.plan.models import EmailDelivery
 
 TIMEOUT = 15.0  # seconds, every socket operation (the conversation's deadline may cut it shorter)
@@ -95,9 +96,11 @@ def message(job: Job, *, eight_bit: bool = False) -> EmailMessage:
 
 
 def check_destination(settings: EmailDelivery) -> None:
-    """A password goes over TLS, or in the clear to a relay on this machine only (SPEC §8)."""
-    credentials = settings.username_env or settings.password_env
-    if credentials and settings.security == "none" and not is_loopback(settings.host):
+    """A real host; a password goes over TLS, or in the clear to a relay on this machine only
+    (SPEC §8)."""
+    if not valid_host(settings.host):  # never tried: an empty host would be this machine
+        raise DeliveryFailed(f"the SMTP host `{settings.host}` is not a host name")
+    if smtp_login_in_clear(settings) and not is_loopback(settings.host):
         raise DeliveryFailed(
             f"SMTP login to `{settings.host}` with `security: none` would send the password in the clear; "
             "use `security: starttls` or `ssl` (plain SMTP with a login is allowed to this machine only)"

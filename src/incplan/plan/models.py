@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -17,6 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from incplan.plan.destinations import valid_host
 from incplan.plan.durations import DURATION_PATTERN, parse_duration
 
 # Names every template already has (SPEC §2); a variable can't be declared with one of them.
@@ -360,11 +362,20 @@ class TeamsDelivery(Model):
     )
 
 
+def _host_name(value: str) -> str:
+    if not valid_host(value):
+        raise PydanticCustomError("host", "not a host name; write it like `smtp.example.com` or an IP address")
+    return value
+
+
+HostName = Annotated[str, AfterValidator(_host_name)]
+
+
 class EmailDelivery(Model):
     model_config = ConfigDict(populate_by_name=True)
 
     kind: Literal["email"] = Field(description="Deliver by email over SMTP.")
-    host: str = Field(description="SMTP server host name.")
+    host: HostName = Field(description="SMTP server host name.")
     port: Annotated[int, Field(strict=True, ge=1, le=65535, description="SMTP server port (a number, like 587).")] = 587
     from_: Annotated[str, Field(alias="from", description="Sender address (`From`).")]
     to: Annotated[list[str], Field(min_length=1, description="Recipient addresses.")]

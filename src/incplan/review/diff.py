@@ -32,19 +32,13 @@ SECTIONS = {
     "lint": "Lint settings",
 }
 
-# Delivery fields that decide where a credential is sent. A change there can hand a secret to
-# someone else, so it is flagged whatever the channel's audience.
-DESTINATION_FIELDS = {
-    "statuspage": ("api_base",),
-    "slack": ("webhook_url_env",),
-    "teams": ("webhook_url_env",),
-    "webhook": ("url_env",),
-    "email": ("host", "port", "security"),
-}
-
 
 def credential_destination_fields(kind: str) -> tuple[str, ...]:
-    return DESTINATION_FIELDS.get(kind, ("api_base", "host", "port", "security", "url_env", "webhook_url_env"))
+    """Delivery fields that decide where a credential is sent (plan/destinations.py). A change
+    there can hand a secret to someone else, so it is flagged whatever the channel's audience."""
+    from incplan.plan.destinations import ROUTES
+
+    return ROUTES[kind].fields
 
 
 @dataclass(frozen=True)

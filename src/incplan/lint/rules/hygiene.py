@@ -228,9 +228,7 @@ def unknown_rule(ctx: LintContext) -> Iterator[Diagnostic]:
 @rule("E402", "credential-destination", E)
 def credential_destination(ctx: LintContext) -> Iterator[Diagnostic]:
     """A credential sent somewhere other than the vendor's own host (warning) or without TLS (error)."""
-    from urllib.parse import urlsplit
-
-    from incplan.delivery.base import is_loopback
+    from incplan.plan.destinations import BadURL, destination, is_loopback, plan_url, smtp_login_in_clear, vendor_host
 
     for name, channel in ctx.valid.channels.items():
         delivery = channel.delivery
@@ -238,8 +236,7 @@ def credential_destination(ctx: LintContext) -> Iterator[Diagnostic]:
             continue
         where: tuple[PathPart, ...] = ("channels", name, "delivery")
         if delivery.kind == "email":
-            credentials = delivery.username_env or delivery.password_env
-            if credentials and delivery.security == "none":
+            if smtp_login_in_clear(delivery):
                 local = is_loopback(delivery.host)
                 found = credential_destination.at(
                     f"`{name}` logs in to `{delivery.host}` with `security: none`: the password travels in the clear"
@@ -249,37 +246,32 @@ def credential_destination(ctx: LintContext) -> Iterator[Diagnostic]:
                 )
                 yield found if not local else replace(found, severity=W)
             continue
-        field = type(delivery).model_fields.get("api_base")
-        if field is None or "api_base" not in delivery.model_fields_set:
+        named = plan_url(delivery)
+        if named is None:
             continue  # the kind's own default, or the URL comes from the environment
-        default = str(field.default)
-        api_base = str(getattr(delivery, "api_base", ""))
+        api_base, default = named
         try:
-            parts = urlsplit(api_base)
-            host = parts.hostname
-        except ValueError:
-            parts, host = None, None
-        if parts is None or parts.scheme.lower() not in ("http", "https") or not host:
+            target = destination(api_base)
+        except BadURL as exc:
             yield credential_destination.at(
-                f"`api_base` of `{name}` is not an http(s) URL",
+                f"`api_base` of `{name}` {exc.reason}",
                 path=(*where, "api_base"),
                 hint=f"remove it to use {default}",
             )
             continue
-        if parts.scheme.lower() != "https":
-            local = is_loopback(host)
+        if not target.tls:
             found = credential_destination.at(
-                f"`{name}` sends its {delivery.kind} credentials over plain http to `{host}`"
-                + (" (allowed to this machine only)" if local else ""),
+                f"`{name}` sends its {delivery.kind} credentials over plain http to `{target.host}`"
+                + (" (allowed to this machine only)" if target.loopback else ""),
                 path=(*where, "api_base"),
                 hint=f"use https; without `api_base` the credentials go to {default}",
             )
-            yield found if not local else replace(found, severity=W)
+            yield found if not target.loopback else replace(found, severity=W)
             continue
-        if host != urlsplit(default).hostname:
+        if target.host != vendor_host(default):
             yield replace(
                 credential_destination.at(
-                    f"`{name}` sends its {delivery.kind} credentials to `{host}`, not to {urlsplit(default).hostname}",
+                    f"`{name}` sends its {delivery.kind} credentials to `{target.host}`, not to {vendor_host(default)}",
                     path=(*where, "api_base"),
                     hint="make sure this host is yours (a proxy or a test double); plans arrive in pull requests",
                 ),
