@@ -40,7 +40,8 @@ def typo(team: Path, old: str, new: str, mark: str | None = None) -> str:
     text = plan.read_text(encoding="utf-8")
     assert old in text, old
     at = text.index(old) + (new.index(mark) if mark else len(new) - len(new.lstrip()))
-    plan.write_text(text.replace(old, new, 1), encoding="utf-8")
+    text = text.replace(old, new, 1)
+    plan.write_text(text, encoding="utf-8")
     line = text.count("\n", 0, at) + 1
     col = at - (text.rfind("\n", 0, at) + 1) + 1
     return f"{PLAN}:{line}:{col}"
@@ -532,3 +533,33 @@ def test_the_status_site_is_built_around_what_it_does_not_publish(team: Path) ->
     assert f"{where}: error E101 unknown key `nme` in `components.checkout`\n" in err
     assert "error: `components.checkout` has 2 errors, and this command needs it\n" in err
     assert not (team / "public").exists()  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "entry"),
+    [
+        ("roles:\n  incident_commander:", "roles:\n  1: {name: x}\n  incident_commander:", "roles[1]"),
+        ("severities:\n  sev1:", "severities:\n  null: {name: x}\n  sev1:", "severities.None"),
+        ("stages:\n  investigating:", "stages:\n  ? [a, b]\n  : {name: x}\n  investigating:", "stages.('a', 'b')"),
+        ("templates:\n  investigating:\n", "templates:\n  investigatin: [1, 2]\n  investigating:\n",
+         "templates.investigatin"),
+        ("values:\n", "values: {a: 1}\nvalues_old:\n", "values"),
+        ("  criteria:\n", "  criteria:\n    - 7\n", "definition.criteria[0]"),
+        ("maintenance:  ", "maintenance: 3\nmaint_old:  ", "maintenance"),
+    ],
+)  # fmt: skip
+def test_odd_shapes_set_aside_their_entry_and_nothing_else(team: Path, old: str, new: str, entry: str) -> None:
+    typo(team, old, new)
+    code, out, err = run("notify", "-s", "investigating", "-S", "sev2", "--example", "-c", "status_page", "-f", "text")
+    assert (code, out.splitlines()[0]) == (0, "Investigating: the Acme API degraded"), err
+    assert f"`{entry}`" in err.splitlines()[-1]
+    code, out, _ = run("check", PLAN)
+    assert code == 1 and "Traceback" not in out
+
+
+def test_classify_needs_its_criteria_as_a_whole(team: Path) -> None:
+    where = typo(team, "definition:\n", "definition: 5\ndefinition_old:\n", "5")
+    code, out, err = run("classify", "--yes", "data_exposed")
+    assert (code, out) == (1, "")
+    assert f"{where}: error E102 `definition`: input should be a valid dictionary or instance of Definition" in err
+    assert "error: `definition` has 1 error, and this command needs it\n" in err

@@ -284,9 +284,11 @@ def playbook(u: UsablePlan, severity_id: str) -> None:
 
 
 def classify_answers(u: UsablePlan, ids: Iterable[str]) -> None:
-    """`--yes ID`/`--no ID` naming a set-aside criterion: its errors, not "unknown criterion"."""
+    """Before `classify` asks anything: its criteria as a whole, and `--yes ID`/`--no ID`
+    naming a set-aside criterion (its errors, not "unknown criterion")."""
     if not u.aside:
         return
+    u.require_section(("definition", "criteria"))
     raw = _raw(u, ("definition", "criteria"))
     wanted = set(ids)
     for i, item in enumerate(raw if isinstance(raw, list) else []):

@@ -131,7 +131,9 @@ def analyse(source: PlanSource) -> Analysis:
     while True:
         plan, problems = validate_with_paths(_rebuild(data, result.aside, stand_ins=True), source.file)
         if plan is None:  # a stand-in that does not validate: keep every error, use nothing
-            result.fatal = [d for ds in result.aside.values() for d in ds] + [d for _, d in problems]
+            result.fatal = list(
+                dict.fromkeys([d for ds in result.aside.values() for d in ds] + [d for _, d in problems])
+            )
             result.aside = {}
             return result
         added = False
@@ -199,7 +201,7 @@ def _rebuild(data: dict[str, Any], aside: Iterable[Entry], *, stand_ins: bool) -
         if any(other != entry and entry[: len(other)] == other for other in aside):
             continue  # inside another set-aside entry
         parent = _at(out, entry[:-1])
-        key = entry[-1]
+        key = _key(parent, entry[-1])
         if isinstance(parent, list) and isinstance(key, int) and 0 <= key < len(parent):
             if stand_ins:
                 parent[key] = _stand_in(entry, parent[key], data)
@@ -223,9 +225,17 @@ def _rebuild(data: dict[str, Any], aside: Iterable[Entry], *, stand_ins: bool) -
     return out
 
 
+def _key(node: Any, part: PathPart) -> Any:
+    """The key of `node` that `part` names: pydantic writes a `null` or list key as text."""
+    if isinstance(node, dict) and part not in node:
+        return next((k for k in node if str(k) == str(part)), part)
+    return part
+
+
 def _at(data: Any, path: tuple[PathPart, ...]) -> Any:
     node = data
     for part in path:
+        part = _key(node, part)
         found = isinstance(node, dict) and part in node
         found = found or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
         if not found:
