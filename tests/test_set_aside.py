@@ -81,8 +81,8 @@ VALUES_TYPO = ("  - name: Customers first", "  - nam: Customers first")
 def test_the_issue_values_typo_is_a_warning_for_every_incident_command(team: Path) -> None:
     where = typo(team, *VALUES_TYPO, "nam")
     expected = (
-        f"{where}: warning E103 missing required key `name` in `values[0]`\n"
         f"{where}: warning E101 unknown key `nam` in `values[0]`\n"
+        f"{where}: warning E103 missing required key `name` in `values[0]`\n"
         "warning: `values[0]` is set aside: this command does not need it"
         f" (`incplan check {PLAN}` lists every problem)\n"
     )
@@ -354,7 +354,7 @@ def test_commands_not_used_during_an_incident_need_the_whole_plan(team: Path) ->
     for args in (["export", "-f", "markdown"], ["preview"], ["roster"]):
         code, out, err = run(*args)
         assert (code, out) == (1, ""), args
-        assert err.startswith(f"{where}: error E103 missing required key `name` in `values[0]`\n"), args
+        assert err.startswith(f"{where}: error E101 unknown key `nam` in `values[0]`\n"), args
         assert err.endswith(f"error: the plan `{PLAN}` has 2 errors; `incplan check {PLAN}` lists them\n"), args
 
 
@@ -524,7 +524,7 @@ def test_the_status_site_is_built_around_what_it_does_not_publish(team: Path) ->
     code, out, err = run("site", "build", "--out", "public")
     assert code == 0, err
     assert out.startswith("built ") and (team / "public" / "index.html").is_file()
-    assert err.startswith(f"{where}: warning E103 missing required key `name` in `values[0]`\n")
+    assert err.startswith(f"{where}: warning E101 unknown key `nam` in `values[0]`\n")
     shutil.rmtree(team / "public")
     shutil.copy(ROOT / "plans/incplan.yaml", team / PLAN)
     where = typo(team, "  checkout: {name: Checkout,", "  checkout: {nme: Checkout,", "nme")

@@ -22,7 +22,7 @@ touch what they need. The rule, applied the same way by every command and by `ch
    -S sev1` needs that stage and severity, every channel it renders, each channel's message
    and what those messages read; `-c status_page` narrows that to one channel. A listing
    (`show roles`) leaves a set-aside entry out and says so; commands that are not used during
-   an incident (`preview`, `export`, `roster`, `site build`) need the whole plan.
+   an incident (`preview`, `export`, `roster`) need the whole plan.
 4. **check** reports every error and lints the rest with each set-aside entry replaced by a
    stand-in (same id and references, no content), so a schema error hides no later finding.
    A finding that only follows from a stand-in is dropped (`follow_ons`): the stand-in's own
@@ -138,8 +138,8 @@ def analyse(source: PlanSource) -> Analysis:
             return result
         added = False
         for d in _references(plan, data, source.file):
-            if _into_aside(d, data, result.aside):
-                continue  # a reference to a set-aside entry: that entry is the problem (rule 2)
+            if _into_aside(d, result.aside):
+                continue  # a name looked up in a section set aside as a whole: that section is the problem
             key = (d.code, d.path, d.message)
             if key in seen:
                 continue
@@ -178,7 +178,7 @@ _TARGETS: dict[str, tuple[PathPart, ...]] = {
 }
 
 
-def _into_aside(d: Diagnostic, data: dict[str, Any], aside: dict[Entry, list[Diagnostic]]) -> bool:
+def _into_aside(d: Diagnostic, aside: dict[Entry, list[Diagnostic]]) -> bool:
     """A reference finding whose target section is set aside as a whole (so every name in it
     looks undeclared), e.g. unknown locales while `organization.locales` itself is broken."""
     target = _TARGETS.get(d.code)
@@ -247,11 +247,14 @@ def _at(data: Any, path: tuple[PathPart, ...]) -> Any:
 _HANDLE = re.compile(r"^@[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-def _texts(raw: Any, key: str) -> list[str]:
+def _texts(raw: Any, key: str, pattern: re.Pattern[str] | None = None) -> list[str]:
+    """The names a broken entry lists under `key`, when every one of them is readable (then a
+    stand-in's reference finding points at the right item); else none."""
     value = raw.get(key) if isinstance(raw, dict) else None
-    if isinstance(value, str):
-        return [value]
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    if all(isinstance(v, str) and (pattern is None or pattern.match(v)) for v in items):
+        return list(items)
+    return []
 
 
 def _stand_in(entry: Entry, raw: Any, data: dict[str, Any]) -> Any:
@@ -265,7 +268,7 @@ def _stand_in(entry: Entry, raw: Any, data: dict[str, Any]) -> Any:
     if section == "people" and len(entry) == 2:
         return {"name": name}
     if section == "roles" and len(entry) == 2:
-        return {"name": name, "people": [h for h in _texts(raw, "people") if _HANDLE.match(h)]}
+        return {"name": name, "people": _texts(raw, "people", _HANDLE)}
     if section == "channels" and len(entry) == 2:
         audience = raw.get("audience") if isinstance(raw, dict) else None
         return {"name": name, "type": "other", "audience": audience if isinstance(audience, str) else ""}
@@ -341,8 +344,7 @@ class UsablePlan:
             broken += [e for e in self.aside if _overlaps(e, entry) and e not in broken]
         if broken:
             self.needed.update(broken)
-            diagnostics = [d for e in broken for d in self.aside[e]]
-            raise NeedBroken(self.file, broken, diagnostics, hint)
+            raise NeedBroken(self.file, broken, _in_order(d for e in broken for d in self.aside[e]), hint)
 
     def require_section(self, section: Entry) -> None:
         """Stop when `section` itself (or what holds it) is set aside; its entries may be."""
@@ -354,14 +356,15 @@ class UsablePlan:
         """For commands that need the whole plan."""
         if self.aside:
             self.needed.update(self.aside)
-            raise PlanError(self.file, [d for ds in self.aside.values() for d in ds])
+            raise PlanError(self.file, _in_order(d for ds in self.aside.values() for d in ds))
 
     def is_aside(self, entry: Entry) -> bool:
         return any(_overlaps(e, entry) for e in self.aside)
 
     def unneeded(self) -> list[tuple[Entry, list[Diagnostic]]]:
-        """Set-aside entries the command did not need: warnings."""
-        return [(e, ds) for e, ds in self.aside.items() if not any(_overlaps(e, n) for n in self.needed)]
+        """Set-aside entries the command did not need (warnings), in the order of the file."""
+        left = [(e, ds) for e, ds in self.aside.items() if not any(_overlaps(e, n) for n in self.needed)]
+        return sorted(left, key=lambda item: min((d.line, d.col) for d in item[1]))
 
     def criteria_reached(self) -> Callable[[int | None], None]:
         """For `classify`: called with the index (in `plan.definition.criteria`) of the criterion
@@ -390,12 +393,16 @@ def load_usable(path: Path) -> UsablePlan:
         return UsablePlan(source.plan, source)
     analysis = analyse(source)
     if analysis.fatal:
-        raise PlanError(source.file, source.place(analysis.fatal))
+        raise PlanError(source.file, _in_order(source.place(analysis.fatal)))
     plan, _ = validate(_rebuild(source.data, analysis.aside, stand_ins=False), source.file)
     if plan is None:  # e.g. its one severity set aside: nothing left to use (`problems` only follow)
-        raise PlanError(source.file, source.place([d for ds in analysis.aside.values() for d in ds]))
-    aside = {entry: source.place(found) for entry, found in analysis.aside.items()}
+        raise PlanError(source.file, _in_order(source.place([d for ds in analysis.aside.values() for d in ds])))
+    aside = {entry: _in_order(source.place(found)) for entry, found in analysis.aside.items()}
     return UsablePlan(plan, source, aside, _kept(source.data, analysis.aside))
+
+
+def _in_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=lambda d: (d.line, d.col, d.code))
 
 
 def _kept(data: dict[str, Any], aside: Iterable[Entry]) -> dict[Entry, list[int]]:
