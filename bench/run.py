@@ -25,18 +25,39 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORK = HERE / ".work"
-VENV = WORK / "venv"
+VENV = WORK / "venv"  # incplan alone, installed from this checkout
 BIN = VENV / "bin"
+# The baselines, each in its own environment (never in incplan's): check-jsonschema with its C
+# YAML extension (ruamel.yaml.clib) and jinja2-cli, and check-jsonschema without the extension.
+BASE_C = WORK / "baseline-c" / "bin"
+BASE_PURE = WORK / "baseline-pure" / "bin"
 
 
 def sh(*cmd: str | Path, **kw: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(c) for c in cmd], check=True, text=True, capture_output=True, **kw)  # type: ignore[call-overload]
 
 
+def _venv(bin_dir: Path, *packages: str) -> None:
+    if not (bin_dir / "python").exists():
+        sh(sys.executable, "-m", "venv", bin_dir.parent)
+    sh(bin_dir / "python", "-m", "pip", "install", "-q", "--upgrade", *packages)
+
+
+def _has_c_yaml(bin_dir: Path) -> bool:
+    probe = "import importlib.util as u; print(u.find_spec('_ruamel_yaml') is not None)"
+    return sh(bin_dir / "python", "-c", probe).stdout.strip() == "True"
+
+
 def setup(baselines: bool = True) -> None:
-    if not (BIN / "python").exists():
-        sh(sys.executable, "-m", "venv", VENV)
-    sh(BIN / "pip", "install", "-q", "--upgrade", str(REPO), *(["check-jsonschema", "jinja2-cli"] if baselines else []))
+    _venv(BIN, str(REPO))
+    if not baselines:
+        return
+    _venv(BASE_C, "check-jsonschema", "ruamel.yaml.clib", "jinja2-cli")
+    _venv(BASE_PURE, "check-jsonschema")
+    if _has_c_yaml(BASE_PURE):
+        sh(BASE_PURE / "python", "-m", "pip", "uninstall", "-q", "-y", "ruamel.yaml.clib")
+    if not _has_c_yaml(BASE_C) or _has_c_yaml(BASE_PURE):
+        raise SystemExit("bench: check-jsonschema's C YAML extension is not where it should be")
 
 
 # ------------------------------------------------------------------ realistic plans

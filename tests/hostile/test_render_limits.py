@@ -174,3 +174,45 @@ def test_renders_are_deduplicated_by_what_the_template_reads(tmp_path: Path, now
     assert [d.message for d in report.diagnostics if d.code == "E303"] == [
         "fails to render for severity `sev1` on channel `c0`: rendering used more than 1 s of CPU time"
     ]
+
+
+SESSION_PROBE = textwrap.dedent(
+    """
+    import json, resource, signal, sys
+    from incplan.templates import guards
+    from incplan.templates.engine import RenderError, compile_template, render
+
+    before = (signal.getsignal(signal.SIGPROF), resource.getrlimit(resource.RLIMIT_AS))
+    results = {}
+    with guards.session():
+        inside = resource.getrlimit(resource.RLIMIT_AS)[0]
+        for name, source in json.loads(sys.stdin.read()).items():
+            try:
+                results[name] = ["rendered", render(compile_template(source), {})[:80]]
+            except RenderError as exc:
+                results[name] = [type(exc).__name__, str(exc)]
+        results["after the bombs"] = ["rendered", render(compile_template("{{ 6 * 7 }}"), {})]
+    after = (signal.getsignal(signal.SIGPROF), resource.getrlimit(resource.RLIMIT_AS))
+    results["restored"] = [after == before, inside != resource.RLIM_INFINITY]
+    print(json.dumps(results))
+    """
+)
+
+
+def test_renders_in_one_session_are_each_held_to_the_limits() -> None:
+    """`check` renders a plan's messages in one session (one signal handler, one memory limit):
+    every render in it is still stopped, the next one still works, and the process gets its
+    handler and memory limit back afterwards."""
+    cases = {name: HOSTILE[name] for name in ("nested-loops", "many-medium-strings", "recursion", "str.center")}
+    env = {**os.environ, "INCPLAN_NO_CACHE": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", SESSION_PROBE], input=json.dumps(cases), capture_output=True, text=True, env=env,
+        timeout=300, check=True,
+    ).stdout  # fmt: skip
+    results = json.loads(out)
+    assert results["nested-loops"] == ["LimitError", "rendering used more than 1 s of CPU time"]
+    assert results["many-medium-strings"] == ["LimitError", "rendering needed more than 256 MB of memory"]
+    assert results["recursion"] == ["RenderError", "template recursion too deep"]
+    assert results["str.center"][0] == "RenderError"
+    assert results["after the bombs"] == ["rendered", "42"]
+    assert results["restored"] == [True, True]

@@ -160,8 +160,14 @@ class _Renders:
 
 
 def _renders(ctx: LintContext) -> _Renders:
+    """Every message part rendered once, all under one set of render limits."""
+    from incplan.templates import guards
+
     if "renders" not in ctx.shared:
-        ctx.shared["renders"] = _Renders(ctx)
+        fresh = ctx.shared["renders"] = _Renders(ctx)
+        with guards.session():
+            for part in ctx.message_parts:
+                fresh.each(part)
     renders: _Renders = ctx.shared["renders"]
     return renders
 
