@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
-from incplan.cli.output import REPORTER_BY_NAME, Summary, choose, fail
+from incplan.cli.output import fail
 from incplan.diagnostics import UsageError
-
-PROGRESS_FROM = 50  # files; a bar for small runs only flickers
 
 
 def check(
@@ -22,29 +18,11 @@ def check(
     ),
 ) -> None:
     """Lint plans: every problem with FILE:LINE:COL, its rule and a hint."""
-    from incplan.lint.runner import lint_paths
+    from incplan.cli.check_run import run
 
-    choose("format", format, list(REPORTER_BY_NAME))
     try:
-        total, reports = lint_paths(paths or ["."], ignore=ignore, plans_only=plans_only)
+        code = run(paths or [], format=format, strict=strict, ignore=ignore, plans_only=plans_only)
     except UsageError as error:
         raise fail(error) from None
-    if total == 0:
-        raise fail(UsageError("no plan files found", hint="give a plan file, or a folder with *.yaml plans"))
-    summary = Summary()
-    if format == "text" and total >= PROGRESS_FROM and sys.stderr.isatty() and sys.stdout.isatty():
-        from rich.progress import Progress
-
-        from incplan.cli.output import console
-
-        with Progress(console=console(sys.stderr), transient=True) as progress:
-            task = progress.add_task("checking", total=total)
-            for report in reports:
-                summary.add(report)
-                progress.advance(task)
-    else:
-        for report in reports:
-            summary.add(report)
-    REPORTER_BY_NAME[format](summary, sys.stdout)
-    if summary.errors or (strict and summary.warnings):
-        raise typer.Exit(1)
+    if code:
+        raise typer.Exit(code)

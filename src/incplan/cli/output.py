@@ -1,90 +1,40 @@
-"""Console, colour policy and the reporters registry. Only the CLI prints."""
+"""Typer's side of the CLI: errors and exit codes, help screens, and the `--color` option.
+What `check` prints and the colour policy itself live in `cli.reporting` (no Typer there)."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
+from incplan.cli import reporting
 from incplan.diagnostics import ProblemError, UsageError, unknown_name
 
-if TYPE_CHECKING:
-    from incplan.diagnostics import Diagnostic, Rule
-    from incplan.lint.runner import FileReport
+# The commands (and tests) import these from here.
+REPORTER_BY_NAME = reporting.REPORTER_BY_NAME
+Summary = reporting.Summary
+_gh_data = reporting._gh_data
+_gh_property = reporting._gh_property
+color_choice = reporting.color_choice
+console = reporting.console
+print_error = reporting.print_error
+tolerant_streams = reporting.tolerant_streams
+use_color = reporting.use_color
+warn = reporting.warn
 
-_COLOR = "auto"
+COLOR_CHOICES = ("auto", "always", "never")
 
 
 def set_color(choice: str) -> None:
-    global _COLOR
-    if choice not in ("auto", "always", "never"):
+    if choice not in COLOR_CHOICES:
         fail(UsageError(f"`--color {choice}` is not a choice", hint="use auto, always or never"))
-    _COLOR = choice
-
-
-def use_color(stream: IO[str]) -> bool:
-    if _COLOR == "always":
-        return True
-    if _COLOR == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return stream.isatty() and os.environ.get("TERM") != "dumb"
-
-
-def console(stream: IO[str] | None = None, *, soft_wrap: bool = True) -> Any:
-    """A rich console that never reads markup or emoji codes in strings: plan text is data, so
-    `Lead [/]` prints as written, `[link=...]` makes no hyperlink. Style with `Text` only."""
-    from rich.console import Console
-
-    stream = stream or sys.stdout
-    color = use_color(stream)
-    return Console(
-        file=stream,
-        force_terminal=color,
-        no_color=not color,
-        color_system="auto" if color else None,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        soft_wrap=soft_wrap,
-    )
-
-
-def tolerant_streams() -> None:
-    """Print whatever text we hold, on any terminal: a lone surrogate from a plan or record, or
-    `é` on an ASCII terminal (`PYTHONIOENCODING=ascii`, `utf-8:strict`), becomes an escape
-    such as `\\ud800` instead of a UnicodeEncodeError."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            with contextlib.suppress(Exception):
-                reconfigure(errors="backslashreplace")
-
-
-def print_error(error: UsageError) -> None:
-    """A usage error on stderr: `error: ...`, its details, then `hint: ...`; never colour or boxes.
-    What the user typed is repeated escaped (`--severity $'\\e[2J'` is never obeyed)."""
-    from incplan.controls import printable
-
-    sys.stderr.write(f"error: {printable(error.message, one_line=True)}\n")
-    for line in error.details:
-        sys.stderr.write(f"  {printable(line, one_line=True)}\n")
-    if error.hint:
-        sys.stderr.write(f"  hint: {printable(error.hint, one_line=True)}\n")
-
-
-def warn(message: str) -> None:
-    """One `warning: ...` line on stderr, escaped (it may name a file or quote a record)."""
-    from incplan.controls import printable
-
-    sys.stderr.write(f"warning: {printable(message, one_line=True)}\n")
+    color_choice(choice)
 
 
 def fail(error: UsageError, code: int = 2) -> typer.Exit:
@@ -279,236 +229,3 @@ def choose(kind: str, value: str, choices: list[str]) -> str:
     if value not in choices:
         raise fail(unknown_name(kind, value, choices, label="choose one of"))
     return value
-
-
-# ---------------------------------------------------------------- check reporters
-
-
-class Summary:
-    def __init__(self) -> None:
-        self.files = 0
-        self.errors = 0
-        self.warnings = 0
-        self.infos = 0
-        self.diagnostics: list[Diagnostic] = []
-        self.skipped: list[tuple[str, str]] = []  # (file, reason), for files the user should hear about
-
-    def add(self, report: FileReport) -> None:
-        if report.skipped:
-            if report.reason:
-                self.skipped.append((report.file, report.reason))
-            return
-        self.files += 1
-        self.errors += report.errors
-        self.warnings += report.warnings
-        self.infos += report.infos
-        self.diagnostics.extend(report.diagnostics)
-
-
-Reporter = Callable[[Summary, IO[str]], None]
-
-
-def _counts(summary: Summary) -> str:
-    files = f"{summary.files} file{'s' if summary.files != 1 else ''}"
-    infos = f", {summary.infos} info" if summary.infos else ""
-    if not (summary.errors or summary.warnings):
-        return f"{files} checked: no problems{infos}"
-    errors = f"{summary.errors} error{'s' if summary.errors != 1 else ''}"
-    warnings = f"{summary.warnings} warning{'s' if summary.warnings != 1 else ''}"
-    return f"{files} checked: {errors}, {warnings}{infos}"
-
-
-# Why `check` skipped a file it was given: (one, several).
-SKIPPED = {
-    "record": (
-        "an incident record, not a plan (`incplan incident status` and `incplan report` read it)",
-        "incident records, not plans (`incplan incident status` and `incplan report` read them)",
-    )
-}
-
-
-def _skipped(summary: Summary) -> list[str]:
-    """`FILE: skipped: why`; the files of one folder skipped for one reason, on one line."""
-    by_folder: dict[tuple[str, str], list[str]] = {}
-    for file, reason in summary.skipped:
-        by_folder.setdefault((str(Path(file).parent), reason), []).append(file)
-    lines = []
-    for (folder, reason), files in by_folder.items():
-        one, several = SKIPPED[reason]
-        if len(set(files)) == 1:
-            lines.append(f"{files[0]}: skipped: {one}")
-        else:
-            lines.append(f"{folder}/: skipped {len(set(files))} {several}")
-    return lines
-
-
-def report_text(summary: Summary, stream: IO[str]) -> None:
-    if not use_color(stream):  # plain text needs no rich (saves ~15 ms of imports)
-        for d in summary.diagnostics:
-            stream.write(f"{d.file}:{d.line}:{d.col}: {d.severity.value} {d.code} {d.message}\n")
-            if d.hint:
-                stream.write(f"  hint: {d.hint}\n")
-        for skipped in _skipped(summary):
-            stream.write(skipped + "\n")
-        stream.write(_counts(summary) + "\n")
-        return
-    from rich.text import Text
-
-    out = console(stream)
-    for d in summary.diagnostics:
-        style = {"error": "bold red", "warning": "yellow"}.get(d.severity.value, "cyan")
-        line = Text(f"{d.file}:{d.line}:{d.col}: ", style="bold")
-        line.append(d.severity.value, style=style)
-        line.append(f" {d.code} ", style="dim")
-        line.append(d.message)
-        out.print(line)
-        if d.hint:
-            out.print(Text(f"  hint: {d.hint}", style="cyan"))
-    for skipped in _skipped(summary):
-        out.print(Text(skipped, style="dim"))
-    style = "bold red" if summary.errors else ("yellow" if summary.warnings else "green")
-    out.print(Text(_counts(summary), style=style))
-
-
-def report_json(summary: Summary, stream: IO[str]) -> None:
-    payload = {
-        "files": summary.files,
-        "diagnostics": [d.as_dict() for d in summary.diagnostics],
-        "summary": {"errors": summary.errors, "warnings": summary.warnings, "info": summary.infos},
-        "skipped": [{"file": file, "reason": SKIPPED[reason][0]} for file, reason in summary.skipped],
-    }
-    stream.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-
-
-def _gh_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _gh_property(text: str) -> str:
-    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def report_github(summary: Summary, stream: IO[str]) -> None:
-    """GitHub Actions workflow commands, escaped as the runner requires."""
-    for d in summary.diagnostics:
-        message = d.message + (f" (hint: {d.hint})" if d.hint else "")
-        props = f"file={_gh_property(d.file)},line={d.line},col={d.col},title={_gh_property(d.code + ' ' + d.name)}"
-        command = {"error": "error", "warning": "warning"}.get(d.severity.value, "notice")
-        stream.write(f"::{command} {props}::{_gh_data(message)}\n")
-    for file, reason in summary.skipped:
-        stream.write(f"::notice file={_gh_property(file)}::{_gh_data('skipped: ' + SKIPPED[reason][0])}\n")
-    stream.write(_counts(summary) + "\n")
-
-
-SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
-SRCROOT = "%SRCROOT%"
-
-
-def report_sarif(summary: Summary, stream: IO[str]) -> None:
-    """SARIF 2.1.0 as GitHub code scanning reads it: paths relative to the repository root
-    (`uriBaseId`), stable fingerprints that survive edits above a finding, every rule described."""
-    import hashlib
-
-    from incplan import __version__
-    from incplan.lint.registry import RULES as rules
-
-    index = {r.code: i for i, r in enumerate(rules)}
-    root = _repository_root()
-    results = []
-    for d in summary.diagnostics:
-        text = d.message + (f" Hint: {d.hint}" if d.hint else "")
-        artifact = _artifact(d.file, root)
-        # Where in the plan, not which line: a finding keeps its identity when lines move.
-        where = ".".join(str(part) for part in d.path) or d.message
-        key = "\x00".join((d.code, artifact["uri"], where))
-        results.append(
-            {
-                "ruleId": d.code,
-                "ruleIndex": index.get(d.code, 0),
-                "level": SARIF_LEVEL[d.severity.value],
-                "message": {"text": text},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": artifact,
-                            "region": {"startLine": d.line, "startColumn": d.col},
-                        }
-                    }
-                ],
-                "partialFingerprints": {
-                    "incplanFindingHash/v1": hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-                },
-            }
-        )
-    sarif = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "incplan",
-                        "version": __version__,
-                        "semanticVersion": __version__,
-                        "informationUri": "https://github.com/incplan/incplan",
-                        "rules": [_sarif_rule(r) for r in rules],
-                    }
-                },
-                "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-            }
-        ],
-    }
-    stream.write(json.dumps(sarif, indent=2, ensure_ascii=False) + "\n")
-
-
-def _sarif_rule(rule: Rule) -> dict[str, Any]:
-    doc = rule.description
-    how = (
-        f"Change its level in the plan with `lint.rules: {{{rule.name}: off|info|warning|error}}`, "
-        f"or skip it with `--ignore {rule.name}`; `incplan rules` lists every rule."
-    )
-    return {
-        "id": rule.code,
-        "name": rule.name,
-        "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": doc},
-        "help": {"text": f"{doc} {how}", "markdown": f"**{rule.name}** ({rule.code}): {doc}\n\n{how}"},
-        "helpUri": "https://github.com/incplan/incplan#lint-a-plan",
-        "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity.value]},
-        # SARIF ids stay the codes; older names are kept where a reader of the report looks.
-        "properties": {"tags": ["incplan", rule.severity.value]}
-        | ({"aliases": list(rule.aliases)} if rule.aliases else {}),
-    }
-
-
-def _repository_root() -> Path:
-    """The folder URIs are relative to: the Actions workspace, else the git work tree holding the
-    current folder, else the current folder."""
-    if os.environ.get("GITHUB_WORKSPACE"):
-        return Path(os.environ["GITHUB_WORKSPACE"]).absolute()
-    here = Path.cwd()
-    for folder in (here, *here.parents):
-        if (folder / ".git").exists():
-            return folder
-    return here
-
-
-def _artifact(file: str, root: Path) -> dict[str, str]:
-    from urllib.parse import quote
-
-    path = Path(os.path.normpath(Path(file).absolute()))  # as given: symlinks are not followed
-    try:
-        relative = path.relative_to(root)
-    except ValueError:
-        return {"uri": path.as_uri()}  # outside the repository: absolute, no base
-    return {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
-
-
-REPORTER_BY_NAME: dict[str, Reporter] = {
-    "text": report_text,
-    "json": report_json,
-    "github": report_github,
-    "sarif": report_sarif,
-}

@@ -9,10 +9,12 @@ import stat
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from incplan.diagnostics import Diagnostic, Severity, UsageError
+from incplan.lint.cache import ResultCache
+from incplan.plan.load import STDIN, read_text
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 SKIP_FOLDERS = frozenset({"incidents", "node_modules", "__pycache__", "venv"})
@@ -25,6 +27,8 @@ class FileReport:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     skipped: bool = False  # not a plan (an incident record kept in a folder of another name)
     reason: str = ""  # why it was skipped, when the user should hear it: "record"
+    # False when the result depends on the machine (a render stopped by a limit, the time budget)
+    cacheable: bool = True
 
     @property
     def errors(self) -> int:
@@ -130,9 +134,10 @@ def lint_file(
     ignore: frozenset[str] = frozenset(),
     plans_only: bool = False,
     budget: float | None = None,
+    text: str | None = None,
 ) -> FileReport:
-    """All diagnostics of one file. Rendering its messages stops after `budget` seconds (by
-    default the 20 s of SPEC §3), counted from here."""
+    """All diagnostics of one file (of `text`, when the caller has read it). Rendering its
+    messages stops after `budget` seconds (by default the 20 s of SPEC §3), counted from here."""
     import time
 
     from incplan.lint.context import LintContext
@@ -143,7 +148,8 @@ def lint_file(
 
     budget = PLAN_BUDGET if budget is None else budget
     deadline = time.monotonic() + budget
-    source = load_plan(path)
+    source = load_plan(path, text=text)
+    cacheable = True
     if _is_record(source.data) and not plans_only:
         return FileReport(source.file, skipped=True, reason="record")
     if _is_record(source.data) or (plans_only and not looks_like_plan(source.text, source.data)):
@@ -164,15 +170,19 @@ def lint_file(
             try:
                 found.extend(declared.check(ctx))
             except RecursionError:
+                cacheable = False
                 continue  # a pathological plan; the loader caps already report why
         found.extend(lint_rest(source, ctx))  # plan rules; a broken entry set aside, not the plan
+        renders = ctx.shared.get("renders")
+        if renders is not None and (renders.out_of_budget or renders.over_limit):
+            cacheable = False  # another machine, or this one less busy, might get further
         ignore = ignore | _plan_ignores(source.data)
         found = _apply_levels(found, _plan_levels(source.data))
         found = _masked(found, ctx.shared.get("secrets") or set())
     kept = [d for d in found if d.code not in ignore]
     placed = source.place(kept)
     placed.sort(key=lambda d: (d.line, d.col, d.code))
-    return FileReport(source.file, _dedupe(placed))
+    return FileReport(source.file, _dedupe(placed), cacheable=cacheable)
 
 
 def _is_record(data: object) -> bool:
@@ -239,6 +249,17 @@ def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
+def lint_moment() -> datetime:
+    """The moment `check` renders the examples at and judges review dates by: `INCPLAN_NOW`, else
+    noon (UTC) today. A plan's result is then the same all day (CI never turns red at some hour
+    because a rendered time got longer) and can be cached by the date."""
+    from incplan import clock
+
+    if os.environ.get("INCPLAN_NOW"):
+        return clock.now()
+    return datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+
+
 def lint_paths(
     paths: Sequence[str | Path],
     *,
@@ -246,23 +267,74 @@ def lint_paths(
     now: datetime | None = None,
     jobs: int | None = None,
     plans_only: bool = False,
+    cache: bool = False,
 ) -> tuple[int, Iterator[FileReport]]:
-    """(number of files, reports in file order). Raises `UsageError` for missing paths or rules."""
-    from incplan import clock
-    from incplan.lint.registry import resolve
+    """(number of files, reports in file order). Raises `UsageError` for missing paths or rules.
 
+    With `cache`, results of files seen before with the same text and options come from the
+    result cache (`lint.cache`); only the others are linted, and their results are stored."""
     files = discover(paths)
-    codes = resolve(ignore)
-    moment = now or clock.now()
+    names = list(ignore)
+    moment = now or lint_moment()
+    results = ResultCache.open(ignore=names, plans_only=plans_only, moment=moment) if cache else None
+    done: dict[int, FileReport] = {}
+    todo: list[tuple[int, Path, str | None, str | None]] = []  # (index, path, text read, its key)
+    for i, path in enumerate(files):
+        text = key = None
+        if results is not None and str(path) != STDIN:
+            text, _ = read_text(path, str(path))
+            if text is not None:
+                key = results.key(text)
+                hit = results.get(key, str(path))
+                if hit is not None:
+                    done[i] = FileReport(str(path), hit[2], skipped=hit[0], reason=hit[1])
+                    continue
+        todo.append((i, path, text, key))
+    codes: frozenset[str] = frozenset()
+    if todo or not files:
+        from incplan.lint.registry import resolve
+
+        codes = resolve(names)  # a cache hit implies the names resolved when it was stored
+    job = _Job(moment, codes, plans_only)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(files) >= PARALLEL_FROM and sys.platform == "linux":
-        return len(files), _parallel(files, moment, codes, workers, plans_only)
-    return len(files), (lint_file(f, now=moment, ignore=codes, plans_only=plans_only) for f in files)
+    if workers > 1 and len(todo) >= PARALLEL_FROM and sys.platform == "linux":
+        linted: Iterator[FileReport] = _parallel(job, todo, workers)
+    else:
+        linted = (job.lint(task) for task in todo)
+    return len(files), _in_order(len(files), done, todo, linted, results)
 
 
-def _parallel(
-    files: list[Path], now: datetime, ignore: frozenset[str], workers: int, plans_only: bool = False
+def _in_order(
+    total: int,
+    done: dict[int, FileReport],
+    todo: list[tuple[int, Path, str | None, str | None]],
+    linted: Iterator[FileReport],
+    results: ResultCache | None,
 ) -> Iterator[FileReport]:
+    pending = iter(todo)
+    for i in range(total):
+        if i in done:
+            yield done[i]
+            continue
+        _, _, _, key = next(pending)
+        report = next(linted)
+        if results is not None and key is not None and report.cacheable:
+            results.put(key, report.skipped, report.reason, report.diagnostics)
+        yield report
+
+
+@dataclass(frozen=True)
+class _Job:
+    now: datetime
+    ignore: frozenset[str]
+    plans_only: bool
+
+    def lint(self, task: tuple[int, Path, str | None, str | None]) -> FileReport:
+        _, path, text, _ = task
+        return lint_file(path, now=self.now, ignore=self.ignore, plans_only=self.plans_only, text=text)
+
+
+def _parallel(job: _Job, todo: list[tuple[int, Path, str | None, str | None]], workers: int) -> Iterator[FileReport]:
     import multiprocessing
 
     # Build everything heavy before forking, so that the children share it.
@@ -271,16 +343,15 @@ def _parallel(
     import incplan.templates.engine  # noqa: F401
 
     global _JOB
-    _JOB = (now, ignore, plans_only)
-    chunk = max(1, min(32, len(files) // (workers * 8)))
+    _JOB = job
+    chunk = max(1, min(32, len(todo) // (workers * 8)))
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_lint_one, files, chunksize=chunk)
+        yield from pool.imap(_lint_one, todo, chunksize=chunk)
 
 
-_JOB: tuple[datetime, frozenset[str], bool] | None = None
+_JOB: _Job | None = None
 
 
-def _lint_one(path: Path) -> FileReport:
+def _lint_one(task: tuple[int, Path, str | None, str | None]) -> FileReport:
     assert _JOB is not None
-    now, ignore, plans_only = _JOB
-    return lint_file(path, now=now, ignore=ignore, plans_only=plans_only)
+    return _JOB.lint(task)

@@ -580,12 +580,13 @@ def _tag_of(model: Any) -> Any:
     return args[0] if args else None
 
 
-def load_plan(path: str | Path, *, display: str | None = None) -> PlanSource:
-    """Load and validate one plan file; never raises for anything in the file."""
+def load_plan(path: str | Path, *, display: str | None = None, text: str | None = None) -> PlanSource:
+    """Load and validate one plan file; never raises for anything in the file. `text`: the
+    file's text, already read (by the lint result cache, which keyed it)."""
     path = Path(path)
     file = display if display is not None else (STDIN_NAME if str(path) == STDIN else str(path))
     source = PlanSource(file=file)
-    source.text, source.diagnostics = read_text(path, file)
+    source.text, source.diagnostics = (text, []) if text is not None else read_text(path, file)
     if source.text is None:
         return source
     source.data, problems = parse_yaml(source.text, file)

@@ -7,11 +7,9 @@ lists and strings, and user values are inserted as values, never compiled as tem
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import marshal
-import os
 import sys
 import types
 from dataclasses import dataclass
@@ -24,7 +22,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from incplan import __version__
+from incplan import __version__, cachedir
 from incplan.plan.models import RESERVED_NAMES
 from incplan.templates import guards
 
@@ -190,42 +188,8 @@ _MEMO: dict[tuple[str, bool], CompiledTemplate] = {}
 
 
 def _cache_dir() -> Path | None:
-    if os.environ.get("INCPLAN_NO_CACHE"):
-        return None
-    if explicit := os.environ.get("INCPLAN_CACHE_DIR"):
-        return Path(explicit) / "templates"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "incplan" / "templates"
-
-
-def _private_folder(folder: Path, *, create: bool) -> bool:
-    """True if `folder` is a real folder (no symlink) owned by this user that nobody else can
-    write. Cached entries are code: a folder others can write could hand us theirs (SPEC §9).
-    With `create`, make it (mode 0700) if it is missing."""
-    import stat
-
-    try:
-        info = folder.lstat()
-    except FileNotFoundError:
-        if not create:
-            return False
-        try:
-            folder.mkdir(mode=0o700, parents=True)
-            info = folder.lstat()
-        except OSError:
-            return False
-    except OSError:
-        return False
-    owner = os.geteuid() if hasattr(os, "geteuid") else info.st_uid
-    return stat.S_ISDIR(info.st_mode) and info.st_uid == owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
-def _own_file(handle: Any) -> bool:
-    import stat
-
-    info = os.fstat(handle.fileno())
-    owner = os.geteuid() if hasattr(os, "geteuid") else info.st_uid
-    return stat.S_ISREG(info.st_mode) and info.st_uid == owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    root = cachedir.cache_root()
+    return root / "templates" if root is not None else None
 
 
 def _cache_key(source: str, autoescape: bool) -> str:
@@ -236,24 +200,18 @@ def _cache_key(source: str, autoescape: bool) -> str:
 
 
 def _load_cached(folder: Path, key: str) -> tuple[tuple[tuple[str, int], ...], types.CodeType] | None:
-    """A cached entry, or None for anything missing, foreign, damaged or not ours."""
-    if not (_private_folder(folder, create=False) and _private_folder(folder / key[:2], create=False)):
+    """A cached entry, or None for anything missing, foreign, damaged or not ours. Entries are
+    code: only the user's own private folder is trusted (`cachedir`)."""
+    payload = cachedir.read_entry(folder, key)
+    if payload is None:
         return None
     try:
-        with open(folder / key[:2] / key, "rb", opener=_no_follow) as handle:
-            if not _own_file(handle):
-                return None
-            payload = handle.read(4 * 1024 * 1024)
         stored_key, names, code = marshal.loads(payload)
         if stored_key != key or not isinstance(code, types.CodeType):
             return None
         return tuple((str(n), int(line)) for n, line in names), code
-    except Exception:  # missing, damaged or foreign: compile again
+    except Exception:  # damaged or foreign: compile again
         return None
-
-
-def _no_follow(path: str, flags: int) -> int:
-    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
 
 
 def compile_template(source: str, *, autoescape: bool = False) -> CompiledTemplate:
@@ -280,7 +238,7 @@ def compile_template(source: str, *, autoescape: bool = False) -> CompiledTempla
             names = _name_lines(ast, meta.find_undeclared_variables(ast))
             code = env.compile(ast)
             if folder is not None:
-                _store(folder, key, marshal.dumps((key, names, code)))
+                cachedir.write_entry(folder, key, marshal.dumps((key, names, code)))
         template = env.template_class.from_code(env, code, env.make_globals(None))
     except TemplateSyntaxError:
         raise
@@ -299,22 +257,6 @@ def _name_lines(ast: nodes.Template, names: set[str]) -> tuple[tuple[str, int], 
         if node.name in names and node.ctx == "load":
             lines[node.name] = min(lines.get(node.name, node.lineno), node.lineno)
     return tuple(sorted(lines.items()))
-
-
-def _store(folder: Path, key: str, payload: bytes) -> None:
-    # A cache write must never fail a command: best effort, atomic rename, private folders.
-    if not (_private_folder(folder, create=True) and _private_folder(folder / key[:2], create=True)):
-        return
-    path = folder / key[:2] / key
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        tmp.replace(path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
 
 
 def render(compiled: CompiledTemplate, context: dict[str, Any]) -> str:

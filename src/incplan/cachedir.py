@@ -1,0 +1,96 @@
+"""The one home of incplan's cache folder and of the rules for trusting what is in it.
+
+Caches (compiled templates, lint results) live in `$INCPLAN_CACHE_DIR`, else
+`$XDG_CACHE_HOME/incplan`, else `~/.cache/incplan`; `INCPLAN_NO_CACHE` turns them off. A
+folder or file is used only if it is a real one (never a symlink) owned by this user and
+writable by nobody else (SPEC §9): a folder others can write could hand us their entries.
+Standard library only: the lint result cache answers before anything heavy is imported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from pathlib import Path
+from typing import IO
+
+MAX_ENTRY = 4 * 1024 * 1024  # bytes read from one entry; ours are far smaller
+
+
+def cache_root() -> Path | None:
+    """The cache folder, or None when caching is off."""
+    if os.environ.get("INCPLAN_NO_CACHE"):
+        return None
+    if explicit := os.environ.get("INCPLAN_CACHE_DIR"):
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "incplan"
+
+
+def _ours(info: os.stat_result) -> bool:
+    owner = os.geteuid() if hasattr(os, "geteuid") else info.st_uid
+    return info.st_uid == owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def private_folder(folder: Path, *, create: bool) -> bool:
+    """True if `folder` is a real folder (no symlink) owned by this user that nobody else can
+    write. With `create`, make it (mode 0700) if it is missing."""
+    try:
+        info = folder.lstat()
+    except FileNotFoundError:
+        if not create:
+            return False
+        try:
+            folder.mkdir(mode=0o700, parents=True)
+            info = folder.lstat()
+        except OSError:
+            return False
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and _ours(info)
+
+
+def own_file(handle: IO[bytes]) -> bool:
+    """True if the open file is a regular file of this user that nobody else can write."""
+    info = os.fstat(handle.fileno())
+    return stat.S_ISREG(info.st_mode) and _ours(info)
+
+
+def _no_follow(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+
+
+def entry_path(folder: Path, key: str, suffix: str = "") -> Path:
+    return folder / key[:2] / f"{key}{suffix}"
+
+
+def read_entry(folder: Path, key: str, suffix: str = "") -> bytes | None:
+    """The bytes of a cached entry, or None for anything missing, foreign or not ours."""
+    path = entry_path(folder, key, suffix)
+    if not (private_folder(folder, create=False) and private_folder(path.parent, create=False)):
+        return None
+    try:
+        with open(path, "rb", opener=_no_follow) as handle:
+            if not own_file(handle):
+                return None
+            return handle.read(MAX_ENTRY + 1)
+    except OSError:
+        return None
+
+
+def write_entry(folder: Path, key: str, payload: bytes, suffix: str = "") -> None:
+    """Store an entry: best effort (a cache write never fails a command), private folders,
+    written whole to a temporary file and renamed into place."""
+    path = entry_path(folder, key, suffix)
+    if not (private_folder(folder, create=True) and private_folder(path.parent, create=True)):
+        return
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        tmp.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()

@@ -1,0 +1,38 @@
+"""`incplan check` without Typer: options in, exit code out. The Typer command (`cli/check.py`)
+and the fast path (`cli/fast.py`) both call `run`, so they cannot drift apart."""
+
+from __future__ import annotations
+
+import sys
+
+from incplan.cli.reporting import REPORTER_BY_NAME, Summary
+from incplan.diagnostics import UsageError, unknown_name
+
+PROGRESS_FROM = 50  # files; a bar for small runs only flickers
+
+
+def run(paths: list[str], *, format: str, strict: bool, ignore: list[str], plans_only: bool) -> int:
+    """Lint, report on stdout, and return the exit code (1: problems); `UsageError` for bad input."""
+    from incplan.lint.runner import lint_paths
+
+    if format not in REPORTER_BY_NAME:
+        raise unknown_name("format", format, list(REPORTER_BY_NAME), label="choose one of")
+    total, reports = lint_paths(paths or ["."], ignore=ignore, plans_only=plans_only, cache=True)
+    if total == 0:
+        raise UsageError("no plan files found", hint="give a plan file, or a folder with *.yaml plans")
+    summary = Summary()
+    if format == "text" and total >= PROGRESS_FROM and sys.stderr.isatty() and sys.stdout.isatty():
+        from rich.progress import Progress
+
+        from incplan.cli.reporting import console
+
+        with Progress(console=console(sys.stderr), transient=True) as progress:
+            task = progress.add_task("checking", total=total)
+            for report in reports:
+                summary.add(report)
+                progress.advance(task)
+    else:
+        for report in reports:
+            summary.add(report)
+    REPORTER_BY_NAME[format](summary, sys.stdout)
+    return 1 if summary.errors or (strict and summary.warnings) else 0
