@@ -102,10 +102,10 @@ def make_record(incident_id: str, day: int, events: int, rng: random.Random) -> 
         f"id: {incident_id}",
         f"title: Benchmark incident {incident_id}",
         "plan: ../plan.yaml",
-        f"opened_at: 2026-{(day % 12) + 1:02d}-{(day % 27) + 1:02d}T{start // 60:02d}:{start % 60:02d}:00+01:00",
+        f"opened_at: '2026-{(day % 12) + 1:02d}-{(day % 27) + 1:02d}T{start // 60:02d}:{start % 60:02d}:00+01:00'",
         "events:",
     ]
-    date = lines[4].split("T")[0].split(": ")[1]
+    date = lines[4].split("T")[0].split(": ")[1].strip("'")
 
     def at(minute: int) -> str:
         # quoted, as incplan writes them (hand-written unquoted times parse too, more slowly)

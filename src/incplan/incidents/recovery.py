@@ -81,6 +81,8 @@ def clear(record: Path) -> None:
 def missing_from(events: list[dict[str, Any]], recorded: list[Any]) -> list[dict[str, Any]]:
     """The kept events that the record does not hold yet (a merge that crashed half-way, or two
     commands merging at once, never adds an event twice)."""
+    if not events:
+        return []  # the usual case: nothing kept, no need to look through the record
     have = {_key(e.model_dump()) for e in recorded}
     return [e for e in events if _key(e) not in have]
 

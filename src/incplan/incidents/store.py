@@ -205,7 +205,7 @@ def append_events(path: Path, make: Callable[[Record], list[dict[str, Any]]]) ->
         with _lock(path):
             _remove_leftovers(path)
             text = path.read_text(encoding="utf-8") if path.is_file() else ""
-            record = _parse_fast(text)
+            record, in_layout = _parse_layout(text)
             if record is None:
                 record, _ = read_record(path)  # the positioned error, or a record only ruamel reads
             # deliveries an earlier command could not write here are merged first
@@ -219,7 +219,9 @@ def append_events(path: Path, make: Callable[[Record], list[dict[str, Any]]]) ->
             parsed = [adapter.validate_python({k: v for k, v in e.items() if v is not None}) for e in new_events]
             updated = record.model_copy(update={"events": [*record.events, *parsed]})
             atomic_write(
-                path, _appended(text, new_events, updated) or _rewritten(path, new_events), temp_dir=_temp_dir(path)
+                path,
+                _appended(text, new_events, updated, in_layout) or _rewritten(path, new_events),
+                temp_dir=_temp_dir(path),
             )
             if recovered:
                 recovery.clear(path)
@@ -242,33 +244,56 @@ def _valid_event(adapter: Any, event: dict[str, Any]) -> bool:
 
 
 def _parse_fast(text: str) -> Record | None:
+    return _parse_layout(text)[0]
+
+
+def _parse_layout(text: str) -> tuple[Record | None, bool]:
+    """(the record, or None if it does not parse or validate; whether the text is in the layout
+    incplan writes, read line by line by `lines`, else by the C YAML loader)."""
     from pydantic import ValidationError
 
+    from incplan.incidents import lines
     from incplan.incidents.models import Record
     from incplan.plan.load import parse_yaml
 
     if not text:
-        return None
-    data, problems = parse_yaml(text, "")
-    if problems or not isinstance(data, dict):
-        return None
+        return None, False
+    data = lines.parse(text)
+    in_layout = data is not None
+    if data is None:
+        data, problems = parse_yaml(text, "")
+        if problems or not isinstance(data, dict):
+            return None, False
     try:
-        return Record.model_validate(data)
+        return Record.model_validate(data), in_layout
     except ValidationError:
-        return None
+        return None, in_layout
 
 
-def _appended(text: str, new_events: list[dict[str, Any]], expected: Record) -> str | None:
+def _appended(text: str, new_events: list[dict[str, Any]], expected: Record, in_layout: bool = False) -> str | None:
     """The record with one line per new event added at its end, as a person would append
     them; None when the file's layout does not allow it (then it is rewritten round-trip).
-    The result is parsed again and must equal `expected`: appending never changes meaning."""
-    lines = text.splitlines()
-    item = next((line for line in reversed(lines) if line.lstrip().startswith("- ")), None)
+    Appending never changes meaning: the result would parse to `expected`. For a record in
+    incplan's own layout (`in_layout`) each line is one event, so reading the new lines proves
+    it; for any other layout the whole result is parsed again."""
+    from pydantic import TypeAdapter
+
+    from incplan.incidents import lines
+    from incplan.incidents.models import Event
+
+    rows = text.splitlines()
+    item = next((line for line in reversed(rows) if line.lstrip().startswith("- ")), None)
     if item is None:
         return None
     indent = item[: len(item) - len(item.lstrip())]
     added = "".join(indent + _dump([event_map(e)]) for e in new_events)
     candidate = (text if text.endswith("\n") else text + "\n") + added
+    if in_layout:
+        read = lines.event_lines(added.splitlines(), indent)
+        if read is not None and len(read) == len(new_events):
+            adapter: TypeAdapter[Any] = TypeAdapter(Event)
+            if [adapter.validate_python(e) for e in read] == expected.events[len(expected.events) - len(read) :]:
+                return candidate
     return candidate if _parse_fast(candidate) == expected else None
 
 
