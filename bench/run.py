@@ -318,6 +318,105 @@ def paired(name: str, baseline: list[str], candidate: list[str], runs: int, budg
     return row
 
 
+def _cpu_timed(cmd: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run; CPU is user + system of the child (and its children)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = timed(cmd, env, ok)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def compare(
+    name: str,
+    baselines: dict[str, list[str]],
+    candidates: dict[str, tuple[list[str], Any]],
+    runs: int,
+    budgets: dict[tuple[str, str], float],
+    env: dict[str, str],
+) -> list[dict[str, object]]:
+    """Every baseline and every candidate once per round, in an order that rotates, `runs`
+    rounds; per (candidate, baseline) the median of the rounds' ratios, wall and CPU. A
+    candidate's `prepare` (or None) runs untimed just before it (e.g. empty a cache)."""
+    for cmd in baselines.values():
+        timed(cmd, env)  # warm the OS file cache once
+    for cmd, prepare in candidates.values():
+        if prepare:
+            prepare()
+        timed(cmd, env)
+    wall: dict[str, list[float]] = {k: [] for k in [*baselines, *candidates]}
+    cpu: dict[str, list[float]] = {k: [] for k in wall}
+    order = list(wall)
+    for k in range(runs):
+        for label in order[k % len(order) :] + order[: k % len(order)]:
+            if label in candidates:
+                cmd, prepare = candidates[label]
+                if prepare:
+                    prepare()
+            else:
+                cmd = baselines[label]
+            w, c = _cpu_timed(cmd, env)
+            wall[label].append(w)
+            cpu[label].append(c)
+    rows = []
+    for cand in candidates:
+        for base in baselines:
+            ratios = [c / b for c, b in zip(wall[cand], wall[base], strict=True)]
+            cpu_ratios = [c / b for c, b in zip(cpu[cand], cpu[base], strict=True) if b > 0]
+            budget = budgets.get((cand, base))
+            ratio = statistics.median(ratios)
+            row = {
+                "name": f"{name}: {cand} vs {base}",
+                "baseline_s": round(statistics.median(wall[base]), 4),
+                "incplan_s": round(statistics.median(wall[cand]), 4),
+                "ratio": round(ratio, 3),
+                "cpu_ratio": round(statistics.median(cpu_ratios), 3) if cpu_ratios else None,
+                "baseline_cpu_s": round(statistics.median(cpu[base]), 4),
+                "incplan_cpu_s": round(statistics.median(cpu[cand]), 4),
+                "budget": budget,
+                "within_budget": None if budget is None else ratio <= budget,
+                "runs": runs,
+            }
+            verdict = "" if budget is None else f"(budget {budget}x) {'ok' if ratio <= budget else 'OVER'}"
+            print(
+                f"{row['name']:<72} {row['baseline_s']:>8.4f}s {row['incplan_s']:>8.4f}s {ratio:>7.3f}x "
+                f"cpu {row['cpu_ratio']}x {verdict}",
+                flush=True,
+            )
+            rows.append(row)
+    return rows
+
+
+def absolute(name: str, cmd: list[str], runs: int, env: dict[str, str], budget: float | None, prepare: Any = None) -> dict[str, object]:
+    """Median wall and CPU seconds of `cmd` against a budget in seconds."""
+    walls, cpus = [], []
+    timed(cmd, env)
+    for _ in range(runs):
+        if prepare:
+            prepare()
+        w, c = _cpu_timed(cmd, env)
+        walls.append(w)
+        cpus.append(c)
+    row = {"name": name, "median_s": round(statistics.median(walls), 4), "cpu_s": round(statistics.median(cpus), 4),
+           "budget_s": budget, "within_budget": None if budget is None else statistics.median(walls) <= budget, "runs": runs}  # fmt: skip
+    verdict = "" if budget is None else f"(budget {budget} s) {'ok' if row['within_budget'] else 'OVER'}"
+    print(f"{name:<72} {row['median_s']:>8.3f}s cpu {row['cpu_s']:>7.3f}s {verdict}", flush=True)
+    return row
+
+
+def machine() -> dict[str, object]:
+    model = ""
+    try:
+        model = next(
+            (line.split(":", 1)[1].strip() for line in sh("lscpu").stdout.splitlines() if line.startswith("Model name")), ""
+        )
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpu": model, "cores": os.cpu_count(),
+            "python": sys.version.split()[0], "load": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
+
+
 SCALE_NOW = "2026-12-01T10:00:00+01:00"
 WATCH_FRAME = """
 import sys, time
@@ -441,10 +540,23 @@ def main() -> None:
         return
     runs = args.runs or (5 if args.quick else 15)
     tree_size = 200 if args.quick else 1000
+    cache = WORK / "cache"
+    env = {**os.environ, "INCPLAN_CACHE_DIR": str(cache), "NO_COLOR": "1"}
+    env.pop("INCPLAN_NO_CACHE", None)
+    started = machine()
+    print(f"machine: {started}")
     if args.only_scale:
-        env = {**os.environ, "INCPLAN_CACHE_DIR": str(WORK / "cache"), "NO_COLOR": "1"}
-        scale(WORK / "data", runs, env)
+        rows = scale(WORK / "data", runs, env)
+        (WORK / "results.json").write_text(json.dumps({"machine": started, "results": rows, "after": machine()}, indent=2))
         return
+
+    import shutil
+
+    def empty_results() -> None:  # a result cache that has seen nothing (compiled templates kept)
+        shutil.rmtree(cache / "results", ignore_errors=True)
+
+    def empty_cache() -> None:  # nothing cached at all
+        shutil.rmtree(cache, ignore_errors=True)
 
     data = WORK / "data"
     data.mkdir(parents=True, exist_ok=True)
@@ -456,69 +568,86 @@ def main() -> None:
     if not tree.exists():
         build_tree(tree, tree_size)
     tree_files = sorted(str(p) for p in tree.rglob("*.yaml"))
-    env = {**os.environ, "INCPLAN_CACHE_DIR": str(WORK / "cache"), "NO_COLOR": "1"}
-    cold = {**env, "INCPLAN_NO_CACHE": "1"}
     incplan = str(BIN / "incplan")
-    cjs = [str(BIN / "check-jsonschema"), "--schemafile", str(schema)]
+    cjs = {
+        "check-jsonschema (C YAML)": [str(BASE_C / "check-jsonschema"), "--schemafile", str(schema)],
+        "check-jsonschema (pure Python YAML)": [str(BASE_PURE / "check-jsonschema"), "--schemafile", str(schema)],
+    }
+    c_ext, pure = list(cjs)
     lines = len(plan.read_text().splitlines())
-    print(f"plan: {lines} lines; tree: {tree_size} plans; {runs} paired runs; {os.cpu_count()} cores")
-    print(f"{'measurement':<58} {'baseline':>10} {'incplan':>10} {'ratio':>8}")
+    print(f"plan: {lines} lines; tree: {tree_size} plans; {runs} rounds; {os.cpu_count()} cores")
     results = [
         paired("incplan --version vs python -c pass", [sys.executable, "-c", "pass"], [incplan, "--version"], runs, 6.0, env),
-        paired("check one plan vs check-jsonschema (warm cache)", [*cjs, str(plan)], [incplan, "check", str(plan)], runs, 0.75, env),
-        paired("check one plan vs check-jsonschema (no cache)", [*cjs, str(plan)], [incplan, "check", str(plan)], runs, 0.75, cold),
     ]
+    check_one = [incplan, "check", str(plan)]
+    results += compare(
+        "check one plan",
+        {name: [*cmd, str(plan)] for name, cmd in cjs.items()},
+        {
+            "warm (unchanged plan)": (check_one, None),
+            "cold (result cache empty)": (check_one, empty_results),
+            "cold (every cache empty)": (check_one, empty_cache),
+        },
+        runs,
+        {("warm (unchanged plan)", c_ext): 0.5, ("cold (result cache empty)", c_ext): 0.85, ("cold (every cache empty)", c_ext): 0.85},
+        env,
+    )
     variables = data / "vars.json"
     variables.write_text(json.dumps({"service": "the API", "impact": "errors", "next_update": "12:00 CET"}))
     template = data / "message.j2"
     template.write_text("We are investigating {{ impact }} affecting {{ service }}. Next update by {{ next_update }}.\n")
-    if (BIN / "incplan").exists() and "notify" in sh(BIN / "incplan", "--help").stdout:
-        results.append(
-            paired(
-                "notify (4 channels) vs jinja2-cli (1 template)",
-                [str(BIN / "jinja2"), str(template), str(variables)],
-                [incplan, "--color", "never", "notify", "--plan", str(plan), "--stage", "investigating", "--severity", "sev1", "--example", "--format", "text"],
-                runs,
-                1.5,
-                env,
-            )
-        )
+    notify = [incplan, "--color", "never", "notify", "--plan", str(plan), "--stage", "investigating", "--severity", "sev1", "--example", "--format", "text"]  # fmt: skip
+    results += compare(
+        "notify (4 channels)",
+        {"jinja2-cli (1 template)": [str(BASE_C / "jinja2"), str(template), str(variables)]},
+        {"incplan": (notify, None)},
+        runs,
+        {("incplan", "jinja2-cli (1 template)"): 2.0},
+        env,
+    )
     incidents = data / "incidents"
-    if incidents.exists():
-        import shutil
-
-        shutil.rmtree(incidents)
+    shutil.rmtree(incidents, ignore_errors=True)
     incidents.mkdir()
     rng = random.Random(7)
-    (incidents / "big-incident.yaml").write_text(make_record("big-incident", 1, 500, rng), encoding="utf-8")
-    results.append(
-        paired(
-            "incident update (500-event record) vs python -c pass",
-            [sys.executable, "-c", "pass"],
-            [incplan, "incident", "update", "big-incident", "--note", "bench", "--plan", str(plan)],
-            runs,
-            float("inf"),
-            env,
+    for events in (1250, 2500, 5000):
+        record = incidents / f"big-{events}.yaml"
+
+        def fresh(record: Path = record, events: int = events) -> None:  # the same record before every run
+            text = make_record(record.stem, 1, events, random.Random(7))
+            record.write_text("".join(x for x in text.splitlines(keepends=True) if "stage: resolved" not in x))
+
+        fresh()
+        results.append(
+            absolute(
+                f"incident update, {events}-event record",
+                [incplan, "incident", "update", record.stem, "--note", "bench", "--plan", str(plan)],
+                runs,
+                {**env, "INCPLAN_NOW": "2026-02-03T12:00:00+01:00"},
+                0.4 if events == 5000 else None,
+                prepare=fresh,
+            )
         )
-    )
-    (incidents / "big-incident.yaml").unlink()
-    for i in range(300):
-        (incidents / f"inc-{i:03d}.yaml").write_text(make_record(f"inc-{i:03d}", i, 30 + i % 40, rng), encoding="utf-8")
-    results.append(
-        paired(
-            "report --all over 300 incidents vs python -c pass",
-            [sys.executable, "-c", "pass"],
-            [incplan, "report", "--all", "--format", "json", "--plan", str(plan)],
-            runs,
-            float("inf"),
-            env,
-        )
-    )
+        record.unlink()
+    sizes = [r for r in results if str(r["name"]).startswith("incident update")]
+    per_event = [(float(b["cpu_s"]) - float(a["cpu_s"])) / (e2 - e1) for (a, e1), (b, e2) in zip(zip(sizes, (1250, 2500)), zip(sizes[1:], (2500, 5000)), strict=True)]  # fmt: skip
+    print(f"incident update: CPU per extra event {per_event[0] * 1e6:.1f} us (1,250 -> 2,500), {per_event[1] * 1e6:.1f} us (2,500 -> 5,000): linear if equal")
+    results.append({"name": "incident update CPU per event (1250->2500, 2500->5000)", "per_event_us": [round(x * 1e6, 2) for x in per_event]})
     tree_runs = max(3, runs // 5)
-    results.append(paired(f"check {tree_size}-plan tree vs check-jsonschema (warm)", [*cjs, *tree_files], [incplan, "check", str(tree)], tree_runs, 0.5, env))
-    results.append(paired(f"check {tree_size}-plan tree vs check-jsonschema (no cache)", [*cjs, *tree_files], [incplan, "check", str(tree)], tree_runs, 0.5, cold))
+    results += compare(
+        f"check {tree_size}-plan tree",
+        {name: [*cmd, *tree_files] for name, cmd in cjs.items()},
+        {"cold (result cache empty)": ([incplan, "check", str(tree)], empty_results), "warm (unchanged files)": ([incplan, "check", str(tree)], None)},
+        tree_runs,
+        {("cold (result cache empty)", c_ext): 0.35, ("warm (unchanged files)", c_ext): 0.15},
+        env,
+    )
     results.extend(scale(data, runs, env))
-    (WORK / "results.json").write_text(json.dumps(results, indent=2))
+    big = data / "scale3000"
+    results.append(absolute("report --all over 3,000 incidents", [incplan, "report", "--all", "--format", "json", "--plan", str(big / "plan.yaml")], max(3, runs // 3), {**env, "INCPLAN_NOW": SCALE_NOW}, 3.0))
+    del pure
+    out = {"machine": started, "after": machine(), "results": results}
+    (WORK / "results.json").write_text(json.dumps(out, indent=2))
+    print(f"machine after: {out['after']}")
     print(f"results: {WORK / 'results.json'}")
 
 

@@ -278,21 +278,20 @@ def _timers() -> bool:
 
 @contextlib.contextmanager
 def session() -> Iterator[None]:
-    """Many renders under one signal handler and one memory limit (`check` renders dozens per
-    plan): inside it, `limits()` only arms the CPU timer, two system calls per render instead of
-    eight and a read of /proc."""
+    """Many renders under one signal handler (`check` renders dozens per plan): inside it,
+    `limits()` arms the CPU timer and the memory limit around each render but leaves the
+    handler in place. The memory limit is still set per render from the process's size at that
+    moment and lifted after it: what runs between renders (compiling the next template) is
+    never held to a limit a previous render's garbage used up."""
     if not _timers() or _SESSION:
         yield
         return
     previous = signal.signal(signal.SIGPROF, _too_slow)
+    _SESSION.append(None)
     try:
-        with _memory_limit():
-            _SESSION.append(None)
-            try:
-                yield
-            finally:
-                _SESSION.pop()
+        yield
     finally:
+        _SESSION.pop()
         signal.signal(signal.SIGPROF, previous)
 
 
@@ -303,21 +302,15 @@ def limits() -> Iterator[None]:
     if not _timers():
         yield
         return
-    if _SESSION:
-        signal.setitimer(signal.ITIMER_PROF, MAX_CPU_SECONDS)
-        try:
-            yield
-        finally:
-            signal.setitimer(signal.ITIMER_PROF, 0)
-        return
-    previous = signal.signal(signal.SIGPROF, _too_slow)
+    previous = None if _SESSION else signal.signal(signal.SIGPROF, _too_slow)
     signal.setitimer(signal.ITIMER_PROF, MAX_CPU_SECONDS)
     try:
         with _memory_limit():
             yield
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGPROF, previous)
+        if previous is not None:
+            signal.signal(signal.SIGPROF, previous)
 
 
 @contextlib.contextmanager
