@@ -293,6 +293,7 @@ print("ready", flush=True)
 i = 0
 while True:
     update_incident(plan, Path("incidents") / "ID.yaml", at=at, note="x" * 2000 + str(i))
+    print("wrote", flush=True)
     i += 1
 """.replace("ID.yaml", f"{ID}.yaml")
 
@@ -306,6 +307,8 @@ def test_killed_writer_leaves_old_or_new_file_never_a_broken_one(team: Path) -> 
     for attempt in range(12):
         child = subprocess.Popen([sys.executable, "-c", _WRITER, str(team)], stdout=subprocess.PIPE, text=True)
         assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        if attempt == 0:  # one whole write first, however busy the machine: the record must grow
+            assert child.stdout.readline() == "wrote\n"
         time.sleep(0.05 + attempt * 0.013)
         child.send_signal(signal.SIGKILL)
         child.wait()

@@ -13,6 +13,7 @@ folder (never inside it), so `git add incidents/` only ever sees records; `incpl
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from incplan.diagnostics import ProblemError, UsageError
 
 if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
     from incplan.incidents.models import Record
     from incplan.plan.models import Plan
 
@@ -193,11 +196,9 @@ def append_events(path: Path, make: Callable[[Record], list[dict[str, Any]]]) ->
     """Under the lock: read and validate, compute the new events from the current record,
     append them and write atomically. Returns the record as written."""
     from filelock import Timeout
-    from pydantic import TypeAdapter
 
     from incplan.atomic import atomic_write
     from incplan.incidents import recovery
-    from incplan.incidents.models import Event
 
     if not path.is_file():  # before locking: an unknown id leaves no lock file behind
         read_record(path)
@@ -209,7 +210,7 @@ def append_events(path: Path, make: Callable[[Record], list[dict[str, Any]]]) ->
             if record is None:
                 record, _ = read_record(path)  # the positioned error, or a record only ruamel reads
             # deliveries an earlier command could not write here are merged first
-            adapter: TypeAdapter[Any] = TypeAdapter(Event)
+            adapter = _event_adapter()
             recovered = [
                 e for e in recovery.missing_from(recovery.pending(path), record.events) if _valid_event(adapter, e)
             ]
@@ -231,6 +232,16 @@ def append_events(path: Path, make: Callable[[Record], list[dict[str, Any]]]) ->
             f"`{path}` is locked by another incplan for over {LOCK_TIMEOUT:g} s",
             hint="wait for the other incplan to finish, then try again",
         ) from None
+
+
+@functools.cache
+def _event_adapter() -> TypeAdapter[Any]:
+    """One validator of single events per process (building one costs milliseconds)."""
+    from pydantic import TypeAdapter
+
+    from incplan.incidents.models import Event
+
+    return TypeAdapter(Event)
 
 
 def _valid_event(adapter: Any, event: dict[str, Any]) -> bool:
@@ -276,10 +287,8 @@ def _appended(text: str, new_events: list[dict[str, Any]], expected: Record, in_
     Appending never changes meaning: the result would parse to `expected`. For a record in
     incplan's own layout (`in_layout`) each line is one event, so reading the new lines proves
     it; for any other layout the whole result is parsed again."""
-    from pydantic import TypeAdapter
 
     from incplan.incidents import lines
-    from incplan.incidents.models import Event
 
     rows = text.splitlines()
     item = next((line for line in reversed(rows) if line.lstrip().startswith("- ")), None)
@@ -291,7 +300,7 @@ def _appended(text: str, new_events: list[dict[str, Any]], expected: Record, in_
     if in_layout:
         read = lines.event_lines(added.splitlines(), indent)
         if read is not None and len(read) == len(new_events):
-            adapter: TypeAdapter[Any] = TypeAdapter(Event)
+            adapter = _event_adapter()
             if [adapter.validate_python(e) for e in read] == expected.events[len(expected.events) - len(read) :]:
                 return candidate
     return candidate if _parse_fast(candidate) == expected else None
@@ -354,11 +363,9 @@ def with_recovered(path: Path, record: Record) -> Record:
     kept = recovery.missing_from(recovery.pending(path), record.events)
     if not kept:
         return record
-    from pydantic import TypeAdapter, ValidationError
+    from pydantic import ValidationError
 
-    from incplan.incidents.models import Event
-
-    adapter: TypeAdapter[Any] = TypeAdapter(Event)
+    adapter = _event_adapter()
     events = list(record.events)
     for event in kept:
         try:
