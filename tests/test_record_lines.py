@@ -159,3 +159,33 @@ def test_appending_to_a_record_in_this_layout_proves_itself_by_the_new_lines(tmp
         assert after.startswith(before) and after.count("\n") >= before.count("\n") + 1
         assert read_record(path)[0] == record
         assert record.events[-1].text == note  # type: ignore[union-attr]
+
+
+def test_status_and_remind_load_no_jinja2(tmp_path: Path) -> None:
+    """Times in `status` and `remind` come from `localize`, not the template engine: Jinja2 (and
+    its sandbox) stay out of the commands a team runs every minute."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import NOW, ROOT
+
+    shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
+    env = {**os.environ, "INCPLAN_NOW": NOW}
+    opened = subprocess.run(
+        [sys.executable, "-m", "incplan", "incident", "open", "-t", "Checkout errors", "-S", "sev2"],
+        cwd=tmp_path, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert opened.returncode == 0, opened.stderr
+    for command in (["incident", "status"], ["incident", "remind", "--within", "5m"]):
+        probe = (
+            "import sys\nfrom incplan.__main__ import main\n"
+            f"sys.argv = ['incplan', *{command!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('LOADED', 'jinja2' in sys.modules, 'incplan.templates.engine' in sys.modules, file=sys.stderr)\n"
+        )
+        done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert "Checkout errors" in done.stdout or "no customer update due" in done.stdout, done.stdout
+        assert "LOADED False False" in done.stderr, command

@@ -26,6 +26,17 @@ def _zone_name(local: datetime) -> str:
     return local.tzname() or local.strftime("%z")
 
 
+@functools.lru_cache(maxsize=256)
+def format_time(moment: datetime, timezone: str, locale: str | None = None, fmt: str = "iso") -> str:
+    """A time for people: `2026-11-27 10:17 CET`, or in `locale`'s words with `fmt` (Babel)."""
+    if locale is None or fmt == "iso":
+        from zoneinfo import ZoneInfo
+
+        local = moment.astimezone(ZoneInfo(timezone))
+        return local.strftime("%Y-%m-%d %H:%M %Z")
+    return format_datetime(moment, timezone, locale, fmt)
+
+
 @functools.lru_cache(maxsize=1024)
 def format_datetime(moment: datetime, timezone: str, locale: str, fmt: str = DEFAULT_TIME_FORMAT) -> str:
     """`medium`: en `Nov 27, 2026, 10:17 CET`, pl `27 lis 2026, 10:17 CET`; `iso`: `2026-11-27 10:17 CET`.

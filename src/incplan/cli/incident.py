@@ -325,7 +325,7 @@ def list_(
         sys.stdout.write("no open incidents\n" if not all_ else "no incidents\n")
         return
     tz = loaded.organization.timezone
-    from incplan.templates.engine import format_time
+    from incplan.localize import format_time
 
     times = [format_time(s.state.opened_at, tz) for s in found]
     width = max(len(s.state.id) for s in found)
@@ -358,8 +358,8 @@ def _print_status(item: Status, plan: Plan) -> None:
     from rich.text import Text
 
     from incplan.cli.output import console
+    from incplan.localize import format_time
     from incplan.playbook import person_line
-    from incplan.templates.engine import format_time
 
     out = console()
     tz = plan.organization.timezone

@@ -53,7 +53,7 @@ def remind(
         sys.stdout.write(f"no customer update due within {within}\n")
     else:
         from incplan.cli.incident import elapsed
-        from incplan.templates.engine import format_time
+        from incplan.localize import format_time
 
         tz = loaded.organization.timezone
         width = max(len(d.status.state.id) for d in due)

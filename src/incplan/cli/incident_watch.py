@@ -170,7 +170,7 @@ def _clock_time(moment: datetime, now: datetime, tz: str) -> str:
     """`10:39 CET` today, the full date and time on another day."""
     from zoneinfo import ZoneInfo
 
-    from incplan.templates.engine import format_time
+    from incplan.localize import format_time
 
     zone = ZoneInfo(tz)
     local = moment.astimezone(zone)

@@ -19,16 +19,18 @@ import re
 from typing import Any
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_]*"
-_PLAIN = r"(?:[^\W\d_]|[./](?![0-9]))(?:[^\s:#{}\[\],&*!|>'\"%@`\\]| (?=[^\s:#{}\[\],&*!|>'\"%@`\\]))*"
-_SINGLE = r"'(?:[^'\n]|'')*'"
-_DOUBLE = r'"(?:[^"\\\n]|\\.)*"'
+_SAFE = r"[^\s:#{}\[\],&*!|>'\"%@`\\]"  # what a plain scalar may hold here: no space, no indicator
+_PLAIN = rf"(?:[^\W\d_]|[./](?![0-9])){_SAFE}*(?: {_SAFE}+)*"  # words, one space apart
+_SINGLE = r"'[^'\n]*(?:''[^'\n]*)*'"
+_DOUBLE = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
 # An incident id (`2026-11-27-payments-fail`): a date, a dash and more is no YAML time or number.
 _ID = r"[0-9]{4}-[0-9]{2}-[0-9]{2}-[A-Za-z0-9-]+"
 _ID_RE = re.compile(_ID)
 _SCALAR = rf"{_SINGLE}|{_DOUBLE}|{_PLAIN}|{_ID}|0|-?[1-9][0-9]*"
 _SCALAR_RE = re.compile(_SCALAR)
-_PAIR = rf"(?P<key>{_KEY}): (?P<value>{_SCALAR}|\{{[^{{}}]*\}})"
-_PAIR_RE = re.compile(_PAIR)
+_FLAT_PAIR = rf"{_KEY}: (?:{_SCALAR})"
+_FLAT_PAIR_RE = re.compile(rf"({_KEY}): ({_SCALAR})")
+_PAIR_RE = re.compile(rf"({_KEY}): ({_SCALAR}|\{{(?:{_FLAT_PAIR}(?:, {_FLAT_PAIR})*)?\}})")
 _HEADER = re.compile(rf"(?P<key>{_KEY}):(?: (?P<value>{_SCALAR}|\[\]))?")
 _EVENT = re.compile(r"(?P<indent> *)- (?P<body>\{.*\})")
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\u2028\u2029\t\r]")
@@ -118,37 +120,21 @@ def event_lines(lines: list[str], indent: str) -> list[Any] | None:
 
 
 def _mapping(body: str, *, nested: bool) -> dict[str, Any]:
-    """`{k: v, k: v}`: exactly this spacing; values scalars, or (`nested`) one more mapping."""
-    inner = body[1:-1]
-    out: dict[str, Any] = {}
-    pos = 0
-    while pos < len(inner):
-        pair = _PAIR_RE.match(inner, pos)
-        if pair is None:
-            raise _Refused
-        key, value = pair["key"], pair["value"]
-        if key in out or key in _WORDS:
-            raise _Refused
-        if value.startswith("{"):
-            if not nested:
-                raise _Refused
-            out[key] = _mapping(value, nested=False)
-        else:
-            out[key] = _scalar(value)
-        pos = pair.end()
-        if pos < len(inner):
-            if not inner.startswith(", ", pos):
-                raise _Refused
-            pos += 2
-            if pos == len(inner):
-                raise _Refused  # a trailing comma
+    """`{k: v, k: v}`: exactly this spacing; values scalars, or (`nested`) one more mapping.
+    The whole shape is checked by one regular expression, then the pairs are taken out."""
+    pairs = (_PAIR_RE if nested else _FLAT_PAIR_RE).findall(body, 1, len(body) - 1)
+    if ", ".join(map(": ".join, pairs)) != body[1:-1]:
+        raise _Refused  # the pairs, put back together, must be the whole text: nothing skipped
+    out = {key: _mapping(value, nested=False) if value[0] == "{" else _scalar(value) for key, value in pairs}
+    if len(out) != len(pairs) or not _WORDS.keys().isdisjoint(out):
+        raise _Refused  # a duplicate key is an error, `true:` a boolean key: the loader says
     return out
 
 
 def _scalar(token: str) -> Any:
     first = token[0]
     if first == "'":
-        return token[1:-1].replace("''", "'")
+        return token[1:-1].replace("''", "'") if "''" in token else token[1:-1]
     if first == '"':
         return _unescape(token[1:-1])
     if first.isdigit() or first == "-":

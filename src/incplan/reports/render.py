@@ -77,7 +77,7 @@ def _env(html: bool) -> Any:
 
 
 def _time(tz: str) -> Any:
-    from incplan.templates.engine import format_time
+    from incplan.localize import format_time
 
     def fmt(moment: datetime | None) -> str:
         return format_time(moment, tz) if moment else "n/a"

@@ -7,7 +7,6 @@ lists and strings, and user values are inserted as values, never compiled as tem
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import marshal
 import sys
@@ -22,7 +21,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from incplan import __version__, cachedir
+from incplan import __version__, cachedir, localize
 from incplan.plan.models import RESERVED_NAMES
 from incplan.templates import guards
 
@@ -294,17 +293,7 @@ def _describe(exc: Exception) -> str:
 # ---------------------------------------------------------------- render context
 
 
-@functools.lru_cache(maxsize=256)
-def format_time(moment: datetime, timezone: str, locale: str | None = None, fmt: str = "iso") -> str:
-    """A time for people: `2026-11-27 10:17 CET`, or in `locale`'s words with `fmt` (Babel)."""
-    if locale is None or fmt == "iso":
-        from zoneinfo import ZoneInfo
-
-        local = moment.astimezone(ZoneInfo(timezone))
-        return local.strftime("%Y-%m-%d %H:%M %Z")
-    from incplan.localize import format_datetime
-
-    return format_datetime(moment, timezone, locale, fmt)
+format_time = localize.format_time  # its home is `localize` (no Jinja2 there: `status` shows times)
 
 
 @dataclass(frozen=True, slots=True)
