@@ -52,6 +52,13 @@ def keep(record: Path, events: list[dict[str, Any]]) -> Path:
 
 def pending(record: Path) -> list[dict[str, Any]]:
     """The events kept for `record`, oldest first (none when there is no recovery file)."""
+    try:  # one listing first: usually there is no folder or no file of this record's name
+        names = os.listdir(folder())
+    except OSError:
+        return []
+    prefix = f"{record.stem[:100]}."
+    if not any(name.startswith(prefix) for name in names):
+        return []
     path = recovery_path(record)
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
