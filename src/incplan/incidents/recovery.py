@@ -53,7 +53,8 @@ def keep(record: Path, events: list[dict[str, Any]]) -> Path:
 def pending(record: Path) -> list[dict[str, Any]]:
     """The events kept for `record`, oldest first (none when there is no recovery file)."""
     try:  # one listing first: usually there is no folder or no file of this record's name
-        names = os.listdir(folder())
+        with os.scandir(folder()) as entries:
+            names = [entry.name for entry in entries]
     except OSError:
         return []
     prefix = f"{record.stem[:100]}."
