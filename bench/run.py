@@ -526,14 +526,77 @@ def scale(data: Path, runs: int, env: dict[str, str], count: int = 3000) -> list
     return rows
 
 
+PHASES = """
+import sys, time
+from collections import defaultdict
+from datetime import UTC, datetime
+sys.path.insert(0, sys.argv[1])
+from run import make_plan
+from incplan.plan.load import parse_yaml, validate
+from incplan.lint.context import LintContext
+from incplan.lint.registry import CODE_BY_KEY, DATA_RULES, PLAN_RULES
+now = datetime(2026, 12, 2, 12, tzinfo=UTC)
+acc = defaultdict(float)
+texts = [make_plan(i) for i in range(70)]
+for n, text in enumerate(texts):
+    t0 = time.process_time(); data, _ = parse_yaml(text, "p.yaml"); t1 = time.process_time()
+    plan, _ = validate(data, "p.yaml"); t2 = time.process_time()
+    ctx = LintContext(file="p.yaml", data=data, plan=plan, today=now.date(), now=now, deadline=time.monotonic() + 20, rule_keys=CODE_BY_KEY)
+    times = {"YAML (ruamel, C parser)": t1 - t0, "pydantic validation": t2 - t1}
+    for rule in (*DATA_RULES, *PLAN_RULES):
+        t = time.process_time(); list(rule.check(ctx)); times[rule.name] = time.process_time() - t
+    if n >= 10:  # the first plans also compile templates
+        for k, v in times.items():
+            acc[k] += v
+total = sum(acc.values())
+print(f"lint work per plan: {total / 60 * 1000:.2f} ms CPU")
+for k, v in sorted(acc.items(), key=lambda kv: -kv[1])[:8]:
+    print(f"  {v / 60 * 1000:6.2f} ms {v / total * 100:5.1f} %  {k}")
+"""
+
+
+def profile(env: dict[str, str]) -> dict[str, object]:
+    """Where the time goes: the lint work per plan by phase, and the imports of `notify` and of a
+    cold `check` (`python -X importtime`), largest first."""
+    data = WORK / "data"
+    plan = data / "plan.yaml"
+    out: dict[str, object] = {}
+    phases = sh(BIN / "python", "-c", PHASES, HERE, env={**env, "INCPLAN_NO_CACHE": "1"}).stdout
+    print(phases, end="")
+    out["lint_phases"] = phases
+    runs = {
+        "check (cold)": ["check", str(plan)],
+        "notify": ["--color", "never", "notify", "--plan", str(plan), "--stage", "investigating", "--severity", "sev1", "--example", "--format", "text"],
+    }  # fmt: skip
+    groups = ("typer", "click", "pydantic", "pydantic_core", "jinja2", "markupsafe", "ruamel", "_ruamel_yaml", "babel", "rich", "incplan")
+    for name, args in runs.items():
+        done = subprocess.run([str(BIN / "python"), "-X", "importtime", "-m", "incplan", *args], capture_output=True, text=True,
+                              env={**env, "INCPLAN_NO_CACHE": "1"})  # fmt: skip
+        selfs: dict[str, int] = {}
+        for line in done.stderr.splitlines():
+            parts = line.split("|")
+            if line.startswith("import time:") and len(parts) == 3 and parts[0].split(":")[1].strip().isdigit():
+                own, module = parts[0].split(":")[1].strip(), parts[2].strip()
+                top = module.split(".")[0]
+                key = top if top in groups else "standard library and others"
+                selfs[key] = selfs.get(key, 0) + int(own)
+        total = sum(selfs.values())
+        print(f"imports of {name}: {total / 1000:.0f} ms (self times added up, by package)")
+        for key, us in sorted(selfs.items(), key=lambda kv: -kv[1]):
+            print(f"  {us / 1000:6.1f} ms  {key}")
+        out[f"imports {name}"] = {k: round(v / 1000, 1) for k, v in selfs.items()}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer runs and a 200-plan tree (a smoke run)")
     parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--site", type=int, metavar="N", default=None, help="only `site build` over N records")
     parser.add_argument("--only-scale", action="store_true", help="only status/remind/watch over 3,000 records")
+    parser.add_argument("--profile", action="store_true", help="only where the time goes (lint phases, imports)")
     args = parser.parse_args()
-    setup(baselines=not args.site)
+    setup(baselines=not (args.site or args.profile))
     if args.site:
         rows = site_benchmark(args.site, str(BIN / "incplan"))
         (WORK / "site-results.json").write_text(json.dumps(rows, indent=2))
@@ -545,6 +608,11 @@ def main() -> None:
     env.pop("INCPLAN_NO_CACHE", None)
     started = machine()
     print(f"machine: {started}")
+    if args.profile:
+        (WORK / "data").mkdir(parents=True, exist_ok=True)
+        (WORK / "data" / "plan.yaml").write_text(make_plan(10_001), encoding="utf-8")
+        profile(env)
+        return
     if args.only_scale:
         rows = scale(WORK / "data", runs, env)
         (WORK / "results.json").write_text(json.dumps({"machine": started, "results": rows, "after": machine()}, indent=2))
@@ -643,9 +711,10 @@ def main() -> None:
     )
     results.extend(scale(data, runs, env))
     big = data / "scale3000"
+    profiled = profile(env)
     results.append(absolute("report --all over 3,000 incidents", [incplan, "report", "--all", "--format", "json", "--plan", str(big / "plan.yaml")], max(3, runs // 3), {**env, "INCPLAN_NOW": SCALE_NOW}, 3.0))
     del pure
-    out = {"machine": started, "after": machine(), "results": results}
+    out = {"machine": started, "after": machine(), "results": results, "profile": profiled}
     (WORK / "results.json").write_text(json.dumps(out, indent=2))
     print(f"machine after: {out['after']}")
     print(f"results: {WORK / 'results.json'}")
