@@ -289,6 +289,7 @@ from incplan.incidents.service import update_incident
 from incplan.lint.usable import load_for_use
 plan, _ = load_for_use(Path("incplan.yaml"))
 at = datetime.fromisoformat("2026-11-27T11:00:00+01:00")
+update_incident(plan, Path("incidents") / "ID.yaml", at=at, note="warm-up")  # imports done, one write in
 print("ready", flush=True)
 i = 0
 while True:
@@ -315,7 +316,9 @@ def test_killed_writer_leaves_old_or_new_file_never_a_broken_one(team: Path) -> 
         child.stdout.close()
         record, _ = read_record(path)  # parses and validates: never half-written
         counts.append(len(record.events))
-    assert counts == sorted(counts) and counts[-1] > 1
+    # each writer wrote once before `ready`: more than those 12 (and the opening) means kills
+    # fell while writes were under way, whatever the machine's load
+    assert counts == sorted(counts) and counts[-1] > 1 + 12
     # and the lock a killed writer held does not block the next one
     assert run("incident", "update", ID, "--note", "after the crashes", now="2026-11-27T12:00:00+01:00")[0] == 0
 
