@@ -97,6 +97,20 @@ def test_init_bad_options(args: list[str], message: str, tmp_path: Path) -> None
     assert not (tmp_path / "x.yaml").exists()
 
 
+def test_init_refuses_a_timezone_check_would_refuse(tmp_path: Path) -> None:
+    """`Factory` loads (tzdata ships it) but is no IANA zone a plan may name: init used to write
+    a plan that `check` then failed with E105."""
+    from zoneinfo import ZoneInfo
+
+    ZoneInfo("Factory")  # loadable here, so only the plan's own list can refuse it
+    code, _, err = run("init", str(tmp_path / "x.yaml"), "--timezone", "Factory")
+    assert (code, err) == (
+        2,
+        "error: `Factory` is not an IANA timezone\n  hint: use a name like Europe/Warsaw or UTC\n",
+    )
+    assert not (tmp_path / "x.yaml").exists()
+
+
 # ------------------------------------------------------------------ notify
 
 

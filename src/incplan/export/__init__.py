@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -74,45 +73,12 @@ def document(plan: Plan, locale: str | None = None) -> dict[str, Any]:
 
 
 def export(plan: Plan, fmt: str, locale: str | None = None) -> str:
-    from jinja2 import Environment, StrictUndefined
+    from incplan import __version__, documents
 
-    from incplan import __version__
-
-    # Our own templates; plan text is data (escaped in HTML, and in Markdown, where raw HTML from
-    # the plan such as `<script>` or `<img onerror=...>` would otherwise reach the wiki page),
-    # never compiled as a template.
-    markdown = fmt == "markdown"
-    env = Environment(
-        autoescape=not markdown,
-        finalize=_md_escape if markdown else None,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=StrictUndefined,
-    )
-    env.filters["mdcell"] = lambda text: _Verbatim(_md_escape(text).replace("|", "\\|").replace("\n", "<br>"))
-    env.filters["verbatim"] = _Verbatim  # inside a code fence, where Markdown shows text as it is
-    env.filters["fence"] = _fence
-    name = "plan.md.j2" if fmt == "markdown" else "plan.html.j2"
-    source = resources.files("incplan.export").joinpath(name).read_text(encoding="utf-8")
-    return env.from_string(source).render(doc=document(plan, locale), version=__version__)
-
-
-class _Verbatim(str):
-    """Text already safe for its place in the Markdown document."""
-
-
-def _md_escape(value: Any) -> Any:
-    """Markdown passes raw HTML through: plan text gets `<` and `>` as entities, which every
-    renderer shows as the characters themselves."""
-    if value is None or isinstance(value, _Verbatim):
-        return value
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _fence(text: str) -> _Verbatim:
-    """A code fence longer than any run of backticks in the text, so the text cannot close it."""
-    import re
-
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    return _Verbatim("`" * max(3, longest + 1))
+    # Plan text is data: escaped in HTML, and in Markdown, where raw HTML from the plan such as
+    # `<script>` or `<img onerror=...>` would otherwise reach the wiki page.
+    if fmt == "markdown":
+        return documents.render(
+            "incplan.export", "plan.md.j2", "markdown", doc=document(plan, locale), version=__version__
+        )
+    return documents.render("incplan.export", "plan.html.j2", "html", doc=document(plan, locale), version=__version__)

@@ -1,4 +1,5 @@
-"""IANA timezone names a plan may use (the IANA database of 2026), one list for the loader and the schema.
+"""IANA timezone names a plan may use (the IANA database of 2026), one list and one check for the
+loader, the schema and `init`.
 
 Frozen rather than read from the machine, so that the published schema (an `enum` editors
 complete from) is the same everywhere and agrees with `check`. Regenerate with
@@ -606,3 +607,17 @@ TIMEZONES = frozenset(
         "Zulu",
     )
 )
+
+
+def is_timezone(name: str) -> bool:
+    """True if a plan may name `name`: in the list (the schema's enum, so editors, `check` and
+    `init` give one verdict) and loadable on this machine."""
+    if name not in TIMEZONES:
+        return False
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except (ValueError, LookupError, OSError):
+        return False
+    return True

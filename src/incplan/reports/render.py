@@ -60,20 +60,8 @@ def quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
 
 
-def _env(html: bool) -> Any:
-    from jinja2 import Environment, StrictUndefined
-
-    # Our own templates; record and plan text are data (escaped in HTML), never templates.
-    env = Environment(
-        autoescape=html, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined
-    )
-    env.filters["human"] = human
-    env.filters["share"] = share
-    env.filters["status"] = status_word
-    env.filters["quote"] = quote
-    env.filters["how_sent"] = how_sent
-    env.globals.update(first_update_line=first_update_line, cadence_phrase=cadence_phrase)
-    return env
+# Our own templates; record and plan text are data (escaped in HTML), never templates.
+_FILTERS = (("human", human), ("share", share), ("status", status_word), ("quote", quote), ("how_sent", how_sent))
 
 
 def _time(tz: str) -> Any:
@@ -86,14 +74,24 @@ def _time(tz: str) -> Any:
 
 
 def _render(name: str, html: bool, **context: Any) -> str:
-    from incplan import __version__
+    from incplan import __version__, documents
 
-    files = resources.files("incplan.reports")
-    source = files.joinpath(name).read_text(encoding="utf-8")
-    from markupsafe import Markup
+    css = ""
+    if html:
+        from markupsafe import Markup
 
-    css = Markup(files.joinpath("_style.css").read_text(encoding="utf-8")) if html else ""  # our own file
-    return str(_env(html).from_string(source).render(version=__version__, css=css, **context))
+        css = Markup(resources.files("incplan.reports").joinpath("_style.css").read_text(encoding="utf-8"))  # ours
+    return documents.render(
+        "incplan.reports",
+        name,
+        "html" if html else "text",
+        _FILTERS,
+        version=__version__,
+        css=css,
+        first_update_line=first_update_line,
+        cadence_phrase=cadence_phrase,
+        **context,
+    )
 
 
 def incident_markdown(report: IncidentReport) -> str:

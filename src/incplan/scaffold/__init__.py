@@ -98,9 +98,18 @@ def _scalar(text: str, indent: int) -> str:
     return _block(text, indent) if "\n" in text.rstrip("\n") else _quote(text.rstrip("\n"))
 
 
-def render_plan(options: InitOptions, today: date) -> str:
-    from jinja2 import Environment, StrictUndefined
+def _comment(text: object) -> str:
+    return "\n".join(f"# {line}".rstrip() for line in str(text).split("\n"))
 
+
+def _quote_list(items: list[Any]) -> str:
+    return "[" + ", ".join(_quote(i) for i in items) + "]"
+
+
+_FILTERS = (("q", _quote), ("comment", _comment), ("qlist", _quote_list))
+
+
+def render_plan(options: InitOptions, today: date) -> str:
     locales = list(dict.fromkeys(options.locales))
     for locale in locales:
         if locale not in BUILT_IN_LOCALES:
@@ -198,21 +207,13 @@ def render_plan(options: InitOptions, today: date) -> str:
         return "{" + ", ".join(pairs) + "}"
 
     # Our own trusted template; YAML-safe quoting is done by the filters, not by autoescape.
-    env = Environment(
-        variable_start_string="[[",
-        variable_end_string="]]",
-        block_start_string="[%",
-        block_end_string="%]",
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=StrictUndefined,
-    )
-    env.filters["q"] = _quote
-    env.filters["comment"] = lambda text: "\n".join(f"# {line}".rstrip() for line in str(text).split("\n"))
-    env.filters["qlist"] = lambda items: "[" + ", ".join(_quote(i) for i in items) + "]"
-    source = resources.files("incplan.scaffold").joinpath("plan.yaml.j2").read_text(encoding="utf-8")
-    return env.from_string(source).render(
+    from incplan import documents
+
+    return documents.render(
+        "incplan.scaffold",
+        "plan.yaml.j2",
+        "yaml",
+        _FILTERS,
         c=content,
         org=options.org,
         product=options.product or options.org,
@@ -236,12 +237,10 @@ def render_plan(options: InitOptions, today: date) -> str:
 
 
 def _check_timezone(name: str) -> None:
-    from zoneinfo import ZoneInfo
+    from incplan.plan.timezones import is_timezone
 
-    try:
-        ZoneInfo(name)
-    except (ValueError, LookupError, OSError):
-        raise UsageError(f"`{name}` is not an IANA timezone", hint="use a name like Europe/Warsaw or UTC") from None
+    if not is_timezone(name):
+        raise UsageError(f"`{name}` is not an IANA timezone", hint="use a name like Europe/Warsaw or UTC")
 
 
 def write_plan(path: Path, options: InitOptions, today: date, *, force: bool = False) -> Path:

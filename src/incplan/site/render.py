@@ -1,4 +1,4 @@
-"""The site's files from its model: HTML pages per locale (sandboxed Jinja2, autoescaped), one
+"""The site's files from its model: HTML pages per locale (our own templates, autoescaped), one
 style sheet, an Atom feed per locale and Statuspage-shaped JSON. Every link is relative, so the
 site works from `file://` and from any folder of any host; nothing depends on the clock but
 the `now` the model was built with, so the same inputs give the same bytes."""
@@ -32,12 +32,10 @@ class Files:
 
 
 def _templates() -> dict[str, Template]:
-    from incplan.templates.engine import document_environment
+    from incplan import documents
 
-    env = document_environment()
-    folder = resources.files("incplan.site") / "templates"
     return {
-        name: env.from_string((folder / f"{name}.html.j2").read_text(encoding="utf-8"))
+        name: documents.template("incplan.site", f"templates/{name}.html.j2", "html")
         for name in ("layout", "updates", "index", "incident", "history")
     }
 

@@ -479,23 +479,3 @@ def render_message(
     # Subjects are plain text everywhere (an email subject is never HTML).
     rendered_subject = render(compile_template(subject), context) if subject else None
     return RenderedMessage(rendered_subject, render(compile_template(body, autoescape=autoescape), context))
-
-
-_DOCUMENTS: list[Sandbox] = []
-
-
-def document_environment() -> Sandbox:
-    """Our own HTML documents (the status site): the same sandbox, autoescaped, block-friendly
-    whitespace. Plan and record text reaches these templates as data, never as templates."""
-    if not _DOCUMENTS:
-        _DOCUMENTS.append(
-            Sandbox(
-                undefined=StrictUndefined,
-                autoescape=True,
-                trim_blocks=True,
-                lstrip_blocks=True,
-                keep_trailing_newline=True,
-                auto_reload=False,
-            )
-        )
-    return _DOCUMENTS[0]
