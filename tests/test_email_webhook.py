@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterator
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +18,7 @@ from incplan.delivery import email, webhook
 from incplan.delivery.base import DeliveryFailed, Job, Secrets, Transport
 from incplan.plan.models import EmailDelivery, WebhookDelivery
 
-from .servers import FakeClock, Mailbox, parse_mail, smtp_server
+from .servers import FakeClock, Mailbox, local_ca, parse_mail, smtp_server
 
 POLISH = "Badamy problem z płatnościami; następna informacja o 10:30."
 
@@ -61,13 +63,15 @@ def seven_bit_server() -> Iterator[tuple[Mailbox, int]]:
         yield mailbox, port
 
 
-def job(port: int, stage: str = "investigating", body: str = POLISH, fmt: str = "text", **extra: Any) -> Job:
+def job(
+    port: int, stage: str = "investigating", body: str = POLISH, fmt: str = "text", security: str = "none", **extra: Any
+) -> Job:
     settings = EmailDelivery.model_validate(
         {
             "kind": "email",
             "host": "127.0.0.1",
             "port": port,
-            "security": "none",
+            "security": security,
             "from": "status@acme.example",
             "to": ["ops@acme.example"],
         }
@@ -171,6 +175,15 @@ def test_a_server_that_keeps_deferring_is_given_up_after_five_attempts(fake_time
     assert str(failed.value) == "SMTP failed after 5 attempts: SMTP 421: b'busy'"
     assert len(mailbox.tried) == 5 and mailbox.messages == []
     assert fake_time.slept == [1.25, 2.25, 4.25, 8.25]
+
+
+def test_an_untrusted_certificate_is_never_retried(tmp_path: Path, fake_time: FakeClock) -> None:
+    ca = local_ca(tmp_path)  # SSL_CERT_FILE is not set to it: nobody trusts it
+    mailbox = Mailbox()
+    with smtp_server(mailbox, starttls=ca.server_context) as port, pytest.raises(DeliveryFailed) as failed:
+        email.deliver(job(port, security="starttls"), Secrets(), Transport())
+    assert re.fullmatch(r"TLS certificate of `127\.0\.0\.1` not trusted \(.*\); not retried", str(failed.value))
+    assert (mailbox.messages, fake_time.slept) == ([], [])
 
 
 # ------------------------------------------------------------------ webhooks

@@ -296,3 +296,25 @@ def test_check_refuses_bad_recipients(
     assert any(message in d["message"] and "channels.sms.delivery" in d["message"] for d in found), [
         d["message"] for d in found
     ]
+
+
+@pytest.mark.parametrize(
+    ("delivery", "answer", "said"),
+    [
+        ("twilio", (201, [], {}), "sms: FAILED: Twilio answered without a message sid"),
+        ("twilio", (201, "<html>queued</html>", {}), "sms: FAILED: Twilio answered without a message sid"),
+        ("smsapi", (200, "<html>ok</html>", {}), "sms: FAILED: SMSAPI answered with something other than a JSON object"),
+        ("smsapi", (200, [1, 2], {}), "sms: FAILED: SMSAPI answered with something other than a JSON object"),
+    ],
+)  # fmt: skip
+def test_an_answer_that_is_not_the_vendors_is_a_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gateway: tuple[Gateway, str], delivery: str, answer: Any, said: str
+) -> None:
+    gw, base = gateway
+    shop(tmp_path, monkeypatch, twilio(base) if delivery == "twilio" else smsapi(base, "to: ['+48600100200']"))
+    open_incident()
+    gw.answers = [answer]
+    code, out = run("notify", "--incident", ID, "--send", "--yes", "-c", "sms")
+    assert code == 1
+    assert said in out
+    assert len(gw.received) == 1  # a 2xx is never sent again

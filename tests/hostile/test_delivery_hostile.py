@@ -174,6 +174,16 @@ def test_statuspage_420_and_429_are_retried_and_requests_paced(
     assert fake_time.slept == [1.0]
 
 
+@pytest.mark.parametrize("body", [b"<html>created</html>", b"[]", b'{"name": "no id"}'])
+def test_a_statuspage_answer_without_an_incident_id_is_a_failure(team: Path, server: HttpServer, body: bytes) -> None:
+    server.on("POST", "/sp/pages/page42/incidents", Reply(201, body))
+    open_incident()
+    code, out, _ = send("status_page")
+    assert code == 1
+    assert "status_page: FAILED: Statuspage answered without an incident id" in out
+    assert len(server.got("POST")) == 1
+
+
 # ---------------------------------------------------------------- Retry-After, TLS, deadlines
 
 

@@ -92,6 +92,15 @@ def retry_for(response: httpx.Response, transport: Transport) -> retry.Retry:
     return retry.Retry(f"HTTP {response.status_code}", said(response), after=after)
 
 
+def json_object(response: httpx.Response) -> dict[str, object] | None:
+    """The answer, if it is a JSON object (a vendor's answer is checked, never trusted)."""
+    try:
+        answer: object = response.json()
+    except ValueError:
+        return None
+    return answer if isinstance(answer, dict) else None
+
+
 def said(response: httpx.Response) -> str:
     text = (response.text or "").strip().replace("\n", " ")
     return f": {text[:200]}" if text else ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from incplan.delivery.base import DeliveryFailed, Job, PreparedRequest, Receipt, Secrets, Transport, require_tls
-from incplan.delivery.http import send
+from incplan.delivery.http import json_object, send
 from incplan.delivery.sms import recipients, segment_note, text
 from incplan.plan.models import SmsapiDelivery
 from incplan.templates.limits import sms_encoding
@@ -42,11 +42,8 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
 
 def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
     response = send(transport, prepare(job, secrets)[0], secrets)
-    try:
-        answer: object = response.json()
-    except ValueError:
-        raise DeliveryFailed("SMSAPI answered with something other than JSON") from None
-    if not isinstance(answer, dict):
+    answer = json_object(response)
+    if answer is None:
         raise DeliveryFailed("SMSAPI answered with something other than a JSON object")
     if "error" in answer:
         raise DeliveryFailed(secrets.mask(f"SMSAPI error {answer.get('error')}: {answer.get('message', '')}".strip()))

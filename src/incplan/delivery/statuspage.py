@@ -148,11 +148,7 @@ def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
     response = http.send(
         transport, request, secrets, before_retry=find_landed if creating else None, also_retry=ALSO_RETRY, pace=pace
     )
-    try:
-        answer: object = response.json()
-    except ValueError:
-        answer = None
-    incident_id = answer.get("id") if isinstance(answer, dict) else None
+    incident_id = (http.json_object(response) or {}).get("id")
     if incident_id is None:
         raise DeliveryFailed("Statuspage answered without an incident id")
     verb = "created" if creating else "updated"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 from incplan.delivery.base import DeliveryFailed, Job, PreparedRequest, Receipt, Secrets, Transport, require_tls
-from incplan.delivery.http import send
+from incplan.delivery.http import json_object, send
 from incplan.delivery.sms import recipients, segment_note, text
 from incplan.plan.models import TwilioDelivery
 
@@ -47,11 +47,7 @@ def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
         except DeliveryFailed as exc:
             done = f" (sent to {i} of {len(requests)} recipients before)" if i else ""
             raise DeliveryFailed(f"{exc}{done}") from None
-        try:
-            answer: object = response.json()
-        except ValueError:
-            answer = None
-        sid = answer.get("sid") if isinstance(answer, dict) else None
+        sid = (json_object(response) or {}).get("sid")
         if sid is None:
             raise DeliveryFailed("Twilio answered without a message sid")
         sids.append(str(sid))
