@@ -305,3 +305,187 @@ def test_show_and_export_speak_the_chosen_locale(tmp_path: Path) -> None:
     assert '<pre lang="pl">' in out and '<pre lang="en">' in out
     code, _, _ = run("show", "--plan", str(target), "--locale", "de")
     assert code == 2
+
+
+# ------------------------------------------------------------------ values per locale in files and records
+
+VALUES_PLAN = """\
+version: 1
+organization:
+  name: Kubik
+  timezone: Europe/Warsaw
+  locales: [pl, en]
+definition:
+  incident: Zdarzenie.
+severities:
+  sev1:
+    name: Krytyczny
+    first_update_within: 10m
+    update_every: 30m
+    channels: [status_page]
+channels:
+  status_page:
+    name: Strona statusu
+    type: status_page
+    audience: customers
+stages:
+  investigating: {name: Badamy}
+  resolved: {name: Rozwiązane, final: true}
+variables:
+  impact:
+    description: Czego doświadczają klienci
+templates:
+  investigating:
+    status_page:
+      body: "Objawy: {{ impact }}."
+      translations:
+        en: "Symptoms: {{ impact }}."
+  resolved:
+    status_page:
+      body: "Rozwiązane: {{ impact }}."
+      translations:
+        en: "Resolved: {{ impact }}."
+"""
+
+
+def _values_plan(tmp_path: Path) -> str:
+    path = tmp_path / "incplan.yaml"
+    path.write_text(VALUES_PLAN, encoding="utf-8")
+    return str(path)
+
+
+def _both(*args: str) -> tuple[str, str, str]:
+    """The Polish and the English message, and the warnings on stderr."""
+    texts, errs = [], ""
+    for locale in ("pl", "en"):
+        code, out, err = run("notify", *args, "--locale", locale, "--format", "text")
+        assert code == 0, err
+        texts.append(out)
+        errs += "".join(line for line in err.splitlines(keepends=True) if not line.startswith("once posted,"))
+    return texts[0], texts[1], errs
+
+
+def test_a_vars_file_gives_a_value_per_locale(tmp_path: Path) -> None:
+    plan = _values_plan(tmp_path)
+    values = tmp_path / "vars.yaml"
+    values.write_text("impact: {pl: błędy płatności, en: payment errors}\n", encoding="utf-8")
+    args = ("--plan", plan, "-s", "investigating", "-S", "sev1", "--vars", str(values))
+    assert _both(*args) == ("Objawy: błędy płatności.\n", "Symptoms: payment errors.\n", "")
+    # A later --var for one locale changes that locale only ...
+    assert _both(*args, "--var", "impact@en=card errors") == (
+        "Objawy: błędy płatności.\n",
+        "Symptoms: card errors.\n",
+        "",
+    )
+    # ... and a plain --var sets every locale, over the file's per-locale values.
+    assert _both(*args, "--var", "impact=HTTP 500") == ("Objawy: HTTP 500.\n", "Symptoms: HTTP 500.\n", "")
+    values.write_text('{"impact": {"pl": "błędy płatności"}}\n', encoding="utf-8")
+    assert _both(*args) == (
+        "Objawy: błędy płatności.\n",
+        "Symptoms: błędy płatności.\n",
+        "warning: `impact` has no `en` value; the `en` messages use the `pl` one (give it with --var impact@en=...)\n",
+    )
+
+
+def _record(tmp_path: Path, incident: str) -> str:
+    return (tmp_path / "incidents" / f"{incident}.yaml").read_text(encoding="utf-8")
+
+
+def test_incident_records_keep_values_per_locale(tmp_path: Path) -> None:
+    plan = _values_plan(tmp_path)
+    incident = "2026-11-27-platnosci"
+    code, _, err = run("incident", "open", "--plan", plan, "-t", "Płatności", "-S", "sev1", "--var", "impact@pl=błędy płatności", "--var", "impact@en=payment errors", now="2026-11-27T10:00:00+01:00")  # fmt: skip
+    assert code == 0, err
+    assert (
+        "- {at: '2026-11-27T10:00:00+01:00', type: variables, values: {impact: {pl: błędy płatności, en: payment errors}}}\n"
+        in _record(tmp_path, incident)
+    )
+    args = ("--plan", plan, "-i", incident)
+    assert _both(*args) == ("Objawy: błędy płatności.\n", "Symptoms: payment errors.\n", "")
+
+    # One locale changes, the other keeps its value.
+    assert run("incident", "update", incident, "--plan", plan, "--var", "impact@en=card errors")[0] == 0
+    assert "values: {impact: {en: card errors}}}\n" in _record(tmp_path, incident)
+    assert _both(*args) == ("Objawy: błędy płatności.\n", "Symptoms: card errors.\n", "")
+
+    # A plain value sets every locale; with a per-locale one beside it, the record says both.
+    assert run("incident", "update", incident, "--plan", plan, "--var", "impact=HTTP 500")[0] == 0
+    assert _both(*args) == ("Objawy: HTTP 500.\n", "Symptoms: HTTP 500.\n", "")
+    code, _, err = run("incident", "update", incident, "--plan", plan, "--var", "impact=timeouts", "--var", "impact@pl=przekroczenia czasu")  # fmt: skip
+    assert code == 0, err
+    assert "values: {impact: {pl: przekroczenia czasu, en: timeouts}}}\n" in _record(tmp_path, incident)
+    assert _both(*args) == ("Objawy: przekroczenia czasu.\n", "Symptoms: timeouts.\n", "")
+
+    # notify's own --var goes over the record the same way.
+    assert _both(*args, "--var", "impact@en=slow pages") == (
+        "Objawy: przekroczenia czasu.\n",
+        "Symptoms: slow pages.\n",
+        "",
+    )
+
+    # The report's timeline says which locale each value was for.
+    code, out, _ = run("report", incident, "--plan", plan, "-f", "markdown")
+    assert code == 0
+    assert "Set impact@pl = błędy płatności, impact@en = payment errors" in out
+    assert "Set impact@pl = przekroczenia czasu, impact@en = timeouts" in out
+
+
+def test_a_record_edited_by_hand_may_map_values_to_locales(tmp_path: Path) -> None:
+    plan = _values_plan(tmp_path)
+    incident = "2026-11-27-x"
+    assert run("incident", "open", "--plan", plan, "-t", "X", "-S", "sev1", now="2026-11-27T10:00:00+01:00")[0] == 0
+    path = tmp_path / "incidents" / f"{incident}.yaml"
+    with path.open("a", encoding="utf-8") as f:
+        f.write(
+            "# Ola, 10:05\n- at: 2026-11-27T10:05:00+01:00\n  type: variables\n  values:\n    impact:\n      pl: brak logowania\n"
+        )
+    assert _both("--plan", plan, "-i", incident) == (
+        "Objawy: brak logowania.\n",
+        "Symptoms: brak logowania.\n",
+        "warning: `impact` has no `en` value; the `en` messages use the `pl` one (give it with --var impact@en=...)\n",
+    )
+    path.write_text(path.read_text(encoding="utf-8").replace("      pl: brak", "      polski: brak"), encoding="utf-8")
+    code, _, err = run("notify", "--plan", plan, "-i", incident)
+    assert code in (1, 2)
+    assert "polski" in err and "is not a locale tag" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ("impact: {pl: {deep: x}}\n", "error: {file}: variable `impact` in `pl` must be text, not dict\n"),
+        ("impact: {pl: [a, b]}\n", "error: {file}: variable `impact` in `pl` must be text, not list\n"),
+        (
+            "impact: [a, b]\n",
+            "error: {file}: variable `impact` must be text or a mapping of locales to texts, not list\n",
+        ),
+        ('impact: {"pl\\e[31m": x}\n', "error: {file}:1:1: control character U+001B is not allowed in a plan\n"),
+        ("impact: {'pl; rm -rf /': x}\n", "error: {file}: variable `impact` maps something that is not a locale tag\n"),
+        ("impact: {'[bold]': x}\n", "error: {file}: variable `impact` maps something that is not a locale tag\n"),
+        ("impact: {de: Fehler}\n", "error: unknown locale `de`\n"),
+    ],
+)
+def test_a_bad_vars_mapping_is_one_clear_error(content: str, says: str, tmp_path: Path) -> None:
+    plan = _values_plan(tmp_path)
+    values = tmp_path / "vars.yaml"
+    values.write_text(content, encoding="utf-8")
+    code, out, err = run("notify", "--plan", plan, "-s", "investigating", "-S", "sev1", "--vars", str(values))
+    assert (code, out) == (2, "")
+    assert err.startswith(says.format(file=values))
+    assert "\x1b" not in err and "hint: " in err
+
+
+@pytest.mark.parametrize("locale", ["\x1b[31mpl", "[bold]", "pl\udcff", "PL", ""])
+def test_a_var_locale_that_is_no_locale_tag_is_refused_unechoed(locale: str, tmp_path: Path) -> None:
+    plan = _values_plan(tmp_path)
+    for command in (
+        ["notify", "-s", "investigating", "-S", "sev1"],
+        ["incident", "open", "-t", "X", "-S", "sev1"],
+    ):
+        code, out, err = run(*command, "--plan", plan, "--var", f"impact@{locale}=x")
+        assert (code, out) == (2, "")
+        assert (
+            err == "error: the locale after `impact@` is not a locale tag\n  hint: write it like --var impact@pl=...\n"
+        )
+    assert not (tmp_path / "incidents").exists()

@@ -115,13 +115,13 @@ Confirm = Callable[[str], bool]
 def announce(plan: Plan, plan_path: Path, options: NotifyOptions, *, confirm: Confirm | None = None) -> Announcement:
     """Compose the stage's messages; record them (`posted`) or deliver and record (`send`)."""
     from incplan import clock
-    from incplan.templates.compose import compose, read_vars_file
+    from incplan.templates.compose import compose
+    from incplan.variables import merge, read_vars_file
 
     _flag_rules(options)
     tz = plan.organization.timezone
     now = clock.now(tz)
-    values = read_vars_file(options.vars_file) if options.vars_file else {}
-    values.update(options.variables)
+    values = merge(read_vars_file(options.vars_file) if options.vars_file else {}, options.variables)
     from incplan.controls import check_entered
 
     check_entered(title=options.title, update=options.update_text, variables=values)
@@ -160,7 +160,7 @@ def announce(plan: Plan, plan_path: Path, options: NotifyOptions, *, confirm: Co
         severity=severity,
         channels=options.channels or channels_for(plan, state, severity),
         title=options.title or state.title,
-        variables={**state.variables, **values},
+        variables=merge(state.variables, values),
         locale=options.locale,
         example=options.example,
         incident_id=state.id,

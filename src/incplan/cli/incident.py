@@ -88,11 +88,9 @@ def next_notify(plan: Plan, plan_path: Path, incident_id: str, plan_option: str 
 
 def variables_given(var: list[str], vars_file: str | None) -> dict[str, str]:
     """`--vars FILE` first, then each `--var NAME=VALUE` over it."""
-    from incplan.templates.compose import parse_assignments, read_vars_file
+    from incplan.variables import given_values
 
-    values = read_vars_file(vars_file) if vars_file else {}
-    values.update(parse_assignments(var))
-    return values
+    return given_values(vars_file, var)
 
 
 def write_result(format: str, data: dict[str, Any], text: str) -> None:

@@ -52,7 +52,7 @@ def notify(
         from incplan import needs
         from incplan.announce import NotifyOptions, announce
         from incplan.cli.incident import load_usable
-        from incplan.templates.compose import parse_assignments
+        from incplan.variables import parse_assignments
 
         usable, plan_path = load_usable(plan, records=bool(incident))
         options = NotifyOptions(

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AwareDatetime, Field
 
 from incplan.clock import EARLIEST, LATEST
-from incplan.plan.models import Handle, Model
+from incplan.plan.models import Handle, Locale, Model
 
 
 def _in_range(moment: datetime) -> datetime:
@@ -41,7 +41,7 @@ class Assigned(_Event):
 
 class Variables(_Event):
     type: Literal["variables"]
-    values: dict[str, str]
+    values: dict[str, str | dict[Locale, str]]  # text for every locale, or one per locale
 
 
 class Notified(_Event):

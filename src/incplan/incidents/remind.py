@@ -212,13 +212,14 @@ def reminder_text(
         compile_template,
         render,
     )
+    from incplan.variables import values_in
 
     context = build_context(
         plan,
         stage=state.stage,
         channel=channel_id,
         severity=state.severity,
-        variables=dict(state.variables),
+        variables=values_in(plan, state.variables, locale, example=False, needs=set())[0],
         incident=IncidentInfo(id=state.id, title=state.title, started_at=state.opened_at),
         now=now,
         locale=locale,

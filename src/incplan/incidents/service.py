@@ -67,7 +67,9 @@ def open_incident(
     for _, person in roles or []:
         refuse_controls(person, "--role", one_line=True)
     stage = stage or next(iter(plan.stages))
-    check_names(plan, stage=stage, severity=severity, variables=variables, person=by, components=components)
+    check_names(
+        plan, stage=stage, severity=severity, variables=_names(plan, variables), person=by, components=components
+    )
     for role, person in roles or []:
         check_names(plan, role=role, person=person)
     if not title.strip():
@@ -82,12 +84,24 @@ def open_incident(
         {"at": at, "type": "assigned", "role": role, "person": person} for role, person in roles or []
     ]
     if variables:
-        extra.append({"at": at, "type": "variables", "values": dict(variables)})
+        extra.append({"at": at, "type": "variables", "values": _record_values(plan, variables)})
     if components:
         extra.append({"at": at, "type": "components", "components": dict(components)})
     if extra:
         store.append_events(path, lambda _record: extra)
     return path
+
+
+def _names(plan: Plan, variables: dict[str, str] | None) -> list[str]:
+    from incplan.variables import names
+
+    return names(plan, variables or {})
+
+
+def _record_values(plan: Plan, variables: dict[str, str]) -> dict[str, Any]:
+    from incplan.variables import for_record
+
+    return for_record(variables, list(plan.organization.locales))
 
 
 def _zone(plan: Plan) -> Any:
@@ -125,7 +139,9 @@ def update_incident(
     at_text: str | None = None,
 ) -> Record:
     check_entered(title=title, note=note, variables=variables, by=by)
-    check_names(plan, stage=stage, severity=severity, variables=variables, person=by, components=components)
+    check_names(
+        plan, stage=stage, severity=severity, variables=_names(plan, variables), person=by, components=components
+    )
     if title is not None and not title.strip():
         raise UsageError("the title is empty", hint='give one with --title "Checkout errors"')
     if not (stage or severity or variables or note or title or components):
@@ -140,7 +156,7 @@ def update_incident(
         if title and title != state.title:
             out.append({"at": at, "type": "title", "title": title, "by": by})
         if variables:
-            out.append({"at": at, "type": "variables", "values": dict(variables)})
+            out.append({"at": at, "type": "variables", "values": _record_values(plan, variables)})
         if components:
             out.append({"at": at, "type": "components", "components": dict(components), "by": by})
         if stage and stage != state.stage:
@@ -240,7 +256,7 @@ def schedule_maintenance(
     operational until the work starts), at the first stage of the plan's `maintenance:`."""
     check_entered(title=title, variables=variables, by=by)
     view = plan.maintenance_view()
-    check_names(plan, variables=variables, person=by, components=components)
+    check_names(plan, variables=_names(plan, variables), person=by, components=components)
     if not title.strip():
         raise UsageError("the title is empty", hint='give one with --title "Database upgrade"')
     if end <= start:
@@ -261,7 +277,7 @@ def schedule_maintenance(
     path = store.create_record(folder, base_id, header, first)
     extra: list[dict[str, Any]] = []
     if variables:
-        extra.append({"at": at, "type": "variables", "values": dict(variables)})
+        extra.append({"at": at, "type": "variables", "values": _record_values(plan, variables)})
     if components:
         extra.append({"at": at, "type": "components", "components": dict.fromkeys(components, "operational")})
     if extra:
@@ -285,7 +301,7 @@ def update_maintenance(
     the work is in progress or being verified, and operational again once it is completed."""
     check_entered(title=title, note=note, variables=variables, by=by)
     view = plan.maintenance_view()
-    check_names(view, stage=stage, person=by, variables=variables)
+    check_names(view, stage=stage, person=by, variables=_names(plan, variables))
     if title is not None and not title.strip():
         raise UsageError("the title is empty", hint='give one with --title "Database upgrade"')
     if not (stage or note or title or variables):
@@ -302,7 +318,7 @@ def update_maintenance(
         if title and title != state.title:
             out.append({"at": at, "type": "title", "title": title, "by": by})
         if variables:
-            out.append({"at": at, "type": "variables", "values": dict(variables)})
+            out.append({"at": at, "type": "variables", "values": _record_values(plan, variables)})
         if stage and stage != state.stage:
             final = view.stages[stage].final
             working = not final and stage != next(iter(view.stages))

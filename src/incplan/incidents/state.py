@@ -25,6 +25,7 @@ from incplan.incidents.models import (
     TitleChanged,
     Variables,
 )
+from incplan.variables import from_record, merge
 
 if TYPE_CHECKING:
     from incplan.plan.models import Plan
@@ -40,7 +41,7 @@ class State:
     stage: str
     severity: str
     roles: dict[str, list[str]] = field(default_factory=dict)
-    variables: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)  # `name` / `name@locale` -> text
     stages: list[tuple[str, datetime]] = field(default_factory=list)
     severities: list[tuple[str, datetime]] = field(default_factory=list)
     notifications: list[Notified] = field(default_factory=list)
@@ -91,7 +92,7 @@ def fold(record: Record, plan: Plan) -> State:
                 holders.remove(event.person)
             holders.insert(0, event.person)  # the latest assignment is the primary
         elif isinstance(event, Variables):
-            state.variables.update(event.values)
+            state.variables = merge(state.variables, from_record(event.values))
         elif isinstance(event, Notified):
             state.notifications.append(event)
         elif isinstance(event, ComponentsChanged):

@@ -110,6 +110,7 @@ def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport
         TitleChanged,
         Variables,
     )
+    from incplan.variables import from_record
 
     plan = plan.for_record(record)
     state: State = fold(record, plan)
@@ -144,7 +145,7 @@ def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport
             role = plan.roles[event.role].name if event.role in plan.roles else event.role
             text = f"{role}: {event.person}"
         elif isinstance(event, Variables):
-            text = "Set " + ", ".join(f"{k} = {v}" for k, v in event.values.items())
+            text = "Set " + ", ".join(f"{k} = {v}" for k, v in from_record(event.values).items())
         elif isinstance(event, Notified):
             how = "delivered" if event.delivered else "posted by hand" if event.posted else f"FAILED: {event.error}"
             text = f"Message ({event.stage}) on {event.channel}: {how}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -92,6 +91,8 @@ def compose(
     One render per (channel, locale): `_pick` chooses a channel's text in a locale, the loop
     at the end renders each pick with the same context but the channel's own part."""
     from incplan.plan.names import check_names
+    from incplan.variables import names as variable_names
+    from incplan.variables import values_in
 
     variables = dict(variables or {})
     locale = plan.default_locale if locale is None else locale  # `--locale ''` is refused, not the default
@@ -224,55 +225,6 @@ class _Pick:
     locale: str
 
 
-def variable_names(plan: Plan, variables: dict[str, str]) -> list[str]:
-    """The variables named by `name` or `name@locale` keys; an undeclared locale is refused."""
-    from incplan.diagnostics import unknown_name
-
-    names = []
-    for key in variables:
-        name, _, locale = key.partition("@")
-        if locale and locale not in plan.organization.locales:
-            raise unknown_name("locale", locale, list(plan.organization.locales))
-        names.append(name)
-    return names
-
-
-def values_in(
-    plan: Plan, given: dict[str, str], locale: str, *, example: bool, needs: set[str]
-) -> tuple[dict[str, str], list[str]]:
-    """Every variable's value for a message in `locale`, and a note for each one that falls back.
-
-    `given` holds `name` (every locale) and `name@locale` (one locale) keys. A message in `locale`
-    takes `name@locale`, else `name`, else the default locale's value (and says so), then the
-    declared example (with `example`) or default in that locale.
-    """
-    default = plan.default_locale
-    values: dict[str, str] = {}
-    notes: list[str] = []
-    for name, var in plan.variables.items():
-        others = [key for key in given if key.startswith(f"{name}@")]
-        if f"{name}@{locale}" in given:
-            values[name] = given[f"{name}@{locale}"]
-        elif name in given:
-            values[name] = given[name]
-        elif others:
-            source = f"{name}@{default}" if f"{name}@{default}" in given else others[0]
-            values[name] = given[source]
-            if name in needs:
-                used = source.partition("@")[2]
-                notes.append(
-                    f"`{name}` has no `{locale}` value; the `{locale}` messages use the `{used}` one"
-                    f" (give it with --var {name}@{locale}=...)"
-                )
-        elif example and var.example is not None:
-            values[name] = var.example_in(locale, default) or ""
-        elif var.default is not None:
-            values[name] = var.default_in(locale, default) or ""
-        elif not var.required:
-            values[name] = ""
-    return values, notes
-
-
 def _compile(source: str, html: bool, stage: str, channel: str) -> CompiledTemplate:
     from jinja2 import TemplateSyntaxError
 
@@ -289,50 +241,3 @@ def _severity_input(plan: Plan, why: str) -> MissingInput:
     first = next(iter(plan.severities))
     names = ", ".join(f"{k} ({v.name})" for k, v in plan.severities.items())
     return MissingInput("severity", f"the incident's severity, {why}: {names}", first, f"--severity {first}")
-
-
-def parse_assignments(pairs: list[str]) -> dict[str, str]:
-    """`--var k=v` values, taken literally (never evaluated as templates)."""
-    values = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"`--var {pair}` is not NAME=VALUE", hint='write it like --var service="the API"')
-        values[name.strip()] = value
-    return values
-
-
-def read_vars_file(path: str) -> dict[str, str]:
-    """Variables from a YAML or JSON mapping of names to text."""
-    from pathlib import Path
-
-    from incplan.plan.load import parse_yaml, read_text
-
-    text, problems = read_text(Path(path), path)
-    if text is None:
-        if path != "-" and not Path(path).exists():
-            raise UsageError(f"variables file `{path}` not found")
-        raise UsageError(f"{path}: {problems[0].message}", hint="give a YAML or JSON file of variables")
-    data, problems = parse_yaml(text, path)
-    if problems:
-        d = problems[0]
-        raise UsageError(f"{path}:{d.line}:{d.col}: {d.message}")
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}: expected a mapping of variable names to values")
-    values = {}
-    for key, value in data.items():
-        if not isinstance(key, str) or not _VARIABLE_NAME.fullmatch(key):
-            # never echo the key: this may be any file (`--vars /etc/shadow`), and errors go to logs
-            raise UsageError(
-                f"`{path}` is not a variables file: its keys must be variable names",
-                hint="give a YAML or JSON mapping like `service: the public API`",
-            )
-        if isinstance(value, dict | list) or value is None:
-            raise UsageError(f"{path}: variable `{key}` must be text, not {type(value).__name__}")
-        values[key] = str(value)
-    return values
-
-
-_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
