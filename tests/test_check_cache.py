@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -387,3 +388,58 @@ def test_errors_and_codes_are_the_typer_commands(
 ) -> None:
     (tmp_path / "empty").mkdir()
     assert _cli(args, tmp_path / "cache", tmp_path) == _typer(args, tmp_path, monkeypatch)
+
+
+# ---------------------------------------------------------------- Babel's answers, kept for check
+
+
+def _babel_files(cache_dir: Path) -> list[Path]:
+    return sorted(p for p in (cache_dir / "localize").rglob("*.json") if p.is_file())
+
+
+def test_a_cold_check_takes_times_from_the_kept_babel_answers(tree: Path, tmp_path: Path) -> None:
+    """Examples render at one moment all day, so what Babel answered is kept: a plan checked for
+    the first time (result cache empty) imports no Babel, and says what an uncached run says."""
+    cache_dir = tmp_path / "cache"
+    args = ["check", str(tree / "clean.yaml"), "--format", "json"]
+    first = _cli(args, cache_dir, tmp_path)
+    assert _babel_files(cache_dir)
+    shutil.rmtree(cache_dir / "results")
+    probe = (
+        "import sys\nfrom incplan.__main__ import main\n"
+        f"sys.argv = ['incplan', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('BABEL', 'babel' in sys.modules, 'pydantic' in sys.modules, file=sys.stderr)\n"
+    )
+    env = {**os.environ, "INCPLAN_NOW": NOW, "INCPLAN_CACHE_DIR": str(cache_dir)}
+    env.pop("INCPLAN_NO_CACHE", None)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert "BABEL False True" in done.stderr  # linted for real, times from the kept answers
+    assert done.stdout == first[1] == _cli(args, None, tmp_path)[1]
+
+
+def _forge_babel_answers(cache_dir: Path) -> None:
+    """Every kept time becomes 300 characters long: the X channel's messages go over 280."""
+    for path in _babel_files(cache_dir):
+        answers = json.loads(path.read_text())
+        path.write_text(json.dumps(dict.fromkeys(answers, "T" * 300)))
+    shutil.rmtree(cache_dir / "results")
+
+
+@pytest.mark.parametrize("how", ["private-control", "folder-writable-by-others", "damaged"])
+def test_kept_babel_answers_are_trusted_only_from_a_private_folder(how: str, tree: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    args = ["check", str(tree / "clean.yaml")]
+    first = _cli(args, cache_dir, tmp_path)
+    assert first[0] == 0 and "W303" not in first[1]
+    _forge_babel_answers(cache_dir)
+    if how == "folder-writable-by-others":
+        (cache_dir / "localize").chmod(0o777)
+    elif how == "damaged":
+        for path in _babel_files(cache_dir):
+            path.write_bytes(b'{"a": [' + b"[" * 50_000)
+    again = _cli(args, cache_dir, tmp_path)
+    if how == "private-control":
+        assert "W303" in again[1]  # the forged answers were used: the plant is real
+    else:
+        assert again == first

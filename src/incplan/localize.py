@@ -7,8 +7,11 @@ functions only: commands that render messages or reports pay for it, `--version`
 from __future__ import annotations
 
 import functools
+import json
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 TIME_FORMATS = ("short", "medium", "long", "iso")
@@ -26,6 +29,71 @@ def _zone_name(local: datetime) -> str:
     return local.tzname() or local.strftime("%z")
 
 
+# ---------------------------------------------------------------- Babel's answers, kept for `check`
+
+_MEMORY: dict[str, str] | None = None  # while `remember_in` is on: key -> text Babel gave
+_NEW: list[str] = []  # keys added since it was read
+_WHERE: list[Path] = []
+MAX_REMEMBERED = 5_000
+
+
+def remember_in(path: Path) -> None:
+    """Keep what Babel answers in `path` (JSON, under the cache folder's rules) and answer from
+    it: `check` renders every plan's examples at the same moment all day, and importing Babel
+    and loading a locale's CLDR data costs more than linting the plan. The caller puts
+    everything the answers depend on (Babel's version, the moment) in the file's name."""
+    global _MEMORY
+    from incplan import cachedir
+
+    _MEMORY, _NEW[:], _WHERE[:] = {}, [], [path]
+    payload = cachedir.read_entry(path.parent, path.name)
+    if payload is None:
+        return
+    try:
+        found = json.loads(payload)
+    except (ValueError, RecursionError):
+        return
+    if isinstance(found, dict) and len(found) <= MAX_REMEMBERED:
+        _MEMORY = {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def save_remembered() -> None:
+    """Write what was added since `remember_in` (best effort), and stop remembering."""
+    global _MEMORY
+    from incplan import cachedir
+
+    if _MEMORY is not None and _NEW and _WHERE and len(_MEMORY) <= MAX_REMEMBERED:
+        path = _WHERE[0]
+        payload = json.dumps(_MEMORY, ensure_ascii=True, sort_keys=True).encode("ascii")
+        cachedir.write_entry(path.parent, path.name, payload)
+    _MEMORY, _NEW[:], _WHERE[:] = None, [], []
+
+
+def _remembered(function: Callable[..., str]) -> Callable[..., str]:
+    def answer(*args: Any, **options: Any) -> str:
+        if _MEMORY is None:
+            return function(*args, **options)
+        key = json.dumps(
+            [function.__name__, *(_plain(a) for a in args), *((k, _plain(v)) for k, v in sorted(options.items()))],
+            ensure_ascii=True,
+        )
+        if (text := _MEMORY.get(key)) is None:
+            text = _MEMORY[key] = function(*args, **options)
+            _NEW.append(key)
+        return text
+
+    answer.__name__, answer.__doc__ = function.__name__, function.__doc__
+    return answer
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()  # the instant and its offset: the text depends on no more
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return value
+
+
 @functools.lru_cache(maxsize=256)
 def format_time(moment: datetime, timezone: str, locale: str | None = None, fmt: str = "iso") -> str:
     """A time for people: `2026-11-27 10:17 CET`, or in `locale`'s words with `fmt` (Babel)."""
@@ -38,6 +106,7 @@ def format_time(moment: datetime, timezone: str, locale: str | None = None, fmt:
 
 
 @functools.lru_cache(maxsize=1024)
+@_remembered
 def format_datetime(moment: datetime, timezone: str, locale: str, fmt: str = DEFAULT_TIME_FORMAT) -> str:
     """`medium`: en `Nov 27, 2026, 10:17 CET`, pl `27 lis 2026, 10:17 CET`; `iso`: `2026-11-27 10:17 CET`.
 
@@ -64,6 +133,7 @@ def format_datetime(moment: datetime, timezone: str, locale: str, fmt: str = DEF
 
 
 @functools.lru_cache(maxsize=1024)
+@_remembered
 def format_date(moment: datetime, timezone: str, locale: str, fmt: str = "medium") -> str:
     """The day alone: en `Nov 27, 2026`, pl `27 lis 2026` (`short`, `medium`, `long`, `iso` or a pattern)."""
     from zoneinfo import ZoneInfo
@@ -77,6 +147,7 @@ def format_date(moment: datetime, timezone: str, locale: str, fmt: str = "medium
 
 
 @functools.lru_cache(maxsize=1024)
+@_remembered
 def format_clock(moment: datetime, timezone: str, locale: str, fmt: str = "medium") -> str:
     """The time of day with its zone: `10:17 CET` (24-hour in every locale), or a CLDR pattern."""
     from zoneinfo import ZoneInfo
@@ -97,6 +168,7 @@ _UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
 
 
 @functools.lru_cache(maxsize=1024)
+@_remembered
 def format_duration(span: timedelta, locale: str) -> str:
     """Plural-correct words: pl `1 minuta`, `2 minuty`, `5 minut`, `1 godzina 30 minut`; en `1 hour`.
 

@@ -109,6 +109,12 @@ class ResultCache:
             return None
         return cls(root / "results", ignore=ignore, plans_only=plans_only, moment=moment)
 
+    def babel_answers(self) -> Path:
+        """Where Babel's answers for this run's moment are kept (`localize.remember_in`): one
+        file per moment and fingerprint (Babel's version is in it)."""
+        digest = hashlib.sha256(b"babel\x00" + self._salt).hexdigest()
+        return self.folder.parent / "localize" / f"{digest}.json"
+
     def key(self, text: str) -> str:
         digest = hashlib.sha256(self._salt)
         digest.update(b"\x00")

@@ -277,6 +277,10 @@ def lint_paths(
     names = list(ignore)
     moment = now or lint_moment()
     results = ResultCache.open(ignore=names, plans_only=plans_only, moment=moment) if cache else None
+    if results is not None:
+        from incplan import localize
+
+        localize.remember_in(results.babel_answers())
     done: dict[int, FileReport] = {}
     todo: list[tuple[int, Path, str | None, str | None]] = []  # (index, path, text read, its key)
     for i, path in enumerate(files):
@@ -311,6 +315,8 @@ def _in_order(
     linted: Iterator[FileReport],
     results: ResultCache | None,
 ) -> Iterator[FileReport]:
+    from incplan import localize
+
     pending = iter(todo)
     for i in range(total):
         if i in done:
@@ -321,6 +327,8 @@ def _in_order(
         if results is not None and key is not None and report.cacheable:
             results.put(key, report.skipped, report.reason, report.diagnostics)
         yield report
+    if results is not None:
+        localize.save_remembered()
 
 
 @dataclass(frozen=True)
