@@ -423,7 +423,7 @@ import sys, time
 from pathlib import Path
 from incplan import clock
 from incplan.incidents.board import board
-from incplan.lint.usable import load_for_use
+from incplan.plan.usable import load_for_use
 path = Path(sys.argv[1])
 plan, _ = load_for_use(path)
 board(plan, path, clock.now())  # the first frame builds the index if needed

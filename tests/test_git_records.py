@@ -80,7 +80,7 @@ from datetime import datetime
 from pathlib import Path
 os.chdir(sys.argv[1])
 from incplan.incidents.service import update_incident
-from incplan.lint.usable import load_for_use
+from incplan.plan.usable import load_for_use
 plan, _ = load_for_use(Path("incplan.yaml"))
 at = datetime.fromisoformat("2026-11-27T11:00:00+01:00")
 print("ready", flush=True)

@@ -258,7 +258,7 @@ def _append_notes(args: tuple[str, str, int]) -> None:
     from datetime import datetime
 
     from incplan.incidents.service import update_incident
-    from incplan.lint.usable import load_for_use
+    from incplan.plan.usable import load_for_use
 
     plan, _ = load_for_use(Path("incplan.yaml"))
     for i in range(count):
@@ -286,7 +286,7 @@ from datetime import datetime
 from pathlib import Path
 os.chdir(sys.argv[1])
 from incplan.incidents.service import update_incident
-from incplan.lint.usable import load_for_use
+from incplan.plan.usable import load_for_use
 plan, _ = load_for_use(Path("incplan.yaml"))
 at = datetime.fromisoformat("2026-11-27T11:00:00+01:00")
 update_incident(plan, Path("incidents") / "ID.yaml", at=at, note="warm-up")  # imports done, one write in

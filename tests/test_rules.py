@@ -20,7 +20,9 @@ from incplan.diagnostics import Severity
 from incplan.lint import registry
 from incplan.lint.declare import CheckedRule
 from incplan.lint.rules import hygiene, references, roster, templates
+from incplan.plan import references as plan_references
 from incplan.plan.problems import LOAD_RULES
+from incplan.plan.references import ReferenceRule
 
 from .conftest import ROOT
 
@@ -36,9 +38,13 @@ def test_the_registry_is_the_union_of_the_modules_tuples() -> None:
     assert sorted(r.code for r in registry.RULES) == sorted(r.code for r in [*LOAD_RULES, *modules])
     assert [r.code for r in registry.RULES] == sorted(r.code for r in registry.RULES)
     # every function decorated with @rule in a rule module is in that module's tuple
-    for module in (hygiene, references, roster, templates):
+    for module in (hygiene, roster, templates):
         declared = {v.code for v in vars(module).values() if isinstance(v, CheckedRule)}
         assert declared == {r.code for r in module.RULES}, module.__name__
+    # the reference rules are declared with the plan (the loader for use runs them too), and
+    # every one of them is linted
+    declared = {v.code for v in vars(plan_references).values() if isinstance(v, ReferenceRule)}
+    assert declared == {r.code for r in plan_references.RULES} == {r.code for r in references.RULES}
     assert {r.code for r in registry.DATA_RULES} == {"E401", "W401", "W502"}
     assert set(registry.DATA_RULES).isdisjoint(registry.PLAN_RULES)
 

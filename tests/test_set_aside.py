@@ -1,4 +1,4 @@
-"""A typo in one entry of the plan sets aside that entry, not the plan (SPEC §4, `lint.usable`).
+"""A typo in one entry of the plan sets aside that entry, not the plan (SPEC §4, `plan.usable`).
 
 For each command family: the typo in an entry the command does not need is a warning on stderr
 at its file:line:col (exit 0, the command does its work); the same typo in an entry it needs

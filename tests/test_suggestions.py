@@ -43,7 +43,7 @@ def plans(tmp: Path) -> list[Path]:
 
 
 def test_first_message_runs_as_printed_for_every_severity_of_every_plan(tmp_path: Path) -> None:
-    from incplan.lint.usable import load_for_use
+    from incplan.plan.usable import load_for_use
 
     for plan_file in plans(tmp_path):
         plan, _ = load_for_use(plan_file)

@@ -157,3 +157,15 @@ class ProblemError(Exception):
         super().__init__(message)
         self.message = message
         self.diagnostics = diagnostics or []
+
+
+class PlanError(ProblemError):
+    """The plan has errors: commands other than `check` cannot use it (exit 1)."""
+
+    def __init__(self, file: str, diagnostics: list[Diagnostic]) -> None:
+        count = len(diagnostics)
+        super().__init__(
+            f"the plan `{file}` has {count} error{'s' if count != 1 else ''}; `incplan check {file}` lists them",
+            diagnostics,
+        )
+        self.file = file

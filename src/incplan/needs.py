@@ -1,4 +1,4 @@
-"""What each command used during an incident reads from the plan (`lint.usable`, rule 3).
+"""What each command used during an incident reads from the plan (`plan.usable`, rule 3).
 
 A command calls these on a `UsablePlan` before it acts (or, when it only reads, before it
 prints); each one stops the command with the errors of a set-aside entry it names. Every
@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     from incplan.announce import NotifyOptions
     from incplan.incidents.models import Record
     from incplan.incidents.state import State
-    from incplan.lint.usable import Entry, UsablePlan
     from incplan.plan.models import Plan
+    from incplan.plan.usable import Entry, UsablePlan
 
 LEAVE_OUT = "fix it and run the command again, or name only the other channels with --channel"
 

@@ -20,9 +20,9 @@ def export(
     choose("format", format, ["markdown", "html"])
     with handled():
         from incplan.export import export as render
-        from incplan.lint.usable import load_for_use
         from incplan.plan.discover import find_plan
         from incplan.plan.names import in_locale
+        from incplan.plan.usable import load_for_use
 
         loaded, _ = load_for_use(find_plan(plan))
         text = render(in_locale(loaded, locale), format, locale)

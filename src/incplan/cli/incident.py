@@ -13,8 +13,8 @@ from incplan.cli.output import handled
 
 if TYPE_CHECKING:
     from incplan.incidents.service import Status
-    from incplan.lint.usable import UsablePlan
     from incplan.plan.models import Plan
+    from incplan.plan.usable import UsablePlan
 
 app = typer.Typer(
     help="Track incidents: open, update, assign, status, list.", no_args_is_help=True, add_completion=False
@@ -41,12 +41,12 @@ def load(plan_option: str | None) -> tuple[Plan, Path]:
 
 
 def load_usable(plan_option: str | None, *, records: bool = True) -> tuple[UsablePlan, Path]:
-    """The plan with its broken entries set aside (`lint.usable`); the command then says what
+    """The plan with its broken entries set aside (`plan.usable`); the command then says what
     it needs (`incplan.needs`), and the rest is warned about when it ends."""
     from incplan import needs
     from incplan.cli.output import track
-    from incplan.lint.usable import load_usable as usable_plan
     from incplan.plan.discover import find_plan
+    from incplan.plan.usable import load_usable as usable_plan
 
     path = find_plan(plan_option)
     usable = track(usable_plan(path))

@@ -193,7 +193,7 @@ def handled() -> Iterator[None]:
         _warn_set_aside()
 
 
-_LOADED: list[Any] = []  # plans this command loaded (`lint.usable.UsablePlan`), not yet warned about
+_LOADED: list[Any] = []  # plans this command loaded (`plan.usable.UsablePlan`), not yet warned about
 
 
 def track(usable: Any) -> Any:
@@ -211,7 +211,7 @@ def _warn_set_aside() -> None:
         if not left:
             continue
         from incplan.controls import printable
-        from incplan.lint.usable import dotted
+        from incplan.plan.usable import dotted
 
         for _, found in left:
             for d in found:

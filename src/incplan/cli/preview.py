@@ -19,8 +19,8 @@ def preview(
     """Render every stage x channel x locale with the declared examples."""
     with handled():
         from incplan import clock
-        from incplan.lint.usable import load_for_use
         from incplan.plan.discover import find_plan
+        from incplan.plan.usable import load_for_use
         from incplan.templates.preview import PREVIEW_NOW, preview_items, write_preview
 
         loaded, _ = load_for_use(find_plan(plan))

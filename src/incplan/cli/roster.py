@@ -32,8 +32,8 @@ def roster(
     choose("format", format, FORMATS)
     with handled():
         from incplan.diagnostics import UsageError
-        from incplan.lint.usable import load_for_use
         from incplan.plan.discover import find_plan
+        from incplan.plan.usable import load_for_use
         from incplan.review.roster import build_roster, markdown_report, roster_jobs, text_report
 
         if (channel or dry_run or yes) and not send:

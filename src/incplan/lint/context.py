@@ -39,7 +39,7 @@ class LintContext:
     # Every rule code, name and alias, lower-cased (`lint.registry.CODE_BY_KEY`), for the rule
     # that checks the names a plan gives in `lint:`; a rule module never imports the registry.
     rule_keys: Mapping[str, str] = field(default_factory=dict)
-    # Entries set aside for errors (`lint.usable`): `plan` holds stand-ins for them.
+    # Entries set aside for errors (`plan.usable`): `plan` holds stand-ins for them.
     aside: frozenset[tuple[PathPart, ...]] = frozenset()
 
     @property

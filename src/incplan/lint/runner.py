@@ -142,8 +142,8 @@ def lint_file(
 
     from incplan.lint.context import LintContext
     from incplan.lint.registry import CODE_BY_KEY, DATA_RULES
+    from incplan.lint.rest import lint_rest
     from incplan.lint.rules.templates import PLAN_BUDGET
-    from incplan.lint.usable import lint_rest
     from incplan.plan.load import load_plan
 
     budget = PLAN_BUDGET if budget is None else budget

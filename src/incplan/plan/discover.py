@@ -5,19 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from incplan.diagnostics import Diagnostic, ProblemError, UsageError
-
-
-class PlanError(ProblemError):
-    """The plan has errors: commands other than `check` cannot use it (exit 1)."""
-
-    def __init__(self, file: str, diagnostics: list[Diagnostic]) -> None:
-        count = len(diagnostics)
-        super().__init__(
-            f"the plan `{file}` has {count} error{'s' if count != 1 else ''}; `incplan check {file}` lists them",
-            diagnostics,
-        )
-        self.file = file
+from incplan.diagnostics import UsageError
 
 
 def find_plan(explicit: str | Path | None = None, cwd: Path | None = None) -> Path:

@@ -412,7 +412,7 @@ def validate(data: Any, file: str) -> tuple[Plan | None, list[Diagnostic]]:
 
 def validate_with_paths(data: Any, file: str) -> tuple[Plan | None, list[tuple[tuple[PathPart, ...], Diagnostic]]]:
     """The plan, or each schema error with the data path of what is wrong: a missing key's own
-    path (`organization.name`), where the diagnostic points at its parent. `lint.usable` sets
+    path (`organization.name`), where the diagnostic points at its parent. `plan.usable` sets
     aside the entry that holds it."""
     from pydantic import ValidationError
 

@@ -25,7 +25,7 @@ touch what they need. The rule, applied the same way by every command and by `ch
    an incident (`preview`, `export`, `roster`) need the whole plan.
 4. **check** reports every error and lints the rest with each set-aside entry replaced by a
    stand-in (same id and references, no content), so a schema error hides no later finding.
-   A finding that only follows from a stand-in is dropped (`follow_ons`): the stand-in's own
+   A finding that only follows from a stand-in is dropped (`lint.rest.follow_ons`): the stand-in's own
    findings, a channel "unused" because the one severity routing to it is set aside, renders
    that would need a set-aside variable, role, person, stage or severity.
 """
@@ -35,16 +35,13 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incplan.diagnostics import Diagnostic, PathPart, ProblemError, Severity
-from incplan.plan.discover import PlanError
+from incplan.diagnostics import Diagnostic, PathPart, PlanError, ProblemError, Severity
 
 if TYPE_CHECKING:
-    from incplan.lint.context import LintContext
     from incplan.plan.load import PlanSource
     from incplan.plan.models import Plan
 
@@ -108,6 +105,7 @@ class Analysis:
 
 def analyse(source: PlanSource) -> Analysis:
     """Set aside the entries that hold the plan's errors (schema, load and reference errors)."""
+    from incplan.plan import references
     from incplan.plan.load import validate_with_paths
 
     result = Analysis()
@@ -137,7 +135,7 @@ def analyse(source: PlanSource) -> Analysis:
             result.aside = {}
             return result
         added = False
-        for d in _references(plan, data, source.file):
+        for d in references.problems(plan):
             if _into_aside(d, result.aside):
                 continue  # a name looked up in a section set aside as a whole: that section is the problem
             key = (d.code, d.path, d.message)
@@ -156,15 +154,6 @@ def analyse(source: PlanSource) -> Analysis:
         if not added:
             result.stand_in = plan
             return result
-
-
-def _references(plan: Plan, data: dict[str, Any], file: str) -> list[Diagnostic]:
-    from incplan.lint.context import LintContext
-    from incplan.lint.rules import references
-
-    now = datetime.now(UTC)
-    ctx = LintContext(file=file, data=data, plan=plan, today=now.date(), now=now)
-    return [d for rule in references.RULES for d in rule.check(ctx)]
 
 
 # The section a reference rule looks names up in.
@@ -200,7 +189,7 @@ def _rebuild(data: dict[str, Any], aside: Iterable[Entry], *, stand_ins: bool) -
     for entry in sorted(aside, key=len):
         if any(other != entry and entry[: len(other)] == other for other in aside):
             continue  # inside another set-aside entry
-        parent = _at(out, entry[:-1])
+        parent = value_at(out, entry[:-1])
         key = _key(parent, entry[-1])
         if isinstance(parent, list) and isinstance(key, int) and 0 <= key < len(parent):
             if stand_ins:
@@ -219,7 +208,7 @@ def _rebuild(data: dict[str, Any], aside: Iterable[Entry], *, stand_ins: bool) -
                 else:
                     parent[key] = replacement
     for container, indices in removals.items():
-        items = _at(out, container)
+        items = value_at(out, container)
         for i in sorted(indices, reverse=True):
             del items[i]
     return out
@@ -232,7 +221,8 @@ def _key(node: Any, part: PathPart) -> Any:
     return part
 
 
-def _at(data: Any, path: tuple[PathPart, ...]) -> Any:
+def value_at(data: Any, path: tuple[PathPart, ...]) -> Any:
+    """The value at `path` in loaded data, or None where there is none."""
     node = data
     for part in path:
         part = _key(node, part)
@@ -385,11 +375,12 @@ class UsablePlan:
 
 def load_usable(path: Path) -> UsablePlan:
     """The plan with every broken entry set aside (`PlanError` when nothing is usable)."""
+    from incplan.plan import references
     from incplan.plan.load import load_plan, validate
 
     source = load_plan(path)
     clean = source.plan is not None and not any(d.severity is Severity.ERROR for d in source.diagnostics)
-    if clean and source.plan is not None and not _references(source.plan, source.data, source.file):
+    if clean and source.plan is not None and not references.problems(source.plan):
         return UsablePlan(source.plan, source)
     analysis = analyse(source)
     if analysis.fatal:
@@ -409,7 +400,7 @@ def _kept(data: dict[str, Any], aside: Iterable[Entry]) -> dict[Entry, list[int]
     kept: dict[Entry, list[int]] = {}
     sections: tuple[Entry, ...] = (("values",), ("definition", "criteria"))
     for section in sections:
-        items = _at(data, section)
+        items = value_at(data, section)
         if isinstance(items, list):
             gone = {e[len(section)] for e in aside if len(e) == len(section) + 1 and e[: len(section)] == section}
             kept[section] = [i for i in range(len(items)) if i not in gone]
@@ -422,76 +413,3 @@ def load_for_use(path: Path) -> tuple[Plan, PlanSource]:
     usable = load_usable(path)
     usable.require_all()
     return usable.plan, usable.source
-
-
-# ---------------------------------------------------------------- check: the rest of a broken plan
-
-
-def lint_rest(source: PlanSource, ctx: LintContext) -> list[Diagnostic]:
-    """The plan rules' findings: the reference findings, then every other plan rule run on the
-    plan with stand-ins for the set-aside entries, without the findings that only follow from
-    a stand-in. `ctx` is the data rules' context (its budget and shared results carry over)."""
-    from incplan.lint.registry import PLAN_RULES
-    from incplan.lint.rules import references
-
-    if source.plan is not None and not any(d.severity is Severity.ERROR for d in source.diagnostics):
-        found = [d for rule in references.RULES for d in rule.check(ctx)]
-        if not found:
-            return _run([r for r in PLAN_RULES if r not in references.RULES], ctx)
-    analysis = analyse(source)
-    if analysis.fatal or analysis.stand_in is None:
-        return analysis.references
-    ctx = replace(ctx, plan=analysis.stand_in, aside=frozenset(analysis.aside))  # shares `shared`
-    rest = _run([r for r in PLAN_RULES if r not in references.RULES], ctx)
-    return analysis.references + follow_ons(rest, analysis, ctx)
-
-
-def _run(rules: list[Any], ctx: LintContext) -> list[Diagnostic]:
-    found: list[Diagnostic] = []
-    for declared in rules:
-        try:
-            found.extend(declared.check(ctx))
-        except RecursionError:
-            continue  # a pathological plan; the loader caps already report why
-    return found
-
-
-def follow_ons(found: list[Diagnostic], analysis: Analysis, ctx: LintContext) -> list[Diagnostic]:
-    """`found` without the findings that only follow from a stand-in."""
-    aside = analysis.aside
-    data = ctx.data
-    aside_stages = {str(e[-1]) for e in aside if e[:1] == ("stages",) and len(e) == 2}
-    aside_variables = {str(e[1]) for e in aside if e[:1] == ("variables",) and len(e) == 2}
-    aside_channels = {str(e[1]) for e in aside if e[:1] == ("channels",) and len(e) == 2}
-    crew_aside = any(e[:1] in (("roles",), ("people",)) for e in aside)
-    people_aside = any(e[:1] == ("people",) for e in aside)
-    review_aside = any(e[:1] in (("reviewed",), ("review_every",)) for e in aside)
-    finals_unknown = any(
-        e[:1] == ("stages",) and len(e) == 2 and not isinstance(_at(data, (*e, "final")), bool | None) for e in aside
-    )
-    parts = {p.path: p for p in [*ctx.message_parts, *ctx.maintenance_parts, *ctx.reminder_parts]}
-
-    def touched(d: Diagnostic) -> bool:
-        """A render of a message that reads something set aside."""
-        part = parts.get(d.path)
-        if part is None:
-            return False
-        if part.stage in aside_stages or any(ch in aside_channels for ch in ctx.receivers(part.stage, part.key)):
-            return True
-        compiled = ctx.compiled(part.source)
-        names = set(getattr(compiled, "names", ()))
-        crew = ("roles" in names and crew_aside) or ("people" in names and people_aside)
-        return crew or bool(names & aside_variables)
-
-    kept = []
-    for d in found:
-        if analysis.holder(d.path) is not None:
-            continue  # a stand-in's own finding
-        if d.code in ("E303", "W303") and touched(d):
-            continue
-        if d.code in ("W304", "W305") and (finals_unknown or (d.path[1:2] and str(d.path[1]) in aside_stages)):
-            continue
-        if d.code == "W501" and review_aside:
-            continue
-        kept.append(d)
-    return kept
