@@ -495,6 +495,66 @@ def test_delivered_while_the_record_is_locked_is_kept_and_merged(
     assert record().count("channel: status_page") == 2
 
 
+def test_a_kept_delivery_counts_in_every_view_wherever_it_is_run(
+    team: Path, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SPEC §8: what was delivered but not recorded is kept for the next command on the
+    incident; status, report, report --all and watch count it before any write merges it, also
+    run from below the repository (`--plan ../incplan.yaml`) or through a symlinked checkout."""
+    import pexpect
+
+    from incplan.incidents import store
+
+    monkeypatch.setattr(store, "LOCK_TIMEOUT", 0.3)
+    statuspage_api(server)
+    open_incident()
+    holder = _hold_lock(team / "incidents" / f"{ID}.yaml")
+    try:
+        code, _, err = send("status_page")  # 10:05: delivered, but the record is locked
+    finally:
+        holder.kill()
+        holder.wait()
+        assert holder.stdout is not None
+        holder.stdout.close()
+    assert code == 1 and "is locked by another incplan" in err
+    written = record()
+    assert "type: notified" not in written
+    link = team.parent / f"{team.name}-checkout"
+    link.symlink_to(team)
+    now = "2026-11-27T10:07:00-05:00"
+    for cwd, plan in (
+        (team, "incplan.yaml"),
+        (team / "incidents", "../incplan.yaml"),
+        (link / "incidents", "../incplan.yaml"),
+    ):
+        monkeypatch.chdir(cwd)
+        for args in (["incident", "status", ID], ["incident", "status"]):
+            status = json.loads(run(*args, "-f", "json", "--plan", plan, now=now)[1])[0]
+            # delivered 10:05 (sev1, investigating: every 15 minutes): next due 10:20
+            assert (status["last_customer_update"], status["next_update_due"]) == (
+                LATER, "2026-11-27T10:20:00-05:00"), cwd  # fmt: skip
+        text = run("incident", "status", ID, "--plan", plan, now=now)[1]
+        assert "  last customer update  2026-11-27 10:05 EST (2m ago)\n" in text
+        single = json.loads(run("report", ID, "-f", "json", "--plan", plan, now=now)[1])
+        assert (single["time_to_first_update_s"], single["first_update_status"]) == (300, "met")  # 10:00 -> 10:05
+        assert [(m["channel"], m["delivered"]) for m in single["messages"]] == [("status_page", True)]
+        period = json.loads(run("report", "--all", "-f", "json", "--plan", plan, now=now)[1])
+        assert (period["median_time_to_first_update_s"], period["first_update_met_share"]) == (300, 1.0)
+        env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
+        env.update(TERM="xterm-256color", INCPLAN_NOW=now)
+        child = pexpect.spawn(sys.executable, ["-m", "incplan", "incident", "watch", "--plan", plan],
+                              cwd=str(cwd), env=env, dimensions=(30, 200), encoding="utf-8", timeout=30)  # fmt: skip
+        try:
+            child.expect("2m ago")  # the last customer update, 10:05
+            child.send("q")
+            child.expect(pexpect.EOF)
+        finally:
+            child.close()
+    monkeypatch.chdir(team)
+    assert record() == written  # shown, not yet merged: reading wrote nothing
+    assert len(list((team / "state" / "incplan" / "recovery").iterdir())) == 1
+
+
 def _without_root_powers() -> list[str]:
     """A prefix that runs a child without root's power to ignore file permissions (as root, a
     read-only folder is writable); nothing when we are not root."""

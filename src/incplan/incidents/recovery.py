@@ -28,11 +28,23 @@ def folder() -> Path:
 
 
 def recovery_path(record: Path) -> Path:
-    """One file per record, named by the record's id and its absolute path (two checkouts of the
-    same repository keep theirs apart)."""
-    where = str(record.absolute())
+    """One file per record, named by the record's id and its real path (two checkouts of the
+    same repository keep theirs apart): the same file however the record is reached, from the
+    repository (`incidents/x.yaml`), from below it (`--plan ../incplan.yaml`) or through a
+    symlinked checkout."""
+    return _named(os.path.realpath(record), record.stem)
+
+
+def _named(where: str, stem: str) -> Path:
     digest = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return folder() / f"{record.stem[:100]}.{digest}.jsonl"
+    return folder() / f"{stem[:100]}.{digest}.jsonl"
+
+
+def _candidates(record: Path) -> list[Path]:
+    """The recovery file, then the one an earlier incplan named by the path as typed."""
+    legacy = _named(str(record.absolute()), record.stem)
+    current = recovery_path(record)
+    return [current] if legacy == current else [current, legacy]
 
 
 def keep(record: Path, events: list[dict[str, Any]]) -> Path:
@@ -60,15 +72,14 @@ def pending(record: Path) -> list[dict[str, Any]]:
     prefix = f"{record.stem[:100]}."
     if not any(name.startswith(prefix) for name in names):
         return []
-    path = recovery_path(record)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    except OSError:
-        return []
-    events = []
-    for line in text.splitlines():
+    texts = []
+    for path in _candidates(record):
+        try:
+            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:  # none kept (or unreadable: nothing to merge)
+            continue
+    events: list[dict[str, Any]] = []
+    for line in "\n".join(texts).splitlines():
         try:
             event = json.loads(line)
         except ValueError:
@@ -78,12 +89,14 @@ def pending(record: Path) -> list[dict[str, Any]]:
                 event["at"] = datetime.fromisoformat(event["at"])
             except ValueError:
                 continue
-            events.append(event)
+            if _key(event) not in (_key(e) for e in events):  # kept in both files: once
+                events.append(event)
     return events
 
 
 def clear(record: Path) -> None:
-    recovery_path(record).unlink(missing_ok=True)
+    for path in _candidates(record):
+        path.unlink(missing_ok=True)
 
 
 def missing_from(events: list[dict[str, Any]], recorded: list[Any]) -> list[dict[str, Any]]:
