@@ -1,5 +1,11 @@
 """Every file incplan writes goes through here (SPEC §9 "Output paths").
 
+An output path a user names (`-o FILE`, `--out DIR`, `init PATH`) never leads through a
+symlinked folder: the folder written into, and every folder on the way that lies inside the
+working directory (the repository, where a pull request can commit a symlink), must be a real
+folder (`output_path`). Folders above the working directory are the user's own (a home folder
+or `/tmp` may be a link) and are not questioned.
+
 Writes go *through* to a regular file: a temporary file beside the real target, fsynced, then
 renamed over it, so a reader never sees half a file. What is not a regular file is refused, never
 replaced: a device (`/dev/null`), a FIFO, a socket, a folder, or a symlink whose target lies
@@ -41,6 +47,36 @@ def _kind(mode: int) -> str:
     if stat.S_ISSOCK(mode):
         return "a socket"
     return "not a regular file"
+
+
+def output_path(path: Path, *, folder: bool = False) -> Path:
+    """`path` (a file, or with `folder` the output folder itself) when no symlinked folder is on
+    its way; a `UsageError` (exit 2) naming the symlink otherwise. Checked before anything is
+    written; what does not exist yet is created as real folders later."""
+    here = Path.cwd()
+    absolute = path if path.is_absolute() else here / path
+    parts = absolute.parts
+    last = len(parts) if folder else len(parts) - 1  # the folder written into
+    current = Path(parts[0])
+    for i, part in enumerate(parts[1:last], start=2):
+        current = current / part
+        inside = len(current.parts) > len(here.parts) and current.parts[: len(here.parts)] == here.parts
+        if not (inside or i == last):
+            continue
+        try:
+            info = current.lstat()
+        except (FileNotFoundError, NotADirectoryError):
+            break  # the rest is created
+        except OSError:
+            continue  # an unreadable folder: the write itself says why
+        if stat.S_ISLNK(info.st_mode):
+            shown = current if path.is_absolute() or not inside else Path(*current.parts[len(here.parts) :])
+            real = os.path.realpath(current)
+            raise UsageError(
+                f"`{shown}` is a symlink to `{real}`; incplan does not write through a symlinked folder",
+                hint=f"give the real folder (`{real}`), or remove the symlink",
+            )
+    return path
 
 
 def write_target(path: Path) -> Path:
@@ -132,4 +168,4 @@ def write_output(output: str | Path, text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    atomic_write(Path(output), text)
+    atomic_write(output_path(Path(output)), text)

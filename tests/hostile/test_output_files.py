@@ -163,3 +163,60 @@ def test_a_full_disk_during_incident_open_leaves_no_record(team: Path) -> None:
     assert "Traceback" not in result.stderr
     assert "error: File too large" in result.stderr
     assert list((team / "incidents").iterdir()) == []
+
+
+# ------------------------------------------------------------------ never through a symlinked folder
+
+
+@pytest.fixture
+def planted(team: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder outside the repository, and two symlinks to it committed inside: `link` and
+    `docs/link`, as a pull request could plant them."""
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "x.md").write_text("precious\n")
+    (team / "link").symlink_to(outside, target_is_directory=True)
+    (team / "docs").mkdir()
+    (team / "docs" / "link").symlink_to(outside, target_is_directory=True)
+    return outside
+
+
+@pytest.mark.parametrize(
+    ("args", "symlink"),
+    [
+        (["export", "-o", "link/x.md"], "link"),
+        (["export", "-o", "docs/link/x.md"], "docs/link"),
+        (["export", "-o", "link/new/x.md"], "link"),
+        (["export", "--format", "html", "-o", "{team}/link/x.md"], "{team}/link"),
+        (["report", ID, "-o", "link/x.md"], "link"),
+        (["schema", "-o", "docs/link/x.md"], "docs/link"),
+        (["init", "link/x.md", "--force"], "link"),
+        (["site", "build", "--out", "link"], "link"),
+        (["site", "build", "--out", "link/public"], "link"),
+        (["site", "build", "--out", "{team}/docs/link/public"], "{team}/docs/link"),
+        (["preview", "--out", "link"], "link"),
+        (["preview", "--out", "docs/link/preview"], "docs/link"),
+    ],
+)
+def test_no_output_goes_through_a_symlinked_folder(team: Path, planted: Path, args: list[str], symlink: str) -> None:
+    open_incident()
+    before = {p.name: p.read_bytes() for p in planted.iterdir()}
+    code, out, err = run(*[a.format(team=team) for a in args])
+    assert (code, out) == (2, "")
+    assert err == (
+        f"error: `{symlink.format(team=team)}` is a symlink to `{planted}`; incplan does not write through a "
+        f"symlinked folder\n  hint: give the real folder (`{planted}`), or remove the symlink\n"
+    )
+    assert {p.name: p.read_bytes() for p in planted.iterdir()} == before
+
+
+def test_a_working_directory_reached_through_a_symlink_is_fine(team: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only what lies below the working directory is questioned: a checkout under a linked home
+    folder (or macOS's /tmp) writes as usual."""
+    checkout = team.parent / f"{team.name}-via-link"
+    checkout.symlink_to(team, target_is_directory=True)
+    monkeypatch.chdir(checkout)
+    (team / "docs").mkdir()
+    assert run("export", "-o", "docs/plan.md")[0] == 0
+    assert run("export", "-o", f"{checkout}/docs/plan.html", "-f", "html")[0] == 0
+    assert run("site", "build", "--out", "public")[0] == 0
+    assert (team / "docs" / "plan.md").is_file() and (team / "public" / "index.html").is_file()

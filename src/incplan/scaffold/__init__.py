@@ -245,7 +245,9 @@ def _check_timezone(name: str) -> None:
 
 def write_plan(path: Path, options: InitOptions, today: date, *, force: bool = False) -> Path:
     """Write the plan atomically; refuse to overwrite unless `force`. Returns the file written."""
-    target = path / "incplan.yaml" if path.is_dir() else path
+    from incplan.atomic import output_path
+
+    target = output_path(path / "incplan.yaml" if path.is_dir() else path)
     if target.exists() and not force:
         raise UsageError(f"`{target}` already exists", hint="pass --force to overwrite it, or give another PATH")
     text = render_plan(options, today)

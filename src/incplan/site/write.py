@@ -48,13 +48,14 @@ def _kind(mode: int) -> str | None:
 
 
 def prepare(out: Path) -> Path:
+    from incplan.atomic import output_path
+
+    output_path(out, folder=True)  # never through a symlinked folder, the output folder included
     try:
         info = out.lstat()
     except FileNotFoundError:
         out.mkdir(parents=True)
         return out
-    if stat.S_ISLNK(info.st_mode) and out.is_dir():
-        return out  # the folder the user named may itself be a link to a folder
     if not stat.S_ISDIR(info.st_mode):
         raise UsageError(f"`{out}` is not a folder", hint="give --out a folder (it is created when missing)")
     return out

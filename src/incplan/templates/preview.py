@@ -73,11 +73,11 @@ def write_preview(items: list[PreviewItem], out: Path) -> tuple[int, int]:
     import os
     import stat
 
+    from incplan.atomic import output_path
     from incplan.diagnostics import UsageError
 
+    output_path(out, folder=True)
     info = _lstat(out)
-    if info is not None and stat.S_ISLNK(info.st_mode):
-        raise UsageError(f"`{out}` is a symlink", hint="give a real folder for the preview files")
     if info is not None and not stat.S_ISDIR(info.st_mode):
         raise UsageError(f"`{out}` is a file, not a folder", hint="give a folder for the preview files")
     if info is not None and any(out.iterdir()) and not _is_regular(out / MARKER):
