@@ -4,6 +4,7 @@ and peak memory (`os.wait4`, i.e. `resource.getrusage` of that one child)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,17 @@ def run_cli(
             err.read().decode("utf-8", "backslashreplace"),
             usage.ru_maxrss / 1024,
         )
+
+
+def without_root_powers() -> list[str]:
+    """A prefix that runs a child without root's power to ignore file permissions (as root, a
+    read-only folder is writable and an unreadable one readable); nothing when we are not root."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("as root this needs setpriv to drop CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH")
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}"]
 
 
 def assert_clean(run: Run, *codes: int) -> None:

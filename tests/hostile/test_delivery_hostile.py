@@ -7,7 +7,6 @@ import base64
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from ..servers import (
     smtp_server,
     tcp_server,
 )
+from .conftest import without_root_powers
 
 runner = CliRunner()
 ID = "2026-11-27-dashboard-down"
@@ -496,7 +496,7 @@ def test_delivered_while_the_record_is_locked_is_kept_and_merged(
 
 
 def test_a_kept_delivery_counts_in_every_view_wherever_it_is_run(
-    team: Path, server: Server, monkeypatch: pytest.MonkeyPatch
+    team: Path, server: HttpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SPEC §8: what was delivered but not recorded is kept for the next command on the
     incident; status, report, report --all and watch count it before any write merges it, also
@@ -555,17 +555,6 @@ def test_a_kept_delivery_counts_in_every_view_wherever_it_is_run(
     assert len(list((team / "state" / "incplan" / "recovery").iterdir())) == 1
 
 
-def _without_root_powers() -> list[str]:
-    """A prefix that runs a child without root's power to ignore file permissions (as root, a
-    read-only folder is writable); nothing when we are not root."""
-    if os.geteuid() != 0:
-        return []
-    if shutil.which("setpriv") is None:
-        pytest.skip("as root this needs setpriv to drop CAP_DAC_OVERRIDE")
-    caps = "-dac_override,-dac_read_search"
-    return ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}"]
-
-
 @pytest.fixture
 def shared_tmp() -> Iterator[Path]:
     """A folder another user may enter (pytest's own tmp folders are private to root)."""
@@ -582,7 +571,7 @@ def shared_tmp() -> Iterator[Path]:
 
 def _incplan(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **env, "PYTHONDONTWRITEBYTECODE": "1"}
-    command = [*_without_root_powers(), sys.executable, "-m", "incplan", "--color", "never", *args]
+    command = [*without_root_powers(), sys.executable, "-m", "incplan", "--color", "never", *args]
     return subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120)
 
 

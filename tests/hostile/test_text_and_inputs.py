@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import ROOT
-from .conftest import assert_clean, run_cli
+from .conftest import assert_clean, run_cli, without_root_powers
 from .plans import plan
 
 MINIMAL = (ROOT / "examples/minimal.yaml").read_text()
@@ -239,6 +239,33 @@ def test_check_a_file_in_a_folder_it_may_not_search(tmp_path: Path) -> None:
         assert "Permission denied" in result.err
     finally:
         locked.chmod(0o700)
+
+
+@pytest.mark.parametrize("mode", [0o000, 0o311], ids=["no access", "search only"])
+def test_check_reports_a_folder_it_may_not_read(tmp_path: Path, mode: int) -> None:
+    """Never silence: a subfolder that cannot be listed is a diagnostic with its path. Run
+    without root's power to read anything (setpriv), so the folder is really unreadable."""
+    import subprocess
+    import sys
+
+    (tmp_path / "plans" / "team").mkdir(parents=True)
+    (tmp_path / "plans" / "ok.yaml").write_text(MINIMAL)
+    (tmp_path / "plans" / "team" / "hidden.yaml").write_text(MINIMAL)
+    (tmp_path / "plans" / "team").chmod(mode)
+    try:
+        done = subprocess.run(
+            [*without_root_powers(), sys.executable, "-m", "incplan", "--color", "never", "check", "plans"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    finally:
+        (tmp_path / "plans" / "team").chmod(0o755)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout == (
+        "plans/team:1:1: error E008 cannot read the folder: Permission denied; the plans in it were not checked\n"
+        "  hint: give incplan read and search access to it (`chmod u+rx`), or leave it out of the paths\n"
+        "2 files checked: 1 error, 0 warnings\n"
+    )
+    assert done.stderr == ""
 
 
 # ------------------------------------------------------------------ FIFOs never block

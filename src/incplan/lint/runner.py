@@ -96,12 +96,22 @@ def _shorten(text: str, width: int = 120) -> str:
 
 
 def _walk(root: Path) -> Iterator[Path]:
-    for folder, dirs, files in os.walk(root):
+    """Plan files below `root`; a folder that cannot be listed is yielded itself, so that
+    `lint_file` reports it instead of the walk passing over it in silence."""
+    unreadable: list[Path] = []
+
+    def skipped(error: OSError) -> None:
+        unreadable.append(Path(error.filename))
+
+    for folder, dirs, files in os.walk(root, onerror=skipped):
+        yield from unreadable
+        unreadable.clear()
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_FOLDERS)
         here = Path(folder)
         for name in sorted(files):
             if name.endswith(PLAN_SUFFIXES) and not name.startswith("."):
                 yield here / name
+    yield from unreadable
 
 
 # Top-level keys of a plan: a YAML file with fewer than two of them is some other tool's file.
@@ -148,6 +158,8 @@ def lint_file(
 
     budget = PLAN_BUDGET if budget is None else budget
     deadline = time.monotonic() + budget
+    if path.is_dir():  # a folder the walk could not list
+        return FileReport(str(path), [_unreadable_folder(path)], cacheable=False)
     source = load_plan(path, text=text)
     cacheable = True
     if _is_record(source.data) and not plans_only:
@@ -183,6 +195,22 @@ def lint_file(
     placed = source.place(kept)
     placed.sort(key=lambda d: (d.line, d.col, d.code))
     return FileReport(source.file, _dedupe(placed), cacheable=cacheable)
+
+
+def _unreadable_folder(path: Path) -> Diagnostic:
+    from incplan.plan import problems as P
+
+    try:
+        os.scandir(path).close()
+        why = "it changed while it was read"
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+    return P.NOT_A_PLAN.at(
+        f"cannot read the folder: {why}; the plans in it were not checked",
+        hint="give incplan read and search access to it (`chmod u+rx`), or leave it out of the paths",
+        line=1,
+        file=str(path),
+    )
 
 
 def _is_record(data: object) -> bool:
