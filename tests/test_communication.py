@@ -499,6 +499,34 @@ def test_classify_not_an_incident() -> None:
     assert "  • Planned maintenance announced in advance\n" in out
 
 
+def test_classify_never_asks_what_cannot_change_the_answer(tmp_path: Path) -> None:
+    # data_exposed (sev1) comes before full_outage (sev1): with --yes full_outage it is sev1 either way
+    code, out, err = run("classify", "--plan", PLAN, "--yes", "full_outage", "-f", "json", input="")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["severity"] == "sev1"
+    assert json.loads(out)["answers"] == {"full_outage": True}
+    # with --yes core_degraded (sev2) both sev1 questions can still change it: both are asked
+    code, out, err = run("classify", "--plan", PLAN, "--yes", "core_degraded", "-f", "json", input="n\nn\n")
+    assert code == 0
+    assert err.count("[y/N]") == 2
+    answers = json.loads(out[out.index("{") :])["answers"]  # (the runner echoes the typed answers first)
+    assert answers == {"data_exposed": False, "full_outage": False, "core_degraded": True}
+    # skipped only when nothing between it and the "yes" could stop the walk at another severity
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(Path(PLAN).read_text().replace(
+        "    - id: full_outage\n",
+        "    - id: partial\n      question: Is it partly broken?\n      severity: sev2\n    - id: full_outage\n",
+    ))  # fmt: skip
+    code, out, err = run("classify", "--plan", str(plan), "--yes", "full_outage", "-f", "json", input="n\nn\n")
+    assert code == 0
+    assert err.count("[y/N]") == 2  # data_exposed (sev1, or sev2 if partial is yes), then partial
+    answers = json.loads(out[out.index("{") :])["answers"]
+    assert answers == {"data_exposed": False, "partial": False, "full_outage": True}
+    code, out, err = run("classify", "--plan", str(plan), "--no", "partial", "--yes", "full_outage", "-f", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["answers"] == {"partial": False, "full_outage": True}
+
+
 def test_classify_errors() -> None:
     code, _, err = run("classify", "--plan", PLAN, "--yes", "full_outag")
     assert code == 2 and "did you mean `full_outage`?" in err

@@ -170,6 +170,8 @@ def classify(
             answer = True
         elif criterion.id in no:
             answer = False
+        elif _decided_anyway(criterion, criteria[index + 1 :], yes, no):
+            continue  # yes or no, the severity is the same: never asked
         elif ask is not None:
             answer = ask(criterion)
         else:
@@ -183,3 +185,17 @@ def classify(
     if reached is not None:
         reached(None)
     return Classification(None, None, answers)
+
+
+def _decided_anyway(criterion: Criterion, later: list[Criterion], yes: list[str], no: list[str]) -> bool:
+    """True when the answer to `criterion` cannot change the severity: answered no, the walk
+    would end at a later "yes" already given, with every criterion it could stop at on the way
+    leading to the same severity as this one."""
+    outcomes = set()
+    for other in later:
+        if other.id in no:
+            continue
+        outcomes.add(other.severity)  # the walk may stop here: at a given yes, or an unanswered one
+        if other.id in yes:
+            return outcomes == {criterion.severity}
+    return False  # no yes given after it: "not an incident" stays possible
