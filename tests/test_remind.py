@@ -231,3 +231,62 @@ def test_a_failed_reminder_is_tried_again_then_given_up(
     slack = [path for path, _ in hooks.received if path == "/slack"]
     teams = [path for path, _ in hooks.received if path == "/teams"]
     assert (len(slack), len(teams)) == (3, 1)  # three attempts for the failing one, one post for the other
+
+
+def test_dry_run_shows_the_exact_reminders_and_sends_and_records_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hooks: Hooks
+) -> None:
+    import os
+
+    team(tmp_path, monkeypatch)
+    assert run("incident", "open", "--title", "Checkout errors", "--severity", "sev2", now=at("10:00"))[0] == 0
+    record = tmp_path / "incidents" / f"{ID}.yaml"
+    before = record.read_bytes()
+    code, out, err = run("incident", "remind", "--send", "--dry-run", now=at("10:15"))
+    assert (code, err) == (0, "")
+    base = os.environ["SLACK_WEBHOOK_URL"].rsplit("/", 1)[0]
+    text = "Alice Nowak, the customer update for Checkout errors is due by Nov 27, 2026, 10:20 CET."
+    card = {
+        "type": "message",
+        "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": {
+            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard", "version": "1.4",
+            "body": [
+                {"type": "TextBlock", "text": "Update due: Checkout errors", "weight": "Bolder", "size": "Medium",
+                 "wrap": True},
+                {"type": "TextBlock", "text": text, "wrap": True},
+            ]}}],
+    }  # fmt: skip
+    assert out == (
+        f"{ID}  sev2  next customer update 2026-11-27 10:20 CET (in 5m)  Checkout errors\n"
+        f"==> slack <==\nPOST {base}/***\nContent-Type: application/json\n\n"
+        + json.dumps({"text": f"*Update due: Checkout errors*\n{text}"})
+        + f"\n\n==> teams <==\nPOST {base}/***\nContent-Type: application/json\n\n"
+        + json.dumps(card)
+        + "\n\n"
+    )
+    assert hooks.received == [] and record.read_bytes() == before  # sent nothing, recorded nothing
+    code, out, _ = run("incident", "remind", "--send", "--dry-run", "-f", "json", now=at("10:15"))
+    assert code == 0
+    assert [r["channel"] for r in json.loads(out)["due"][0]["dry_run"]] == ["slack", "teams"]
+    assert json.loads(out)["due"][0]["reminders"] == []
+
+    # a credential unset: exit 2, the variable named, the others still shown
+    monkeypatch.delenv("TEAMS_WEBHOOK_URL")
+    code, out, err = run("incident", "remind", "--send", "--dry-run", now=at("10:15"))
+    assert code == 2
+    assert "==> slack <==\nPOST " in out
+    assert "==> teams <==\ncannot send: " in out and "TEAMS_WEBHOOK_URL" in out
+    assert err == (
+        f"error: --send could not remind {ID} to teams\n"
+        "  hint: fix what each `cannot send:` above says, then dry-run again\n"
+    )
+    assert hooks.received == [] and record.read_bytes() == before
+
+    # the real run sends what the dry run showed; a dry run after it has nothing left to send
+    assert run("incident", "remind", "--send", now=at("10:15"))[0] == 1  # teams failed: unset
+    assert [path for path, _ in hooks.received] == ["/slack"]
+    assert hooks.received[0][1] == {"text": f"*Update due: Checkout errors*\n{text}"}
+    monkeypatch.setenv("TEAMS_WEBHOOK_URL", f"{base}/teams")
+    code, out, _ = run("incident", "remind", "--send", "--dry-run", now=at("10:16"))
+    assert code == 0 and "==> slack <==" not in out and "==> teams <==" in out  # slack was reminded already
+    assert run("incident", "remind", "--dry-run", now=at("10:16"))[:2] == (2, "")

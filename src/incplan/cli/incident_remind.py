@@ -16,6 +16,9 @@ def remind(
     send: bool = typer.Option(
         False, "--send", help="Post a reminder to the severity's internal channels with delivery (once per due time)."
     ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="With --send: show the exact reminder requests; send and record nothing."
+    ),
     format: str = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format."),
     plan: str = PLAN,
 ) -> None:
@@ -29,9 +32,12 @@ def remind(
     choose("format", format, ["text", "json"])
     with handled():
         from incplan import clock, needs
-        from incplan.incidents.remind import due_updates, send_reminders, window_of
+        from incplan.diagnostics import UsageError
+        from incplan.incidents.remind import due_updates, send_reminders, show_reminders, window_of
         from incplan.incidents.service import statuses
 
+        if dry_run and not send:
+            raise UsageError("--dry-run goes with --send", hint="incplan incident remind --send --dry-run")
         window = window_of(within)
         usable, plan_path = load_usable(plan)
         loaded = usable.plan
@@ -41,9 +47,10 @@ def remind(
             needs.remind(usable, loaded.for_record(status.state), status.state, send=send)
         due = due_updates(found, window)
         if send:
-            due = [send_reminders(loaded, item) for item in due]
+            due = [(show_reminders if dry_run else send_reminders)(loaded, item) for item in due]
     warn_damaged(damaged)
     failed = [(item, s) for item in due for s in item.sent if not s.delivered]
+    blocked = [(item, s) for item in due for s in item.shown if not s.can_send]
     if format == "json":
         import json
 
@@ -71,7 +78,14 @@ def remind(
             for sent in item.sent:
                 if sent.delivered:
                     sys.stdout.write(f"  reminded {sent.channel}\n")
+            for shown in item.shown:
+                sys.stdout.write(f"==> {shown.channel} <==\n{shown.request}\n\n")
     for item, sent in failed:
         sys.stderr.write(f"error: reminder for {item.status.state.id} to {sent.channel} failed: {sent.error}\n")
+    if blocked:
+        names = ", ".join(f"{item.status.state.id} to {shown.channel}" for item, shown in blocked)
+        sys.stderr.write(f"error: --send could not remind {names}\n")
+        sys.stderr.write("  hint: fix what each `cannot send:` above says, then dry-run again\n")
+        raise typer.Exit(2)
     if failed or any(d.overdue_by for d in due):
         raise typer.Exit(1)

@@ -52,12 +52,22 @@ class Sent:
 
 
 @dataclass
+class Shown:
+    """`--dry-run`: the request a reminder would be, secrets masked, or why it could not be sent."""
+
+    channel: str
+    request: str
+    can_send: bool
+
+
+@dataclass
 class DueUpdate:
     status: Status
     due_at: datetime
     now: datetime
     sent: list[Sent] = field(default_factory=list)
     already: list[str] = field(default_factory=list)  # channels reminded of this due time before
+    shown: list[Shown] = field(default_factory=list)  # --dry-run
 
     @property
     def overdue_by(self) -> timedelta | None:
@@ -79,6 +89,11 @@ class DueUpdate:
             "overdue_by_s": int(self.overdue_by.total_seconds()) if self.overdue_by is not None else None,
             "reminders": [{"channel": s.channel, "delivered": s.delivered, "error": s.error} for s in self.sent],
             "reminded_before": self.already,
+            **(
+                {"dry_run": [{"channel": r.channel, "request": r.request, "can_send": r.can_send} for r in self.shown]}
+                if self.shown
+                else {}
+            ),
         }
 
 
@@ -110,26 +125,45 @@ def reminder_channels(plan: Plan, severity: str) -> list[str]:
     return out
 
 
+def _due_jobs(plan: Plan, record: Record, item: DueUpdate) -> list[Job]:
+    """The reminders still to send for `item`: one job per internal channel with delivery that
+    was not reminded of this due time yet (nor tried `MAX_ATTEMPTS` times)."""
+    from incplan.incidents.state import cadence, fold
+
+    view = plan.for_record(record)  # a maintenance: its cadence and channels
+    state = fold(record, view)
+    current = cadence(state, view, item.now)
+    if not state.open or current.next_due != item.due_at:
+        return []  # someone posted the update (or resolved) meanwhile
+    jobs: list[Job] = []
+    for channel_id in reminder_channels(view, state.severity):
+        earlier = [
+            e for e in record.events if isinstance(e, Reminded) and e.channel == channel_id and e.due == item.due_at
+        ]
+        if any(e.delivered for e in earlier) or len(earlier) >= MAX_ATTEMPTS:
+            item.already.append(channel_id)
+            continue
+        jobs.extend(reminder_jobs(view, state, channel_id, item.due_at, item.now))
+    return jobs
+
+
+def show_reminders(plan: Plan, item: DueUpdate) -> DueUpdate:
+    """`--dry-run`: the exact requests the reminders of one incident would be (secrets masked);
+    nothing is sent or recorded."""
+    from incplan.delivery.run import dry_run
+    from incplan.incidents import store
+
+    record = store.read_record_fast(item.status.path)
+    item.shown = [Shown(*shown) for shown in dry_run(_due_jobs(plan, record, item))]
+    return item
+
+
 def send_reminders(plan: Plan, item: DueUpdate) -> DueUpdate:
     """Send the due reminders of one incident, at most once per due time and channel."""
     from incplan.incidents import store
-    from incplan.incidents.state import cadence, fold
 
     def events(record: Record) -> list[dict[str, Any]]:
-        view = plan.for_record(record)  # a maintenance: its cadence and channels
-        state = fold(record, view)
-        current = cadence(state, view, item.now)
-        if not state.open or current.next_due != item.due_at:
-            return []  # someone posted the update (or resolved) meanwhile
-        jobs: list[Job] = []
-        for channel_id in reminder_channels(view, state.severity):
-            earlier = [
-                e for e in record.events if isinstance(e, Reminded) and e.channel == channel_id and e.due == item.due_at
-            ]
-            if any(e.delivered for e in earlier) or len(earlier) >= MAX_ATTEMPTS:
-                item.already.append(channel_id)
-                continue
-            jobs.extend(reminder_jobs(view, state, channel_id, item.due_at, item.now))
+        jobs = _due_jobs(plan, record, item)
         if not jobs:
             return []
         from incplan.delivery.run import deliver_all
