@@ -14,6 +14,17 @@ NOW = "2026-11-27T11:00:00+00:00"
 SMTP_LOGIN = Login("relay-user", "relay-pass-s3cr3t")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # typer's CliRunner builds the whole click command tree (a signature and the type hints of
+    # every parameter of every command, ~60 ms) on each `invoke`; the tree depends only on the
+    # app, so build it once per app. What a command does with its arguments still runs each time.
+    import functools
+
+    import typer.testing
+
+    typer.testing._get_command = functools.cache(typer.testing._get_command)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", help="rewrite expected outputs from the current code")
 

@@ -4,11 +4,15 @@ user's shell would."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 
 import pytest
+from typer.testing import CliRunner
+
+from incplan.cli.app import app
 
 from .conftest import ROOT
 
@@ -16,6 +20,8 @@ ESC = "\x1b["
 
 
 def incplan(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """The installed module in a process of its own: help screens read the terminal and the
+    environment as a real run does (Typer keeps their colour settings in module globals)."""
     environment = {**os.environ, **(env or {})}
     done = subprocess.run(
         [sys.executable, "-m", "incplan", *args],
@@ -27,6 +33,14 @@ def incplan(*args: str, input: str | None = None, env: dict[str, str] | None = N
         check=False,
     )
     return done.returncode, done.stdout, done.stderr
+
+
+def invoke(*args: str, input: str | None = None) -> tuple[int, str, str]:
+    """In-process, from the repository root: usage errors and standard input."""
+    with contextlib.chdir(ROOT):
+        result = CliRunner().invoke(app, list(args), input=input)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.mark.parametrize(
@@ -46,12 +60,12 @@ def incplan(*args: str, input: str | None = None, env: dict[str, str] | None = N
     ids=["unknown-option", "unknown-command", "unknown-global-option", "extra-argument"],
 )
 def test_typer_errors_have_our_look(args: list[str], expected: str) -> None:
-    code, out, err = incplan(*args)
+    code, out, err = invoke(*args)
     assert (code, out, err) == (2, "", expected)
 
 
 def test_missing_option_value_has_our_look() -> None:
-    code, out, err = incplan("check", "--format")
+    code, out, err = invoke("check", "--format")
     assert (code, out, err) == (
         2,
         "",
@@ -60,7 +74,7 @@ def test_missing_option_value_has_our_look() -> None:
 
 
 def test_an_error_in_a_subcommand_names_it_in_the_hint() -> None:
-    code, _, err = incplan("--color", "never", "incident", "open", "--title")
+    code, _, err = invoke("--color", "never", "incident", "open", "--title")
     assert (code, err) == (
         2,
         "error: option `--title` requires an argument\n  hint: `incplan incident open --help` shows the usage\n",
@@ -68,7 +82,7 @@ def test_an_error_in_a_subcommand_names_it_in_the_hint() -> None:
 
 
 def test_bad_color_choice_is_a_usage_error() -> None:
-    code, _, err = incplan("--color", "sometimes", "rules")
+    code, _, err = invoke("--color", "sometimes", "rules")
     assert (code, err) == (2, "error: `--color sometimes` is not a choice\n  hint: use auto, always or never\n")
 
 
@@ -102,28 +116,28 @@ VARS = "service: API\nimpact: slow checkouts\nworkaround: none\ncause: a databas
 
 
 def test_check_reads_a_plan_from_standard_input() -> None:
-    assert incplan("check", "-", input=PLAN) == (0, "1 file checked: no problems\n", "")
-    code, out, _ = incplan("check", "-", input=TYPO)
+    assert invoke("check", "-", input=PLAN) == (0, "1 file checked: no problems\n", "")
+    code, out, _ = invoke("check", "-", input=TYPO)
     assert code == 1
     assert out.startswith("<stdin>:26:5: error E101 unknown key `acess` in `channels.status_page`\n")
 
 
 def test_plan_from_standard_input() -> None:
-    code, out, err = incplan("--color", "never", "show", "stages", "--plan", "-", input=PLAN)
+    code, out, err = invoke("--color", "never", "show", "stages", "--plan", "-", input=PLAN)
     assert (code, err) == (0, "")
     assert "investigating" in out.lower()
 
 
 def test_variables_from_standard_input() -> None:
     args = ["notify", "--plan", "plans/incplan.yaml", "--vars", "-", "--stage", "investigating"]
-    code, out, err = incplan(*args, "--severity", "sev1", "--title", "DB down", "--format", "json", input=VARS)
+    code, out, err = invoke(*args, "--severity", "sev1", "--title", "DB down", "--format", "json", input=VARS)
     assert (code, err) == (0, "")
     assert "slow checkouts" in out
 
 
 def test_standard_input_is_read_once() -> None:
     args = ["notify", "--plan", "-", "--vars", "-", "--stage", "investigating", "--severity", "sev1", "--example"]
-    code, out, err = incplan(*args, input=PLAN)
+    code, out, err = invoke(*args, input=PLAN)
     assert (code, out) == (2, "")
     assert "standard input was already read for another `-`" in err
     assert "Traceback" not in err

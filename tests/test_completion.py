@@ -1,8 +1,11 @@
 """Shell completion through the real protocol: the shell sets `_INCPLAN_COMPLETE`, `COMP_WORDS`
-and `COMP_CWORD` and reads the candidates from standard output (bash's one per line)."""
+and `COMP_CWORD` and reads the candidates from standard output (bash's one per line). Most cases
+run the command in-process with that environment; `test_a_real_shell_process_completes` and the
+script test run the installed module as the shell would."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -10,28 +13,23 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from incplan.cli.app import app
 
 from .conftest import ROOT
 
 
-def complete(line: str, cwd: Path, **env: str) -> tuple[int, list[str], str]:
+def _protocol(line: str, env: dict[str, str]) -> dict[str, str]:
     words = line.split()
     cword = len(words) if line.endswith(" ") else len(words) - 1
-    done = subprocess.run(
-        [sys.executable, "-m", "incplan"],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=False,
-        env={
-            **os.environ,
-            "_INCPLAN_COMPLETE": "complete_bash",
-            "COMP_WORDS": line,
-            "COMP_CWORD": str(cword),
-            **env,
-        },
-    )
-    return done.returncode, done.stdout.split(), done.stderr
+    return {"_INCPLAN_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(cword), **env}
+
+
+def complete(line: str, cwd: Path, **env: str) -> tuple[int, list[str], str]:
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(app, [], env=_protocol(line, env), prog_name="incplan")
+    return result.exit_code, result.stdout.split(), result.stderr
 
 
 @pytest.fixture
@@ -101,3 +99,15 @@ def test_show_completion_prints_a_bash_script(tmp_path: Path) -> None:
     assert done.returncode == 0
     assert "_INCPLAN_COMPLETE=complete_bash" in done.stdout
     assert "complete " in done.stdout
+
+
+def test_a_real_shell_process_completes(team: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "incplan"],
+        capture_output=True,
+        text=True,
+        cwd=team,
+        check=False,
+        env={**os.environ, **_protocol("incplan incident open --role communications_lead=@b", {})},
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "communications_lead=@bob\n", "")

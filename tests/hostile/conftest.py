@@ -82,6 +82,20 @@ def without_root_powers() -> list[str]:
     return ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}"]
 
 
+def prepare(cwd: Path, *args: str) -> None:
+    """A setup step that is not what the test is about (opening the incident whose record it then
+    damages): in-process, exit 0, no child interpreter to start."""
+    import contextlib
+
+    from typer.testing import CliRunner
+
+    from incplan.cli.app import app
+
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(app, ["--color", "never", *args], env={"INCPLAN_NOW": NOW})
+    assert result.exit_code == 0, (args, result.output, result.exception)
+
+
 def assert_clean(run: Run, *codes: int) -> None:
     """Exit code as expected and never a traceback."""
     assert "Traceback" not in run.output, run.output

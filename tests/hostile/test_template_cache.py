@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,14 +21,23 @@ def _entries(cache: Path) -> list[Path]:
     return [p for p in (cache / "templates").rglob("*") if p.is_file()]
 
 
-@pytest.fixture
-def cache(tmp_path: Path) -> tuple[Path, str]:
-    """A cache folder filled by one run, and that run's output."""
-    folder = tmp_path / "cache"
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A cache folder filled by one run, and that run's output (once for the module)."""
+    folder = tmp_path_factory.mktemp("filled") / "cache"
     first = run_cli(*NOTIFY, env={"INCPLAN_CACHE_DIR": str(folder)})
     assert_clean(first, 0)
     assert _entries(folder)
     return folder, first.out
+
+
+@pytest.fixture
+def cache(filled: tuple[Path, str], tmp_path: Path) -> tuple[Path, str]:
+    """A copy of the filled cache for one test to tamper with (modes kept; the control test
+    shows that the copied entries are the ones the next run loads)."""
+    folder = tmp_path / "cache"
+    shutil.copytree(filled[0], folder, symlinks=True)
+    return folder, filled[1]
 
 
 def _plant(entry: Path, marker: Path) -> None:

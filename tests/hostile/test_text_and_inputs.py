@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import ROOT
-from .conftest import assert_clean, run_cli, without_root_powers
+from .conftest import assert_clean, prepare, run_cli, without_root_powers
 from .plans import plan
 
 MINIMAL = (ROOT / "examples/minimal.yaml").read_text()
@@ -79,8 +79,7 @@ def test_commands_refuse_a_plan_with_a_lone_surrogate(args: list[str], write: Wr
 
 def test_record_titled_with_a_lone_surrogate_lists_and_shows(tmp_path: Path) -> None:
     shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
-    opened = run_cli("incident", "open", "--title", "Checkout", "--severity", "sev2", cwd=tmp_path)
-    assert_clean(opened, 0)
+    prepare(tmp_path, "incident", "open", "--title", "Checkout", "--severity", "sev2")
     record = next((tmp_path / "incidents").glob("*.yaml"))
     record.write_text(record.read_text().replace("title: Checkout", 'title: "Check \\ud800 out"'))
     for args in (["incident", "list"], ["incident", "list", "--all"], ["incident", "status"]):
@@ -92,8 +91,7 @@ def test_record_titled_with_a_lone_surrogate_lists_and_shows(tmp_path: Path) -> 
 @pytest.mark.parametrize(("fmt", "shown"), [("html", "Check \\udcff out"), ("markdown", "Check \\udcff out")])
 def test_report_file_of_a_record_titled_with_a_lone_surrogate(fmt: str, shown: str, tmp_path: Path) -> None:
     shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
-    opened = run_cli("incident", "open", "--title", "Checkout", "--severity", "sev2", cwd=tmp_path)
-    assert_clean(opened, 0)
+    prepare(tmp_path, "incident", "open", "--title", "Checkout", "--severity", "sev2")
     record = next((tmp_path / "incidents").glob("*.yaml"))
     record.write_text(record.read_text().replace("title: Checkout", 'title: "Check \\udcff out"'))
     result = run_cli("report", record.stem, "-f", fmt, "-o", "out.txt", cwd=tmp_path)
@@ -178,10 +176,7 @@ def _strip_sgr(text: str) -> str:
 
 def test_markup_in_a_record_title_prints_as_written(tmp_path: Path) -> None:
     shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
-    opened = run_cli(
-        "incident", "open", "--title", "DB [/] [beta] [link=https://x.example]y", "--severity", "sev2", cwd=tmp_path
-    )
-    assert_clean(opened, 0)
+    prepare(tmp_path, "incident", "open", "--title", "DB [/] [beta] [link=https://x.example]y", "--severity", "sev2")
     result = run_cli("--color", "always", "incident", "status", cwd=tmp_path, env={"COLUMNS": "400"})
     assert_clean(result, 0)
     assert "DB [/] [beta] [link=https://x.example]y" in _strip_sgr(result.out)
@@ -324,7 +319,7 @@ def test_an_alias_cycle_is_a_diagnostic_not_a_hang(text: str, where: str, write:
 
 def test_a_record_or_vars_file_with_an_alias_cycle_is_set_aside(tmp_path: Path) -> None:
     shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
-    assert_clean(run_cli("incident", "open", "--title", "Cyc", "--severity", "sev2", cwd=tmp_path), 0)
+    prepare(tmp_path, "incident", "open", "--title", "Cyc", "--severity", "sev2")
     record = next((tmp_path / "incidents").glob("*.yaml"))
     record.write_text(record.read_text().replace("title: Cyc", "title: &t [*t]"))
     listed = run_cli("incident", "list", "--all", cwd=tmp_path)
@@ -343,7 +338,7 @@ def test_a_record_or_vars_file_with_an_alias_cycle_is_set_aside(tmp_path: Path) 
 def test_a_record_edited_to_a_far_date_is_set_aside(tmp_path: Path) -> None:
     shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
     for title in ("Far", "Near"):
-        assert_clean(run_cli("incident", "open", "--title", title, "--severity", "sev2", cwd=tmp_path), 0)
+        prepare(tmp_path, "incident", "open", "--title", title, "--severity", "sev2")
     far = next((tmp_path / "incidents").glob("*-far.yaml"))
     text = far.read_text()
     opened = text.split("opened_at: ", 1)[1].splitlines()[0]
@@ -358,11 +353,10 @@ def test_a_record_edited_to_a_far_date_is_set_aside(tmp_path: Path) -> None:
 
 def test_site_build_of_a_record_titled_with_a_lone_surrogate(tmp_path: Path) -> None:
     shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
-    opened = run_cli("incident", "open", "--title", "Checkout", "--severity", "sev2", "--var", "service=x",
-                     "--var", "impact=y", cwd=tmp_path)  # fmt: skip
-    assert_clean(opened, 0)
+    prepare(tmp_path, "incident", "open", "--title", "Checkout", "--severity", "sev2", "--var", "service=x",
+            "--var", "impact=y")  # fmt: skip
     record = next((tmp_path / "incidents").glob("*.yaml"))
-    assert_clean(run_cli("notify", "-i", record.stem, "--posted", "-c", "status_page", "-f", "text", cwd=tmp_path), 0)
+    prepare(tmp_path, "notify", "-i", record.stem, "--posted", "-c", "status_page", "-f", "text")
     record.write_text(record.read_text().replace("title: Checkout", 'title: "Bad \\ud800 title"'))
     result = run_cli("site", "build", "--out", "public", cwd=tmp_path)
     assert_clean(result, 0)
