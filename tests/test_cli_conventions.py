@@ -203,3 +203,63 @@ def test_incident_and_maintenance_commands_take_the_convention_options(path: str
     if "--format" in given:
         fmt = next(p for p in getattr(command, "params", []) if "--format" in p.opts)
         assert "json" in fmt.metavar.split("|")
+
+
+PLAN_FILE = str(ROOT / "plans/incplan.yaml")
+# What each command with `--format` needs besides it to reach its choice of reporter.
+FORMAT_ARGS = {
+    "check": [],
+    "rules": [],
+    "notify": ["--plan", PLAN_FILE],
+    "show": ["--plan", PLAN_FILE],
+    "classify": ["--plan", PLAN_FILE],
+    "roster": ["--plan", PLAN_FILE],
+    "diff": ["--plan", PLAN_FILE],
+    "export": ["--plan", PLAN_FILE],
+    "site build": ["--plan", PLAN_FILE],
+    "incident open": ["--title", "t", "--severity", "sev1", "--plan", PLAN_FILE],
+    "incident update": ["x", "--plan", PLAN_FILE],
+    "incident assign": ["x", "scribe", "@jo", "--plan", PLAN_FILE],
+    "incident status": ["--plan", PLAN_FILE],
+    "incident list": ["--plan", PLAN_FILE],
+    "incident remind": ["--plan", PLAN_FILE],
+    "maintenance schedule": ["-t", "t", "--start", "10:00", "--end", "11:00", "--plan", PLAN_FILE],
+    "maintenance update": ["x", "--plan", PLAN_FILE],
+}
+
+
+def test_every_format_option_lists_its_reporters_and_refuses_others_alike() -> None:
+    """One registry per command: `--help` shows its names, `--format` takes exactly those, and a
+    name it does not know is one error listing them in the same order (exit 2, nothing printed)."""
+    from typer.testing import CliRunner
+
+    from incplan.cli.app import app
+
+    with_format = sorted(path for path, c in _commands().items() if any("--format" in p.opts for p in c.params))
+    assert with_format == sorted([*FORMAT_ARGS, "report"])
+    runner = CliRunner()
+    for path, args in FORMAT_ARGS.items():
+        command = _commands()[path]
+        names = next(p for p in command.params if "--format" in p.opts).metavar.split("|")
+        result = runner.invoke(
+            app, ["--color", "never", *path.split(), *args, "--format", "nope"], catch_exceptions=False
+        )
+        assert (result.exit_code, result.stdout) == (2, ""), path
+        assert result.stderr == f"error: unknown format `nope`\n  hint: choose one of: {', '.join(names)}\n", path
+
+
+def test_report_formats_are_listed_per_form() -> None:
+    from typer.testing import CliRunner
+
+    from incplan.cli.app import app
+
+    runner = CliRunner()
+    fmt = next(p for p in _commands()["report"].params if "--format" in p.opts)
+    assert (
+        fmt.help
+        == "For ID: markdown (default), text, html or json. With --all: text (default), markdown, html or json."
+    )
+    for args, names in ((["x"], "markdown, text, html, json"), (["--all"], "text, markdown, html, json")):
+        result = runner.invoke(app, ["--color", "never", "report", *args, "-f", "nope", "-p", PLAN_FILE])
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr == f"error: unknown format `nope`\n  hint: choose one of: {names}\n"

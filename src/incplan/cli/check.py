@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from incplan.cli.output import fail
+from incplan.cli.output import fail, format_option
+from incplan.cli.reporting import REPORTER_BY_NAME
 from incplan.diagnostics import UsageError
 
 
 def check(
     paths: list[str] = typer.Argument(None, help="Plan files or folders (default: the current folder)."),
-    format: str = typer.Option("text", "--format", "-f", metavar="text|json|github|sarif", help="Output format."),
+    format: str = format_option(REPORTER_BY_NAME),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
     ignore: list[str] = typer.Option([], "--ignore", metavar="RULE", help="Skip a rule (code or name); repeatable."),
     plans_only: bool = typer.Option(

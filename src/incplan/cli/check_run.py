@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sys
 
-from incplan.cli.reporting import REPORTER_BY_NAME, Summary
-from incplan.diagnostics import UsageError, unknown_name
+from incplan.cli.reporting import REPORTER_BY_NAME, Summary, reporter
+from incplan.diagnostics import UsageError
 
 PROGRESS_FROM = 50  # files; a bar for small runs only flickers
 
@@ -15,8 +15,7 @@ def run(paths: list[str], *, format: str, strict: bool, ignore: list[str], plans
     """Lint, report on stdout, and return the exit code (1: problems); `UsageError` for bad input."""
     from incplan.lint.runner import lint_paths
 
-    if format not in REPORTER_BY_NAME:
-        raise unknown_name("format", format, list(REPORTER_BY_NAME), label="choose one of")
+    write = reporter(REPORTER_BY_NAME, format)
     total, reports = lint_paths(paths or ["."], ignore=ignore, plans_only=plans_only, cache=True)
     if total == 0:
         raise UsageError("no plan files found", hint="give a plan file, or a folder with *.yaml plans")
@@ -34,5 +33,5 @@ def run(paths: list[str], *, format: str, strict: bool, ignore: list[str], plans
     else:
         for report in reports:
             summary.add(report)
-    REPORTER_BY_NAME[format](summary, sys.stdout)
+    write(summary, sys.stdout)
     return 1 if summary.errors or (strict and summary.warnings) else 0

@@ -2,20 +2,71 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sys
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING
 
 import typer
 
-from incplan.cli.output import console, handled
+from incplan.cli.output import console, format_option, handled, pick
+from incplan.cli.reporting import write_json
 
 if TYPE_CHECKING:
-    from incplan.plan.models import Criterion
+    from incplan.plan.models import Criterion, Plan
+    from incplan.playbook import Classification
+
+
+@dataclass(frozen=True)
+class Classified:
+    """The verdict, on the plan (in the asked locale) it was reached on."""
+
+    plan: Plan
+    result: Classification
+    plan_option: str | None
+
+
+def report_text(classified: Classified, stream: IO[str]) -> None:
+    from incplan.cli.show import print_playbook, say
+    from incplan.playbook import playbook
+
+    loaded, result = classified.plan, classified.result
+    out = console(stream, soft_wrap=False)
+    if result.severity is None:
+        say(out, "Not an incident.", "bold green")
+        say(out, f"An incident is: {loaded.definition.incident}")
+        if loaded.definition.not_incident:
+            say(out, "These are not incidents:")
+            for item in loaded.definition.not_incident:
+                say(out, f"  • {item}")
+        say(out, "If that changes, run `incplan classify` again.", "dim")
+        return
+    assert result.decided_by is not None
+    say(out, f"Incident: {result.severity} (yes to: {result.decided_by.question})", "bold red")
+    print_playbook(playbook(loaded, result.severity, classified.plan_option), out)
+
+
+def report_json(classified: Classified, stream: IO[str]) -> None:
+    from incplan.playbook import playbook, playbook_json
+
+    loaded, result = classified.plan, classified.result
+    book = playbook(loaded, result.severity, classified.plan_option) if result.severity else None
+    payload = {
+        "severity": result.severity,
+        "decided_by": result.decided_by.id if result.decided_by else None,
+        "answers": {c.id: answer for c, answer in result.answers},
+        "playbook": playbook_json(book) if book else None,
+        "not_incident": loaded.definition.not_incident if result.severity is None else [],
+    }
+    write_json(payload, stream)
+
+
+REPORTER_BY_NAME = {"text": report_text, "json": report_json}
 
 
 def classify(
     yes: list[str] = typer.Option([], "--yes", "-y", metavar="ID", help="Answer yes to a criterion; repeatable."),
     no: list[str] = typer.Option([], "--no", "-n", metavar="ID", help="Answer no to a criterion; repeatable."),
-    format: str = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format."),
+    format: str = format_option(REPORTER_BY_NAME),
     locale: str = typer.Option(None, "--locale", "-l", help="Language of names and texts (default: the plan's first)."),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file or folder (default: discovered)."),
 ) -> None:
@@ -23,13 +74,10 @@ def classify(
     with handled():
         from incplan import needs
         from incplan.cli.incident import load_usable
-        from incplan.cli.output import choose
-        from incplan.cli.show import print_playbook, say
         from incplan.plan.names import in_locale
         from incplan.playbook import classify as decide
-        from incplan.playbook import playbook
 
-        choose("format", format, ["text", "json"])
+        report = pick(REPORTER_BY_NAME, format)
         usable, _ = load_usable(plan, records=False)
         needs.classify_answers(usable, [*yes, *no])
         loaded = in_locale(usable.plan, locale)
@@ -38,34 +86,7 @@ def classify(
             needs.not_an_incident(usable)
         else:
             needs.playbook(usable, result.severity)
-        if format == "json":
-            import json
-            import sys
-
-            from incplan.playbook import playbook_json
-
-            payload = {
-                "severity": result.severity,
-                "decided_by": result.decided_by.id if result.decided_by else None,
-                "answers": {c.id: answer for c, answer in result.answers},
-                "playbook": playbook_json(playbook(loaded, result.severity, plan)) if result.severity else None,
-                "not_incident": loaded.definition.not_incident if result.severity is None else [],
-            }
-            sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-            return
-        out = console(soft_wrap=False)
-        if result.severity is None:
-            say(out, "Not an incident.", "bold green")
-            say(out, f"An incident is: {loaded.definition.incident}")
-            if loaded.definition.not_incident:
-                say(out, "These are not incidents:")
-                for item in loaded.definition.not_incident:
-                    say(out, f"  • {item}")
-            say(out, "If that changes, run `incplan classify` again.", "dim")
-            return
-        assert result.decided_by is not None
-        say(out, f"Incident: {result.severity} (yes to: {result.decided_by.question})", "bold red")
-        print_playbook(playbook(loaded, result.severity, plan), out)
+        report(Classified(loaded, result, plan), sys.stdout)
 
 
 def _ask(criterion: Criterion) -> bool:

@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 import typer
 
-from incplan.cli.output import choose, handled
+from incplan.cli.output import choose, format_option, handled, pick
+from incplan.cli.reporting import write_json
 
-FORMATS = ["text", "markdown", "json"]
+if TYPE_CHECKING:
+    from incplan.review.diff import PlanDiff
+
 FAIL_ON = ["never", "risky"]
+
+
+def report_text(result: PlanDiff, out: IO[str]) -> None:
+    from incplan.review.report import text
+
+    out.write(text(result))
+
+
+def report_markdown(result: PlanDiff, out: IO[str]) -> None:
+    from incplan.review.report import markdown
+
+    out.write(markdown(result))
+
+
+def report_json(result: PlanDiff, out: IO[str]) -> None:
+    write_json(result.as_json(), out)
+
+
+REPORTER_BY_NAME = {"text": report_text, "markdown": report_markdown, "json": report_json}
 
 
 def diff(
     base: str = typer.Argument(None, help="Git revision or plan file (default: merge base with the default branch)."),
     head: str = typer.Argument(None, help="Git revision or plan file (default: the plan in the working tree)."),
-    format: str = typer.Option("text", "--format", "-f", metavar="text|markdown|json", help="Output format."),
+    format: str = format_option(REPORTER_BY_NAME),
     fail_on: str = typer.Option(
         "never",
         "--fail-on",
@@ -27,21 +49,16 @@ def diff(
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
 ) -> None:
     """Compare two versions of the plan by meaning: cadence, roles, people, channels, messages."""
-    choose("format", format, FORMATS)
+    report = pick(REPORTER_BY_NAME, format)
     choose("--fail-on value", fail_on, FAIL_ON)
     with handled():
         from incplan.plan.discover import find_plan
         from incplan.review.diff import diff_plans
-        from incplan.review.report import markdown, text
         from incplan.review.sides import open_sides
 
         sides = open_sides(base, head, lambda: find_plan(plan), Path())
         result = diff_plans(sides.base, sides.head)
-        if format == "json":
-            rendered = json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n"
-        else:
-            rendered = markdown(result) if format == "markdown" else text(result)
-        sys.stdout.write(rendered)
+        report(result, sys.stdout)
     for side in (sides.base, sides.head):
         if side.problem:
             sys.stderr.write(f"error: {side.problem}\n  hint: `incplan check` on that version lists its problems\n")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import typer
 
-from incplan.cli.output import handled
+from incplan.cli.output import format_option, handled, pick
 
 if TYPE_CHECKING:
     from incplan.incidents.service import Status
@@ -27,10 +28,35 @@ AT = typer.Option(
 COMPONENT = typer.Option(
     [], "--component", metavar="ID=STATUS", help="A component's status, e.g. api=major_outage; repeatable."
 )
-FORMAT = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format.")
 VAR = typer.Option([], "--var", metavar="NAME=VALUE", help="A template variable's value; repeatable.")
 VARS = typer.Option(None, "--vars", metavar="FILE", help="YAML or JSON file of variables (`-`: standard input).")
 BY = typer.Option(None, "--by", metavar="@handle", help="Who did it (recorded with the event).")
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a write command did: its lines for people, and the same as one JSON object for scripts."""
+
+    data: dict[str, object]
+    text: str
+
+
+def report_done_text(done: Done, out: IO[str]) -> None:
+    from incplan.controls import printable
+
+    out.write(printable(done.text))
+
+
+def report_done_json(done: Done, out: IO[str]) -> None:
+    import json
+
+    from incplan.controls import json_printable
+
+    out.write(json_printable(json.dumps(done.data, indent=2, ensure_ascii=False)) + "\n")
+
+
+DONE_BY_NAME = {"text": report_done_text, "json": report_done_json}
+FORMAT = format_option(DONE_BY_NAME)
 
 
 def load(plan_option: str | None) -> tuple[Plan, Path]:
@@ -93,18 +119,6 @@ def variables_given(var: list[str], vars_file: str | None) -> dict[str, str]:
     return given_values(vars_file, var)
 
 
-def write_result(format: str, data: dict[str, Any], text: str) -> None:
-    """What a write command did: its lines for people, or one JSON object for scripts."""
-    from incplan.controls import json_printable, printable
-
-    if format == "json":
-        import json
-
-        sys.stdout.write(json_printable(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
-    else:
-        sys.stdout.write(printable(text))
-
-
 def record_file(plan: Plan, plan_path: Path, incident_id: str) -> Path:
     from incplan.incidents.store import incidents_dir, record_path
 
@@ -126,9 +140,7 @@ def open_(
     plan: str = PLAN,
 ) -> None:
     """Open an incident record; prints its id and the first message to send."""
-    from incplan.cli.output import choose
-
-    choose("format", format, ["text", "json"])
+    report = pick(DONE_BY_NAME, format)
     with handled():
         from incplan import needs
         from incplan.incidents.service import open_incident, parse_components, parse_roles
@@ -151,8 +163,8 @@ def open_(
         )
         incident_id = path.stem
         hint = next_notify(loaded, plan_path, incident_id, plan)
-    data = {"id": incident_id, "path": str(path), "next": hint}
-    write_result(format, data, f"opened {incident_id} ({path})\nnext: {hint}\n")
+    data: dict[str, object] = {"id": incident_id, "path": str(path), "next": hint}
+    report(Done(data, f"opened {incident_id} ({path})\nnext: {hint}\n"), sys.stdout)
 
 
 @app.command("update")
@@ -171,9 +183,7 @@ def update(
     plan: str = PLAN,
 ) -> None:
     """Change the stage, severity, title or components, set variables, or add a note."""
-    from incplan.cli.output import choose
-
-    choose("format", format, ["text", "json"])
+    report = pick(DONE_BY_NAME, format)
     with handled():
         from incplan import needs
         from incplan.incidents.service import parse_components, update_incident
@@ -199,9 +209,16 @@ def update(
         )
         state = fold(record, loaded)
         hint = next_notify(loaded, plan_path, incident_id, plan) if stage else None
-    data = {"id": incident_id, "title": state.title, "stage": state.stage, "severity": state.severity, "next": hint}
-    write_result(
-        format, data, f"{incident_id}: {state.stage}, {state.severity}\n" + (f"next: {hint}\n" if hint else "")
+    data: dict[str, object] = {
+        "id": incident_id,
+        "title": state.title,
+        "stage": state.stage,
+        "severity": state.severity,
+        "next": hint,
+    }
+    report(
+        Done(data, f"{incident_id}: {state.stage}, {state.severity}\n" + (f"next: {hint}\n" if hint else "")),
+        sys.stdout,
     )
 
 
@@ -216,9 +233,7 @@ def assign(
     plan: str = PLAN,
 ) -> None:
     """Give a role to a person for this incident."""
-    from incplan.cli.output import choose
-
-    choose("format", format, ["text", "json"])
+    report = pick(DONE_BY_NAME, format)
     with handled():
         from incplan import needs
         from incplan.incidents.service import assign as do_assign
@@ -238,20 +253,45 @@ def assign(
         )
         name = loaded.roles[role].name
         people = fold(record, loaded.for_record(record)).roles.get(role, [person])
-    data = {"id": incident_id, "role": role, "person": person, "by": by, "people": people}
-    write_result(format, data, f"{incident_id}: {name} is {person}\n")
+    data: dict[str, object] = {"id": incident_id, "role": role, "person": person, "by": by, "people": people}
+    report(Done(data, f"{incident_id}: {name} is {person}\n"), sys.stdout)
+
+
+@dataclass(frozen=True)
+class Statuses:
+    """The incidents `status` shows, on the plan they were read with."""
+
+    found: list[Status]
+    plan: Plan
+
+
+def report_status_text(shown: Statuses, out: IO[str]) -> None:
+    if not shown.found:
+        out.write("no open incidents\n")
+        return
+    for i, item in enumerate(shown.found):
+        if i:
+            out.write("\n")
+        _print_status(item, shown.plan, out)
+
+
+def report_status_json(shown: Statuses, out: IO[str]) -> None:
+    import json
+
+    out.write(json.dumps([_status_json(s, shown.plan) for s in shown.found], indent=2, ensure_ascii=False) + "\n")
+
+
+STATUS_BY_NAME = {"text": report_status_text, "json": report_status_json}
 
 
 @app.command("status")
 def status(
     incident_id: str = typer.Argument(None, metavar="[ID]", help="One incident (default: every open one)."),
-    format: str = FORMAT,
+    format: str = format_option(STATUS_BY_NAME),
     plan: str = PLAN,
 ) -> None:
     """Stage, severity, elapsed time, roles, last customer update, next update due or OVERDUE."""
-    from incplan.cli.output import choose
-
-    choose("format", format, ["text", "json"])
+    report = pick(STATUS_BY_NAME, format)
     with handled():
         from incplan import clock, needs
         from incplan.incidents.service import status_of, statuses
@@ -267,30 +307,69 @@ def status(
         for item in found:
             needs.incident(usable, item.state)
     warn_damaged(damaged)
-    if format == "json":
-        import json
+    report(Statuses(found, loaded), sys.stdout)
 
-        sys.stdout.write(json.dumps([_status_json(s, loaded) for s in found], indent=2, ensure_ascii=False) + "\n")
-        return
+
+@dataclass(frozen=True)
+class Listed:
+    """The incidents `list` shows (by time), on the plan they were read with."""
+
+    found: list[Status]
+    plan: Plan
+    all: bool
+
+
+def report_list_text(listed: Listed, out: IO[str]) -> None:
+    found = listed.found
     if not found:
-        sys.stdout.write("no open incidents\n")
+        out.write("no open incidents\n" if not listed.all else "no incidents\n")
         return
-    for i, item in enumerate(found):
-        if i:
-            sys.stdout.write("\n")
-        _print_status(item, loaded)
+    tz = listed.plan.organization.timezone
+    from incplan.localize import format_time
+
+    times = [format_time(s.state.opened_at, tz) for s in found]
+    width = max(len(s.state.id) for s in found)
+    time_width = max(len(t) for t in times)  # CET and CEST rows stay aligned
+    sev_width = max(len(s.state.severity) for s in found)
+    where_width = max(len("resolved" if not s.state.open else s.state.stage) for s in found)
+    for s, opened in zip(found, times, strict=True):
+        state = s.state
+        where = "resolved" if not state.open else state.stage
+        out.write(
+            f"{state.id:<{width}}  {state.severity:<{sev_width}}  {where:<{where_width}}  "
+            f"{opened:<{time_width}}  {state.title}\n"
+        )
+
+
+def report_list_json(listed: Listed, out: IO[str]) -> None:
+    import json
+
+    rows = [
+        {
+            "id": s.state.id,
+            "title": s.state.title,
+            "severity": s.state.severity,
+            "stage": s.state.stage,
+            "open": s.state.open,
+            "opened_at": s.state.opened_at.isoformat(),
+            "resolved_at": s.state.resolved_at.isoformat() if s.state.resolved_at else None,
+        }
+        for s in listed.found
+    ]
+    out.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+
+
+LIST_BY_NAME = {"text": report_list_text, "json": report_list_json}
 
 
 @app.command("list")
 def list_(
     all_: bool = typer.Option(False, "--all", "-a", help="Resolved incidents too."),
-    format: str = FORMAT,
+    format: str = format_option(LIST_BY_NAME),
     plan: str = PLAN,
 ) -> None:
     """List open (or all) incidents, oldest first."""
-    from incplan.cli.output import choose
-
-    choose("format", format, ["text", "json"])
+    report = pick(LIST_BY_NAME, format)
     with handled():
         from incplan import clock, needs
         from incplan.incidents.service import statuses
@@ -302,41 +381,7 @@ def list_(
             needs.incident(usable, item.state, roles=False, components=())
     warn_damaged(damaged)
     found.sort(key=lambda s: (s.state.opened_at, s.state.id))  # by time, not file name
-    if format == "json":
-        import json
-
-        rows = [
-            {
-                "id": s.state.id,
-                "title": s.state.title,
-                "severity": s.state.severity,
-                "stage": s.state.stage,
-                "open": s.state.open,
-                "opened_at": s.state.opened_at.isoformat(),
-                "resolved_at": s.state.resolved_at.isoformat() if s.state.resolved_at else None,
-            }
-            for s in found
-        ]
-        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
-        return
-    if not found:
-        sys.stdout.write("no open incidents\n" if not all_ else "no incidents\n")
-        return
-    tz = loaded.organization.timezone
-    from incplan.localize import format_time
-
-    times = [format_time(s.state.opened_at, tz) for s in found]
-    width = max(len(s.state.id) for s in found)
-    time_width = max(len(t) for t in times)  # CET and CEST rows stay aligned
-    sev_width = max(len(s.state.severity) for s in found)
-    where_width = max(len("resolved" if not s.state.open else s.state.stage) for s in found)
-    for s, opened in zip(found, times, strict=True):
-        state = s.state
-        where = "resolved" if not state.open else state.stage
-        sys.stdout.write(
-            f"{state.id:<{width}}  {state.severity:<{sev_width}}  {where:<{where_width}}  "
-            f"{opened:<{time_width}}  {state.title}\n"
-        )
+    report(Listed(found, loaded, all_), sys.stdout)
 
 
 def warn_damaged(damaged: list[Any]) -> None:
@@ -352,14 +397,14 @@ def elapsed(delta: timedelta) -> str:
     return humanize(delta)
 
 
-def _print_status(item: Status, plan: Plan) -> None:
+def _print_status(item: Status, plan: Plan, stream: IO[str]) -> None:
     from rich.text import Text
 
     from incplan.cli.output import console
     from incplan.localize import format_time
     from incplan.playbook import person_line
 
-    out = console()
+    out = console(stream)
     tz = plan.organization.timezone
     state, cad, now = item.state, item.cadence, item.now
     plan = plan.for_record(state)  # a maintenance: its own stages

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from incplan.cli.incident import (
     AT,
     BY,
+    DONE_BY_NAME,
     FORMAT,
     PLAN,
     VAR,
     VARS,
+    Done,
     load_usable,
     next_notify,
     record_file,
     variables_given,
     when,
-    write_result,
 )
-from incplan.cli.output import handled
+from incplan.cli.output import handled, pick
 
 app = typer.Typer(
     help="Scheduled maintenance: schedule it, then move it through its stages.",
@@ -41,9 +44,7 @@ def schedule(
     plan: str = PLAN,
 ) -> None:
     """Record a scheduled maintenance; prints its id and the first message to send."""
-    from incplan.cli.output import choose
-
-    choose("format", format, ["text", "json"])
+    report = pick(DONE_BY_NAME, format)
     with handled():
         from incplan import clock, needs
         from incplan.incidents.service import schedule_maintenance
@@ -66,8 +67,8 @@ def schedule(
             by=by,
         )
         hint = next_notify(loaded, plan_path, path.stem, plan)
-    data = {"id": path.stem, "path": str(path), "next": hint}
-    write_result(format, data, f"scheduled {path.stem} ({path})\nnext: {hint}\n")
+    data: dict[str, object] = {"id": path.stem, "path": str(path), "next": hint}
+    report(Done(data, f"scheduled {path.stem} ({path})\nnext: {hint}\n"), sys.stdout)
 
 
 @app.command("update")
@@ -84,9 +85,7 @@ def update(
     plan: str = PLAN,
 ) -> None:
     """Move a maintenance to its next stage (its components follow)."""
-    from incplan.cli.output import choose
-
-    choose("format", format, ["text", "json"])
+    report = pick(DONE_BY_NAME, format)
     with handled():
         from incplan import needs
         from incplan.incidents.service import update_maintenance
@@ -110,5 +109,5 @@ def update(
         )
         state = fold(record, loaded.for_record(record))
         hint = next_notify(loaded, plan_path, maintenance_id, plan) if stage else None
-    data = {"id": maintenance_id, "title": state.title, "stage": state.stage, "next": hint}
-    write_result(format, data, f"{maintenance_id}: {state.stage}\n" + (f"next: {hint}\n" if hint else ""))
+    data: dict[str, object] = {"id": maintenance_id, "title": state.title, "stage": state.stage, "next": hint}
+    report(Done(data, f"{maintenance_id}: {state.stage}\n" + (f"next: {hint}\n" if hint else "")), sys.stdout)

@@ -4,18 +4,88 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import typer
 
-from incplan.cli.output import choose, handled
+from incplan.cli.output import format_option, handled, pick
+from incplan.cli.reporting import write_json
 
 if TYPE_CHECKING:
     from incplan.announce import Announcement, NotifyOptions
     from incplan.delivery.run import NotRecorded
     from incplan.templates.compose import ComposedMessage
 
-FORMATS = ["rich", "text", "json", "markdown"]
+
+def length_note(m: ComposedMessage) -> str:
+    measured = m.measure
+    text = f"{measured.length:,} characters"
+    if measured.detail and m.channel_type == "sms":
+        text += f", {measured.detail}"
+    if measured.max_length is not None:
+        text += f" (limit {measured.max_length:,})"
+    if measured.over_limit:
+        text += " OVER LIMIT"
+    return text
+
+
+def report_rich(result: Announcement, stream: IO[str]) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from incplan.cli.output import console
+
+    out = console(stream, soft_wrap=False)
+    for m in result.composition.messages:
+        content = Text()
+        if m.subject:
+            content.append(m.subject + "\n\n", style="bold")
+        content.append(m.body)
+        out.print(
+            Panel(
+                content,
+                title=Text.assemble((m.channel_name, "bold"), f" · {m.audience} · {m.channel}"),
+                title_align="left",
+                subtitle=Text(length_note(m), style="bold red" if m.measure.over_limit else "dim"),
+                subtitle_align="right",
+                border_style="red" if m.measure.over_limit else "cyan",
+            )
+        )
+
+
+def report_text(result: Announcement, out: IO[str]) -> None:
+    messages = result.composition.messages
+    many = len(messages) > 1
+    blocks = []
+    for m in messages:
+        parts = [f"==> {m.channel} <=="] if many else []
+        if m.subject:
+            parts.append(m.subject)
+            parts.append("")
+        parts.append(m.body)
+        blocks.append("\n".join(parts))
+    if blocks:
+        out.write("\n\n".join(blocks) + "\n")
+
+
+def report_markdown(result: Announcement, out: IO[str]) -> None:
+    blocks = []
+    for m in result.composition.messages:
+        lines = [f"### {m.channel_name} ({m.audience})", ""]
+        if m.subject:
+            lines += [f"**{m.subject}**", ""]
+        lines.append(m.body)
+        lines += ["", f"_{length_note(m)}_"]
+        blocks.append("\n".join(lines))
+    if blocks:
+        out.write("\n\n".join(blocks) + "\n")
+
+
+def report_json(result: Announcement, out: IO[str]) -> None:
+    write_json(result.as_json(), out)
+
+
+REPORTER_BY_NAME = {"rich": report_rich, "text": report_text, "json": report_json, "markdown": report_markdown}
 
 
 def notify(
@@ -43,11 +113,12 @@ def notify(
     at: str = typer.Option(
         None, "--at", metavar="TIME", help="When they were posted (default now; `10:05`, `5m ago`)."
     ),
-    format: str = typer.Option(None, "--format", "-f", metavar="rich|text|json|markdown", help="Output format."),
+    format: str = format_option(REPORTER_BY_NAME, None),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file or folder (default: discovered)."),
 ) -> None:
     """Render the stage's message for every channel the severity uses (or --channel)."""
-    fmt = choose("format", format or ("rich" if sys.stdout.isatty() else "text"), FORMATS)
+    fmt = format or ("rich" if sys.stdout.isatty() else "text")
+    report = pick(REPORTER_BY_NAME, fmt)
     with handled():
         from incplan import needs
         from incplan.announce import NotifyOptions, announce
@@ -79,7 +150,7 @@ def notify(
         sys.stderr.write(f"warning: {warning}\n")
     if send:
         raise typer.Exit(_report_send(result, fmt, options, plan))
-    WRITERS[fmt](result)
+    report(result, sys.stdout)
     if result.recorded:
         sys.stderr.write(f"recorded {result.recorded} message(s) as posted in {incident}\n")
     elif incident and result.composition.messages and fmt != "json":
@@ -158,7 +229,8 @@ def _report_send(result: Announcement, fmt: str, options: NotifyOptions, plan_op
                 from dataclasses import replace
 
                 by_hand = [m for m in result.composition.messages if m.channel in result.by_hand]
-                WRITERS[fmt](replace(result, composition=replace(result.composition, messages=by_hand)))
+                shown = replace(result, composition=replace(result.composition, messages=by_hand))
+                pick(REPORTER_BY_NAME, fmt)(shown, sys.stdout)
             out.write(f"once posted, record them: {_posted_command(result, options, plan_option, result.by_hand)}\n")
     if result.not_recorded is not None:
         _warn_not_recorded(result.not_recorded)
@@ -184,74 +256,3 @@ def _warn_not_recorded(problem: NotRecorded) -> None:
     sys.stderr.write("  hint: no recovery file could be written either; add these lines to the record's events:\n")
     for event in problem.events:
         sys.stderr.write("  " + event_line({"type": "notified", **event}))
-
-
-def length_note(m: ComposedMessage) -> str:
-    measured = m.measure
-    text = f"{measured.length:,} characters"
-    if measured.detail and m.channel_type == "sms":
-        text += f", {measured.detail}"
-    if measured.max_length is not None:
-        text += f" (limit {measured.max_length:,})"
-    if measured.over_limit:
-        text += " OVER LIMIT"
-    return text
-
-
-def write_rich(result: Announcement) -> None:
-    from rich.panel import Panel
-    from rich.text import Text
-
-    from incplan.cli.output import console
-
-    out = console(soft_wrap=False)
-    for m in result.composition.messages:
-        content = Text()
-        if m.subject:
-            content.append(m.subject + "\n\n", style="bold")
-        content.append(m.body)
-        out.print(
-            Panel(
-                content,
-                title=Text.assemble((m.channel_name, "bold"), f" · {m.audience} · {m.channel}"),
-                title_align="left",
-                subtitle=Text(length_note(m), style="bold red" if m.measure.over_limit else "dim"),
-                subtitle_align="right",
-                border_style="red" if m.measure.over_limit else "cyan",
-            )
-        )
-
-
-def write_text(result: Announcement) -> None:
-    messages = result.composition.messages
-    many = len(messages) > 1
-    blocks = []
-    for m in messages:
-        parts = [f"==> {m.channel} <=="] if many else []
-        if m.subject:
-            parts.append(m.subject)
-            parts.append("")
-        parts.append(m.body)
-        blocks.append("\n".join(parts))
-    if blocks:
-        sys.stdout.write("\n\n".join(blocks) + "\n")
-
-
-def write_markdown(result: Announcement) -> None:
-    blocks = []
-    for m in result.composition.messages:
-        lines = [f"### {m.channel_name} ({m.audience})", ""]
-        if m.subject:
-            lines += [f"**{m.subject}**", ""]
-        lines.append(m.body)
-        lines += ["", f"_{length_note(m)}_"]
-        blocks.append("\n".join(lines))
-    if blocks:
-        sys.stdout.write("\n\n".join(blocks) + "\n")
-
-
-def write_json(result: Announcement) -> None:
-    sys.stdout.write(json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n")
-
-
-WRITERS = {"rich": write_rich, "text": write_text, "json": write_json, "markdown": write_markdown}

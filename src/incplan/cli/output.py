@@ -7,14 +7,16 @@ import contextlib
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 import typer
 from typer.core import TyperGroup
 
 from incplan.cli import reporting
 from incplan.diagnostics import ProblemError, UsageError, unknown_name
+
+R = TypeVar("R")
 
 # The commands (and tests) import these from here.
 REPORTER_BY_NAME = reporting.REPORTER_BY_NAME
@@ -229,3 +231,16 @@ def choose(kind: str, value: str, choices: list[str]) -> str:
     if value not in choices:
         raise fail(unknown_name(kind, value, choices, label="choose one of"))
     return value
+
+
+def format_option(by_name: Mapping[str, object], default: str | None = "text", help: str = "Output format.") -> Any:
+    """`--format/-f NAME`; `--help` lists the names of the command's reporters, in their order."""
+    return typer.Option(default, "--format", "-f", metavar="|".join(by_name), help=help)
+
+
+def pick(by_name: Mapping[str, R], name: str) -> R:
+    """The command's reporter for `--format NAME` (exit 2 naming the valid ones)."""
+    try:
+        return reporting.reporter(by_name, name)
+    except UsageError as error:
+        raise fail(error) from None

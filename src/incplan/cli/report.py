@@ -4,11 +4,75 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from incplan.cli.output import choose, handled
+from incplan.cli.output import handled, pick
+
+if TYPE_CHECKING:
+    from incplan.reports.compute import IncidentReport, PeriodReport
+
+
+# One incident's report, by format (the first is the default).
+def incident_markdown(report: IncidentReport) -> str:
+    from incplan.reports import render
+
+    return render.incident_markdown(report)
+
+
+def incident_text(report: IncidentReport) -> str:
+    from incplan.reports import render
+
+    return render.incident_text(report)
+
+
+def incident_html(report: IncidentReport) -> str:
+    from incplan.reports import render
+
+    return render.incident_html(report)
+
+
+def incident_json(report: IncidentReport) -> str:
+    return json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+INCIDENT_BY_NAME = {"markdown": incident_markdown, "text": incident_text, "html": incident_html, "json": incident_json}
+
+
+# The report across a period, by format (the first is the default); times in the plan's timezone.
+def period_text(report: PeriodReport, tz: str) -> str:
+    from incplan.reports import render
+
+    return render.period_text(report, tz)
+
+
+def period_markdown(report: PeriodReport, tz: str) -> str:
+    from incplan.reports import render
+
+    return render.period_markdown(report, tz)
+
+
+def period_html(report: PeriodReport, tz: str) -> str:
+    from incplan.reports import render
+
+    return render.period_html(report, tz)
+
+
+def period_json(report: PeriodReport, tz: str) -> str:
+    return json.dumps(report.as_json(), indent=2) + "\n"
+
+
+PERIOD_BY_NAME = {"text": period_text, "markdown": period_markdown, "html": period_html, "json": period_json}
+
+
+def _listed(by_name: Mapping[str, object]) -> str:
+    """`markdown (default), text, html or json`."""
+    names = list(by_name)
+    names[0] += " (default)"
+    return ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def report(
@@ -25,7 +89,7 @@ def report(
         "--format",
         "-f",
         metavar="FORMAT",
-        help="For ID: markdown (default), text, html or json. With --all: text (default), markdown, html or json.",
+        help=f"For ID: {_listed(INCIDENT_BY_NAME)}. With --all: {_listed(PERIOD_BY_NAME)}.",
     ),
     output: Path = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE (`-`: stdout)."),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
@@ -36,7 +100,6 @@ def report(
         from incplan.cli.incident import load_usable, record_file, warn_damaged
         from incplan.diagnostics import UsageError
         from incplan.incidents.store import incidents_dir, list_records, read_record_fast
-        from incplan.reports import render
         from incplan.reports.compute import incident_report, period_report
 
         if bool(incident_id) == all_:
@@ -46,31 +109,21 @@ def report(
         now = clock.now(loaded.organization.timezone)
         tz = loaded.organization.timezone
         if all_:
-            fmt = choose("format", format or "text", ["text", "markdown", "html", "json"])
+            write_period = pick(PERIOD_BY_NAME, format or next(iter(PERIOD_BY_NAME)))
             paths = list_records(incidents_dir(loaded, plan_path))
             period = period_report(paths, loaded, now, since, until)
             for row in [*period.incidents, *period.maintenances]:
                 needs.report_row(usable, row)
             warn_damaged(period.damaged)
-            text = {
-                "text": lambda: render.period_text(period, tz),
-                "markdown": lambda: render.period_markdown(period, tz),
-                "html": lambda: render.period_html(period, tz),
-                "json": lambda: json.dumps(period.as_json(), indent=2) + "\n",
-            }[fmt]()
+            text = write_period(period, tz)
         else:
             if since or until:
                 raise UsageError("--since and --until go with --all")
-            fmt = choose("format", format or "markdown", ["markdown", "text", "html", "json"])
+            write_incident = pick(INCIDENT_BY_NAME, format or next(iter(INCIDENT_BY_NAME)))
             record = read_record_fast(record_file(loaded, plan_path, incident_id))
             needs.record(usable, record)
             single = incident_report(record, loaded, now)
-            text = {
-                "markdown": lambda: render.incident_markdown(single),
-                "text": lambda: render.incident_text(single),
-                "html": lambda: render.incident_html(single),
-                "json": lambda: json.dumps(single.as_json(), indent=2, ensure_ascii=False) + "\n",
-            }[fmt]()
+            text = write_incident(single)
         if output is not None:
             from incplan.atomic import write_output
 

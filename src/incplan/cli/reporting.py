@@ -1,5 +1,6 @@
-"""What `check` prints, and the colour policy of every command: no Typer here, so that `check`
-can answer before the Typer app is built (`cli.fast`)."""
+"""What `check` prints, the colour policy of every command, and how every command picks its
+reporter for `--format`: no Typer here, so that `check` can answer before the Typer app is built
+(`cli.fast`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from incplan.diagnostics import Diagnostic, UsageError
@@ -106,7 +107,29 @@ class Summary:
         self.diagnostics.extend(report.diagnostics)
 
 
-Reporter = Callable[[Summary, IO[str]], None]
+# ---------------------------------------------------------------- reporters: one registry per command
+
+T = TypeVar("T")
+# Writes a command's result to a stream in one format. Each command keeps its reporters in a
+# mapping from format name to reporter (check's is `REPORTER_BY_NAME` below, as in
+# check-jsonschema); `--help` lists the mapping's names (`cli.output.format_option`) and
+# `reporter` picks one, so the names, their order and the error cannot drift apart.
+Reporter = Callable[[T, IO[str]], None]
+R = TypeVar("R")
+
+
+def reporter(by_name: Mapping[str, R], name: str) -> R:
+    """The reporter `--format NAME` asks for; a usage error naming the valid formats."""
+    from incplan.diagnostics import unknown_name
+
+    if name not in by_name:
+        raise unknown_name("format", name, list(by_name), label="choose one of")
+    return by_name[name]
+
+
+def write_json(data: object, out: IO[str]) -> None:
+    """`data` as indented JSON, text as written (not \\u-escaped)."""
+    out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _counts(summary: Summary) -> str:
@@ -308,7 +331,7 @@ def _artifact(file: str, root: Path) -> dict[str, str]:
     return {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
 
 
-REPORTER_BY_NAME: dict[str, Reporter] = {
+REPORTER_BY_NAME: dict[str, Reporter[Summary]] = {
     "text": report_text,
     "json": report_json,
     "github": report_github,

@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import typer
 
-from incplan.cli.output import choose, handled
+from incplan.cli.output import format_option, handled, pick
+from incplan.cli.reporting import write_json
 
 if TYPE_CHECKING:
     from incplan.delivery.base import Job
-    from incplan.review.roster import Entry, Skipped
+    from incplan.review.roster import Entry, Roster, Skipped
 
-FORMATS = ["text", "markdown", "json"]
+
+def report_text(result: Roster, out: IO[str]) -> None:
+    from incplan.review.roster import text_report
+
+    out.write(text_report(result))
+
+
+def report_markdown(result: Roster, out: IO[str]) -> None:
+    from incplan.review.roster import markdown_report
+
+    out.write(markdown_report(result))
+
+
+def report_json(result: Roster, out: IO[str]) -> None:
+    write_json(result.as_json(), out)
+
+
+REPORTER_BY_NAME = {"text": report_text, "markdown": report_markdown, "json": report_json}
 
 
 def roster(
     handle: str = typer.Argument(None, metavar="[@HANDLE]", help="Only this person."),
-    format: str = typer.Option("text", "--format", "-f", metavar="text|markdown|json", help="Output format."),
+    format: str = format_option(REPORTER_BY_NAME),
     send: bool = typer.Option(False, "--send", help="Send each person their own part through --channel."),
     channel: str = typer.Option(
         None, "--channel", "-c", metavar="ID", help="Email, Slack or Teams channel for --send."
@@ -29,12 +46,12 @@ def roster(
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
 ) -> None:
     """Per person: roles, responsibilities, the severities that call them in, their backups."""
-    choose("format", format, FORMATS)
+    report = pick(REPORTER_BY_NAME, format)
     with handled():
         from incplan.diagnostics import UsageError
         from incplan.plan.discover import find_plan
         from incplan.plan.usable import load_for_use
-        from incplan.review.roster import build_roster, markdown_report, roster_jobs, text_report
+        from incplan.review.roster import build_roster, roster_jobs
 
         if (channel or dry_run or yes) and not send:
             raise UsageError("--channel, --dry-run and --yes go with --send", hint="add --send to deliver the roster")
@@ -46,10 +63,7 @@ def roster(
             jobs, skipped = roster_jobs(loaded, result, channel)
     if send:
         raise typer.Exit(_send(jobs, skipped, dry_run=dry_run, yes=yes))
-    if format == "json":
-        sys.stdout.write(json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n")
-    else:
-        sys.stdout.write(markdown_report(result) if format == "markdown" else text_report(result))
+    report(result, sys.stdout)
 
 
 def _send(jobs: list[tuple[Entry, Job]], skipped: list[Skipped], *, dry_run: bool, yes: bool) -> int:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import sys
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any
 
 import typer
 
-from incplan.cli.output import console, handled
+from incplan.cli.output import console, format_option, handled, pick
+from incplan.cli.reporting import write_json
 
 if TYPE_CHECKING:
     from incplan.plan.models import Plan
@@ -15,62 +18,67 @@ if TYPE_CHECKING:
 SECTIONS = ["definition", "severities", "roles", "channels", "stages", "values"]
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What `show` prints: the plan (in the asked locale), or one section, or one playbook."""
+
+    plan: Plan
+    section: str | None
+    plan_option: str | None
+
+
+def report_text(shown: Shown, stream: IO[str]) -> None:
+    from incplan.playbook import playbook
+
+    out = console(stream, soft_wrap=False)
+    if shown.section is None:
+        for name in SECTIONS:
+            RENDERERS[name](shown.plan, out)
+    elif shown.section in RENDERERS:
+        RENDERERS[shown.section](shown.plan, out)
+    else:
+        print_playbook(playbook(shown.plan, shown.section, shown.plan_option), out)
+
+
+def report_json(shown: Shown, stream: IO[str]) -> None:
+    """The plan's data (or one section, or one severity's playbook) as JSON."""
+    from incplan.playbook import playbook, playbook_json
+
+    plan, section = shown.plan, shown.section
+    data = plan.model_dump(mode="json", by_alias=True, exclude_defaults=False)
+    if section is None:
+        payload: object = data
+    elif section in RENDERERS:
+        payload = data[section]
+    else:
+        payload = playbook_json(playbook(plan, section, shown.plan_option))
+    write_json(payload, stream)
+
+
+REPORTER_BY_NAME = {"text": report_text, "json": report_json}
+
+
 def show(
     section: str = typer.Argument(None, help=f"One of: {', '.join(SECTIONS)}, or a severity id for its playbook."),
-    format: str = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format."),
+    format: str = format_option(REPORTER_BY_NAME),
     locale: str = typer.Option(None, "--locale", "-l", help="Language of names and texts (default: the plan's first)."),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file or folder (default: discovered)."),
 ) -> None:
     """Show the plan as tables; `show sev1` prints the playbook for one severity."""
-    from incplan.cli.output import choose
-
-    choose("format", format, ["text", "json"])
+    report = pick(REPORTER_BY_NAME, format)
     with handled():
         from incplan import needs
         from incplan.cli.incident import load_usable
+        from incplan.diagnostics import unknown_name
         from incplan.plan.names import in_locale
-        from incplan.playbook import playbook
 
         usable, _ = load_usable(plan, records=False)
         if section is not None and section not in RENDERERS:
             needs.playbook(usable, section)  # a listing leaves set-aside entries out; a playbook needs its own
         loaded = in_locale(usable.plan, locale)
-        if format == "json":
-            _show_json(loaded, section, plan)
-            return
-        out = console(soft_wrap=False)
-        if section is None:
-            for name in SECTIONS:
-                RENDERERS[name](loaded, out)
-        elif section in RENDERERS:
-            RENDERERS[section](loaded, out)
-        elif section in loaded.severities:
-            print_playbook(playbook(loaded, section, plan), out)
-        else:
-            from incplan.diagnostics import unknown_name
-
+        if section is not None and section not in RENDERERS and section not in loaded.severities:
             raise unknown_name("section or severity", section, [*SECTIONS, *loaded.severities])
-
-
-def _show_json(plan: Plan, section: str | None, plan_option: str | None) -> None:
-    """The plan's data (or one section, or one severity's playbook) as JSON."""
-    import json
-    import sys
-
-    from incplan.playbook import playbook, playbook_json
-
-    data = plan.model_dump(mode="json", by_alias=True, exclude_defaults=False)
-    if section is None:
-        payload: Any = data
-    elif section in RENDERERS:
-        payload = data[section]
-    elif section in plan.severities:
-        payload = playbook_json(playbook(plan, section, plan_option))
-    else:
-        from incplan.diagnostics import unknown_name
-
-        raise unknown_name("section or severity", section, [*SECTIONS, *plan.severities])
-    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        report(Shown(loaded, section, plan), sys.stdout)
 
 
 def _table(title: str, *columns: str) -> Any:

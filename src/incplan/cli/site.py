@@ -5,12 +5,31 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 import typer
 
-from incplan.cli.output import choose, handled
+from incplan.cli.output import format_option, handled, pick
+
+if TYPE_CHECKING:
+    from incplan.site.build import SiteBuild
 
 app = typer.Typer(help="The public status site, built from the plan and the records.", no_args_is_help=True)
+
+
+def report_text(result: SiteBuild, out: IO[str]) -> None:
+    out.write(
+        f"built {result.files} files in {result.out}/ ({result.written} written, {result.unchanged} unchanged): "
+        f"{result.incidents} incidents, {result.maintenances} maintenances\n"
+        f"open {result.out / 'index.html'}\n"
+    )
+
+
+def report_json(result: SiteBuild, out: IO[str]) -> None:
+    out.write(json.dumps(result.as_json(), indent=2) + "\n")
+
+
+REPORTER_BY_NAME = {"text": report_text, "json": report_json}
 
 
 @app.command("build")
@@ -21,11 +40,11 @@ def build(
     base_url: str = typer.Option(
         None, "--base-url", metavar="URL", help="Public address of the site, for feed links (default: the plan's)."
     ),
-    format: str = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format."),
+    format: str = format_option(REPORTER_BY_NAME),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
 ) -> None:
     """Write the status site: pages per language, Atom feeds, Statuspage-shaped JSON."""
-    choose("format", format, ["text", "json"])
+    report = pick(REPORTER_BY_NAME, format)
     with handled():
         from incplan import clock, needs
         from incplan.cli.incident import load_usable, warn_damaged
@@ -35,11 +54,4 @@ def build(
         needs.site(usable, plan_path)
         result = build_site(usable.plan, plan_path, out, clock.now(), base_url or "")
     warn_damaged(result.damaged)
-    if format == "json":
-        sys.stdout.write(json.dumps(result.as_json(), indent=2) + "\n")
-        return
-    sys.stdout.write(
-        f"built {result.files} files in {out}/ ({result.written} written, {result.unchanged} unchanged): "
-        f"{result.incidents} incidents, {result.maintenances} maintenances\n"
-        f"open {out / 'index.html'}\n"
-    )
+    report(result, sys.stdout)

@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from incplan.plan.models import Plan
 
-FORMATS = ("markdown", "html")
-
 
 def document(plan: Plan, locale: str | None = None) -> dict[str, Any]:
     """Plain data in the order of the plan template: definition, severities, roles, channels,
@@ -72,13 +70,19 @@ def document(plan: Plan, locale: str | None = None) -> dict[str, Any]:
     }
 
 
-def export(plan: Plan, fmt: str, locale: str | None = None) -> str:
+def markdown(plan: Plan, locale: str | None = None) -> str:
+    """The plan as one Markdown page. Plan text is data: raw HTML in it (`<script>`,
+    `<img onerror=...>`) is escaped, or it would reach the wiki page."""
     from incplan import __version__, documents
 
-    # Plan text is data: escaped in HTML, and in Markdown, where raw HTML from the plan such as
-    # `<script>` or `<img onerror=...>` would otherwise reach the wiki page.
-    if fmt == "markdown":
-        return documents.render(
-            "incplan.export", "plan.md.j2", "markdown", doc=document(plan, locale), version=__version__
-        )
+    return documents.render("incplan.export", "plan.md.j2", "markdown", doc=document(plan, locale), version=__version__)
+
+
+def html(plan: Plan, locale: str | None = None) -> str:
+    """The plan as one self-contained HTML page (plan text escaped)."""
+    from incplan import __version__, documents
+
     return documents.render("incplan.export", "plan.html.j2", "html", doc=document(plan, locale), version=__version__)
+
+
+EXPORT_BY_NAME = {"markdown": markdown, "html": html}
