@@ -191,6 +191,46 @@ def test_a_title_changed_differently_on_both_sides_is_a_conflict_git_shows(repo:
     assert text.count("renamed to") == 2
 
 
+@pytest.mark.parametrize("who_deletes", ["theirs", "ours"])
+def test_an_event_deleted_by_hand_on_one_side_stays_deleted(repo: Path, tmp_path: Path, who_deletes: str) -> None:
+    """Three-way, per event: an event in the common ancestor that one side removed and the other
+    kept unchanged stays removed; one side's correction of an event replaces it; what either
+    side appended is kept."""
+    a, b = _clones(repo, tmp_path)
+    for clone in (a,):
+        incplan(
+            clone, "incident", "update", ID, "--note", "pasted into the wrong incident", now="2026-11-27T10:04:00+01:00"
+        )
+        incplan(clone, "incident", "update", ID, "--note", "eror rate 12%", now="2026-11-27T10:05:00+01:00")
+        sh(clone, "git", "commit", "-qam", "notes")
+        sh(clone, "git", "push", "-q", "origin", "main")
+    sh(b, "git", "pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
+    deleter, keeper = (a, b) if who_deletes == "theirs" else (b, a)
+    # the deleting side removes one note and corrects another, by hand
+    record = deleter / "incidents" / f"{ID}.yaml"
+    text = record.read_text()
+    wrong = next(line for line in text.splitlines(keepends=True) if "pasted into the wrong incident" in line)
+    record.write_text(text.replace(wrong, "").replace("eror rate", "error rate"))
+    sh(deleter, "git", "commit", "-qam", "remove a note that belongs elsewhere")
+    # the other side appends, without touching either note
+    incplan(keeper, "incident", "update", ID, "--stage", "identified", now="2026-11-27T10:20:00+01:00")
+    sh(keeper, "git", "commit", "-qam", "identified")
+    first, second = (deleter, keeper) if who_deletes == "theirs" else (keeper, deleter)
+    sh(first, "git", "push", "-q", "origin", "main")
+    pulled = sh(second, "git", "pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
+    assert "CONFLICT" not in pulled.stdout + pulled.stderr
+    merged = second / "incidents" / f"{ID}.yaml"
+    assert _events(merged) == [
+        "- {at: '2026-11-27T10:02:00+01:00', type: opened, severity: sev2, stage: investigating}",
+        "- {at: '2026-11-27T10:02:00+01:00', type: variables, values: {service: checkout, impact: payment errors}}",
+        "- {at: '2026-11-27T10:05:00+01:00', type: note, text: error rate 12%}",
+        "- {at: '2026-11-27T10:20:00+01:00', type: stage, stage: identified}",
+    ]
+    assert merged.read_text().startswith("# Incident channel: #inc-checkout\n")
+    report = incplan(second, "report", ID, now="2026-11-27T10:30:00+01:00").stdout
+    assert "wrong incident" not in report and "eror" not in report
+
+
 # ------------------------------------------------------------------ the driver on its own
 
 HEAD = "version: 1\nid: x\ntitle: T\nopened_at: '2026-11-27T10:00:00+01:00'\nevents:\n"
@@ -230,3 +270,20 @@ def test_a_damaged_side_falls_back_to_a_line_merge_with_markers(tmp_path: Path) 
     assert code == 1
     assert "<<<<<<< ours\n" in merged and ">>>>>>> theirs\n" in merged
     assert err.startswith("incplan merge-record: conflict: ")
+
+
+def test_deleted_events_are_judged_against_the_ancestor(tmp_path: Path) -> None:
+    def note(minute: str, text: str) -> str:
+        return f"- {{at: '2026-11-27T10:{minute}:00+01:00', type: note, text: {text}}}\n"
+
+    base = HEAD + OPENED + note("05", "a") + note("06", "b") + note("06", "b")
+    ours = HEAD + OPENED + note("06", "b") + note("06", "b") + note("09", "mine")  # removed a
+    theirs = HEAD + OPENED + note("05", "a") + note("06", "b")  # removed one of the two b
+    code, merged, _ = merge(tmp_path, base, ours, theirs)
+    assert code == 0
+    assert merged == HEAD + OPENED + note("06", "b") + note("09", "mine")
+    # both sides removed the same event: gone; without a common ancestor nothing counts as removed
+    code, merged, _ = merge(tmp_path, base, HEAD + OPENED + note("06", "b"), HEAD + OPENED + note("06", "b"))
+    assert (code, merged) == (0, HEAD + OPENED + note("06", "b"))
+    code, merged, _ = merge(tmp_path, "", HEAD + OPENED, HEAD + OPENED + note("05", "a"))
+    assert (code, merged) == (0, HEAD + OPENED + note("05", "a"))

@@ -1,7 +1,9 @@
 """Merge two versions of one incident record, as a git merge driver does (`%O %A %B`).
 
 Records are append-only event logs, so two responders who each appended events never really
-conflict: the result is the union of both sides' events, each once, in time order. The merge
+conflict: the result is the union of both sides' events, each once, in time order. An event is
+compared three-way with the common ancestor: one that a side deleted (or corrected) by hand
+while the other kept it unchanged stays deleted. The merge
 works on the text of OURS so that everything a person wrote there (comments, layout) stays;
 events only THEIRS has are taken as they are written there (with their comments). A header field
 (title, plan, ...) changed differently on both sides is a real conflict: it is left between
@@ -112,6 +114,27 @@ def _event_key(event: dict[str, Any]) -> str:
     return json.dumps(_normal(event), sort_keys=True, default=str)
 
 
+def _counts(events: list[Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for event in events:
+        if isinstance(event, dict):
+            key = _event_key(event)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _count(base: int, ours: int, theirs: int) -> int:
+    """How often an event is in the merge. Both sides added it (or kept it): the larger count, so
+    the same event appended on both sides is kept once. Both removed it: the smaller. One added
+    and the other removed: both changes."""
+    mine, their = ours - base, theirs - base
+    if mine >= 0 and their >= 0:
+        return base + max(mine, their)
+    if mine <= 0 and their <= 0:
+        return max(0, base + min(mine, their))
+    return max(0, base + mine + their)
+
+
 def _event_time(event: dict[str, Any]) -> datetime:
     at = event["at"]
     return at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
@@ -138,23 +161,31 @@ def merge_texts(base: str | None, ours: str, theirs: str, marker_size: int = MAR
     except Unmergeable:
         b = None  # a damaged ancestor: every header difference is a conflict
 
-    # Events: ours in place, theirs' new ones (counted as a multiset: a repeated event stays
-    # repeated) added; then all in time order, stable, each with the lines written for it.
-    seen: dict[str, int] = {}
-    for event in o.data["events"]:
-        key = _event_key(event)
-        seen[key] = seen.get(key, 0) + 1
+    # Events, three-way and counted as multisets (a repeated event stays repeated): how often each
+    # event is in the result follows from how often it is in BASE, OURS and THEIRS (`_count`), so
+    # an event one side deleted or corrected by hand stays deleted. Ours are kept in place, theirs
+    # added; then all in time order, stable, each with the lines written for it.
+    base_counts = _counts(b["events"]) if b is not None and isinstance(b.get("events"), list) else {}
+    ours_counts, theirs_counts = _counts(o.data["events"]), _counts(t.data["events"])
+    wanted = {
+        key: _count(base_counts.get(key, 0), ours_counts.get(key, 0), theirs_counts.get(key, 0))
+        for key in {*ours_counts, *theirs_counts}
+    }
     chunks: list[tuple[datetime, list[str]]] = []
     for event, (start, end) in zip(o.data["events"], o.items, strict=True):
-        chunks.append((_event_time(event), o.lines[start:end]))
+        key = _event_key(event)
+        if wanted[key] > 0:
+            wanted[key] -= 1
+            chunks.append((_event_time(event), o.lines[start:end]))
     added = 0
     for event, (start, end) in zip(t.data["events"], t.items, strict=True):
         key = _event_key(event)
-        if seen.get(key, 0) > 0:
-            seen[key] -= 1
-            continue
-        added += 1
-        chunks.append((_event_time(event), _reindent(t.lines[start:end], o.indent - t.indent)))
+        if wanted[key] > 0:
+            wanted[key] -= 1
+            added += 1
+            chunks.append((_event_time(event), _reindent(t.lines[start:end], o.indent - t.indent)))
+    if not chunks:
+        raise Unmergeable("between them, the two sides removed every event")
     chunks.sort(key=lambda chunk: chunk[0].astimezone(UTC))
     merged_events = [line for _, chunk in chunks for line in chunk]
     # a chunk that ended the file without a blank line must not glue onto the next one
