@@ -310,7 +310,7 @@ def smtp_server(
         ok = auth_data.login == login.user.encode() and auth_data.password == login.password.encode()
         if ok:
             mailbox.logins.append(auth_data.login.decode())
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # a refusal is answered 535, as real servers do
 
     options: dict[str, Any] = {}
     if starttls is not None:

@@ -335,3 +335,106 @@ def test_every_delivery_kind_of_the_plan_has_an_adapter_loaded_only_when_used() 
                                 "incplan.delivery.registry", "incplan.delivery.http", "incplan.delivery.sms",
                                 *(f"incplan.delivery.{kind}" for kind in KINDS)]))  # fmt: skip
     assert heavy == "[]"
+
+
+def test_a_two_hour_incident_sent_for_real_counts_only_what_was_delivered(
+    team: Path, services: tuple[FakeServices, str], smtp: tuple[Mailbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scripted two hours of tests/test_incident_time.py, with `notify --send` against the
+    servers: sev1 (first update within 10m, every 15m) opened 10:00; 10:06 sent everywhere;
+    10:20 identified, commander handed to Leo; 10:24 the update fails for both customer channels
+    (a revoked key, a wrong password) and reaches only the internal ones; 10:26 sent again to
+    those two; 10:40 downgraded to sev2 (every 1h); 10:50, 11:45 sent; 12:00 resolved; 12:01
+    the resolution. By hand: first update 10:06 (6m, target 10m: met); due 10:21, delivered
+    10:26 (5m late: the failed 10:24 update is not an update); due 10:26 + 15m = 10:41,
+    delivered 10:50 (9m late); due 10:50 + 1h = 11:50, delivered 11:45; resolved after 2h."""
+    fake, _ = services
+    mailbox, _ = smtp
+
+    def at(hhmm: str) -> str:
+        return f"2026-11-27T{hhmm}:00-05:00"
+
+    def ok(*args: str, now: str) -> tuple[int, str]:
+        code, out, err = run(*args, now=at(now))
+        assert code in (0, 1), out + err
+        return code, out + err
+
+    def figures(now: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        status = json.loads(ok("incident", "status", ID, "-f", "json", now=now)[1])[0]
+        single = json.loads(ok("report", ID, "-f", "json", now=now)[1])
+        period = json.loads(ok("report", "--all", "-f", "json", now=now)[1])
+        return status, single, period
+
+    code, _, err = run("incident", "open", "-t", "Dashboard down", "-S", "sev1", "--var", "impact=dashboards that do not load",
+                       "--role", "incident_commander=@mia", "--component", "api=major_outage", now=at("10:00"))  # fmt: skip
+    assert code == 0, err
+    assert ok("notify", "-i", ID, "--send", "--yes", now="10:06")[0] == 0
+    ok("incident", "update", ID, "-s", "identified", "--note", "bad deploy 4821", now="10:20")
+    ok("incident", "assign", ID, "incident_commander", "@leo", "--by", "@mia", now="10:20")
+    monkeypatch.setenv("STATUSPAGE_API_KEY", "sp-key-revoked")
+    monkeypatch.setenv("SMTP_PASSWORD", "not-the-password")
+    code, out = ok("notify", "-i", ID, "--send", "--yes", "--update", "Rollback 60% done.", now="10:24")
+    assert code == 1
+    assert "status_page: FAILED: HTTP 401: " in out
+    assert "email: FAILED: the SMTP server refused the username or password" in out
+    status, single, period = figures("10:25")
+    # nothing reached a customer at 10:24: the update due 10:21 is overdue, not posted
+    assert (status["last_customer_update"], status["next_update_due"], status["overdue_by_s"]) == (
+        at("10:06"), at("10:21"), 240)  # fmt: skip
+    assert [(b["due_at"], b["posted_at"], b["late_by_s"]) for b in single["cadence_breaches"]] == [
+        (at("10:21"), None, 240)]  # fmt: skip
+    assert (period["first_update_met_share"], period["cadence_met_share"]) == (1.0, 0.0)
+    monkeypatch.setenv("STATUSPAGE_API_KEY", API_KEY)
+    monkeypatch.setenv("SMTP_PASSWORD", SMTP_PASSWORD)
+    assert ok("notify", "-i", ID, "--send", "--yes", "-c", "status_page", "-c", "email",
+              "--update", "Rollback 60% done.", now="10:26")[0] == 0  # fmt: skip
+    status, single, _ = figures("10:30")
+    assert (status["last_customer_update"], status["next_update_due"], status["overdue_by_s"]) == (
+        at("10:26"), at("10:41"), None)  # fmt: skip
+    assert ok("incident", "update", ID, "-S", "sev2", "--at", "5m ago", now="10:45")[0] == 0
+    status, single, _ = figures("10:45")
+    assert (status["next_update_due"], status["overdue_by_s"]) == (at("10:41"), 240)  # still sev1's cadence
+    for now in ("10:50", "11:45"):
+        assert ok("notify", "-i", ID, "--send", "--yes", now=now)[0] == 0
+    ok("incident", "update", ID, "-s", "resolved", "--component", "api=operational", now="12:00")
+    assert ok("notify", "-i", ID, "--send", "--yes", now="12:01")[0] == 0
+
+    status, single, period = figures("12:30")
+    assert (status["open"], status["next_update_due"], status["last_customer_update"]) == (False, None, at("12:01"))
+    assert (single["time_to_resolve_s"], single["time_to_first_update_s"], single["first_update_target_s"]) == (
+        7200, 360, 600)  # fmt: skip
+    assert [(b["due_at"], b["posted_at"], b["late_by_s"]) for b in single["cadence_breaches"]] == [
+        (at("10:21"), at("10:26"), 300),
+        (at("10:41"), at("10:50"), 540),
+    ]
+    assert (single["first_update_status"], single["cadence_status"]) == ("met", "missed")
+    assert single["roles"] == {"incident_commander": ["@leo", "@mia"]}
+    assert period == {
+        "incidents": 1, "by_severity": {"sev1": 1, "sev2": 0}, "median_time_to_resolve_s": 7200,
+        "p90_time_to_resolve_s": 7200, "median_time_to_first_update_s": 360, "first_update_met_share": 1.0,
+        "cadence_met_share": 0.0, "pending": 0, "not_applicable": 0,
+    }  # fmt: skip
+    delivered = [(m["at"][11:16], m["channel"]) for m in single["messages"] if m["delivered"]]
+    failed = [(m["at"][11:16], m["channel"]) for m in single["messages"] if not m["delivered"]]
+    assert failed == [("10:24", "status_page"), ("10:24", "email")]
+    assert [c for t, c in delivered if t == "10:24"] == ["slack", "teams", "webhook"]
+    assert [c for t, c in delivered if t == "10:50"] == ["status_page", "slack", "email"]  # sev2, and email heard sev1
+
+    # what the servers accepted is, word for word, what the report says went out
+    sp = [
+        r for r in fake.of("/sp/") if r.method in ("POST", "PATCH") and r.header("Authorization") == f"OAuth {API_KEY}"
+    ]
+    recorded = [m for m in single["messages"] if m["channel"] == "status_page" and m["delivered"]]
+    assert [r.json()["incident"]["body"] for r in sp] == [m["body"] for m in recorded]
+    assert [m["at"][11:16] for m in recorded] == ["10:06", "10:26", "10:50", "11:45", "12:01"]
+    assert "Next update by Nov 27, 2026, 10:41 EST." in recorded[1]["body"]  # 10:26 + 15m
+    assert "Next update by Nov 27, 2026, 11:50 EST." in recorded[2]["body"]  # 10:50 + 1h (sev2)
+    mails = [m for m in single["messages"] if m["channel"] == "email" and m["delivered"]]
+    assert len(mailbox.messages) == len(mails) == 5
+    for message, m in zip(mailbox.messages, mails, strict=True):
+        html = next(p for p in message.walk() if p.get_content_type() == "text/html")
+        assert message["Subject"] == (m["subject"] or "Dashboard down")  # no subject in the plan: the title
+        assert html.get_content().strip() == m["body"].strip()
+    text = ok("report", ID, "-f", "text", now="12:30")[1]
+    assert "  2026-11-27 10:24 EST · identified · status_page (failed: " in text
+    assert "  due 2026-11-27 10:21 EST, posted 2026-11-27 10:26 EST, late by 5m\n" in text

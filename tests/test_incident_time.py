@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -171,36 +173,205 @@ def walk(team: Path, until: str = "12:01") -> None:
         step()
 
 
-# (now, status next due, overdue seconds, first status, cadence status, breaches as (due, posted, late s))
-CHECKPOINTS = [
+# ------------------------------------------------------------------ the same walk on every plan
+#
+# `plans/` and each example plan that can run it (two severities with a customer channel, a role
+# with a backup): examples/minimal.yaml has one severity, so it cannot be downgraded.
+
+
+@dataclass
+class Script:
+    plan: str
+    offset: str  # the organization's UTC offset on 2026-11-27
+    zone: str  # its abbreviation in messages and reports
+    variables: list[str]
+    commander: tuple[str, str]  # opened with the first, handed to the second at 10:20
+    stages: list[str]  # after investigating
+    extra_open: list[str] = field(default_factory=list)
+    # (now, status next due, overdue seconds, first status, cadence status, breaches as (due, posted, late s)),
+    # each worked out by hand from the plan's first_update_within and update_every
+    checkpoints: list[tuple[str, str | None, int | None, str, str, list[tuple[str, str | None, int]]]] = field(
+        default_factory=list
+    )
+    channels: dict[str, list[str]] = field(default_factory=dict)  # who got each update, by hand
+
+    def t(self, hhmm: str | None) -> str | None:
+        return None if hhmm is None else f"{DAY}{hhmm}:00{self.offset}"
+
+
+# sev1: first update within 10m, every 15m investigating, 30m identified; sev2: every 60m.
+# 10:06 first update (due 10:10): met. Next due 10:21 (sev1 investigating), posted 10:24: 3m late.
+# Next due 10:24 + 30m = 10:54 (sev1 identified at the 10:24 update), posted 10:50: on time.
+# Next due 10:50 + 60m = 11:50 (sev2 by then), posted 11:45: on time. Resolved 12:00: no more due.
+CALM = [
     ("10:05", "10:10", None, "pending", "pending", []),
     ("10:15", "10:21", None, "met", "met", []),
     ("10:23", "10:21", 120, "met", "missed", [("10:21", None, 120)]),
     ("10:30", "10:54", None, "met", "missed", [("10:21", "10:24", 180)]),
+    ("10:45", "10:54", None, "met", "missed", [("10:21", "10:24", 180)]),
     ("11:00", "11:50", None, "met", "missed", [("10:21", "10:24", 180)]),
     ("12:30", None, None, "met", "missed", [("10:21", "10:24", 180)]),
 ]
+# examples/delivery.yaml: sev1 every 15m whatever the stage, so the 10:24 update makes the next
+# due at 10:39 (the severity in force at that update, though it was downgraded at 10:40): posted
+# 10:50, 11 minutes late; 10:50 + 1h (sev2) = 11:50, posted 11:45 on time.
+FLAT = [
+    ("10:05", "10:10", None, "pending", "pending", []),
+    ("10:15", "10:21", None, "met", "met", []),
+    ("10:23", "10:21", 120, "met", "missed", [("10:21", None, 120)]),
+    ("10:30", "10:39", None, "met", "missed", [("10:21", "10:24", 180)]),
+    ("10:45", "10:39", 360, "met", "missed", [("10:21", "10:24", 180), ("10:39", None, 360)]),
+    ("11:00", "11:50", None, "met", "missed", [("10:21", "10:24", 180), ("10:39", "10:50", 660)]),
+    ("12:30", None, None, "met", "missed", [("10:21", "10:24", 180), ("10:39", "10:50", 660)]),
+]
+SCRIPTS = {
+    "plans": Script(
+        "plans/incplan.yaml", "+01:00", "CET", ["service=the public API", "impact=errors on every request"],
+        ("@alice", "@bob"), ["identified", "monitoring", "resolved"],
+        ["--component", "api=major_outage"], CALM,
+        {"sev1": ["status_page", "email", "chat_internal", "social"],
+         "sev2": ["status_page", "chat_internal", "email", "social"]},  # email and social heard sev1: kept
+    ),
+    "delivery": Script(
+        "examples/delivery.yaml", "-05:00", "EST", ["impact=errors on every request"],
+        ("@mia", "@leo"), ["identified", "resolved"], ["--component", "api=major_outage"], FLAT,
+        {"sev1": ["status_page", "slack", "teams", "email", "webhook"],
+         "sev2": ["status_page", "slack", "email"]},  # email is a customer channel; teams and the partners' webhook are not
+    ),
+    "bilingual-sms": Script(
+        "examples/bilingual-sms.yaml", "+01:00", "CET", ["impact=payment errors"],
+        ("@ola", "@piotr"), ["identified", "resolved"], [], CALM,
+        {"sev1": ["status_page", "sms", "chat_internal"],
+         "sev2": ["status_page", "chat_internal", "sms"]},  # the customers told by SMS hear the rest
+    ),
+}  # fmt: skip
 
 
-def _t(hhmm: str | None) -> str | None:
-    return None if hhmm is None else f"{DAY}{hhmm}:00+01:00"
+def test_every_example_plan_that_can_is_walked() -> None:
+    walked = {Path(s.plan).name for s in SCRIPTS.values()}
+    examples = {p.name for p in (ROOT / "examples").glob("*.yaml")}
+    assert examples - walked == {"minimal.yaml"}  # one severity: nothing to downgrade to
 
 
-@pytest.mark.parametrize("checkpoint", CHECKPOINTS, ids=[c[0] for c in CHECKPOINTS])
-def test_status_report_and_report_all_agree_during_the_walk(team: Path, checkpoint: tuple) -> None:  # type: ignore[type-arg]
-    now, due, overdue, first, cadence, breaches = checkpoint
-    walk(team, until=now)
-    status = json.loads(ok("incident", "status", ID, "-f", "json", now=now))[0]
-    single = json.loads(ok("report", ID, "-f", "json", now=now))
-    period = json.loads(ok("report", "--all", "-f", "json", now=now))
-    assert (status["next_update_due"], status["overdue_by_s"]) == (_t(due), overdue)
-    assert (single["first_update_status"], single["cadence_status"]) == (first, cadence)
-    assert [(b["due_at"], b["posted_at"], b["late_by_s"]) for b in single["cadence_breaches"]] == [
-        (_t(d), _t(p), s) for d, p, s in breaches
-    ]
-    shares = {"met": 1.0, "missed": 0.0, "pending": None}
-    assert (period["first_update_met_share"], period["cadence_met_share"]) == (shares[first], shares[cadence])
-    assert period["pending"] == (1 if first == "pending" else 0)
+def _posted(script: Script, now: str, *extra: str) -> list[dict[str, Any]]:
+    """What `notify -i` shows at `now`, then the same recorded as posted: the texts that went out."""
+    shown = json.loads(step(script, "notify", "-i", ID, "-f", "json", *extra, now=now))["messages"]
+    step(script, "notify", "-i", ID, "--posted", *extra, now=now)
+    return list(shown)
+
+
+def step(script: Script, *args: str, now: str) -> str:
+    code, out, err = run(*args, now=script.t(now) or "")
+    assert code == 0, (args, out + err)
+    return out
+
+
+def walk_script(script: Script, observe: Any) -> dict[str, list[dict[str, Any]]]:
+    """The two hours of `walk()`, on any plan; `observe(now)` after every step. Returns what each
+    update showed, by the time it went out."""
+    first, second = script.commander
+    shown: dict[str, list[dict[str, Any]]] = {}
+    step(script, "incident", "open", "-t", "API errors", "-S", "sev1", *[a for v in script.variables for a in ("--var", v)],
+         "--role", f"incident_commander={first}", *script.extra_open, now="10:00")  # fmt: skip
+    observe("10:00")
+    for now, action in (
+        ("10:05", None), ("10:06", "post"), ("10:15", None),
+        ("10:20", ["incident", "update", ID, "-s", "identified", "--note", "bad deploy 4821"]),
+        ("10:20", ["incident", "assign", ID, "incident_commander", second, "--by", first]),
+        ("10:23", None), ("10:25", "post at 10:24"), ("10:30", None),
+        ("10:45", ["incident", "update", ID, "-S", "sev2", "--at", "5m ago", "--note", "errors down to 2%"]),
+        ("10:50", "post"), ("11:00", None),
+        ("11:30", ["incident", "update", ID, "-s", "monitoring"] if "monitoring" in script.stages else None),
+        ("11:45", "post"), ("12:00", ["incident", "update", ID, "-s", "resolved"]), ("12:01", "post"), ("12:30", None),
+    ):  # fmt: skip
+        if action == "post":
+            shown[now] = _posted(script, now)
+        elif action == "post at 10:24":
+            shown["10:24"] = _posted(script, now, "--at", "10:24", "--update", "Rollback 60% done.")
+        elif action is not None:
+            step(script, *action, now=now)
+        observe(now)
+    return shown
+
+
+def agree(script: Script, now: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """`status`, `report ID` and `report --all` at `now`, checked against each other."""
+    status = json.loads(step(script, "incident", "status", ID, "-f", "json", now=now))[0]
+    single = json.loads(step(script, "report", ID, "-f", "json", now=now))
+    period = json.loads(step(script, "report", "--all", "-f", "json", now=now))
+    shares = {"met": 1.0, "missed": 0.0, "pending": None, "not_applicable": None}
+    assert (period["first_update_met_share"], period["cadence_met_share"]) == (
+        shares[single["first_update_status"]], shares[single["cadence_status"]])  # fmt: skip
+    assert period["pending"] == (single["first_update_status"] == "pending")
+    assert period["median_time_to_first_update_s"] == single["time_to_first_update_s"]
+    open_breaches = [b for b in single["cadence_breaches"] if b["posted_at"] is None]
+    assert [b["late_by_s"] for b in open_breaches] == ([status["overdue_by_s"]] if status["overdue_by_s"] else [])
+    if open_breaches:
+        assert open_breaches[0]["due_at"] == status["next_update_due"]
+    posted = sorted({m["at"] for m in single["messages"] if m["channel"] in CUSTOMER[script.plan]})
+    assert status["last_customer_update"] == (posted[-1] if posted else None)
+    return status, single, period
+
+
+CUSTOMER = {
+    "plans/incplan.yaml": {"status_page", "email", "social"},
+    "examples/delivery.yaml": {"status_page", "email"},
+    "examples/bilingual-sms.yaml": {"status_page", "sms"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_status_report_and_report_all_agree_at_every_moment_of_the_walk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    script = SCRIPTS[name]
+    shutil.copy(ROOT / script.plan, tmp_path / "incplan.yaml")
+    monkeypatch.chdir(tmp_path)
+    expected = {c[0]: c[1:] for c in script.checkpoints}
+    seen = []
+
+    def observe(now: str) -> None:
+        status, single, _ = agree(script, now)
+        if now in expected:
+            due, overdue, first, cadence, breaches = expected[now]
+            assert (status["next_update_due"], status["overdue_by_s"]) == (script.t(due), overdue), now
+            assert (single["first_update_status"], single["cadence_status"]) == (first, cadence), now
+            assert [(b["due_at"], b["posted_at"], b["late_by_s"]) for b in single["cadence_breaches"]] == [
+                (script.t(d), script.t(p), late) for d, p, late in breaches
+            ], now
+            seen.append(now)
+
+    shown = walk_script(script, observe)
+    assert seen == [c[0] for c in script.checkpoints]
+
+    # the figures, by hand: opened 10:00, first update 10:06 against 10 minutes, resolved 12:00
+    single = json.loads(step(script, "report", ID, "-f", "json", now="12:30"))
+    assert (single["time_to_resolve_s"], single["time_to_first_update_s"], single["first_update_target_s"]) == (
+        7200, 360, 600)  # fmt: skip
+    assert (single["severity"], single["roles"]) == (
+        "sev1",
+        {"incident_commander": [script.commander[1], script.commander[0]]},
+    )
+    period = json.loads(step(script, "report", "--all", "-f", "json", now="12:30"))
+    assert (period["median_time_to_resolve_s"], period["p90_time_to_resolve_s"]) == (7200, 7200)
+    assert (period["first_update_met_share"], period["cadence_met_share"]) == (1.0, 0.0)
+
+    # every message recorded is the one `notify` showed, to the channels worked out by hand
+    by_time: dict[str, list[dict[str, Any]]] = {}
+    for m in single["messages"]:
+        by_time.setdefault(m["at"][11:16], []).append(m)
+    assert sorted(by_time) == ["10:06", "10:24", "10:50", "11:45", "12:01"]
+    for at, messages in by_time.items():
+        severity = "sev1" if at < "10:40" else "sev2"
+        assert [m["channel"] for m in messages] == script.channels[severity], at
+        assert [(m["subject"], m["body"]) for m in messages] == [(m["subject"], m["body"]) for m in shown[at]], at
+        assert {m["update"] for m in messages} == {"Rollback 60% done." if at == "10:24" else None}
+    second = next(m for m in by_time["10:24"] if m["channel"] == "status_page")
+    due_after = expected["10:30"][0]  # the next update's due time, worked out by hand above
+    assert f"Nov 27, 2026, {due_after} {script.zone}" in second["body"]  # next_update: the cadence's due time
+    text = step(script, "report", ID, "-f", "text", now="12:30")
+    for line in second["body"].splitlines():
+        assert f"    {line}\n" in text  # the report shows the exact text under its time
 
 
 def test_the_walk_report_shows_the_texts_and_hand_checked_figures(team: Path) -> None:
