@@ -65,6 +65,17 @@ def test_measure_per_channel_type() -> None:
     assert measure("email", "x" * 10**6, None).max_length is None
 
 
+def test_a_length_is_described_once_for_notify_preview_and_diff() -> None:
+    # 71 UCS-2 characters need 2 segments (70 per segment); 1,000 is written with its comma
+    assert (
+        measure("sms", "ł" * 71, None).describe("sms") == "71 characters, 2 SMS segments, UCS-2 (limit 70) OVER LIMIT"
+    )
+    assert measure("sms", "a" * 300, 306).describe("sms") == "300 characters, 2 SMS segments, GSM-7 (limit 306)"
+    assert measure("social", "x" * 281, None).describe("social") == "281 characters (limit 280) OVER LIMIT"
+    assert measure("email", "x" * 1000, None).describe("email") == "1,000 characters"
+    assert measure("chat", "x" * 12_345, None).describe("chat") == "12,345 characters (limit 40,000)"
+
+
 # ------------------------------------------------------------------ nearest rank
 
 

@@ -3,12 +3,64 @@
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import IO, TYPE_CHECKING
 
 import typer
 
 from incplan.cli.incident import PLAN, load_usable, warn_damaged
-from incplan.cli.output import handled
+from incplan.cli.output import format_option, handled, pick
+from incplan.cli.reporting import write_json
+
+if TYPE_CHECKING:
+    from incplan.incidents.remind import DueUpdate
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """The customer updates due within `within` (as typed), at `now`, in the plan's timezone."""
+
+    due: list[DueUpdate]
+    now: datetime
+    window: timedelta
+    within: str
+    timezone: str
+
+
+def report_text(reminders: Reminders, out: IO[str]) -> None:
+    if not reminders.due:
+        out.write(f"no customer update due within {reminders.within}\n")
+        return
+    from incplan.cli.incident import elapsed
+    from incplan.localize import format_time
+
+    tz = reminders.timezone
+    width = max(len(d.status.state.id) for d in reminders.due)
+    for item in reminders.due:
+        state = item.status.state
+        when = (
+            f"OVERDUE by {elapsed(item.overdue_by)}"
+            if item.overdue_by
+            else f"in {elapsed(item.due_in or timedelta(0))}"
+        )
+        out.write(
+            f"{state.id:<{width}}  {state.severity:<5} next customer update {format_time(item.due_at, tz)}"
+            f" ({when})  {state.title}\n"
+        )
+        for sent in item.sent:
+            if sent.delivered:
+                out.write(f"  reminded {sent.channel}\n")
+        for shown in item.shown:
+            out.write(f"==> {shown.channel} <==\n{shown.request}\n\n")
+
+
+def report_json(reminders: Reminders, out: IO[str]) -> None:
+    due = [d.as_json() for d in reminders.due]
+    write_json({"now": reminders.now.isoformat(), "within_s": int(reminders.window.total_seconds()), "due": due}, out)
+
+
+REPORTER_BY_NAME = {"text": report_text, "json": report_json}
 
 
 def remind(
@@ -19,7 +71,7 @@ def remind(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="With --send: show the exact reminder requests; send and record nothing."
     ),
-    format: str = typer.Option("text", "--format", "-f", metavar="text|json", help="Output format."),
+    format: str = format_option(REPORTER_BY_NAME),
     plan: str = PLAN,
 ) -> None:
     """List open incidents whose next customer update is due soon or overdue (exit 1 when overdue).
@@ -27,9 +79,7 @@ def remind(
     For a cron job or a scheduled CI workflow, e.g. every minute:
     incplan incident remind --send
     """
-    from incplan.cli.output import choose
-
-    choose("format", format, ["text", "json"])
+    report = pick(REPORTER_BY_NAME, format)
     with handled():
         from incplan import clock, needs
         from incplan.diagnostics import UsageError
@@ -51,35 +101,7 @@ def remind(
     warn_damaged(damaged)
     failed = [(item, s) for item in due for s in item.sent if not s.delivered]
     blocked = [(item, s) for item in due for s in item.shown if not s.can_send]
-    if format == "json":
-        import json
-
-        data = {"now": now.isoformat(), "within_s": int(window.total_seconds()), "due": [d.as_json() for d in due]}
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    elif not due:
-        sys.stdout.write(f"no customer update due within {within}\n")
-    else:
-        from incplan.cli.incident import elapsed
-        from incplan.localize import format_time
-
-        tz = loaded.organization.timezone
-        width = max(len(d.status.state.id) for d in due)
-        for item in due:
-            state = item.status.state
-            when = (
-                f"OVERDUE by {elapsed(item.overdue_by)}"
-                if item.overdue_by
-                else f"in {elapsed(item.due_in or timedelta(0))}"
-            )
-            sys.stdout.write(
-                f"{state.id:<{width}}  {state.severity:<5} next customer update {format_time(item.due_at, tz)}"
-                f" ({when})  {state.title}\n"
-            )
-            for sent in item.sent:
-                if sent.delivered:
-                    sys.stdout.write(f"  reminded {sent.channel}\n")
-            for shown in item.shown:
-                sys.stdout.write(f"==> {shown.channel} <==\n{shown.request}\n\n")
+    report(Reminders(due, now, window, within, loaded.organization.timezone), sys.stdout)
     for item, sent in failed:
         sys.stderr.write(f"error: reminder for {item.status.state.id} to {sent.channel} failed: {sent.error}\n")
     if blocked:

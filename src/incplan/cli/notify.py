@@ -14,19 +14,6 @@ from incplan.cli.reporting import write_json
 if TYPE_CHECKING:
     from incplan.announce import Announcement, NotifyOptions
     from incplan.delivery.run import NotRecorded
-    from incplan.templates.compose import ComposedMessage
-
-
-def length_note(m: ComposedMessage) -> str:
-    measured = m.measure
-    text = f"{measured.length:,} characters"
-    if measured.detail and m.channel_type == "sms":
-        text += f", {measured.detail}"
-    if measured.max_length is not None:
-        text += f" (limit {measured.max_length:,})"
-    if measured.over_limit:
-        text += " OVER LIMIT"
-    return text
 
 
 def report_rich(result: Announcement, stream: IO[str]) -> None:
@@ -46,7 +33,7 @@ def report_rich(result: Announcement, stream: IO[str]) -> None:
                 content,
                 title=Text.assemble((m.channel_name, "bold"), f" · {m.audience} · {m.channel}"),
                 title_align="left",
-                subtitle=Text(length_note(m), style="bold red" if m.measure.over_limit else "dim"),
+                subtitle=Text(m.measure.describe(m.channel_type), style="bold red" if m.measure.over_limit else "dim"),
                 subtitle_align="right",
                 border_style="red" if m.measure.over_limit else "cyan",
             )
@@ -75,7 +62,7 @@ def report_markdown(result: Announcement, out: IO[str]) -> None:
         if m.subject:
             lines += [f"**{m.subject}**", ""]
         lines.append(m.body)
-        lines += ["", f"_{length_note(m)}_"]
+        lines += ["", f"_{m.measure.describe(m.channel_type)}_"]
         blocks.append("\n".join(lines))
     if blocks:
         out.write("\n\n".join(blocks) + "\n")

@@ -39,7 +39,6 @@ def preview(
     from rich.panel import Panel
     from rich.text import Text
 
-    from incplan.cli.notify import length_note
     from incplan.cli.output import console
 
     screen = console(soft_wrap=False)
@@ -53,7 +52,7 @@ def preview(
                 content,
                 title=Text(f"{item.stage} · {item.message.channel_name} · {item.locale} · {item.severity}"),
                 title_align="left",
-                subtitle=Text(length_note(item.message)),
+                subtitle=Text(item.message.measure.describe(item.message.channel_type)),
                 subtitle_align="right",
                 border_style="red" if item.message.measure.over_limit else "cyan",
             )

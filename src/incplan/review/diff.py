@@ -587,36 +587,20 @@ def rendered_messages(plan: Plan) -> dict[tuple[str, str, str], Rendered]:
     at the preview clock (so that only the plan, never the time, changes a message)."""
     from incplan.diagnostics import ProblemError, UsageError
     from incplan.templates.compose import compose
-    from incplan.templates.preview import PREVIEW_NOW
+    from incplan.templates.preview import PREVIEW_NOW, preview_targets
 
-    first_severity: dict[str, str] = {}
-    for sev_id, sev in plan.severities.items():
-        for ch in sev.channels:
-            first_severity.setdefault(ch, sev_id)
     out: dict[tuple[str, str, str], Rendered] = {}
-    for stage in plan.stages:
-        for cid, channel in plan.channels.items():
-            found = plan.message_for(stage, cid)
-            if cid not in first_severity or found is None:
-                continue
-            for locale in plan.organization.locales:
-                if locale != plan.default_locale and locale not in found[1].translations:
-                    continue  # `check` warns; the channel gets the default locale's text
-                try:
-                    result = compose(
-                        plan,
-                        stage=stage,
-                        now=PREVIEW_NOW,
-                        severity=first_severity[cid],
-                        channels=[cid],
-                        locale=locale,
-                        example=True,
-                    )
-                except (ProblemError, UsageError) as exc:
-                    out[(stage, cid, locale)] = Rendered(None, "", None, channel.type, error=_one_line(exc))
-                    continue
-                for m in result.messages:
-                    out[(stage, cid, locale)] = Rendered(m.subject, m.body, m.measure, channel.type)
+    for stage, cid, locale, severity in preview_targets(plan):
+        kind = plan.channels[cid].type
+        try:
+            result = compose(
+                plan, stage=stage, now=PREVIEW_NOW, severity=severity, channels=[cid], locale=locale, example=True
+            )
+        except (ProblemError, UsageError) as exc:
+            out[(stage, cid, locale)] = Rendered(None, "", None, kind, error=_one_line(exc))
+            continue
+        for m in result.messages:
+            out[(stage, cid, locale)] = Rendered(m.subject, m.body, m.measure, kind)
     return out
 
 

@@ -23,15 +23,7 @@ FOLD_LINES = 12  # Markdown sections longer than this are folded in <details>
 def length_text(r: Rendered) -> str:
     if r.error or r.measure is None:
         return "does not render"
-    m = r.measure
-    text = f"{m.length:,} characters"
-    if m.detail and r.channel_type == "sms":
-        text += f", {m.detail}"
-    if m.max_length is not None:
-        text += f" (limit {m.max_length:,})"
-    if m.over_limit:
-        text += " OVER LIMIT"
-    return text
+    return r.measure.describe(r.channel_type)
 
 
 def length_line(m: MessageChange) -> str:

@@ -29,6 +29,17 @@ class Measure:
     def over_limit(self) -> bool:
         return self.max_length is not None and self.length > self.max_length
 
+    def describe(self, channel_type: str) -> str:
+        """`136 characters`, `160 characters, 2 SMS segments, UCS-2 (limit 306) OVER LIMIT`."""
+        text = f"{self.length:,} characters"
+        if self.detail and channel_type == "sms":
+            text += f", {self.detail}"
+        if self.max_length is not None:
+            text += f" (limit {self.max_length:,})"
+        if self.over_limit:
+            text += " OVER LIMIT"
+        return text
+
 
 def sms_encoding(text: str) -> str:
     return "GSM-7" if all(c in _GSM_BASIC or c in _GSM_EXTENSION for c in text) else "UCS-2"

@@ -37,31 +37,30 @@ class PreviewItem:
         return head + self.message.body + "\n"
 
 
-def preview_items(plan: Plan, now: datetime) -> Iterator[PreviewItem]:
-    """Channels some severity routes to, each with the most severe severity that uses it."""
+def preview_targets(plan: Plan) -> Iterator[tuple[str, str, str, str]]:
+    """(stage, channel, locale, severity) of every message a preview shows, in plan order: each
+    channel some severity routes to, with the most severe severity that uses it, in every locale
+    its message has a text in (`check` warns about a missing translation; no fallback copy here)."""
     first_severity: dict[str, str] = {}
     for sev_id, sev in plan.severities.items():
         for ch in sev.channels:
             first_severity.setdefault(ch, sev_id)
     for stage in plan.stages:
         for channel in plan.channels:
-            if channel not in first_severity or plan.message_for(stage, channel) is None:
+            found = plan.message_for(stage, channel)
+            if channel not in first_severity or found is None:
                 continue
             for locale in plan.organization.locales:
-                _, spec = plan.message_for(stage, channel) or ("", None)
-                if locale != plan.default_locale and spec is not None and locale not in spec.translations:
-                    continue  # `check` warns about the missing translation; no fallback copy here
-                result = compose(
-                    plan,
-                    stage=stage,
-                    now=now,
-                    severity=first_severity[channel],
-                    channels=[channel],
-                    locale=locale,
-                    example=True,
-                )
-                for message in result.messages:
-                    yield PreviewItem(stage, channel, locale, first_severity[channel], message)
+                if locale == plan.default_locale or locale in found[1].translations:
+                    yield stage, channel, locale, first_severity[channel]
+
+
+def preview_items(plan: Plan, now: datetime) -> Iterator[PreviewItem]:
+    """Each previewed message rendered with the declared examples at `now`."""
+    for stage, channel, locale, severity in preview_targets(plan):
+        result = compose(plan, stage=stage, now=now, severity=severity, channels=[channel], locale=locale, example=True)
+        for message in result.messages:
+            yield PreviewItem(stage, channel, locale, severity, message)
 
 
 def write_preview(items: list[PreviewItem], out: Path) -> tuple[int, int]:
