@@ -38,13 +38,14 @@ def run_cli(
     env: dict[str, str] | None = None,
     user: int | None = None,
     timeout: float = 60,
+    prefix: list[str] | None = None,
 ) -> Run:
-    """`incplan ARGS` in a child. A hang fails the test after `timeout` s instead of blocking the
+    """`incplan ARGS` in a child (after `prefix`, e.g. `without_root_powers()`). A hang fails the test after `timeout` s instead of blocking the
     suite. Output goes to files, not pipes, so waiting with `os.wait4` cannot deadlock."""
     full_env = {**os.environ, "NO_COLOR": "1", "INCPLAN_NOW": NOW, **(env or {})}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         child = subprocess.Popen(
-            [sys.executable, "-m", "incplan", *args],
+            [*(prefix or []), sys.executable, "-m", "incplan", *args],
             cwd=cwd,
             env=full_env,
             stdin=subprocess.DEVNULL,

@@ -222,14 +222,13 @@ def test_check_a_path_through_a_file(tmp_path: Path) -> None:
     assert "Not a directory" in result.err
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may search any folder")
 def test_check_a_file_in_a_folder_it_may_not_search(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
     locked.mkdir()
     (locked / "plan.yaml").write_text(MINIMAL)
     locked.chmod(0o600)  # its names can be listed, but nothing in it can be opened
     try:
-        result = run_cli("check", str(locked / "plan.yaml"))
+        result = run_cli("check", str(locked / "plan.yaml"), prefix=without_root_powers())  # root may search any
         assert_clean(result, 2)
         assert "Permission denied" in result.err
     finally:
@@ -240,27 +239,21 @@ def test_check_a_file_in_a_folder_it_may_not_search(tmp_path: Path) -> None:
 def test_check_reports_a_folder_it_may_not_read(tmp_path: Path, mode: int) -> None:
     """Never silence: a subfolder that cannot be listed is a diagnostic with its path. Run
     without root's power to read anything (setpriv), so the folder is really unreadable."""
-    import subprocess
-    import sys
-
     (tmp_path / "plans" / "team").mkdir(parents=True)
     (tmp_path / "plans" / "ok.yaml").write_text(MINIMAL)
     (tmp_path / "plans" / "team" / "hidden.yaml").write_text(MINIMAL)
     (tmp_path / "plans" / "team").chmod(mode)
     try:
-        done = subprocess.run(
-            [*without_root_powers(), sys.executable, "-m", "incplan", "--color", "never", "check", "plans"],
-            cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
-        )  # fmt: skip
+        done = run_cli("--color", "never", "check", "plans", cwd=tmp_path, prefix=without_root_powers())
     finally:
         (tmp_path / "plans" / "team").chmod(0o755)
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert done.stdout == (
+    assert done.code == 1, done.output
+    assert done.out == (
         "plans/team:1:1: error E008 cannot read the folder: Permission denied; the plans in it were not checked\n"
         "  hint: give incplan read and search access to it (`chmod u+rx`), or leave it out of the paths\n"
         "2 files checked: 1 error, 0 warnings\n"
     )
-    assert done.stderr == ""
+    assert done.err == ""
 
 
 # ------------------------------------------------------------------ FIFOs never block
