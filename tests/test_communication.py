@@ -140,6 +140,8 @@ def test_notify_json_shape() -> None:
     assert sms == {
         "channel": "sms",
         "audience": "customers",
+        "locale": "en",
+        "locales": ["en"],
         "subject": None,
         "body": "Sklep Nowak: we are investigating payment errors. Next update by Nov 27, 2026, 12:15 CET.",
         "length": 89,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -505,3 +506,236 @@ def test_a_var_locale_that_is_no_locale_tag_is_refused_unechoed(locale: str, say
         code, out, err = run(*command, "--plan", plan, "--var", f"impact@{locale}=x")
         assert (code, out, err) == (2, "", says)
     assert not (tmp_path / "incidents").exists()
+
+
+# ------------------------------------------------------------------ channels posting in several languages
+
+CHANNELS_PLAN = """\
+version: 1
+organization:
+  name: Kubik
+  timezone: Europe/Warsaw
+  locales: [pl, en]
+definition:
+  incident: Zdarzenie.
+severities:
+  sev1:
+    name: Krytyczny
+    first_update_within: 10m
+    update_every: 30m
+    channels: [status_page, sms, chat_en, chat]
+    translations:
+      en: {name: Critical}
+channels:
+  status_page:
+    name: Strona statusu
+    type: status_page
+    audience: customers
+    locales: [en, pl]  # listed English first: the post still starts with the default locale
+  sms:
+    name: SMS
+    type: sms
+    audience: customers
+    locales: [pl, en, pl]
+    locale_separator: " / "
+  chat_en:
+    name: Chat (English)
+    type: chat
+    audience: internal
+    locales: [en]
+    delivery: {kind: slack, webhook_url_env: CHAT_EN_WEBHOOK}
+  chat:
+    name: Czat
+    type: chat
+    audience: internal
+stages:
+  investigating: {name: Badamy, translations: {en: {name: Investigating}}}
+  resolved: {name: Rozwiązane, final: true}
+variables:
+  impact:
+    description: Czego doświadczają klienci
+    example: {pl: błędy płatności, en: payment errors}
+templates:
+  investigating:
+    status_page:
+      subject: "[{{ severity.name }}] {{ stage.name }}"
+      body: "Objawy: {{ impact }}."
+      translations:
+        en: {subject: "[{{ severity.name }}] {{ stage.name }}", body: "Symptoms: {{ impact }}."}
+    sms:
+      body: "Kubik: {{ impact }}"
+      translations:
+        en: "Kubik: {{ impact }}"
+    default:
+      body: "{{ severity.name }}: {{ impact }}."
+      translations:
+        en: "{{ severity.name }}: {{ impact }}!"
+  resolved:
+    default: "Rozwiązane."
+"""
+
+
+def _channels_plan(tmp_path: Path) -> str:
+    path = tmp_path / "incplan.yaml"
+    path.write_text(CHANNELS_PLAN, encoding="utf-8")
+    return str(path)
+
+
+def test_a_channel_posts_in_its_locales_joined_into_one_post(tmp_path: Path) -> None:
+    plan = _channels_plan(tmp_path)
+    code, out, err = run("notify", "--plan", plan, "-s", "investigating", "-S", "sev1", "--example", "-f", "text")
+    assert (code, err) == (0, "")
+    assert out == (
+        "==> status_page (pl+en) <==\n"
+        "[Krytyczny] Badamy / [Critical] Investigating\n\n"
+        "Objawy: błędy płatności.\n\n---\n\nSymptoms: payment errors.\n\n"
+        "==> sms (pl+en) <==\n"
+        "Kubik: błędy płatności / Kubik: payment errors\n\n"
+        "==> chat_en <==\n"
+        "Critical: payment errors!\n\n"
+        "==> chat <==\n"
+        "Krytyczny: błędy płatności.\n"
+    )
+    code, out, _ = run("notify", "--plan", plan, "-s", "investigating", "-S", "sev1", "--example", "-f", "json")
+    messages = {m["channel"]: m for m in json.loads(out)["messages"]}
+    assert [(m["locale"], m["locales"]) for m in messages.values()] == [
+        ("pl", ["pl", "en"]),
+        ("pl", ["pl", "en"]),
+        ("en", ["en"]),
+        ("pl", ["pl"]),
+    ]
+    # The limit is the joined post's: 22 + 3 + 21 = 46 characters, UCS-2 (`ł`), 70 per segment.
+    sms = messages["sms"]
+    assert (sms["length"], sms["max_length"], sms["over_limit"]) == (46, 70, False)
+
+
+def test_the_joined_post_is_measured_against_the_limit(tmp_path: Path) -> None:
+    plan = _channels_plan(tmp_path)
+    values = ["--var", "impact@pl=" + "ł" * 30, "--var", "impact@en=" + "x" * 30]
+    code, out, _ = run(
+        "notify", "--plan", plan, "-s", "investigating", "-S", "sev1", "-c", "sms", *values, "-f", "json"
+    )
+    assert code == 0
+    sms = json.loads(out)["messages"][0]
+    # Each language alone is 37 characters, within one UCS-2 segment; the post is 37 + 3 + 37.
+    assert (sms["length"], sms["max_length"], sms["over_limit"]) == (77, 70, True)
+    code, out, _ = run(
+        "notify", "--plan", plan, "-s", "investigating", "-S", "sev1", "-c", "sms", *values, "-f", "text"
+    )
+    assert out == f"Kubik: {'ł' * 30} / Kubik: {'x' * 30}\n"
+
+
+def test_locale_all_renders_every_language_and_one_locale_renders_one(tmp_path: Path) -> None:
+    plan = _channels_plan(tmp_path)
+    args = ("notify", "--plan", plan, "-s", "investigating", "-S", "sev1", "--example", "-f", "text")
+    code, out, err = run(*args, "-c", "status_page", "-c", "chat_en", "--locale", "all")
+    assert (code, err) == (0, "")
+    assert out == (
+        "==> status_page (pl) <==\n[Krytyczny] Badamy\n\nObjawy: błędy płatności.\n\n"
+        "==> status_page (en) <==\n[Critical] Investigating\n\nSymptoms: payment errors.\n\n"
+        "==> chat_en (pl) <==\nKrytyczny: błędy płatności.\n\n"
+        "==> chat_en (en) <==\nCritical: payment errors!\n"
+    )
+    code, out, err = run(*args, "-c", "status_page", "--locale", "en")
+    assert (code, out, err) == (0, "[Critical] Investigating\n\nSymptoms: payment errors.\n", "")
+    # A message without a translation is shown once, in the default locale, and the gap is said.
+    code, out, err = run(
+        "notify", "--plan", plan, "-s", "resolved", "-S", "sev1", "-c", "chat", "-l", "all", "-f", "text"
+    )
+    assert (code, out) == (0, "Rozwiązane.\n")
+    assert err == "warning: no `en` translation of the `resolved` message for `chat`\n"
+    # A joined post leaves out a language the message lacks instead of repeating the default one.
+    code, out, err = run("notify", "--plan", plan, "-s", "resolved", "-S", "sev1", "-c", "status_page", "-f", "text")
+    assert (code, out) == (0, "Rozwiązane.\n")
+    assert err == "warning: no `en` translation of the `resolved` message for `status_page`; its post is in `pl` only\n"
+
+
+def test_a_joined_post_is_recorded_per_locale_and_delivered_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .servers import Reply, http_server
+
+    plan = _channels_plan(tmp_path)
+    incident = "2026-11-27-platnosci"
+    assert run("incident", "open", "--plan", plan, "-t", "Płatności", "-S", "sev1", "--var", "impact@pl=błędy", "--var", "impact@en=errors", now="2026-11-27T10:00:00+01:00")[0] == 0  # fmt: skip
+    code, _, err = run("notify", "--plan", plan, "-i", incident, "-c", "status_page", "--posted", now="2026-11-27T10:05:00+01:00")  # fmt: skip
+    assert code == 0, err
+    assert (
+        "- {at: '2026-11-27T10:05:00+01:00', type: notified, stage: investigating, channel: status_page, locale: pl,"
+        " posted: true, subject: '[Krytyczny] Badamy / [Critical] Investigating', body: \"Objawy: błędy.\\n\\n---\\n\\nSymptoms:"
+        " errors.\", texts: {pl: {subject: '[Krytyczny] Badamy', body: 'Objawy: błędy.'}, en: {subject: '[Critical] Investigating',"
+        " body: 'Symptoms: errors.'}}}\n"
+    ) in _record(tmp_path, incident)
+    # The report shows the post as it went out.
+    code, out, _ = run("report", incident, "--plan", plan, "-f", "markdown")
+    assert "> Objawy: błędy.\n>\n> ---\n>\n> Symptoms: errors.\n" in out
+
+    code, _, err = run("notify", "--plan", plan, "-i", incident, "-l", "all", "--posted")
+    assert code == 2
+    assert err.startswith(
+        "error: --locale all shows every language for review; --posted records what each channel posts\n"
+    )
+
+    with http_server() as server:
+        server.on("POST", "/hook", Reply(200, b"ok"))
+        monkeypatch.setenv("CHAT_EN_WEBHOOK", f"{server.base}/hook")
+        code, out, err = run("notify", "--plan", plan, "-i", incident, "-c", "chat_en", "-c", "sms", "--send", "--yes", now="2026-11-27T10:06:00+01:00")  # fmt: skip
+        assert code == 0, err
+        assert [r.json() for r in server.got("POST", "/hook")] == [{"text": "Critical: errors!"}]
+    assert "post by hand: sms" in out
+
+
+def test_the_status_site_shows_each_reader_their_part_of_a_joined_post(tmp_path: Path) -> None:
+    plan = _channels_plan(tmp_path)
+    incident = "2026-11-27-platnosci"
+    assert run("incident", "open", "--plan", plan, "-t", "Płatności", "-S", "sev1", "--var", "impact@pl=błędy", "--var", "impact@en=errors", now="2026-11-27T10:00:00+01:00")[0] == 0  # fmt: skip
+    assert run("notify", "--plan", plan, "-i", incident, "-c", "status_page", "--posted", now="2026-11-27T10:05:00+01:00")[0] == 0  # fmt: skip
+    code, _, err = run(
+        "site", "build", "--plan", plan, "--out", str(tmp_path / "public"), now="2026-11-27T10:10:00+01:00"
+    )
+    assert code == 0, err
+    polish = (tmp_path / "public/incidents" / f"{incident}.html").read_text(encoding="utf-8")
+    english = (tmp_path / "public/en/incidents" / f"{incident}.html").read_text(encoding="utf-8")
+    assert "Objawy: błędy." in polish and "Symptoms" not in polish
+    assert "Symptoms: errors." in english and "Objawy" not in english
+
+
+def test_show_and_export_say_which_languages_a_channel_posts_in(tmp_path: Path) -> None:
+    plan = _channels_plan(tmp_path)
+    wide = runner.invoke(app, ["--color", "never", "show", "channels", "--plan", plan], env={"COLUMNS": "200"})
+    assert wide.exit_code == 0
+    rows = {line.split("│")[1].strip(): line for line in wide.stdout.splitlines() if line.count("│") > 3}
+    assert "pl + en (one post)" in rows["Strona statusu"]
+    assert "│ en " in rows["Chat (English)"]
+    assert "│ pl " in rows["Czat"]
+    code, out, _ = run("export", "--plan", plan, "--format", "markdown")
+    assert code == 0
+    assert "| Channel | Type | Audience | Languages | Owner | Access | Delivery |" in out
+    assert "| **SMS** | sms | customers | pl + en (one post) |" in out
+    code, out, _ = run("show", "channels", "--plan", plan, "-f", "json")
+    assert code == 0
+    assert json.loads(out)["sms"]["locales"] == ["pl", "en", "pl"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "says"),
+    [
+        (
+            "locales: []",
+            "26:14: error E102 `channels.sms.locales`: list should have at least 1 item after validation, not 0",
+        ),
+        ("locales: [de]", "26:15: error E206 channel `sms` posts in `de`, which `organization.locales` does not list"),
+        ("locales: [PL]", "26:15: error E106 `channels.sms.locales[0]`: `PL` is not a locale tag"),
+        ("locales: pl", "26:14: error E102 `channels.sms.locales`: input should be a valid list, got `pl`"),
+        ("locale_separator: 5", "27:23: error E102 `channels.sms.locale_separator`: input should be a valid string"),
+    ],
+)
+def test_bad_channel_locales_are_plan_errors(setting: str, says: str, tmp_path: Path) -> None:
+    path = tmp_path / "incplan.yaml"
+    key = setting.partition(":")[0]
+    old = '    locale_separator: " / "\n' if key == "locale_separator" else "    locales: [pl, en, pl]\n"
+    path.write_text(CHANNELS_PLAN.replace(old, f"    {setting}\n"), encoding="utf-8")
+    code, out, _ = run("check", str(path))
+    assert code == 1
+    assert f"{path}:{says}" in out
+    assert "1 file checked: 1 error," in out

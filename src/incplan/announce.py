@@ -88,6 +88,8 @@ class Announcement:
                 {
                     "channel": m.channel,
                     "audience": m.audience,
+                    "locale": m.locale,
+                    "locales": m.locales,
                     "subject": m.subject,
                     "body": m.body,
                     "length": m.measure.length,
@@ -182,6 +184,8 @@ def announce(plan: Plan, plan_path: Path, options: NotifyOptions, *, confirm: Co
 
 
 def _flag_rules(options: NotifyOptions) -> None:
+    from incplan.templates.compose import ALL_LOCALES
+
     if (options.posted or options.send) and not options.incident:
         flag = "--posted" if options.posted else "--send"
         raise UsageError(f"{flag} needs --incident ID", hint="open one with `incplan incident open`")
@@ -191,6 +195,12 @@ def _flag_rules(options: NotifyOptions) -> None:
         raise UsageError("give --posted or --send, not both")
     if options.dry_run and not options.send:
         raise UsageError("--dry-run goes with --send")
+    if options.locale == ALL_LOCALES and (options.posted or options.send):
+        flag = "--posted" if options.posted else "--send"
+        raise UsageError(
+            f"--locale all shows every language for review; {flag} records what each channel posts",
+            hint=f"leave out --locale (each channel posts in its `locales`), or give one locale with {flag}",
+        )
 
 
 def _stage(plan: Plan, state: State, options: NotifyOptions) -> str:
@@ -226,7 +236,14 @@ def channels_for(plan: Plan, state: State, severity: str) -> list[str]:
 
 
 def notified_event(message: Any, composition: Composition, at: datetime, **outcome: Any) -> dict[str, Any]:
-    """A `notified` event keeping the exact text that went out."""
+    """A `notified` event keeping the exact text that went out; a post in several languages
+    keeps each language's text too (`texts`), so that each reader's page shows their own."""
+    texts = None
+    if len(message.texts) > 1:
+        texts = {
+            t.locale: {k: v for k, v in (("subject", t.subject), ("body", t.body)) if v is not None}
+            for t in message.texts
+        }
     return {
         "at": at,
         "stage": composition.stage,
@@ -235,6 +252,7 @@ def notified_event(message: Any, composition: Composition, at: datetime, **outco
         **outcome,
         "subject": message.subject,
         "body": message.body,
+        "texts": texts,
         "update": composition.update_text or None,
     }
 

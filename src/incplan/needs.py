@@ -145,8 +145,16 @@ def messages(
         if spec is None:
             continue
         sources = [spec.body, spec.subject]
-        if locale and locale in spec.translations:
-            sources += [spec.translations[locale].body, spec.translations[locale].subject]
+        channel = view.channels.get(ch)
+        if locale == "all":
+            wanted = list(spec.translations)
+        elif locale:
+            wanted = [locale]
+        else:  # the languages the channel posts in
+            wanted = channel.posts_in(view.default_locale) if channel else []
+        for loc in wanted:
+            if loc in spec.translations:
+                sources += [spec.translations[loc].body, spec.translations[loc].subject]
         for source in sources:
             if source:
                 reads(u, source, state=state, hint=LEAVE_OUT)

@@ -11,7 +11,7 @@ from incplan.diagnostics import UsageError, unknown_name
 from incplan.plan.durations import format_duration
 
 if TYPE_CHECKING:
-    from incplan.plan.models import Criterion, Plan
+    from incplan.plan.models import Channel, Criterion, Plan
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,12 @@ def owner_text(plan: Plan, owner: str | None) -> str:
         return owner
     first = person_line(plan, role.people[0]).name if role.people else "nobody"
     return f"{role.name} ({first})"
+
+
+def languages_text(plan: Plan, channel: Channel) -> str:
+    """The languages a channel posts in: `pl`, or `pl + en (one post)` when it joins several."""
+    languages = channel.posts_in(plan.default_locale)
+    return " + ".join(languages) + (" (one post)" if len(languages) > 1 else "")
 
 
 def playbook(plan: Plan, severity: str, plan_option: str | None = None) -> Playbook:

@@ -16,6 +16,14 @@ if TYPE_CHECKING:
     from incplan.delivery.run import NotRecorded
 
 
+def _languages(m: ComposedMessage, messages: list[ComposedMessage]) -> str:
+    """`pl+en` for a post in several languages, `pl` when a channel has one message per
+    language (`--locale all`); nothing when each channel has one message in one language."""
+    if len(m.locales) > 1 or sum(other.channel == m.channel for other in messages) > 1:
+        return "+".join(m.locales)
+    return ""
+
+
 def report_rich(result: Announcement, stream: IO[str]) -> None:
     from rich.panel import Panel
     from rich.text import Text
@@ -31,7 +39,11 @@ def report_rich(result: Announcement, stream: IO[str]) -> None:
         out.print(
             Panel(
                 content,
-                title=Text.assemble((m.channel_name, "bold"), f" · {m.audience} · {m.channel}"),
+                title=Text.assemble(
+                    (m.channel_name, "bold"),
+                    f" · {m.audience} · {m.channel}",
+                    f" · {languages}" if (languages := _languages(m, result.composition.messages)) else "",
+                ),
                 title_align="left",
                 subtitle=Text(m.measure.describe(m.channel_type), style="bold red" if m.measure.over_limit else "dim"),
                 subtitle_align="right",
@@ -45,7 +57,8 @@ def report_text(result: Announcement, out: IO[str]) -> None:
     many = len(messages) > 1
     blocks = []
     for m in messages:
-        parts = [f"==> {m.channel} <=="] if many else []
+        languages = _languages(m, messages)
+        parts = [f"==> {m.channel}{f' ({languages})' if languages else ''} <=="] if many else []
         if m.subject:
             parts.append(m.subject)
             parts.append("")
@@ -58,7 +71,8 @@ def report_text(result: Announcement, out: IO[str]) -> None:
 def report_markdown(result: Announcement, out: IO[str]) -> None:
     blocks = []
     for m in result.composition.messages:
-        lines = [f"### {m.channel_name} ({m.audience})", ""]
+        languages = _languages(m, result.composition.messages)
+        lines = [f"### {m.channel_name} ({m.audience}{f', {languages}' if languages else ''})", ""]
         if m.subject:
             lines += [f"**{m.subject}**", ""]
         lines.append(m.body)
@@ -140,7 +154,7 @@ def notify(
     report(result, sys.stdout)
     if result.recorded:
         sys.stderr.write(f"recorded {result.recorded} message(s) as posted in {incident}\n")
-    elif incident and result.composition.messages and fmt != "json":
+    elif incident and result.composition.messages and fmt != "json" and options.locale != "all":
         sys.stderr.write(f"once posted, record them: {_posted_command(result, options, plan)}\n")
     raise typer.Exit(result.exit_code)
 

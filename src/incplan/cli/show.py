@@ -133,13 +133,22 @@ def show_roles(plan: Plan, out: Any) -> None:
 
 
 def show_channels(plan: Plan, out: Any) -> None:
-    from incplan.playbook import owner_text
+    from incplan.playbook import languages_text, owner_text
 
-    table = _table("Channels", "channel", "type", "audience", "owner", "access", "delivery")
+    multilingual = len(plan.organization.locales) > 1
+    columns = ["channel", "type", "audience", *(["languages"] if multilingual else []), "owner", "access", "delivery"]
+    table = _table("Channels", *columns)
     for ch_id, ch in plan.channels.items():
         delivery = ch.delivery.kind if ch.delivery else "post by hand"
+        languages = [languages_text(plan, ch)] if multilingual else []
         table.add_row(
-            _named(ch.name, ch_id), ch.type, ch.audience, owner_text(plan, ch.owner), ch.access or "", delivery
+            _named(ch.name, ch_id),
+            ch.type,
+            ch.audience,
+            *languages,
+            owner_text(plan, ch.owner),
+            ch.access or "",
+            delivery,
         )
     out.print(table)
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 def document(plan: Plan, locale: str | None = None) -> dict[str, Any]:
     """Plain data in the order of the plan template: definition, severities, roles, channels,
     stages with their messages, values."""
-    from incplan.playbook import owner_text, person_line, playbook
+    from incplan.playbook import languages_text, owner_text, person_line, playbook
 
     severities = [playbook(plan, sev_id) for sev_id in plan.severities]
     roles = [
@@ -33,6 +33,7 @@ def document(plan: Plan, locale: str | None = None) -> dict[str, Any]:
             "purpose": ch.purpose,
             "access": ch.access or "",
             "delivery": ch.delivery.kind if ch.delivery else "post by hand",
+            "languages": languages_text(plan, ch),
         }
         for ch_id, ch in plan.channels.items()
     ]
@@ -57,6 +58,7 @@ def document(plan: Plan, locale: str | None = None) -> dict[str, Any]:
         )
     return {
         "locale": locale or plan.default_locale,
+        "multilingual": len(plan.organization.locales) > 1,
         "org": plan.organization,
         "owner": person_line(plan, plan.owner).name if plan.owner else "",
         "reviewed": plan.reviewed.isoformat() if plan.reviewed else "",

@@ -44,6 +44,11 @@ class Variables(_Event):
     values: dict[str, str | dict[Locale, str]]  # text for every locale, or one per locale
 
 
+class LocaleText(Model):
+    subject: str | None = None
+    body: str
+
+
 class Notified(_Event):
     type: Literal["notified"]
     stage: str
@@ -55,6 +60,7 @@ class Notified(_Event):
     error: str | None = None  # why a delivery failed
     subject: str | None = None  # the text that went out, so a review sees what people read
     body: str | None = None
+    texts: dict[Locale, LocaleText] | None = None  # a post in several languages: each one's own text
     update: str | None = None  # `notify --update TEXT`
 
     @property

@@ -195,10 +195,12 @@ def reminder_jobs(plan: Plan, state: Any, channel_id: str, due_at: datetime, now
     from incplan.delivery.base import Job
 
     channel = plan.channels[channel_id]
-    locales = list(getattr(channel, "locales", None) or [plan.default_locale])
+    locales = channel.posts_in(plan.default_locale)
     texts = [reminder_text(plan, state, channel_id, locale, due_at, now) for locale in locales]
     subject = texts[0][0]
-    body = "\n\n---\n\n".join(body for _, body in texts)
+    # a reminder is plain text, also on an html channel
+    separator = channel.separator if channel.format != "html" or channel.locale_separator else "\n\n---\n\n"
+    body = separator.join(body for _, body in texts)
     sev = plan.severities.get(state.severity)
     assert channel.delivery is not None
     return [

@@ -66,6 +66,18 @@ class LintContext:
         own = plan.templates.get(stage, {})
         return [ch for ch in plan.channels if ch in self.routed_channels and ch not in own]
 
+    def posts_in(self, channel: str) -> list[str]:
+        """The languages a channel's messages are rendered in: its `locales`, or, when it has
+        none, every declared locale (`notify --locale` may ask for any)."""
+        plan = self.valid
+        found = plan.channels[channel]
+        return found.posts_in(plan.default_locale) if found.locales else list(plan.organization.locales)
+
+    def joined(self, channel: str) -> bool:
+        """Does the channel post several languages joined into one post?"""
+        found = self.valid.channels[channel]
+        return len(found.posts_in(self.valid.default_locale)) > 1 if found.locales else False
+
     def severities_for(self, channel: str) -> list[str]:
         """The severities a channel's messages are rendered with: those routing to it (or all),
         never a set-aside one (its stand-in has no cadence to render `next_update` with)."""

@@ -478,10 +478,31 @@ class Channel(Translated):
         None,
         description="How `incplan notify --send` delivers to this channel; without it, messages are posted by hand.",
     )
+    locales: Annotated[list[Locale], Field(min_length=1)] | None = Field(
+        None,
+        description="Languages this channel posts in (default: the organization's first locale). With more than one, "
+        "each message is rendered in each and the texts are joined into one post, the default locale first.",
+    )
+    locale_separator: str | None = Field(
+        None,
+        description="What joins the languages of one post; default a blank line, `---` and a blank line "
+        "(`<hr>` on html channels).",
+    )
     translations: dict[Locale, ChannelTranslation] = Field(
         {},
         description="Name, purpose and access per locale; what is left out falls back to the default locale.",
     )
+
+    def posts_in(self, default_locale: str) -> list[str]:
+        """The languages of this channel's posts, the plan's default locale first."""
+        wanted = list(dict.fromkeys(self.locales or [default_locale]))
+        return sorted(wanted, key=lambda locale: locale != default_locale)  # stable: the rest keep their order
+
+    @property
+    def separator(self) -> str:
+        if self.locale_separator is not None:
+            return self.locale_separator
+        return "\n<hr>\n" if self.format == "html" else "\n\n---\n\n"
 
     @property
     def is_customer(self) -> bool:

@@ -174,8 +174,17 @@ def unknown_stage(plan: Plan) -> Iterator[Diagnostic]:
 
 @rule("E206", "unknown-locale", E)
 def unknown_locale(plan: Plan) -> Iterator[Diagnostic]:
-    """A translation into a locale that `organization.locales` does not list."""
+    """A translation into a locale that `organization.locales` does not list, or a channel
+    that posts in one."""
     locales = plan.organization.locales
+    for channel_id, channel in plan.channels.items():
+        for i, locale in enumerate(channel.locales or []):
+            if locale not in locales:
+                yield unknown_locale.at(
+                    f"channel `{channel_id}` posts in `{locale}`, which `organization.locales` does not list",
+                    path=("channels", channel_id, "locales", i),
+                    hint=f"add `{locale}` to `organization.locales` or remove it from the channel's `locales`",
+                )
     for path, translations in _translations(plan):
         for locale in translations:
             if locale not in locales:

@@ -200,14 +200,20 @@ def _updates(state: State, plan: Plan, kind: str) -> list[Update]:
         texts: dict[str, Text] = {}
         best: dict[str, int] = {}
         for n in cluster:
-            locale = n.locale or plan.default_locale
-            if locale in best and best[locale] <= ranked[n.channel]:
-                continue
-            body = str(n.body)
-            if plan.channels[n.channel].format == "html":
-                body = _text_of_html(body)
-            best[locale] = ranked[n.channel]
-            texts[locale] = Text(locale, getattr(n, "subject", None), body)
+            # a post in several languages: each language's page shows its own part
+            parts = (
+                [(loc, t.subject, t.body) for loc, t in n.texts.items()]
+                if getattr(n, "texts", None)
+                else [(n.locale or plan.default_locale, getattr(n, "subject", None), n.body)]
+            )
+            for locale, subject, text in parts:
+                if locale in best and best[locale] <= ranked[n.channel]:
+                    continue
+                body = str(text)
+                if plan.channels[n.channel].format == "html":
+                    body = _text_of_html(body)
+                best[locale] = ranked[n.channel]
+                texts[locale] = Text(locale, subject, body)
         stage = cluster[0].stage
         final = stage in plan.stages and plan.stages[stage].final
         updates.append(Update(cluster[0].at, stage, statuspage_status(kind, stage, final), texts))

@@ -12,9 +12,11 @@ from incplan.templates.engine import CompiledTemplate, IncidentInfo, RenderError
 from incplan.templates.limits import Measure, measure
 
 if TYPE_CHECKING:
-    from incplan.plan.models import Plan
+    from incplan.plan.models import MessageSpec, Plan
 
 EXAMPLE_TITLE = "Elevated error rates"
+ALL_LOCALES = "all"  # `--locale all`: every declared locale, one message each
+SUBJECT_SEPARATOR = " / "  # a subject is one line: the languages of a joined post share it
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,21 @@ class ComposedMessage:
     format: str
     subject: str | None
     body: str
-    locale: str
+    locale: str  # the language of the post; its first when it joins several
     measure: Measure
+    # Each language's own text, in the order joined into `subject` and `body` (one for most posts).
+    texts: tuple[LocaleText, ...] = ()
+
+    @property
+    def locales(self) -> list[str]:
+        return [t.locale for t in self.texts] or [self.locale]
+
+
+@dataclass(frozen=True)
+class LocaleText:
+    locale: str
+    subject: str | None
+    body: str
 
 
 @dataclass
@@ -95,11 +110,15 @@ def compose(
     from incplan.variables import values_in
 
     variables = dict(variables or {})
-    locale = plan.default_locale if locale is None else locale  # `--locale ''` is refused, not the default
     names = variable_names(plan, variables)
-    check_names(plan, stage=stage, severity=severity, locale=locale, variables=names, channels=channels)
+    every = locale == ALL_LOCALES
+    check_names(
+        plan, stage=stage, severity=severity, locale=None if every else locale, variables=names, channels=channels
+    )
 
-    result = Composition(stage=stage, severity=severity, locale=locale, update_text=update_text)
+    # `--locale ''` is refused above, never taken for the default
+    shown_locale = plan.default_locale if locale is None else locale
+    result = Composition(stage=stage, severity=severity, locale=shown_locale, update_text=update_text)
     missing: dict[str, MissingInput] = {}
     if channels:
         chosen = list(dict.fromkeys(channels))
@@ -109,7 +128,7 @@ def compose(
         chosen = []
         missing["severity"] = _severity_input(plan, "which channels to use")
 
-    # Pick each channel's text and compile it; collect what the texts need.
+    # Pick each channel's texts and compile them; collect what the texts need.
     picked = []
     needs: set[str] = set()
     for ch in chosen:
@@ -121,23 +140,32 @@ def compose(
             result.warnings.append(f"stage `{stage}` has no message for channel `{ch}` (and no `default`)")
             continue
         _, spec = found
-        subject, body, used_locale = spec.subject, spec.body, plan.default_locale
-        if locale != plan.default_locale:
-            if locale in spec.translations:
-                tr = spec.translations[locale]
-                subject = tr.subject if tr.subject is not None else subject
-                body, used_locale = tr.body, locale
-            else:
-                result.warnings.append(
-                    f"no `{locale}` translation of the `{stage}` message for `{ch}`; using `{plan.default_locale}`"
-                )
-        html = plan.channels[ch].format == "html"
-        compiled_subject = _compile(subject, False, stage, ch) if subject else None
-        compiled_body = _compile(body, html, stage, ch)
-        for c in (compiled_subject, compiled_body):
-            if c is not None:
-                needs |= set(c.names)
-        picked.append(_Pick(ch, compiled_subject, compiled_body, used_locale))
+        channel = plan.channels[ch]
+        if every:  # each language the message has; a missing translation is said, not shown twice
+            posts = [
+                [loc] for loc in plan.organization.locales if loc == plan.default_locale or loc in spec.translations
+            ]
+            result.warnings.extend(
+                f"no `{loc}` translation of the `{stage}` message for `{ch}`"
+                for loc in plan.organization.locales
+                if [loc] not in posts
+            )
+        elif locale is not None:
+            posts = [[locale]]
+        else:
+            posts = [channel.posts_in(plan.default_locale)]  # one post, in every language it has
+        html = channel.format == "html"
+        for wanted in posts:
+            texts = _texts_in(plan, spec, wanted, stage, ch, result.warnings)
+            compiled = []
+            for used_locale, subject, body in texts:
+                compiled_subject = _compile(subject, False, stage, ch) if subject else None
+                compiled_body = _compile(body, html, stage, ch)
+                for c in (compiled_subject, compiled_body):
+                    if c is not None:
+                        needs |= set(c.names)
+                compiled.append(_Text(used_locale, compiled_subject, compiled_body))
+            picked.append(_Pick(ch, tuple(compiled)))
 
     if severity is None and ({"severity", "next_update"} & needs) and "severity" not in missing:
         missing["severity"] = _severity_input(plan, "the messages use it")
@@ -146,7 +174,7 @@ def compose(
         if given or (example and var.example is not None) or var.default is not None or not var.required:
             continue
         if name in needs:
-            shown = var.example_in(locale, plan.default_locale) or ""
+            shown = var.example_in(shown_locale, plan.default_locale) or ""
             missing[name] = MissingInput(name, var.description, shown, f'--var {name}="{shown or "..."}"')
     if title is None:
         if example:
@@ -170,33 +198,38 @@ def compose(
     bases: dict[str, dict[str, Any]] = {}
     values_by_locale: dict[str, dict[str, str]] = {}
     for pick in picked:
-        ch, used_locale = pick.channel, pick.locale
+        ch = pick.channel
         channel = plan.channels[ch]
-        if used_locale not in bases:
-            bases[used_locale] = plan_context(plan, used_locale)
-            values, notes = values_in(plan, variables, used_locale, example=example, needs=needs)
-            values_by_locale[used_locale] = values
-            result.warnings.extend(notes)
-        values = values_by_locale[used_locale]
-        context = build_context(
-            plan,
-            stage=stage,
-            channel=ch,
-            severity=severity,
-            variables=values,
-            incident=incident,
-            now=now,
-            base=bases[used_locale],
-            assigned=assigned,
-            components=components,
-            update_text=update_text,
-            locale=used_locale,
-        )
-        try:
-            subject = render(pick.subject, context) if pick.subject else None
-            body = render(pick.body, context)
-        except RenderError as exc:
-            raise TemplateFailure(f"the `{stage}` message for `{ch}` fails to render: {exc}") from None
+        rendered = []
+        for text in pick.texts:
+            used_locale = text.locale
+            if used_locale not in bases:
+                bases[used_locale] = plan_context(plan, used_locale)
+                values, notes = values_in(plan, variables, used_locale, example=example, needs=needs)
+                values_by_locale[used_locale] = values
+                result.warnings.extend(notes)
+            context = build_context(
+                plan,
+                stage=stage,
+                channel=ch,
+                severity=severity,
+                variables=values_by_locale[used_locale],
+                incident=incident,
+                now=now,
+                base=bases[used_locale],
+                assigned=assigned,
+                components=components,
+                update_text=update_text,
+                locale=used_locale,
+            )
+            try:
+                subject = render(text.subject, context) if text.subject else None
+                body = render(text.body, context)
+            except RenderError as exc:
+                raise TemplateFailure(f"the `{stage}` message for `{ch}` fails to render: {exc}") from None
+            rendered.append(LocaleText(used_locale, subject, body))
+        subjects = list(dict.fromkeys(t.subject for t in rendered if t.subject))
+        joined_body = channel.separator.join(t.body for t in rendered)
         result.messages.append(
             ComposedMessage(
                 channel=ch,
@@ -204,10 +237,11 @@ def compose(
                 channel_type=channel.type,
                 audience=channel.audience,
                 format=channel.format,
-                subject=subject,
-                body=body,
-                locale=pick.locale,
-                measure=measure(channel.type, body, channel.max_length),
+                subject=SUBJECT_SEPARATOR.join(subjects) if subjects else None,
+                body=joined_body,
+                locale=rendered[0].locale,
+                measure=measure(channel.type, joined_body, channel.max_length),
+                texts=tuple(rendered),
             )
         )
     if not chosen and severity is not None and not channels:
@@ -216,13 +250,51 @@ def compose(
 
 
 @dataclass(frozen=True)
-class _Pick:
-    """One channel's text in one locale, compiled, waiting for the render context."""
+class _Text:
+    """One language of a post, compiled, waiting for the render context."""
 
-    channel: str
+    locale: str
     subject: CompiledTemplate | None
     body: CompiledTemplate
-    locale: str
+
+
+@dataclass(frozen=True)
+class _Pick:
+    """One post to a channel: its languages, joined in this order once rendered."""
+
+    channel: str
+    texts: tuple[_Text, ...]
+
+
+def _texts_in(
+    plan: Plan, spec: MessageSpec, wanted: list[str], stage: str, channel: str, warnings: list[str]
+) -> list[tuple[str, str | None, str]]:
+    """(locale, subject, body) of a post in the `wanted` languages. A language the message is
+    not translated into falls back to the default locale's text; in a post of several
+    languages it is left out instead, so that no post carries the same text twice."""
+    default = plan.default_locale
+    own = [loc for loc in wanted if loc == default or loc in spec.translations]
+    if len(wanted) > 1 and own:
+        for loc in wanted:
+            if loc not in own:
+                warnings.append(
+                    f"no `{loc}` translation of the `{stage}` message for `{channel}`; "
+                    f"its post is in {', '.join(f'`{o}`' for o in own)} only"
+                )
+        wanted = own
+    elif len(wanted) > 1:
+        wanted = wanted[:1]
+    texts = []
+    for loc in wanted:
+        if loc == default:
+            texts.append((default, spec.subject, spec.body))
+        elif loc in spec.translations:
+            tr = spec.translations[loc]
+            texts.append((loc, tr.subject if tr.subject is not None else spec.subject, tr.body))
+        else:
+            warnings.append(f"no `{loc}` translation of the `{stage}` message for `{channel}`; using `{default}`")
+            texts.append((default, spec.subject, spec.body))
+    return texts
 
 
 def _compile(source: str, html: bool, stage: str, channel: str) -> CompiledTemplate:

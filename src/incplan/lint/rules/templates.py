@@ -9,6 +9,7 @@ from typing import Any
 from incplan.diagnostics import Anchor, Diagnostic, Severity, did_you_mean
 from incplan.lint.context import LintContext, MessagePart
 from incplan.lint.declare import rule
+from incplan.templates.limits import Measure
 
 E, W = Severity.ERROR, Severity.WARNING
 PLAN_BUDGET = 20.0  # seconds `check` spends rendering one plan's messages (SPEC §3)
@@ -211,38 +212,97 @@ def template_render_error(ctx: LintContext) -> Iterator[Diagnostic]:
 
 @rule("W303", "message-too-long", W)
 def message_too_long(ctx: LintContext) -> Iterator[Diagnostic]:
-    """A message, rendered with the examples, longer than its channel allows (SMS segments, X's 280)."""
-    from incplan.templates.limits import STATUS_PAGE_SUBJECT_LIMIT, measure
-
+    """A message, rendered with the examples, longer than its channel allows (SMS segments, X's
+    280); a post in several languages is measured as the one post they are joined into."""
     plan = ctx.valid
     for part in ctx.message_parts:
-        worst: dict[str, tuple[int, Any]] = {}
+        worst: dict[str, Measure] = {}
         for channel, _severity, result in _renders(ctx).each(part):
             if isinstance(result, Exception):
                 break
-            ch = plan.channels[channel]
-            if part.part == "subject":
-                limit = STATUS_PAGE_SUBJECT_LIMIT if ch.type == "status_page" else None
-                from incplan.templates.limits import Measure
+            if ctx.joined(channel) or not _posts_part(ctx, channel, part):
+                continue
+            m = _measure(plan.channels[channel], part.part, result)
+            if m.over_limit and m.length > (worst[channel].length if channel in worst else 0):
+                worst[channel] = m
+        for channel, m in worst.items():
+            yield _too_long(part.part, channel, m, part.path)
+    yield from _joined_too_long(ctx)
 
-                m = Measure(len(result), limit)
-            else:
-                m = measure(ch.type, result, ch.max_length)
-            if m.over_limit and m.length > worst.get(channel, (0, None))[0]:
-                worst[channel] = (m.length, m)
-        for channel, (_, m) in worst.items():
-            detail = f" ({m.detail})" if m.detail else ""
-            yield message_too_long.at(
-                f"{part.part} renders to {m.length} characters{detail} for channel `{channel}`, "
-                f"over its limit of {m.max_length}",
-                path=part.path,
-                hint="shorten it"
-                + (
-                    " or drop non-GSM characters (one `ł` makes an SMS UCS-2, 70 per segment)"
-                    if "UCS-2" in detail
-                    else ""
-                ),
-            )
+
+def _measure(channel: Any, part: str, text: str) -> Measure:
+    from incplan.templates.limits import STATUS_PAGE_SUBJECT_LIMIT, measure
+
+    if part == "subject":
+        return Measure(len(text), STATUS_PAGE_SUBJECT_LIMIT if channel.type == "status_page" else None)
+    return measure(channel.type, text, channel.max_length)
+
+
+def _too_long(part: str, channel: str, m: Measure, path: tuple[Any, ...], languages: str = "") -> Diagnostic:
+    detail = f" ({m.detail})" if m.detail else ""
+    what = f"{part} of the post in {languages}" if languages else part
+    return message_too_long.at(
+        f"{what} renders to {m.length} characters{detail} for channel `{channel}`, over its limit of {m.max_length}",
+        path=path,
+        hint="shorten it"
+        + (" or drop non-GSM characters (one `ł` makes an SMS UCS-2, 70 per segment)" if "UCS-2" in detail else ""),
+    )
+
+
+def _posts_part(ctx: LintContext, channel: str, part: MessagePart) -> bool:
+    """Does the channel ever post this text? A channel with one language posts that language's
+    text, or the default locale's when the message has no translation into it."""
+    found = ctx.valid.channels[channel]
+    if not found.locales:
+        return True
+    default = ctx.valid.default_locale
+    spec = ctx.valid.templates[part.stage][part.key]
+    return any(loc == part.locale or (part.locale == default and loc not in spec.translations) for loc in found.locales)
+
+
+def _joined_too_long(ctx: LintContext) -> Iterator[Diagnostic]:
+    """Channels posting several languages: the joined post, per severity, against the limit."""
+    from incplan.templates.compose import SUBJECT_SEPARATOR
+
+    plan = ctx.valid
+    renders = _renders(ctx)
+    default = plan.default_locale
+    for stage, by_key in plan.templates.items():
+        for key, spec in by_key.items():
+            for channel in ctx.receivers(stage, key):
+                if not ctx.joined(channel):
+                    continue
+                found = plan.channels[channel]
+                languages = [loc for loc in found.posts_in(default) if loc == default or loc in spec.translations]
+                for part_name, glue in (("body", found.separator), ("subject", SUBJECT_SEPARATOR)):
+                    parts = {
+                        p.locale: p
+                        for p in ctx.message_parts
+                        if (p.stage, p.key, p.part) == (stage, key, part_name) and p.locale in languages
+                    }
+                    if not parts:
+                        continue
+                    worst: Measure | None = None
+                    for severity in ctx.severities_for(channel):
+                        texts = []
+                        for loc in languages:
+                            part = parts.get(loc) or parts.get(default)
+                            done = {(c, s): r for c, s, r in renders.each(part)} if part else {}
+                            result = done.get((channel, severity)) or next(
+                                (r for (c, _), r in done.items() if c == channel), None
+                            )
+                            if isinstance(result, str):
+                                texts.append(result)
+                        if len(texts) != len(languages):
+                            continue  # a render failed: template-render-error says why
+                        if part_name == "subject":
+                            texts = list(dict.fromkeys(texts))
+                        m = _measure(found, part_name, glue.join(texts))
+                        if m.over_limit and (worst is None or m.length > worst.length):
+                            worst = m
+                    if worst is not None:
+                        first = parts.get(default) or next(iter(parts.values()))
+                        yield _too_long(part_name, channel, worst, first.path, " + ".join(languages))
 
 
 @rule("W301", "missing-message", W)
@@ -264,16 +324,16 @@ def missing_message(ctx: LintContext) -> Iterator[Diagnostic]:
 
 @rule("W302", "missing-translation", W)
 def missing_translation(ctx: LintContext) -> Iterator[Diagnostic]:
-    """A message without a translation into one of the plan's locales."""
+    """A message without a translation into a locale its channels post in (a channel without
+    `locales` may be asked for any of the plan's locales)."""
     plan = ctx.valid
-    others = plan.organization.locales[1:]
-    if not others:
+    if len(plan.organization.locales) < 2:
         return
     for stage, by_key in plan.templates.items():
         for key, spec in by_key.items():
-            if not ctx.receivers(stage, key):
-                continue
-            missing = [loc for loc in others if loc not in spec.translations]
+            receivers = ctx.receivers(stage, key)
+            wanted = dict.fromkeys(loc for ch in receivers for loc in ctx.posts_in(ch))
+            missing = [loc for loc in plan.organization.locales[1:] if loc in wanted and loc not in spec.translations]
             if missing:
                 yield missing_translation.at(
                     f"message has no translation into {', '.join(f'`{m}`' for m in missing)}",
