@@ -14,6 +14,7 @@ from incplan.cli.reporting import write_json
 if TYPE_CHECKING:
     from incplan.announce import Announcement, NotifyOptions
     from incplan.delivery.run import NotRecorded
+    from incplan.templates.compose import ComposedMessage
 
 
 def _languages(m: ComposedMessage, messages: list[ComposedMessage]) -> str:
