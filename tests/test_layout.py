@@ -41,3 +41,27 @@ def test_plan_stands_on_diagnostics_alone() -> None:
         if name.startswith("plan/"):
             above = {m for m in imported(text) if not m.startswith(leaves)}
             assert not above, f"{name} imports {sorted(above)}"
+
+
+def test_a_command_never_imports_another_command() -> None:
+    """What commands share has a home of its own (options and loading, reporters, tables, the
+    check runner the fast path shares); a command module importing another's helpers would
+    couple two commands (STYLE: "commands importing each other's helpers")."""
+    shared = {
+        "incplan.cli.output",
+        "incplan.cli.reporting",
+        "incplan.cli.common",
+        "incplan.cli.tables",
+        "incplan.cli.check_run",
+        "incplan.cli.completion",
+    }
+    for name, text in sources().items():
+        if name.startswith("cli/") and name not in ("cli/app.py", "cli/__init__.py"):
+            own = "incplan." + name.removesuffix(".py").replace("/", ".")
+            mine = (own, *shared)
+            others = {
+                m
+                for m in imported(text)
+                if m.startswith("incplan.cli.") and not any(m == s or m.startswith(f"{s}.") for s in mine)
+            }
+            assert not others, f"{name} imports {sorted(others)}"

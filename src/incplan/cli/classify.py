@@ -26,7 +26,7 @@ class Classified:
 
 
 def report_text(classified: Classified, stream: IO[str]) -> None:
-    from incplan.cli.show import print_playbook, say
+    from incplan.cli.tables import print_playbook, say
     from incplan.playbook import playbook
 
     loaded, result = classified.plan, classified.result
@@ -73,7 +73,7 @@ def classify(
     """Ask the plan's criteria in order (or take --yes/--no); print the severity and its playbook."""
     with handled():
         from incplan import needs
-        from incplan.cli.incident import load_usable
+        from incplan.cli.common import load_usable
         from incplan.plan.names import in_locale
         from incplan.playbook import classify as decide
 

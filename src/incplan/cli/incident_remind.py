@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING
 
 import typer
 
-from incplan.cli.incident import PLAN, load_usable, warn_damaged
+from incplan.cli.common import PLAN, load_usable, warn_damaged
 from incplan.cli.output import format_option, handled, pick
 from incplan.cli.reporting import write_json
 
@@ -32,8 +32,8 @@ def report_text(reminders: Reminders, out: IO[str]) -> None:
     if not reminders.due:
         out.write(f"no customer update due within {reminders.within}\n")
         return
-    from incplan.cli.incident import elapsed
     from incplan.localize import format_time
+    from incplan.plan.durations import humanize as elapsed
 
     tz = reminders.timezone
     width = max(len(d.status.state.id) for d in reminders.due)

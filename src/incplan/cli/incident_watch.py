@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from incplan.cli.incident import PLAN, load_usable
+from incplan.cli.common import PLAN, load_usable
 from incplan.cli.output import fail, handled
 from incplan.diagnostics import UsageError
 
@@ -124,8 +124,8 @@ def _screen(current: Board, plan: Plan, incident_id: str | None) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from incplan.cli.incident import elapsed
     from incplan.incidents.board import countdown
+    from incplan.plan.durations import humanize as elapsed
 
     tz = plan.organization.timezone
     head = Text(f"{plan.organization.name}: ", style="bold")

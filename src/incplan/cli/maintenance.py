@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from incplan.cli.incident import (
+from incplan.cli.common import (
     AT,
     BY,
     DONE_BY_NAME,

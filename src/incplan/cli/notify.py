@@ -124,7 +124,7 @@ def notify(
     with handled():
         from incplan import needs
         from incplan.announce import NotifyOptions, announce
-        from incplan.cli.incident import load_usable
+        from incplan.cli.common import load_usable
         from incplan.variables import parse_assignments
 
         usable, plan_path = load_usable(plan, records=bool(incident))
@@ -164,7 +164,7 @@ def _posted_command(
     result: Announcement, options: NotifyOptions, plan_option: str | None, channels: list[str] | None = None
 ) -> str:
     """`notify ... --posted` for exactly the messages just shown (same stage, channels, texts)."""
-    from incplan.cli.incident import suggest
+    from incplan.cli.common import suggest
 
     args = ["notify", "-i", result.incident or ""]
     if options.stage:

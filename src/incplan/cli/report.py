@@ -97,7 +97,7 @@ def report(
     """Post-incident report for ID, or --all incidents in a period (medians, p90, shares)."""
     with handled():
         from incplan import clock, needs
-        from incplan.cli.incident import load_usable, record_file, warn_damaged
+        from incplan.cli.common import load_usable, record_file, warn_damaged
         from incplan.diagnostics import UsageError
         from incplan.incidents.store import incidents_dir, list_records, read_record_fast
         from incplan.reports.compute import incident_report, period_report

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 import typer
 
 from incplan.cli.output import console, format_option, handled, pick
 from incplan.cli.reporting import write_json
+from incplan.cli.tables import print_playbook, say, styled, titled_table
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
     from incplan.plan.models import Plan
-    from incplan.playbook import Playbook
 
 SECTIONS = ["definition", "severities", "roles", "channels", "stages", "values"]
 
@@ -68,7 +71,7 @@ def show(
     report = pick(REPORTER_BY_NAME, format)
     with handled():
         from incplan import needs
-        from incplan.cli.incident import load_usable
+        from incplan.cli.common import load_usable
         from incplan.diagnostics import unknown_name
         from incplan.plan.names import in_locale
 
@@ -81,32 +84,23 @@ def show(
         report(Shown(loaded, section, plan), sys.stdout)
 
 
-def _table(title: str, *columns: str) -> Any:
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left", title_style="bold", show_lines=False, expand=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
-
-
-def show_definition(plan: Plan, out: Any) -> None:
+def show_definition(plan: Plan, out: Console) -> None:
     say(out, "Defining an incident", "bold")
     say(out, plan.definition.incident)
     if plan.definition.not_incident:
         say(out, "Not an incident:", "bold")
         for item in plan.definition.not_incident:
             say(out, f"  • {item}")
-    table = _table("Criteria (first yes decides)", "id", "question", "severity")
+    table = titled_table("Criteria (first yes decides)", "id", "question", "severity")
     for c in plan.definition.criteria:
         table.add_row(c.id, c.question, c.severity)
     out.print(table)
 
 
-def show_severities(plan: Plan, out: Any) -> None:
+def show_severities(plan: Plan, out: Console) -> None:
     from incplan.playbook import playbook
 
-    table = _table("Severities", "id", "name", "impact", "first update", "cadence", "roles", "channels")
+    table = titled_table("Severities", "id", "name", "impact", "first update", "cadence", "roles", "channels")
     for sev_id in plan.severities:
         book = playbook(plan, sev_id)
         cadence = ", ".join(f"{stage}: {every}" for stage, every in book.cadence) or "not set"
@@ -122,22 +116,22 @@ def show_severities(plan: Plan, out: Any) -> None:
     out.print(table)
 
 
-def show_roles(plan: Plan, out: Any) -> None:
+def show_roles(plan: Plan, out: Console) -> None:
     from incplan.playbook import person_line
 
-    table = _table("Roles", "role", "people (primary first)", "responsibilities")
+    table = titled_table("Roles", "role", "people (primary first)", "responsibilities")
     for role_id, role in plan.roles.items():
         people = "\n".join(f"{p.name} ({p.handle})" for p in (person_line(plan, h) for h in role.people))
-        table.add_row(_named(role.name, role_id), people or _styled("nobody", "red"), "\n".join(role.responsibilities))
+        table.add_row(_named(role.name, role_id), people or styled("nobody", "red"), "\n".join(role.responsibilities))
     out.print(table)
 
 
-def show_channels(plan: Plan, out: Any) -> None:
+def show_channels(plan: Plan, out: Console) -> None:
     from incplan.playbook import languages_text, owner_text
 
     multilingual = len(plan.organization.locales) > 1
     columns = ["channel", "type", "audience", *(["languages"] if multilingual else []), "owner", "access", "delivery"]
-    table = _table("Channels", *columns)
+    table = titled_table("Channels", *columns)
     for ch_id, ch in plan.channels.items():
         delivery = ch.delivery.kind if ch.delivery else "post by hand"
         languages = [languages_text(plan, ch)] if multilingual else []
@@ -153,62 +147,28 @@ def show_channels(plan: Plan, out: Any) -> None:
     out.print(table)
 
 
-def show_stages(plan: Plan, out: Any) -> None:
-    table = _table("Stages", "stage", "description", "messages for")
+def show_stages(plan: Plan, out: Console) -> None:
+    table = titled_table("Stages", "stage", "description", "messages for")
     for stage_id, stage in plan.stages.items():
-        keys = ", ".join(plan.templates.get(stage_id, {})) or _styled("none", "yellow")
+        keys = ", ".join(plan.templates.get(stage_id, {})) or styled("none", "yellow")
         name = stage.name + (" (final)" if stage.final else "")
         table.add_row(_named(name, stage_id), stage.description, keys)
     out.print(table)
 
 
-def show_values(plan: Plan, out: Any) -> None:
-    table = _table("Values", "value", "in practice")
+def show_values(plan: Plan, out: Console) -> None:
+    table = titled_table("Values", "value", "in practice")
     for value in plan.values:
-        cell = _styled(value.name, "bold")
+        cell = styled(value.name, "bold")
         cell.append(f"\n{value.description}")
         table.add_row(cell, "\n".join(f"• {p}" for p in value.in_practice))
     out.print(table)
 
 
-def _styled(text: str, style: str) -> Any:
-    """Plan text as data: the console reads no markup, so style goes on a `Text`."""
-    from rich.text import Text
-
-    return Text(text, style=style)
-
-
-def _named(name: str, ident: str) -> Any:
-    cell = _styled(name, "")
+def _named(name: str, ident: str) -> Text:
+    cell = styled(name, "")
     cell.append(f"\n{ident}", style="dim")
     return cell
-
-
-def say(out: Any, text: str, style: str = "") -> None:
-    """A line of prose: never cut into the terminal's width (copying it must give one line)."""
-    from rich.text import Text
-
-    out.print(Text(text, style=style), soft_wrap=True)
-
-
-def print_playbook(book: Playbook, out: Any) -> None:
-    say(out, f"{book.severity}: {book.name}", "bold")
-    if book.description:
-        say(out, book.description)
-    cadence = ", ".join(f"{stage} every {every}" for stage, every in book.cadence) or "not set"
-    say(out, f"First customer update within {book.first_update}; then {cadence}.")
-    roles = _table("Call in", "role", "people (primary first)", "contacts")
-    for role in book.roles:
-        names = "\n".join(p.name for p in role.people) or _styled("nobody", "red")
-        contacts = "\n".join(p.contacts for p in role.people)
-        roles.add_row(role.name, names, contacts)
-    out.print(roles)
-    channels = _table("Announce on", "channel", "audience", "owner", "access")
-    for ch in book.channels:
-        channels.add_row(ch.name, ch.audience, ch.owner, ch.access)
-    out.print(channels)
-    say(out, "First message:", "bold")
-    say(out, f"  {book.first_command}", "cyan")
 
 
 RENDERERS = {

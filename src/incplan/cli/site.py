@@ -47,7 +47,7 @@ def build(
     report = pick(REPORTER_BY_NAME, format)
     with handled():
         from incplan import clock, needs
-        from incplan.cli.incident import load_usable, warn_damaged
+        from incplan.cli.common import load_usable, warn_damaged
         from incplan.site.build import build_site
 
         usable, plan_path = load_usable(plan)
