@@ -392,6 +392,44 @@ def missing_next_update(ctx: LintContext) -> Iterator[Diagnostic]:
                     )
 
 
+@rule("W306", "value-in-another-locale", W)
+def value_in_another_locale(ctx: LintContext) -> Iterator[Diagnostic]:
+    """A message in one locale that uses a variable whose example or default is given only for
+    other locales: that message would read another language's words."""
+    plan = ctx.valid
+    if len(plan.organization.locales) < 2:
+        return
+    seen: set[tuple[str, str, str]] = set()
+    for part in [*ctx.message_parts, *ctx.maintenance_parts, *ctx.reminder_parts]:
+        compiled = _syntax_ok(ctx, part)
+        if compiled is None:
+            continue
+        for name in compiled.names:
+            var = plan.variables.get(name)
+            if var is None:
+                continue
+            for field in ("example", "default"):
+                given = getattr(var, field)
+                if not isinstance(given, dict) or part.locale in given or (name, field, part.locale) in seen:
+                    continue
+                seen.add((name, field, part.locale))
+                languages = ", ".join(f"`{loc}`" for loc in given)
+                yield value_in_another_locale.at(
+                    f"the `{part.locale}` {_message_name(part)} uses `{name}`, "
+                    f"whose {field} is given only in {languages}",
+                    path=("variables", name, field),
+                    hint=f"add `{part.locale}: ...` to `variables.{name}.{field}`",
+                )
+
+
+def _message_name(part: MessagePart) -> str:
+    if part.path[0] == "reminder":
+        return "reminder"
+    where = "maintenance " if part.path[0] == "maintenance" else ""
+    target = "every other channel" if part.key == "default" else f"`{part.key}`"
+    return f"{where}`{part.stage}` message for {target}"
+
+
 RULES = (
     template_syntax,
     template_undefined_name,
@@ -401,4 +439,5 @@ RULES = (
     missing_translation,
     missing_data_statement,
     missing_next_update,
+    value_in_another_locale,
 )
