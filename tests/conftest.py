@@ -23,6 +23,12 @@ def pytest_configure(config: pytest.Config) -> None:
     import typer.testing
 
     typer.testing._get_command = functools.cache(typer.testing._get_command)
+    # Rule case files are generated from base + overlay before the goldens are rendered from them
+    # (once, by the controller: xdist workers only run tests).
+    if config.getoption("--update-goldens") and not hasattr(config, "workerinput"):
+        from .case_files import write_all
+
+        write_all()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

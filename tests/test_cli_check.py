@@ -35,7 +35,7 @@ def test_text_format_and_exit_1_on_errors() -> None:
     code, out, _ = run("check", str(BAD))
     assert code == 1
     assert out.splitlines() == [
-        f"{BAD}:26:5: error E101 unknown key `acess` in `channels.status_page`",
+        f"{BAD}:28:5: error E101 unknown key `acess` in `channels.status_page`",
         "  hint: did you mean `access`?",
         "1 file checked: 1 error, 0 warnings",
     ]
@@ -72,7 +72,7 @@ def test_json_format() -> None:
     assert data["summary"] == {"errors": 1, "warnings": 1, "info": 0}
     assert data["diagnostics"][0] == {
         "file": str(BAD),
-        "line": 26,
+        "line": 28,
         "col": 5,
         "severity": "error",
         "code": "E101",
@@ -113,7 +113,7 @@ def test_sarif_format() -> None:
     assert rules[result["ruleIndex"]]["id"] == "E101"
     assert result["level"] == "error"
     region = result["locations"][0]["physicalLocation"]["region"]
-    assert region == {"startLine": 26, "startColumn": 5}
+    assert region == {"startLine": 28, "startColumn": 5}
 
 
 def test_folder_discovery_skips_hidden_and_incident_folders(tmp_path: Path) -> None:

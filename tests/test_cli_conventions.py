@@ -119,7 +119,7 @@ def test_check_reads_a_plan_from_standard_input() -> None:
     assert invoke("check", "-", input=PLAN) == (0, "1 file checked: no problems\n", "")
     code, out, _ = invoke("check", "-", input=TYPO)
     assert code == 1
-    assert out.startswith("<stdin>:26:5: error E101 unknown key `acess` in `channels.status_page`\n")
+    assert out.startswith("<stdin>:28:5: error E101 unknown key `acess` in `channels.status_page`\n")
 
 
 def test_plan_from_standard_input() -> None:

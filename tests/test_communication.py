@@ -358,7 +358,7 @@ def test_broken_plan_exits_1_with_its_errors(tmp_path: Path) -> None:
     code, out, err = run("notify", "--plan", str(plan), "--stage", "resolved", "--severity", "sev1")
     assert (code, out) == (1, "")
     assert err == (  # the channel's error stops the message that needs it (plan.usable)
-        f"{plan}:26:5: error E101 unknown key `acess` in `channels.status_page`\n"
+        f"{plan}:28:5: error E101 unknown key `acess` in `channels.status_page`\n"
         "error: `channels.status_page` has 1 error, and this command needs it\n"
         "  hint: fix it and run the command again, or name only the other channels with --channel"
         f" (`incplan check {plan}` lists every problem)\n"

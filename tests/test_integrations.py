@@ -66,7 +66,7 @@ def test_pre_commit_blocks_a_broken_plan_anywhere_and_passes_other_yaml(scratch:
     (scratch / "ops" / "comms-plan.yaml").write_text(BROKEN)
     failed = pre_commit(scratch, tmp_path)
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "ops/comms-plan.yaml:26:5: error E101 unknown key `acess` in `channels.status_page`" in failed.stdout
+    assert "ops/comms-plan.yaml:28:5: error E101 unknown key `acess` in `channels.status_page`" in failed.stdout
     assert "docker-compose" not in failed.stdout and "ci.yml" not in failed.stdout
 
     (scratch / "ops" / "comms-plan.yaml").write_text(CLEAN)
@@ -121,7 +121,7 @@ def test_action_check_step_writes_sarif_and_its_exit_code(tmp_path: Path, plan: 
     assert (tmp_path / "output").read_text() == f"exit-code={code}\n"
     assert '"version": "2.1.0"' in (tmp_path / "incplan.sarif").read_text()
     if code == "1":
-        assert done.stdout.startswith("::error file=plans/team.yaml,line=26,col=5,title=E101 unknown-key::")
+        assert done.stdout.startswith("::error file=plans/team.yaml,line=28,col=5,title=E101 unknown-key::")
 
 
 def test_the_repositorys_mypy_hook_installs_every_library_the_code_imports() -> None:

@@ -31,7 +31,7 @@ def test_review_overdue_is_info_and_strict_passes(tmp_path: Path) -> None:
     code, out = check(tmp_path, OVERDUE, "--strict")
     assert (code, out) == (
         0,
-        "plan.yaml:2:11: info W501 review overdue since 2026-04-15 (226 days)\n"
+        "plan.yaml:37:11: info W501 review overdue since 2026-04-15 (226 days)\n"
         "  hint: review the plan with the team, then set `reviewed:` to today's date\n"
         "1 file checked: no problems, 1 info\n",
     )
@@ -43,7 +43,7 @@ def test_a_plan_can_enforce_it(tmp_path: Path) -> None:
     assert out.endswith("1 file checked: 0 errors, 1 warning\n")
     code, out = check(tmp_path, with_rules("{W501: error}"))
     assert code == 1
-    assert "plan.yaml:2:11: error W501 review overdue" in out
+    assert "plan.yaml:37:11: error W501 review overdue" in out
 
 
 def test_off_silences_it_and_ignore_still_works(tmp_path: Path) -> None:
@@ -68,4 +68,4 @@ def test_info_in_machine_formats(tmp_path: Path) -> None:
     assert payload["summary"] == {"errors": 0, "warnings": 0, "info": 1}
     assert payload["diagnostics"][0]["severity"] == "info"
     code, out = check(tmp_path, OVERDUE, "--format", "github")
-    assert out.startswith("::notice file=plan.yaml,line=2,col=11,title=W501 review-overdue::review overdue since")
+    assert out.startswith("::notice file=plan.yaml,line=37,col=11,title=W501 review-overdue::review overdue since")

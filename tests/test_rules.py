@@ -226,7 +226,7 @@ def test_an_alias_works_with_ignore(tmp_path: Path) -> None:
     plan.write_text(TYPO.read_text(encoding="utf-8"))
     assert _invoke("check", str(plan), "--strict") == (
         1,
-        f"{plan}:36:12: warning W502 `lint.ignore` names unknown rule `unused-chanel`\n"
+        f"{plan}:38:12: warning W502 `lint.ignore` names unknown rule `unused-chanel`\n"
         "  hint: `incplan rules` lists every code and name\n"
         "1 file checked: 0 errors, 1 warning\n",
     )
@@ -250,7 +250,7 @@ def test_an_alias_works_in_the_plan(tmp_path: Path, lint: str, code: int, summar
     plan.write_text(text.removesuffix("  ignore: [unused-chanel]\n") + lint)
     finding = (
         [
-            f"{plan}:36:12: {level} W502 `lint.ignore` names unknown rule `unused-chanel`",
+            f"{plan}:38:12: {level} W502 `lint.ignore` names unknown rule `unused-chanel`",
             "  hint: `incplan rules` lists every code and name",
         ]
         if level

@@ -86,5 +86,5 @@ def test_rules_are_described_and_results_fingerprinted(oasis: jsonschema.Draft4V
     plan = repo / "ops" / "comms plan.yaml"
     plan.write_text("# a new comment\n# and another\n" + plan.read_text())
     moved = sarif(repo, "ops")["runs"][0]["results"][0]
-    assert moved["locations"][0]["physicalLocation"]["region"]["startLine"] == 28
+    assert moved["locations"][0]["physicalLocation"]["region"]["startLine"] == 30
     assert moved["partialFingerprints"]["incplanFindingHash/v1"] == fingerprint
