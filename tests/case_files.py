@@ -103,6 +103,18 @@ def _merge(base: Any, overlay: Any) -> None:
             base[key] = value
 
 
+def _without_comments(node: Any) -> None:
+    """Comments in cases.yaml explain the cases; ruamel attaches the one above a case to the end
+    of the case before it, so none is carried into a generated plan."""
+    from ruamel.yaml.comments import Comment
+
+    if hasattr(node, Comment.attrib):
+        setattr(node, Comment.attrib, Comment())
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+    for child in children:
+        _without_comments(child)
+
+
 def is_text_patch(case: Case) -> bool:
     return isinstance(case.overlay, list)
 
@@ -120,7 +132,9 @@ def compose(case: Case) -> str:
         return case.header + text
     yaml = _yaml()
     plan = yaml.load(case.base.read_text(encoding="utf-8"))
-    _merge(plan, copy.deepcopy(case.overlay))
+    overlay = copy.deepcopy(case.overlay)
+    _without_comments(overlay)
+    _merge(plan, overlay)
     out = io.StringIO()
     yaml.dump(plan, out)
     return case.header + out.getvalue()
