@@ -398,6 +398,20 @@ def test_rebuild_sees_a_changed_record_and_keeps_its_cache_out_of_git_and_site(t
     assert build("--out", "public")[0] == 0
 
 
+def test_a_cache_entry_of_the_wrong_shape_is_rebuilt_not_believed(team: Path) -> None:
+    assert build("--out", "public")[0] == 0
+    pages = {p: p.read_bytes() for p in (team / "public").rglob("*") if p.is_file()}
+    cache = team / ".incplan/site-cache.json"
+    data = json.loads(cache.read_text())
+    entries = [e for e in data["records"].values() if e is not None]
+    entries[0]["title"] = 42  # a number where the title was
+    entries[1]["updates"] = {"not": "a list"}
+    cache.write_text(json.dumps(data))
+    code, out = build("--out", "public")
+    assert code == 0 and "(0 written," in out, out
+    assert {p: p.read_bytes() for p in (team / "public").rglob("*") if p.is_file()} == pages
+
+
 @pytest.mark.parametrize("locale", ["en", "pl", "de", "pt-BR"])
 @pytest.mark.parametrize("fmt", ["short", "medium", "long"])
 def test_site_times_read_as_message_times(locale: str, fmt: str) -> None:

@@ -3,16 +3,26 @@ a record's file, the command to run next, and the reporters of a command that wr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Protocol
 
 import typer
 
 from incplan.cli.output import format_option
 
+
+class Damage(Protocol):
+    """A record set aside as damaged (a `ProblemError`, the site's `Damaged`)."""
+
+    @property
+    def message(self) -> str: ...
+
+
 if TYPE_CHECKING:
+    from incplan.json_types import JSONObject
     from incplan.plan.models import Plan
     from incplan.plan.usable import UsablePlan
 
@@ -32,7 +42,7 @@ BY = typer.Option(None, "--by", metavar="@handle", help="Who did it (recorded wi
 class Done:
     """What a write command did: its lines for people, and the same as one JSON object for scripts."""
 
-    data: dict[str, object]
+    data: JSONObject
     text: str
 
 
@@ -113,7 +123,7 @@ def record_file(plan: Plan, plan_path: Path, incident_id: str) -> Path:
     return record_path(incidents_dir(plan, plan_path), incident_id)
 
 
-def warn_damaged(damaged: list[Any]) -> None:
+def warn_damaged(damaged: Sequence[Damage]) -> None:
     from incplan.cli.output import warn
 
     for problem in damaged:

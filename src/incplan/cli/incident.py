@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 import typer
 
@@ -30,7 +30,12 @@ from incplan.cli.output import format_option, handled, pick
 from incplan.plan.durations import humanize as elapsed
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
+    from incplan.diagnostics import ProblemError
     from incplan.incidents.service import Status
+    from incplan.incidents.state import State
+    from incplan.json_types import JSONObject
     from incplan.plan.models import Plan
 
 app = typer.Typer(
@@ -76,7 +81,7 @@ def open_(
         )
         incident_id = path.stem
         hint = next_notify(loaded, plan_path, incident_id, plan)
-    data: dict[str, object] = {"id": incident_id, "path": str(path), "next": hint}
+    data: JSONObject = {"id": incident_id, "path": str(path), "next": hint}
     report(Done(data, f"opened {incident_id} ({path})\nnext: {hint}\n"), sys.stdout)
 
 
@@ -122,7 +127,7 @@ def update(
         )
         state = fold(record, loaded)
         hint = next_notify(loaded, plan_path, incident_id, plan) if stage else None
-    data: dict[str, object] = {
+    data: JSONObject = {
         "id": incident_id,
         "title": state.title,
         "stage": state.stage,
@@ -166,7 +171,7 @@ def assign(
         )
         name = loaded.roles[role].name
         people = fold(record, loaded.for_record(record)).roles.get(role, [person])
-    data: dict[str, object] = {"id": incident_id, "role": role, "person": person, "by": by, "people": people}
+    data: JSONObject = {"id": incident_id, "role": role, "person": person, "by": by, "people": people}
     report(Done(data, f"{incident_id}: {name} is {person}\n"), sys.stdout)
 
 
@@ -212,7 +217,7 @@ def status(
         usable, plan_path = load_usable(plan)
         loaded = usable.plan
         now = clock.now(loaded.organization.timezone)
-        damaged: list[Any] = []
+        damaged: list[ProblemError] = []
         if incident_id:
             found = [status_of(loaded, record_file(loaded, plan_path, incident_id), now)]
         else:
@@ -312,7 +317,7 @@ def _print_status(item: Status, plan: Plan, stream: IO[str]) -> None:
     sev = plan.severities.get(state.severity)
     since = state.stages[-1][1]
     out.print(Text(f"{state.id}  {state.title}", style="bold"))
-    rows: list[tuple[str, Any]] = [
+    rows: list[tuple[str, str | Text]] = [
         ("stage", f"{stage.name if stage else state.stage} (since {format_time(since, tz)}, {elapsed(now - since)})"),
         ("severity", f"{state.severity} {sev.name if sev else ''}".strip()),
         (
@@ -355,13 +360,13 @@ def _print_status(item: Status, plan: Plan, stream: IO[str]) -> None:
         out.print(line)
 
 
-def _age(state: Any, now: datetime) -> str:
+def _age(state: State, now: datetime) -> str:
     if state.resolved_at:
         return f"{elapsed(state.resolved_at - state.opened_at)} to resolve"
     return f"{elapsed(now - state.opened_at)} ago"
 
 
-def _status_json(item: Status, plan: Plan) -> dict[str, Any]:
+def _status_json(item: Status, plan: Plan) -> JSONObject:
     state, cad = item.state, item.cadence
     return {
         "id": state.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -22,6 +23,9 @@ from incplan.cli.common import (
     when,
 )
 from incplan.cli.output import handled, pick
+
+if TYPE_CHECKING:
+    from incplan.json_types import JSONObject
 
 app = typer.Typer(
     help="Scheduled maintenance: schedule it, then move it through its stages.",
@@ -67,7 +71,7 @@ def schedule(
             by=by,
         )
         hint = next_notify(loaded, plan_path, path.stem, plan)
-    data: dict[str, object] = {"id": path.stem, "path": str(path), "next": hint}
+    data: JSONObject = {"id": path.stem, "path": str(path), "next": hint}
     report(Done(data, f"scheduled {path.stem} ({path})\nnext: {hint}\n"), sys.stdout)
 
 
@@ -109,5 +113,5 @@ def update(
         )
         state = fold(record, loaded.for_record(record))
         hint = next_notify(loaded, plan_path, maintenance_id, plan) if stage else None
-    data: dict[str, object] = {"id": maintenance_id, "title": state.title, "stage": state.stage, "next": hint}
+    data: JSONObject = {"id": maintenance_id, "title": state.title, "stage": state.stage, "next": hint}
     report(Done(data, f"{maintenance_id}: {state.stage}\n" + (f"next: {hint}\n" if hint else "")), sys.stdout)

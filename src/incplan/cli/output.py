@@ -8,13 +8,16 @@ import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from typer.core import TyperGroup
 
 from incplan.cli import reporting
 from incplan.diagnostics import ProblemError, UsageError, unknown_name
+
+if TYPE_CHECKING:
+    from incplan.plan.usable import UsablePlan
 
 R = TypeVar("R")
 
@@ -48,7 +51,7 @@ def fail(error: UsageError, code: int = 2) -> typer.Exit:
 # ---------------------------------------------------------------- Typer's own errors and help
 
 HELP_FLAGS = frozenset({"-h", "--help"})
-_TYPER_HELP_DEFAULTS: dict[str, Any] = {}
+_TYPER_HELP_DEFAULTS: dict[str, object] = {}
 
 
 class IncplanGroup(TyperGroup):
@@ -61,8 +64,8 @@ class IncplanGroup(TyperGroup):
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
-        **extra: Any,
-    ) -> Any:
+        **extra: Any,  # click's own signature
+    ) -> int:
         argv = list(sys.argv[1:] if args is None else args)
         if not argv or HELP_FLAGS.intersection(argv):
             _help_color(argv)
@@ -100,7 +103,7 @@ def _is_usage_error(exc: Exception) -> bool:
 _QUOTED = re.compile(r"'([^']+)'")
 
 
-def _command_path(group: Any, argv: list[str]) -> str:
+def _command_path(group: object, argv: list[str]) -> str:
     """`incplan incident open` from the arguments, for errors raised before a context exists."""
     words, command = ["incplan"], group
     for arg in argv:
@@ -195,10 +198,10 @@ def handled() -> Iterator[None]:
         _warn_set_aside()
 
 
-_LOADED: list[Any] = []  # plans this command loaded (`plan.usable.UsablePlan`), not yet warned about
+_LOADED: list[UsablePlan] = []  # plans this command loaded, not yet warned about
 
 
-def track(usable: Any) -> Any:
+def track(usable: UsablePlan) -> UsablePlan:
     """Warn about `usable`'s set-aside entries that the command does not need when it ends."""
     _LOADED.append(usable)
     return usable
@@ -234,7 +237,8 @@ def choose(kind: str, value: str, choices: list[str]) -> str:
 
 
 def format_option(by_name: Mapping[str, object], default: str | None = "text", help: str = "Output format.") -> Any:
-    """`--format/-f NAME`; `--help` lists the names of the command's reporters, in their order."""
+    """`--format/-f NAME`; `--help` lists the names of the command's reporters, in their order.
+    (`Any` as `typer.Option` itself: it stands as the default of a `str` parameter.)"""
     return typer.Option(default, "--format", "-f", metavar="|".join(by_name), help=help)
 
 

@@ -10,10 +10,13 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from incplan.diagnostics import Diagnostic, UsageError
+    from incplan.json_types import JSONObject
     from incplan.lint.cache import RuleInfo
     from incplan.lint.runner import FileReport
 
@@ -34,7 +37,7 @@ def use_color(stream: IO[str]) -> bool:
     return stream.isatty() and os.environ.get("TERM") != "dumb"
 
 
-def console(stream: IO[str] | None = None, *, soft_wrap: bool = True) -> Any:
+def console(stream: IO[str] | None = None, *, soft_wrap: bool = True) -> Console:
     """A rich console that never reads markup or emoji codes in strings: plan text is data, so
     `Lead [/]` prints as written, `[link=...]` makes no hyperlink. Style with `Text` only."""
     from rich.console import Console
@@ -289,7 +292,7 @@ def report_sarif(summary: Summary, stream: IO[str]) -> None:
     stream.write(json.dumps(sarif, indent=2, ensure_ascii=False) + "\n")
 
 
-def _sarif_rule(rule: RuleInfo) -> dict[str, Any]:
+def _sarif_rule(rule: RuleInfo) -> JSONObject:
     doc = rule.doc
     how = (
         f"Change its level in the plan with `lint.rules: {{{rule.name}: off|info|warning|error}}`, "

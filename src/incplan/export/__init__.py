@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from incplan.plan.models import Plan
 
 
-def document(plan: Plan, locale: str | None = None) -> dict[str, Any]:
+def document(plan: Plan, locale: str | None = None) -> dict[str, object]:
     """Plain data in the order of the plan template: definition, severities, roles, channels,
     stages with their messages, values."""
     from incplan.playbook import languages_text, owner_text, person_line, playbook

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from html import escape
 from importlib import resources
-from typing import Any
 
 from incplan.plan.durations import humanize as human
 from incplan.reports.compute import IncidentReport, PeriodReport
@@ -49,7 +49,7 @@ def cadence_phrase(r: IncidentReport) -> str:
     return "MISSED (no customer update)"
 
 
-def how_sent(message: dict[str, Any]) -> str:
+def how_sent(message: Mapping[str, object]) -> str:
     if message["delivered"]:
         return "delivered"
     return "posted by hand" if message["posted"] else f"failed: {message['error']}"
@@ -64,7 +64,7 @@ def quote(text: str) -> str:
 _FILTERS = (("human", human), ("share", share), ("status", status_word), ("quote", quote), ("how_sent", how_sent))
 
 
-def _time(tz: str) -> Any:
+def _time(tz: str) -> Callable[[datetime | None], str]:
     from incplan.localize import format_time
 
     def fmt(moment: datetime | None) -> str:
@@ -73,7 +73,7 @@ def _time(tz: str) -> Any:
     return fmt
 
 
-def _render(name: str, html: bool, **context: Any) -> str:
+def _render(name: str, html: bool, **context: object) -> str:
     from incplan import __version__, documents
 
     css = ""

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incplan.plan.durations import format_duration
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from incplan.json_types import JSONObject
     from incplan.plan.models import Channel, Plan
     from incplan.review.sides import Side
     from incplan.templates.limits import Measure
@@ -55,7 +59,7 @@ class Change:
     note: str = ""  # e.g. "less often"
     risk: str = ""  # why a reviewer must look twice (makes `--fail-on risky` fail)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         return {
             "section": self.section,
             "item": self.item,
@@ -84,7 +88,7 @@ class Rendered:
             return f"(does not render: {self.error})"
         return (f"Subject: {self.subject}\n\n" if self.subject else "") + self.body
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         m = self.measure
         return {
             "subject": self.subject,
@@ -121,7 +125,7 @@ class MessageChange:
         after = self.after.text.splitlines() if self.after else []
         return list(difflib.unified_diff(before, after, "before", "after", lineterm=""))
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         return {
             "stage": self.stage,
             "channel": self.channel,
@@ -144,7 +148,7 @@ class Mention:
     github: str | None
     why: list[str]
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         return {"handle": self.handle, "name": self.name, "github": self.github, "why": self.why}
 
 
@@ -164,7 +168,7 @@ class PlanDiff:
     def risks(self) -> list[Change]:
         return [c for c in self.changes if c.risk]
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         return {
             "base": self.base.as_json(),
             "head": self.head.as_json(),
@@ -179,7 +183,7 @@ class PlanDiff:
 # ---------------------------------------------------------------- values as people read them
 
 
-def show(value: Any) -> str:
+def show(value: object) -> str:
     if value is None:
         return "(none)"
     if isinstance(value, bool):
@@ -198,10 +202,10 @@ def _person_title(plan: Plan | None, handle: str) -> str:
     return f"{handle} ({person.name})" if person is not None else handle
 
 
-def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+def _flatten(value: object, prefix: str = "") -> dict[str, object]:
     """Dotted paths to leaf values; lists are leaves (compared whole)."""
     if isinstance(value, dict):
-        out: dict[str, Any] = {}
+        out: dict[str, object] = {}
         for key, child in value.items():
             out.update(_flatten(child, f"{prefix}.{key}" if prefix else str(key)))
         return out
@@ -209,7 +213,12 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def _field_changes(
-    section: str, item: str, title: str, before: dict[str, Any], after: dict[str, Any], skip: tuple[str, ...] = ()
+    section: str,
+    item: str,
+    title: str,
+    before: Mapping[str, object],
+    after: Mapping[str, object],
+    skip: tuple[str, ...] = (),
 ) -> list[Change]:
     flat_before, flat_after = _flatten(before), _flatten(after)
     changes = []
@@ -222,8 +231,8 @@ def _field_changes(
     return changes
 
 
-def _dump(model: Any) -> dict[str, Any]:
-    data: dict[str, Any] = model.model_dump(mode="python", by_alias=True, exclude={"translations"})
+def _dump(model: BaseModel) -> dict[str, object]:
+    data: dict[str, object] = model.model_dump(mode="python", by_alias=True, exclude={"translations"})
     return data
 
 
@@ -313,9 +322,15 @@ def _timing(
 
 
 def _list_delta(
-    section: str, item: str, title: str, what: str, old: list[str], new: list[str], shown: Any = None
+    section: str,
+    item: str,
+    title: str,
+    what: str,
+    old: list[str],
+    new: list[str],
+    shown: Callable[[str], str] | None = None,
 ) -> list[Change]:
-    label = shown or (lambda v: v)
+    label = shown or str
     changes = [Change(section, item, title, what, "removed", before=label(v)) for v in old if v not in new]
     changes += [Change(section, item, title, what, "added", after=label(v)) for v in new if v not in old]
     return changes
@@ -468,15 +483,13 @@ def _delivery(cid: str, title: str, old: Channel, new: Channel) -> list[Change]:
     changes = []
     flat_old, flat_new = _flatten(_dump(old.delivery)), _flatten(_dump(new.delivery))
     for path in dict.fromkeys([*flat_old, *flat_new]):
-        before, after = flat_old.get(path), flat_new.get(path)
-        if before == after:
+        was, now = flat_old.get(path), flat_new.get(path)
+        if was == now:
             continue
         risk = customer_risk
         if path in destination:
             risk = "credential destination changed"
-        changes.append(
-            Change("channels", cid, title, f"delivery.{path}", "changed", show(before), show(after), risk=risk)
-        )
+        changes.append(Change("channels", cid, title, f"delivery.{path}", "changed", show(was), show(now), risk=risk))
     return changes
 
 
@@ -499,7 +512,9 @@ def _values(a: Plan, b: Plan) -> list[Change]:
     return changes
 
 
-def _keyed(section: str, before: dict[str, Any], after: dict[str, Any], label: str = "") -> list[Change]:
+def _keyed(
+    section: str, before: Mapping[str, BaseModel], after: Mapping[str, BaseModel], label: str = ""
+) -> list[Change]:
     changes = []
     for key in before:
         if key not in after:
@@ -508,14 +523,8 @@ def _keyed(section: str, before: dict[str, Any], after: dict[str, Any], label: s
         if key not in before:
             changes.append(Change(section, key, f"{label}{key}", "", "added"))
             continue
-        old_data = _dump(before[key]) if hasattr(before[key], "model_dump") else before[key]
-        new_data = _dump(new) if hasattr(new, "model_dump") else new
-        changes += _field_changes(section, key, f"{label}{key}", _as_dict(old_data), _as_dict(new_data))
+        changes += _field_changes(section, key, f"{label}{key}", _dump(before[key]), _dump(new))
     return changes
-
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {"value": value}
 
 
 HANDLED = frozenset(

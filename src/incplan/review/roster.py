@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incplan.diagnostics import UsageError, unknown_name
 
 if TYPE_CHECKING:
     from incplan.delivery.base import Job
+    from incplan.json_types import JSONObject
     from incplan.plan.models import Delivery, Plan
 
 # Roster messages go to people, never to the public: only these delivery kinds can carry them.
@@ -55,7 +56,7 @@ class Duty:
             shown[0] = f"{self.backups[0].name} ({self.backups[0].handle}, primary)"
         return ", ".join(shown)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         return {
             "role": self.role,
             "name": self.name,
@@ -94,7 +95,7 @@ class Entry:
         parts.append(f"GitHub @{self.github}" if self.github else None)
         return ", ".join(p for p in parts if p)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         return {
             "handle": self.handle,
             "name": self.name,
@@ -113,7 +114,7 @@ class Roster:
     organization: str
     entries: list[Entry]
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         return {"organization": self.organization, "people": [e.as_json() for e in self.entries]}
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from incplan.diagnostics import Diagnostic, Severity, UsageError
 
 if TYPE_CHECKING:
+    from incplan.json_types import JSONObject
     from incplan.plan.models import Plan
 
 GIT_TIMEOUT = 30.0  # seconds; a local `git show` takes milliseconds
@@ -34,7 +35,7 @@ class Side:
     problem: str = ""  # one line: why this side has no usable plan
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> JSONObject:
         return {
             "label": self.label,
             "file": self.file,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias
 
 from incplan.diagnostics import UsageError
 
@@ -74,15 +74,50 @@ class InitOptions:
     locales: tuple[str, ...] = ("en",)
 
 
-def _content(locale: str) -> dict[str, Any]:
+# The built-in content (`content/<locale>.yaml`): mappings, lists and text, nothing else.
+Content: TypeAlias = "dict[str, Content] | list[Content] | str"
+ContentPath = tuple[str | int, ...]  # a place in the content: keys and list positions
+
+
+def _content(locale: str) -> dict[str, Content]:
     from ruamel.yaml import YAML
 
     text = resources.files("incplan.scaffold").joinpath(f"content/{locale}.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = YAML(typ="safe").load(text)
+    return _mapping(YAML(typ="safe").load(text))
+
+
+def _mapping(value: object) -> dict[str, Content]:
+    if not isinstance(value, dict):
+        raise TypeError(f"built-in content: expected a mapping, not {type(value).__name__}")
+    return value
+
+
+def _text(value: Content) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"built-in content: expected text, not {type(value).__name__}")
+    return value
+
+
+def _lookup(data: Content, path: ContentPath) -> Content:
+    for part in path:
+        if isinstance(data, dict) and isinstance(part, str):
+            data = data[part]
+            continue
+        if not (isinstance(data, list) and isinstance(part, int)):
+            raise KeyError(part)
+        data = data[part]
     return data
 
 
-def _quote(value: Any) -> str:
+def _message(value: Content) -> tuple[str | None, str]:
+    """(subject, body) of a built-in message: text, or `{subject, body}`."""
+    if isinstance(value, str):
+        return None, value
+    spec = _mapping(value)
+    return (_text(spec["subject"]) if "subject" in spec else None), _text(spec["body"])
+
+
+def _quote(value: object) -> str:
     # A JSON string is a valid YAML double-quoted scalar.
     return json.dumps(str(value), ensure_ascii=False)
 
@@ -102,7 +137,7 @@ def _comment(text: object) -> str:
     return "\n".join(f"# {line}".rstrip() for line in str(text).split("\n"))
 
 
-def _quote_list(items: list[Any]) -> str:
+def _quote_list(items: list[str]) -> str:
     return "[" + ", ".join(_quote(i) for i in items) + "]"
 
 
@@ -120,90 +155,84 @@ def render_plan(options: InitOptions, today: date) -> str:
     _check_timezone(options.timezone)
     default, others = locales[0], locales[1:]
     content = _content(default)
-    translations = {loc: _content(loc)["messages"] for loc in others}
+    others_content = {loc: _content(loc) for loc in others}
 
-    def message_lines(key: str, message: Any, extra: list[tuple[str, Any]], indent: int) -> str:
+    def message_lines(key: str, message: Content, extra: list[tuple[str, Content]], indent: int) -> str:
         pad = " " * indent
-        spec = message if isinstance(message, dict) else {"body": message}
-        if "subject" not in spec and not extra:
-            return f"{pad}{key}: {_scalar(spec['body'], indent + 2)}"
+        subject, body = _message(message)
+        if subject is None and not extra:
+            return f"{pad}{key}: {_scalar(body, indent + 2)}"
         lines = [f"{pad}{key}:"]
-        if "subject" in spec:
-            lines.append(f"{pad}  subject: {_quote(spec['subject'])}")
-        lines.append(f"{pad}  body: {_scalar(spec['body'], indent + 4)}")
+        if subject is not None:
+            lines.append(f"{pad}  subject: {_quote(subject)}")
+        lines.append(f"{pad}  body: {_scalar(body, indent + 4)}")
         if extra:
             lines.append(f"{pad}  translations:")
-            for loc, tr in extra:
-                tr = tr if isinstance(tr, dict) else {"body": tr}
+            for loc, translated in extra:
+                tr_subject, tr_body = _message(translated)
                 lines.append(f"{pad}    {loc}:")
-                if "subject" in tr:
-                    lines.append(f"{pad}      subject: {_quote(tr['subject'])}")
-                lines.append(f"{pad}      body: {_scalar(tr['body'], indent + 8)}")
+                if tr_subject is not None:
+                    lines.append(f"{pad}      subject: {_quote(tr_subject)}")
+                lines.append(f"{pad}      body: {_scalar(tr_body, indent + 8)}")
         return "\n".join(lines)
 
-    def message_yaml(stage: str, key: str, message: Any) -> str:
-        return message_lines(key, message, [(loc, translations[loc][stage][key]) for loc in others], 4)
+    def message_yaml(stage: str, key: str, message: Content) -> str:
+        extra = [(loc, _lookup(others_content[loc], ("messages", stage, key))) for loc in others]
+        return message_lines(key, message, extra, 4)
 
     def maintenance_yaml() -> str:
-        section = content["maintenance"]
+        section = _mapping(content["maintenance"])
         lines = ["maintenance:", "  update_every: {in_progress: 1h, verifying: 30m}", "  stages:"]
-        for stage_id, stage in section["stages"].items():
+        for stage_id, stage in _mapping(section["stages"]).items():
             final = ", final: true" if stage_id == "completed" else ""
-            lines.append(
-                f"    {stage_id}: {{name: {_quote(stage['name'])}, description: {_quote(stage['description'])}{final}}}"
-            )
+            name, description = _lookup(stage, ("name",)), _lookup(stage, ("description",))
+            lines.append(f"    {stage_id}: {{name: {_quote(name)}, description: {_quote(description)}{final}}}")
         lines.append("  templates:")
-        for stage_id, by_key in section["messages"].items():
+        for stage_id, by_key in _mapping(section["messages"]).items():
             lines.append(f"    {stage_id}:")
-            for key, message in by_key.items():
-                extra = [(loc, _content(loc)["maintenance"]["messages"][stage_id][key]) for loc in others]
+            for key, message in _mapping(by_key).items():
+                path: ContentPath = ("maintenance", "messages", stage_id, key)
+                extra = [(loc, _lookup(others_content[loc], path)) for loc in others]
                 lines.append(message_lines(key, message, extra, 6))
         return "\n".join(lines)
 
     def reminder_yaml() -> str:
-        spec = content["reminder"]
-        lines = ["reminder:", f"  subject: {_quote(spec['subject'])}", f"  body: {_scalar(spec['body'], 4)}"]
+        subject, body = _message(content["reminder"])
+        lines = ["reminder:", f"  subject: {_quote(subject)}", f"  body: {_scalar(body, 4)}"]
         if others:
             lines.append("  translations:")
             for loc in others:
-                tr = _content(loc)["reminder"]
+                tr_subject, tr_body = _message(others_content[loc]["reminder"])
                 lines += [
                     f"    {loc}:",
-                    f"      subject: {_quote(tr['subject'])}",
-                    f"      body: {_scalar(tr['body'], 8)}",
+                    f"      subject: {_quote(tr_subject)}",
+                    f"      body: {_scalar(tr_body, 8)}",
                 ]
         return "\n".join(lines)
 
-    others_content = {loc: _content(loc) for loc in others}
-
-    def lookup(data: Any, path: tuple[Any, ...]) -> Any:
-        for part in path:
-            data = data[part]
-        return data
-
-    def flow(value: Any) -> str:
+    def flow(value: Content) -> str:
         return "[" + ", ".join(_quote(i) for i in value) + "]" if isinstance(value, list) else _quote(value)
 
-    def tr(path: tuple[Any, ...], fields: list[str], indent: int) -> str:
+    def tr(path: ContentPath, fields: list[str], indent: int) -> str:
         """`translations:` of one object into the other locales (empty when there are none)."""
         if not others:
             return ""
         pad = " " * indent
         lines = [f"{pad}translations:"]
         for loc in others:
-            obj = lookup(others_content[loc], path)
-            obj = {fields[0]: obj} if isinstance(obj, str) else obj  # criteria are `id: question`
+            found = _lookup(others_content[loc], path)
+            obj = {fields[0]: found} if isinstance(found, str) else _mapping(found)  # criteria are `id: question`
             pairs = ", ".join(f"{f}: {flow(obj[f])}" for f in fields if obj.get(f))
             lines.append(f"{pad}  {loc}: {{{pairs}}}")
         return "\n".join(lines)
 
-    def per_locale(path: tuple[Any, ...]) -> str:
+    def per_locale(path: ContentPath) -> str:
         """A value as text, or a mapping of locale to text when the plan has several locales."""
-        value = lookup(content, path)
+        value = _lookup(content, path)
         if not others:
             return _quote(value)
         pairs = [f"{default}: {_quote(value)}"]
-        pairs += [f"{loc}: {_quote(lookup(others_content[loc], path))}" for loc in others]
+        pairs += [f"{loc}: {_quote(_lookup(others_content[loc], path))}" for loc in others]
         return "{" + ", ".join(pairs) + "}"
 
     # Our own trusted template; YAML-safe quoting is done by the filters, not by autoescape.

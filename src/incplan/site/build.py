@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from incplan.json_types import JSONObject
     from incplan.plan.models import Plan
     from incplan.site.cache import EntryCache
     from incplan.site.model import Entry
@@ -21,9 +22,9 @@ class SiteBuild:
     unchanged: int
     incidents: int
     maintenances: int
-    damaged: list[Any] = field(default_factory=list)
+    damaged: list[Damaged] = field(default_factory=list)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         return {
             "out": str(self.out),
             "files": self.files,

@@ -9,22 +9,21 @@ import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from incplan.site.model import Entry, Text, Update
 
+if TYPE_CHECKING:
+    from incplan.json_types import JSONObject
+
 FORMAT = 1
-
-
-def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def dump_entry(entry: Entry) -> dict[str, Any]:
+def dump_entry(entry: Entry) -> JSONObject:
     return {
         "id": entry.id,
         "kind": entry.kind,
@@ -52,31 +51,79 @@ def dump_entry(entry: Entry) -> dict[str, Any]:
     }
 
 
-def load_entry(data: dict[str, Any]) -> Entry:
-    def at(value: str) -> datetime:
-        moment = _when(value)
-        assert moment is not None
-        return moment
+# Reading an entry back: each value is checked for the type `dump_entry` wrote, so a cache file
+# edited or damaged by hand is rebuilt (TypeError), never half-believed.
 
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, not {type(value).__name__}")
+    return value
+
+
+def _maybe_text(value: object) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _at(value: object) -> datetime:
+    return datetime.fromisoformat(_text(value))
+
+
+def _maybe_at(value: object) -> datetime | None:
+    return None if value is None else _at(value)
+
+
+def _object(value: object) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object, not {type(value).__name__}")
+    return {_text(k): v for k, v in value.items()}
+
+
+def _items(value: object) -> list[object]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list, not {type(value).__name__}")
+    return value
+
+
+def _update(value: object) -> Update:
+    data = _object(value)
+    texts = {}
+    for locale, text in _object(data["texts"]).items():
+        text_locale, subject, body = _items(text)
+        texts[locale] = Text(_text(text_locale), _maybe_text(subject), _text(body))
+    return Update(_at(data["at"]), _text(data["stage"]), _text(data["status"]), texts)
+
+
+def _changes(value: object) -> list[tuple[datetime, str]]:
+    out = []
+    for change in _items(value):
+        at, status = _items(change)
+        out.append((_at(at), _text(status)))
+    return out
+
+
+def load_entry(value: object) -> Entry:
+    """The entry `dump_entry` wrote; TypeError, KeyError or ValueError for anything else."""
+    data = _object(value)
+    final = data["final"]
+    if not isinstance(final, bool):
+        raise TypeError("`final` is not true or false")
     return Entry(
-        id=data["id"],
-        kind=data["kind"],
-        title=data["title"],
-        impact=data["impact"],
-        stage=data["stage"],
-        status=data["status"],
-        final=data["final"],
-        opened_at=at(data["opened_at"]),
-        resolved_at=_when(data["resolved_at"]),
-        updates=[
-            Update(at(u["at"]), u["stage"], u["status"], {k: Text(*t) for k, t in u["texts"].items()})
-            for u in data["updates"]
-        ],
-        components=data["components"],
-        history={c: [(at(when), s) for when, s in changes] for c, changes in data["history"].items()},
-        stage_times={k: at(v) for k, v in data["stage_times"].items()},
-        scheduled_for=_when(data["scheduled_for"]),
-        scheduled_until=_when(data["scheduled_until"]),
+        id=_text(data["id"]),
+        kind=_text(data["kind"]),
+        title=_text(data["title"]),
+        impact=_text(data["impact"]),
+        stage=_text(data["stage"]),
+        status=_text(data["status"]),
+        final=final,
+        opened_at=_at(data["opened_at"]),
+        resolved_at=_maybe_at(data["resolved_at"]),
+        updates=[_update(u) for u in _items(data["updates"])],
+        components={c: _text(s) for c, s in _object(data["components"]).items()},
+        history={c: _changes(changes) for c, changes in _object(data["history"]).items()},
+        stage_times={k: _at(v) for k, v in _object(data["stage_times"]).items()},
+        scheduled_for=_maybe_at(data["scheduled_for"]),
+        scheduled_until=_maybe_at(data["scheduled_until"]),
     )
 
 
@@ -86,12 +133,12 @@ class EntryCache:
 
         self.path = path
         self.key = hashlib.sha256(plan_bytes + f"\0{__version__}\0{FORMAT}".encode()).hexdigest()
-        self.old: dict[str, Any] = {}
-        self.new: dict[str, Any] = {}
+        self.old: dict[str, object] = {}
+        self.new: dict[str, object] = {}  # written as JSON
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if isinstance(data, dict) and data.get("key") == self.key and isinstance(data.get("records"), dict):
-                self.old = data["records"]
+                self.old = dict(data["records"])
         except (OSError, ValueError):
             pass
 

@@ -12,12 +12,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from incplan.incidents.models import Record
+    from incplan.incidents.models import Notified, Record
     from incplan.incidents.state import State
     from incplan.plan.models import Plan
 
@@ -151,7 +151,7 @@ class Site:
         return [e for e in self.entries if e.kind == kind and e.active]
 
 
-def localized(obj: Any, attribute: str, locale: str) -> str:
+def localized(obj: object, attribute: str, locale: str) -> str:
     """`obj.attribute` in `locale` from its `translations`, else as written."""
     translations = getattr(obj, "translations", None) or {}
     translated = translations.get(locale)
@@ -186,10 +186,10 @@ def _updates(state: State, plan: Plan, kind: str) -> list[Update]:
     """Customer updates with their stored texts, one per minute-cluster, newest first."""
     ranked = _customer_channels(plan)
     sent = sorted(
-        (n for n in state.notifications if n.counts and n.channel in ranked and getattr(n, "body", None)),
+        (n for n in state.notifications if n.counts and n.channel in ranked and n.body),
         key=lambda n: (n.at, ranked[n.channel]),
     )
-    clusters: list[list[Any]] = []
+    clusters: list[list[Notified]] = []
     for n in sent:
         if clusters and n.at - clusters[-1][0].at <= MERGE_WINDOW:
             clusters[-1].append(n)
@@ -203,8 +203,8 @@ def _updates(state: State, plan: Plan, kind: str) -> list[Update]:
             # a post in several languages: each language's page shows its own part
             parts = (
                 [(loc, t.subject, t.body) for loc, t in n.texts.items()]
-                if getattr(n, "texts", None)
-                else [(n.locale or plan.default_locale, getattr(n, "subject", None), n.body)]
+                if n.texts
+                else [(n.locale or plan.default_locale, n.subject, n.body)]
             )
             for locale, subject, text in parts:
                 if locale in best and best[locale] <= ranked[n.channel]:
@@ -230,7 +230,7 @@ def _text_of_html(html: str) -> str:
         def handle_data(self, data: str) -> None:
             parts.append(data)
 
-        def handle_starttag(self, tag: str, attrs: Any) -> None:
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             if tag in ("br", "p", "div", "li", "tr"):
                 parts.append("\n")
 

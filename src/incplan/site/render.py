@@ -9,13 +9,18 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from incplan.site.model import DAYS, IMPACT_OF_STATUS, STATUS_OF_IMPACT, Entry, Site, Update
+from incplan.site.model import DAYS, IMPACT_OF_STATUS, STATUS_OF_IMPACT, ComponentRow, Entry, Site, Update
 from incplan.site.texts import language_name, month_name, words
 
 if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+    from zoneinfo import ZoneInfo
+
     from jinja2 import Template
+
+    from incplan.json_types import JSONObject
 
 ICONS = {"none": "✓", "minor": "!", "major": "▲", "critical": "✕", "maintenance": "⚙"}
 LEVEL_OF_STATUS = IMPACT_OF_STATUS
@@ -149,7 +154,7 @@ def _component_names(site: Site, entry: Entry, locale: str) -> list[str]:
 
 def _entry_view(
     site: Site, loc: _Locale, templates: dict[str, Template], entry: Entry, root: str, updates: bool = True
-) -> dict[str, Any]:
+) -> dict[str, object]:
     from markupsafe import Markup
 
     level = entry.impact
@@ -177,7 +182,7 @@ def _window(entry: Entry, loc: _Locale) -> str:
     return loc.w["window"].format(start=loc.when(entry.scheduled_for), end=end)
 
 
-def _bar(site: Site, loc: _Locale, row: Any) -> str:
+def _bar(site: Site, loc: _Locale, row: ComponentRow) -> str:
     from markupsafe import Markup, escape
 
     bad = sum(1 for d in row.days if d.level != "none")
@@ -204,7 +209,7 @@ def _pages(site: Site, loc: _Locale, templates: dict[str, Template]) -> dict[str
     path = f"{loc.prefix}index.html"
     root = _root(path)
     level = site.indicator
-    groups: list[dict[str, Any]] = []
+    groups: list[tuple[str | None, list[dict[str, str]]]] = []  # consecutive rows of one group
     for row in site.rows:
         view = {
             "name": row.name[loc.code],
@@ -214,10 +219,10 @@ def _pages(site: Site, loc: _Locale, templates: dict[str, Template]) -> dict[str
             "status": loc.w[f"status.{row.status}"],
             "bar": _bar(site, loc, row),
         }
-        if groups and groups[-1]["name"] == row.group:
-            groups[-1]["rows"].append(view)
+        if groups and groups[-1][0] == row.group:
+            groups[-1][1].append(view)
         else:
-            groups.append({"name": row.group, "rows": [view]})
+            groups.append((row.group, [view]))
     maintenance = [e for e in site.entries if e.kind == "maintenance" and e.active]
     maintenance.sort(key=lambda e: (e.scheduled_for or e.opened_at, e.id))
     index = templates["index"].render(
@@ -226,7 +231,7 @@ def _pages(site: Site, loc: _Locale, templates: dict[str, Template]) -> dict[str
         overall={"level": level, "icon": ICONS[level], "text": loc.w[f"indicator.{level}"]},
         incidents=[_entry_view(site, loc, templates, e, root) for e in site.active("incident")],
         maintenance=[_entry_view(site, loc, templates, e, root) for e in maintenance],
-        groups=groups,
+        groups=[{"name": name, "rows": rows} for name, rows in groups],
         legend=[
             {"level": lvl, "text": loc.w[f"day.{lvl}"]} for lvl in ("none", "minor", "major", "critical", "maintenance")
         ],
@@ -236,12 +241,12 @@ def _pages(site: Site, loc: _Locale, templates: dict[str, Template]) -> dict[str
 
     path = f"{loc.prefix}history.html"
     root = _root(path)
-    months: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    months: dict[tuple[int, int], list[dict[str, object]]] = {}
     zone = _zone(site)
     for entry in sorted(site.entries, key=lambda e: (e.scheduled_for or e.opened_at, e.id), reverse=True):
         local = (entry.scheduled_for or entry.opened_at).astimezone(zone)  # a maintenance: when it happens
-        view = _entry_view(site, loc, templates, entry, root, updates=False)  # the history lists titles only
-        months.setdefault((local.year, local.month), []).append(view)
+        listed = _entry_view(site, loc, templates, entry, root, updates=False)  # the history lists titles only
+        months.setdefault((local.year, local.month), []).append(listed)
     history = templates["history"].render(
         page_title=loc.w["history"],
         w=loc.w,
@@ -255,10 +260,9 @@ def _pages(site: Site, loc: _Locale, templates: dict[str, Template]) -> dict[str
     for entry in site.entries:
         path = f"{loc.prefix}incidents/{entry.id}.html"
         root = _root(path)
-        view = _entry_view(site, loc, templates, entry, root)
         body = templates["incident"].render(
             w=loc.w,
-            e=view,
+            e=_entry_view(site, loc, templates, entry, root),
             home_href=f"{root}{loc.prefix}index.html",
             history_href=f"{root}{loc.prefix}history.html",
         )
@@ -266,7 +270,7 @@ def _pages(site: Site, loc: _Locale, templates: dict[str, Template]) -> dict[str
     return pages
 
 
-def _zone(site: Site) -> Any:
+def _zone(site: Site) -> ZoneInfo:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(site.timezone)
@@ -299,7 +303,7 @@ def atom(site: Site, loc: _Locale) -> bytes:
 
     ET.register_namespace("", ATOM)
 
-    def sub(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
         node = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
         if text is not None:
             node.text = text
@@ -354,8 +358,8 @@ def _rfc3339(moment: datetime) -> str:
 # ---------------------------------------------------------------- Statuspage public API v2 shapes
 
 
-def statuspage_json(site: Site) -> dict[str, Any]:
-    page = {
+def statuspage_json(site: Site) -> dict[str, JSONObject]:
+    page: JSONObject = {
         "id": site.page_id,
         "name": site.org_name,
         "url": site.url,
@@ -392,7 +396,7 @@ def statuspage_json(site: Site) -> dict[str, Any]:
     }
 
 
-def _component(site: Site, row: Any, position: int, group_id: str | None) -> dict[str, Any]:
+def _component(site: Site, row: ComponentRow, position: int, group_id: str | None) -> JSONObject:
     created = _iso(datetime(1970, 1, 1, tzinfo=UTC), site)
     return {
         "id": row.id,
@@ -411,42 +415,46 @@ def _component(site: Site, row: Any, position: int, group_id: str | None) -> dic
     }
 
 
-def _components(site: Site) -> list[dict[str, Any]]:
+_WORST_FIRST = ("major_outage", "partial_outage", "degraded_performance", "under_maintenance", "operational")
+
+
+def _components(site: Site) -> list[JSONObject]:
+    """Statuspage's components: a group's own entry (its worst member's status) before its first."""
     from incplan.incidents.ids import slugify
 
-    out: list[dict[str, Any]] = []
-    groups: dict[str, dict[str, Any]] = {}
+    out: list[JSONObject] = []
+    groups: dict[str, JSONObject] = {}
+    members: dict[str, list[ComponentRow]] = {}
     for row in site.rows:
         group_id = f"group-{slugify(row.group)}" if row.group else None
         item = _component(site, row, len(out) + 1, group_id)
         if row.group and group_id is not None:
-            group = groups.get(group_id)
-            if group is None:
-                group = {**item, "id": group_id, "name": row.group, "description": None, "group_id": None}
-                group.update(group=True, components=[])
-                groups[group_id] = group
-                out.append(group)
-            group["components"].append(row.id)
-            group["status"] = min(
-                (group["status"], row.status),
-                key=(
-                    "major_outage",
-                    "partial_outage",
-                    "degraded_performance",
-                    "under_maintenance",
-                    "operational",
-                ).index,
-            )
+            if group_id not in groups:
+                groups[group_id] = {
+                    **item,
+                    "id": group_id,
+                    "name": row.group,
+                    "description": None,
+                    "group_id": None,
+                    "group": True,
+                    "components": [],  # filled below, as is the status
+                }
+                members[group_id] = []
+                out.append(groups[group_id])
+            members[group_id].append(row)
             item["position"] = len(out) + 1
         out.append(item)
+    for group_id, rows in members.items():
+        groups[group_id]["components"] = [r.id for r in rows]
+        groups[group_id]["status"] = min((r.status for r in rows), key=_WORST_FIRST.index)
     return out
 
 
-def _incident(site: Site, entry: Entry) -> dict[str, Any]:
+def _incident(site: Site, entry: Entry) -> JSONObject:
     names = {row.id: row.name[site.default_locale] for row in site.rows}
     affected = [c for c in entry.history if c in names]
     rows = {row.id: row for row in site.rows}
-    updates = []
+    updates: list[JSONObject] = []
     previous: dict[str, str] = {}
     chronological = list(reversed(entry.updates))
     for n, update in enumerate(chronological, start=1):
@@ -481,7 +489,7 @@ def _incident(site: Site, entry: Entry) -> dict[str, Any]:
             }
         )
     updates.reverse()
-    item: dict[str, Any] = {
+    item: JSONObject = {
         "id": entry.id,
         "name": entry.title,
         "status": entry.status,

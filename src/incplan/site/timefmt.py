@@ -11,13 +11,16 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 NAMED = ("short", "medium", "long")
 
 
 @functools.lru_cache(maxsize=64)
-def _zone(name: str) -> Any:
+def _zone(name: str) -> ZoneInfo:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)
