@@ -180,7 +180,8 @@ def test_notify_rich_shows_length_against_limit() -> None:
     )
     assert code == 0
     assert "SMS to business customers · customers · sms" in out
-    assert "71 characters, 1 SMS segment, GSM-7 (limit 160)" in out
+    # "Sklep Nowak: badamy problem. Kolejna informacja do 27 lis 2026, 12:15 CET." by hand: 74
+    assert "74 characters, 1 SMS segment, GSM-7 (limit 160)" in out
 
 
 def test_notify_markdown() -> None:

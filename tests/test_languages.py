@@ -134,7 +134,7 @@ def test_both_scaffold_languages_have_the_same_strings() -> None:
         'description: "Wiemy, że coś nie działa, i szukamy przyczyny."',
         'description: "Poprawka jest wdrożona, obserwujemy powrót do normy."',
         'description: "Publikujemy, co się stało i co zmieniamy."',
-        'description: "Usługa, której dotyczy incydent, słowami klientów"',
+        'description: "Usługa, której dotyczy incydent, słowami klientów, w mianowniku (np. „publiczne API”)"',
         'description: "Co klienci mogą zrobić w międzyczasie (puste, gdy nic)"',
     ],
 )

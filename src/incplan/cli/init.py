@@ -12,7 +12,7 @@ from incplan.cli.output import handled
 
 def init(
     path: Path = typer.Argument(Path("incplan.yaml"), help="File or folder to write (`-`: stdout)."),
-    org: str = typer.Option("Example Co", "--org", help="Organization name."),
+    org: str = typer.Option("Acme", "--org", help="Organization name."),
     product: str = typer.Option(None, "--product", help="Product name customers know (default: --org)."),
     status_page: str = typer.Option(None, "--status-page", metavar="URL", help="Public status page URL."),
     timezone: str = typer.Option("UTC", "--timezone", metavar="IANA", help="Timezone for times in messages."),

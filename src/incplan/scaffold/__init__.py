@@ -67,7 +67,7 @@ CHANNELS = (
 
 @dataclass(frozen=True)
 class InitOptions:
-    org: str = "Example Co"
+    org: str = "Acme"  # placeholders are no word of any language: they show in every locale's messages
     product: str | None = None
     status_page: str | None = None
     timezone: str = "UTC"

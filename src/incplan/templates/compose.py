@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from incplan.diagnostics import ProblemError, UsageError
 from incplan.incidents.ids import slugify
-from incplan.templates.engine import CompiledTemplate, IncidentInfo, RenderError, compile_template, render
+from incplan.templates.engine import (
+    CompiledTemplate,
+    IncidentInfo,
+    RenderError,
+    compile_template,
+    example_title,
+    render,
+)
 from incplan.templates.limits import Measure, measure
 
 if TYPE_CHECKING:
     from incplan.plan.models import MessageSpec, Plan
 
-EXAMPLE_TITLE = "Elevated error rates"
 ALL_LOCALES = "all"  # `--locale all`: every declared locale, one message each
 SUBJECT_SEPARATOR = " / "  # a subject is one line: the languages of a joined post share it
 
@@ -176,13 +182,13 @@ def compose(
         if name in needs:
             shown = var.example_in(shown_locale, plan.default_locale) or ""
             missing[name] = MissingInput(name, var.description, shown, f'--var {name}="{shown or "..."}"')
+    sample_title = title is None and example  # each language reads its own sample title
     if title is None:
+        shown = example_title(shown_locale)
         if example:
-            title = EXAMPLE_TITLE
+            title = example_title(plan.default_locale)
         elif "incident" in needs:
-            missing["title"] = MissingInput(
-                "title", "the incident's title", EXAMPLE_TITLE, f'--title "{EXAMPLE_TITLE}"'
-            )
+            missing["title"] = MissingInput("title", "the incident's title", shown, f'--title "{shown}"')
     if missing:
         raise MissingInputs(list(missing.values()))
 
@@ -214,7 +220,7 @@ def compose(
                 channel=ch,
                 severity=severity,
                 variables=values_by_locale[used_locale],
-                incident=incident,
+                incident=replace(incident, title=example_title(used_locale)) if sample_title else incident,
                 now=now,
                 base=bases[used_locale],
                 assigned=assigned,

@@ -433,8 +433,19 @@ def example_variables(plan: Plan, locale: str | None = None) -> dict[str, str]:
     return values
 
 
-def example_incident(now: datetime) -> IncidentInfo:
-    return IncidentInfo(id=f"{now:%Y-%m-%d}-example", title="Example incident", started_at=now - timedelta(minutes=5))
+# The sample title of `--example`, `preview` and `check`, in the message's language (English
+# for a language without its own), so that a Polish example message reads Polish words only.
+EXAMPLE_TITLES = {"en": "Elevated error rates", "pl": "Podwyższony odsetek błędów"}
+
+
+def example_title(locale: str) -> str:
+    return EXAMPLE_TITLES.get(locale.split("-")[0], EXAMPLE_TITLES["en"])
+
+
+def example_incident(now: datetime, locale: str = "en") -> IncidentInfo:
+    return IncidentInfo(
+        id=f"{now:%Y-%m-%d}-example", title=example_title(locale), started_at=now - timedelta(minutes=5)
+    )
 
 
 @dataclass(frozen=True, slots=True)

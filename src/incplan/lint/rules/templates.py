@@ -94,7 +94,7 @@ class _Renders:
         self.bases = {loc: plan_context(ctx.valid, loc) for loc in ctx.valid.organization.locales}
         # Each locale renders with its own examples: an English SMS is measured with English text.
         self.variables = {loc: example_variables(ctx.valid, loc) for loc in ctx.valid.organization.locales}
-        self.incident = example_incident(ctx.now)
+        self.incidents = {loc: example_incident(ctx.now, loc) for loc in ctx.valid.organization.locales}
         self.done: dict[MessagePart, list[tuple[str, str, str | Exception]]] = {}
         self.results: dict[tuple[str, bool, str], str | Exception] = {}
         self.over_limit: dict[tuple[str, bool], Exception] = {}
@@ -126,7 +126,7 @@ class _Renders:
                     channel=channel,
                     severity=severity,
                     variables=self.variables.get(part.locale) or self.variables[plan.default_locale],
-                    incident=self.incident,
+                    incident=self.incidents.get(part.locale) or self.incidents[plan.default_locale],
                     now=self.ctx.now,
                     base=self.bases.get(part.locale),
                     locale=part.locale if part.locale in self.bases else None,
