@@ -28,7 +28,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def test_repo_plans_pass_strict() -> None:
     code, out, _ = run("check", str(ROOT / "plans"), str(ROOT / "examples"), "--strict")
-    assert (code, out) == (0, "4 files checked: no problems\n")
+    assert (code, out) == (0, "5 files checked: no problems\n")
 
 
 def test_text_format_and_exit_1_on_errors() -> None:
