@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -38,7 +39,7 @@ _ENV_NAME = re.compile(ENV_NAME_PATTERN)
 _GITHUB = re.compile(GITHUB_PATTERN)
 
 
-def _duration(value: Any) -> timedelta:
+def _duration(value: object) -> timedelta:
     if isinstance(value, timedelta):
         return value
     if isinstance(value, bool) or not isinstance(value, str | int):
@@ -49,7 +50,7 @@ def _duration(value: Any) -> timedelta:
         raise PydanticCustomError("duration", str(exc)) from None
 
 
-def _timezone(value: Any) -> str:
+def _timezone(value: object) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("timezone", "a timezone must be an IANA name like `Europe/Warsaw`")
     from incplan.plan.timezones import is_timezone
@@ -61,25 +62,25 @@ def _timezone(value: Any) -> str:
     return value
 
 
-def _locale(value: Any) -> str:
-    if not isinstance(value, str) or not _LOCALE.match(value):
-        raise PydanticCustomError(
-            "locale", "`{value}` is not a locale tag; use one like `en`, `pl` or `pt-BR`", {"value": str(value)[:40]}
-        )
-    return value
+def _matching(pattern: re.Pattern[str], kind: str, message: str) -> Callable[[object], str]:
+    """A validator of text that matches `pattern`; `message` names the value as `{value}`."""
+
+    def check(value: object) -> str:
+        if not isinstance(value, str) or not pattern.match(value):
+            raise PydanticCustomError(kind, message, {"value": str(value)[:40]})
+        return value
+
+    return check
 
 
-def _handle(value: Any) -> str:
-    if not isinstance(value, str) or not _HANDLE.match(value):
-        raise PydanticCustomError(
-            "handle",
-            "`{value}` is not a person reference; write `@handle` for a key of `people`",
-            {"value": str(value)[:40]},
-        )
-    return value
+_locale = _matching(_LOCALE, "locale", "`{value}` is not a locale tag; use one like `en`, `pl` or `pt-BR`")
+_handle = _matching(_HANDLE, "handle", "`{value}` is not a person reference; write `@handle` for a key of `people`")
+_github_login = _matching(
+    _GITHUB, "github", "`{value}` is not a GitHub user name; write it like `octocat` (letters, digits, single hyphens)"
+)
 
 
-def _env_name(value: Any) -> str:
+def _env_name(value: object) -> str:
     # Never echo the value: a literal secret pasted here must not reach any output.
     if not isinstance(value, str) or not _ENV_NAME.match(value):
         raise PydanticCustomError(
@@ -88,14 +89,8 @@ def _env_name(value: Any) -> str:
     return value
 
 
-def _github(value: Any) -> str:
-    if not isinstance(value, str) or not _GITHUB.match(value):
-        raise PydanticCustomError(
-            "github",
-            "`{value}` is not a GitHub user name; write it like `octocat` (letters, digits, single hyphens)",
-            {"value": str(value)[:40]},
-        )
-    return value.removeprefix("@")
+def _github(value: object) -> str:
+    return _github_login(value).removeprefix("@")
 
 
 Duration = Annotated[
@@ -114,7 +109,7 @@ GitHubLogin = Annotated[
 EnvName = Annotated[str, BeforeValidator(_env_name), WithJsonSchema({"type": "string", "pattern": ENV_NAME_PATTERN})]
 
 
-def _cadence(value: Any) -> Any:
+def _cadence(value: object) -> object:
     # `update_every: 15m` is shorthand for one cadence at every stage.
     return value if isinstance(value, dict) else {"*": value}
 
@@ -199,7 +194,7 @@ class ValueTranslation(Model):
     in_practice: list[str] | None = Field(None, description="What people do because of it, in this locale.")
 
 
-def _time_format(value: Any) -> str:
+def _time_format(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise PydanticCustomError("time_format", "a time format is `short`, `medium`, `long`, `iso` or a CLDR pattern")
     from incplan.localize import check_time_format
@@ -397,7 +392,7 @@ E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
 _E164 = re.compile(E164_PATTERN)
 
 
-def _e164(value: Any) -> str:
+def _e164(value: object) -> str:
     if not isinstance(value, str) or not _E164.match(value):
         raise PydanticCustomError("e164", "not an E.164 phone number; write it like `+48600100200` (no spaces)")
     return value
@@ -566,7 +561,7 @@ class Translation(Model):
     body: str = Field(description="Message template in this language (Jinja2).")
 
 
-def _message(value: Any) -> Any:
+def _message(value: object) -> object:
     # A message may be written as its body alone.
     return {"body": value} if isinstance(value, str) else value
 
@@ -733,7 +728,7 @@ class Plan(Model):
             update={"stages": section.stages, "templates": section.templates, "severities": {MAINTENANCE: severity}}
         )
 
-    def for_record(self, record: Any) -> Plan:
+    def for_record(self, record: object) -> Plan:
         """The plan itself for an incident, its maintenance view for a maintenance record."""
         return self.maintenance_view() if getattr(record, "kind", "incident") == MAINTENANCE else self
 

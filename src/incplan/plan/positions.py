@@ -7,7 +7,7 @@ runs only for files that have findings (see `plan.load`).
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Protocol
 
 from incplan.diagnostics import Anchor, Diagnostic, PathPart
 
@@ -20,7 +20,7 @@ class Positions:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                self.root: Any = YAML(typ="rt").load(text)
+                self.root: object = YAML(typ="rt").load(text)
         except Exception:  # the safe loader accepted it; never let positions break a report
             self.root = None
 
@@ -33,7 +33,7 @@ class Positions:
             return 1, 1
 
     def _locate(self, path: tuple[PathPart, ...], anchor: Anchor, inner_line: int) -> tuple[int, int]:
-        node: Any = self.root
+        node = self.root
         where = (0, 0)
         for i, part in enumerate(path):
             last = i == len(path) - 1
@@ -72,20 +72,33 @@ class Positions:
         return diagnostic.with_position(line, col)
 
 
-def _lc(node: Any) -> Any:
+class _LineCol(Protocol):
+    """ruamel's line/column record (0-based) of a CommentedMap's keys and values, a CommentedSeq's items."""
+
+    def key(self, k: object) -> tuple[int, int] | None: ...
+    def value(self, k: object) -> tuple[int, int] | None: ...
+    def item(self, idx: int) -> tuple[int, int] | None: ...
+
+
+def _lc(node: object) -> _LineCol:
     """ruamel's line/column record of a CommentedMap or CommentedSeq."""
-    return node.lc
+    from ruamel.yaml.comments import CommentedBase
+
+    if not isinstance(node, CommentedBase):
+        raise TypeError("no recorded position")  # `locate` falls back to (1, 1)
+    record: _LineCol = node.lc
+    return record
 
 
-def _has_key(node: dict[Any, Any], part: PathPart) -> bool:
+def _has_key(node: dict[object, object], part: PathPart) -> bool:
     return part in node or (isinstance(part, str) and _coerced(node, part) is not None)
 
 
-def _key(node: dict[Any, Any], part: PathPart) -> Any:
+def _key(node: dict[object, object], part: PathPart) -> object:
     return part if part in node else _coerced(node, part)
 
 
-def _coerced(node: dict[Any, Any], part: PathPart) -> Any:
+def _coerced(node: dict[object, object], part: PathPart) -> object:
     # pydantic reports non-string keys (`1:`) as strings
     for key in node:
         if str(key) == part:
@@ -93,7 +106,7 @@ def _coerced(node: dict[Any, Any], part: PathPart) -> Any:
     return None
 
 
-def _is_alias_of_earlier(node: Any, key: Any) -> bool:
-    value_pos = node.lc.value(key)
-    key_pos = node.lc.key(key)
-    return bool(value_pos[0] < key_pos[0])
+def _is_alias_of_earlier(node: object, key: object) -> bool:
+    value_pos = _lc(node).value(key)
+    key_pos = _lc(node).key(key)
+    return value_pos is not None and key_pos is not None and value_pos[0] < key_pos[0]

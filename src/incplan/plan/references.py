@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from incplan.diagnostics import Anchor, Diagnostic, PathPart, Rule, Severity, did_you_mean
 from incplan.plan.models import RESERVED_NAMES
@@ -196,13 +196,25 @@ def unknown_locale(plan: Plan) -> Iterator[Diagnostic]:
                 )
 
 
-def _translations(plan: Plan) -> Iterator[tuple[tuple[PathPart, ...], dict[str, Any]]]:
+class _Translated(Protocol):
+    @property
+    def translations(self) -> Mapping[str, object]: ...
+
+
+def _translations(plan: Plan) -> Iterator[tuple[tuple[PathPart, ...], Mapping[str, object]]]:
     """Every `translations` mapping of the plan, with the path of the object holding it."""
     yield ("definition",), plan.definition.translations
     for i, criterion in enumerate(plan.definition.criteria):
         yield ("definition", "criteria", i), criterion.translations
-    for section in ("severities", "roles", "channels", "stages", "variables", "components"):
-        objects: dict[str, Any] = getattr(plan, section)
+    sections: dict[str, Mapping[str, _Translated]] = {
+        "severities": plan.severities,
+        "roles": plan.roles,
+        "channels": plan.channels,
+        "stages": plan.stages,
+        "variables": plan.variables,
+        "components": plan.components,
+    }
+    for section, objects in sections.items():
         for object_id, obj in objects.items():
             yield (section, object_id), obj.translations
     for i, value in enumerate(plan.values):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 SCHEMA_ID = "https://incplan.dev/schema/plan-v1.json"
 
 
@@ -14,7 +12,7 @@ def schema_text() -> str:
     return json.dumps(plan_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-def plan_json_schema() -> dict[str, Any]:
+def plan_json_schema() -> dict[str, object]:
     """Draft-07 compatible: `definitions` instead of `$defs`, no 2020-12-only keywords."""
     from incplan.plan.models import MessageSpec, Plan, Translation
     from incplan.plan.timezones import TIMEZONES
@@ -31,32 +29,37 @@ def plan_json_schema() -> dict[str, Any]:
     _splice(definitions, definitions)
     _close_maps(schema)
     _close_maps(definitions)
-    schema = _canonical(schema)
-    definitions = _canonical(definitions)
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": SCHEMA_ID,
         "title": "incplan plan",
         "description": "An incident communication plan (incplan, format version 1).",
-        **schema,
-        "definitions": definitions,
+        **_canonical_object(schema),
+        "definitions": _canonical_object(definitions),
     }
 
 
-def _splice(node: Any, definitions: dict[str, Any]) -> None:
+def _splice(node: object, definitions: dict[str, object]) -> None:
     """Replace `{"x-incplan": NAME, ...}` markers with a reference to the definition NAME; a
     marker's own keys (description, default) stay beside it, under `allOf` for draft-07."""
-    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-    for key, value in list(items):
-        if isinstance(value, dict) and "x-incplan" in value:
-            rest = {k: v for k, v in value.items() if k != "x-incplan"}
-            ref = {"$ref": f"#/definitions/{value['x-incplan']}"}
-            node[key] = {**rest, "allOf": [ref]} if rest else ref
-        else:
-            _splice(value, definitions)
+    if isinstance(node, dict):
+        for key, value in list(node.items()):
+            node[key] = _spliced(value, definitions)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            node[i] = _spliced(value, definitions)
 
 
-def _close_maps(node: Any) -> None:
+def _spliced(value: object, definitions: dict[str, object]) -> object:
+    if isinstance(value, dict) and "x-incplan" in value:
+        rest = {k: v for k, v in value.items() if k != "x-incplan"}
+        ref = {"$ref": f"#/definitions/{value['x-incplan']}"}
+        return {**rest, "allOf": [ref]} if rest else ref
+    _splice(value, definitions)
+    return value
+
+
+def _close_maps(node: object) -> None:
     """A map with key patterns (locales as keys) refuses other keys, as the loader does."""
     if isinstance(node, dict):
         if "patternProperties" in node and "additionalProperties" not in node:
@@ -68,7 +71,7 @@ def _close_maps(node: Any) -> None:
             _close_maps(value)
 
 
-def _canonical(node: Any) -> Any:
+def _canonical(node: object) -> object:
     """One spelling whatever pydantic release made it (2.7 and 2.12 differ), so the published
     file stays equal to `incplan schema` across supported versions: `const` without a one-value
     `enum` beside it, and a `$ref` with siblings (a description) under `allOf`, where draft-07
@@ -77,7 +80,11 @@ def _canonical(node: Any) -> Any:
         return [_canonical(value) for value in node]
     if not isinstance(node, dict):
         return node
-    out: dict[str, Any] = {}
+    return _canonical_object(node)
+
+
+def _canonical_object(node: dict[str, object]) -> dict[str, object]:
+    out: dict[str, object] = {}
     for key, value in node.items():
         if key == "enum" and "const" in node and value == [node["const"]]:
             continue

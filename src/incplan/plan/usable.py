@@ -37,7 +37,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incplan.diagnostics import Diagnostic, PathPart, PlanError, ProblemError, Severity
 
@@ -181,7 +181,7 @@ def _into_aside(d: Diagnostic, aside: dict[Entry, list[Diagnostic]]) -> bool:
 # ---------------------------------------------------------------- the plan without the set-aside entries
 
 
-def _rebuild(data: dict[str, Any], aside: Iterable[Entry], *, stand_ins: bool) -> dict[str, Any]:
+def _rebuild(data: dict[str, object], aside: Iterable[Entry], *, stand_ins: bool) -> dict[str, object]:
     """A copy of the data with each set-aside entry removed, or (`stand_ins`) replaced by a
     stand-in with the same id and references and no content."""
     out = copy.deepcopy(data)
@@ -209,35 +209,37 @@ def _rebuild(data: dict[str, Any], aside: Iterable[Entry], *, stand_ins: bool) -
                     parent[key] = replacement
     for container, indices in removals.items():
         items = value_at(out, container)
+        assert isinstance(items, list)  # where the indices were found
         for i in sorted(indices, reverse=True):
             del items[i]
     return out
 
 
-def _key(node: Any, part: PathPart) -> Any:
+def _key(node: object, part: PathPart) -> object:
     """The key of `node` that `part` names: pydantic writes a `null` or list key as text."""
     if isinstance(node, dict) and part not in node:
         return next((k for k in node if str(k) == str(part)), part)
     return part
 
 
-def value_at(data: Any, path: tuple[PathPart, ...]) -> Any:
+def value_at(data: object, path: tuple[PathPart, ...]) -> object:
     """The value at `path` in loaded data, or None where there is none."""
     node = data
-    for part in path:
-        part = _key(node, part)
-        found = isinstance(node, dict) and part in node
-        found = found or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
-        if not found:
+    for step in path:
+        key = _key(node, step)
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+            continue
+        if not (isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)):
             return None
-        node = node[part]
+        node = node[key]
     return node
 
 
 _HANDLE = re.compile(r"^@[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-def _texts(raw: Any, key: str, pattern: re.Pattern[str] | None = None) -> list[str]:
+def _texts(raw: object, key: str, pattern: re.Pattern[str] | None = None) -> list[str]:
     """The names a broken entry lists under `key`, when every one of them is readable (then a
     stand-in's reference finding points at the right item); else none."""
     value = raw.get(key) if isinstance(raw, dict) else None
@@ -247,7 +249,7 @@ def _texts(raw: Any, key: str, pattern: re.Pattern[str] | None = None) -> list[s
     return []
 
 
-def _stand_in(entry: Entry, raw: Any, data: dict[str, Any]) -> Any:
+def _stand_in(entry: Entry, raw: object, data: dict[str, object]) -> dict[str, object] | None:
     """What `check` lints in place of a set-aside entry: its id and references, no content
     (None: the entry is simply left out)."""
     section, name = entry[0], str(entry[-1])
@@ -319,8 +321,8 @@ class UsablePlan:
         return self.source.file
 
     @property
-    def data(self) -> dict[str, Any]:
-        data: dict[str, Any] = self.source.data
+    def data(self) -> dict[str, object]:
+        data: dict[str, object] = self.source.data
         return data
 
     def require(self, *entries: Entry, hint: str = "") -> None:
@@ -396,7 +398,7 @@ def _in_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=lambda d: (d.line, d.col, d.code))
 
 
-def _kept(data: dict[str, Any], aside: Iterable[Entry]) -> dict[Entry, list[int]]:
+def _kept(data: dict[str, object], aside: Iterable[Entry]) -> dict[Entry, list[int]]:
     kept: dict[Entry, list[int]] = {}
     sections: tuple[Entry, ...] = (("values",), ("definition", "criteria"))
     for section in sections:
