@@ -1,0 +1,110 @@
+"""Start-up: a run builds only the command it names, and answers exactly as the whole app does.
+
+Speed itself is measured by `bench/run.py`, never asserted here; these tests keep what makes
+it (what a run imports and builds) and that the user sees no difference."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+
+import pytest
+import typer
+import typer.main
+from typer.testing import CliRunner
+
+from incplan.cli import app as cli_app
+from incplan.cli.app import COMMANDS, build, invoked
+
+from .conftest import ROOT
+
+
+def _paths() -> list[list[str]]:
+    """Every command and group of the whole app, as the words that name it."""
+    found: list[list[str]] = []
+
+    def walk(command: object, path: list[str]) -> None:
+        if path:
+            found.append(path)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(cli_app.app), [])
+    return found
+
+
+def _run(app: typer.Typer, args: list[str]) -> tuple[int, str, str]:
+    with contextlib.chdir(ROOT):
+        result = CliRunner().invoke(app, args, prog_name="incplan", env={"NO_COLOR": "1", "COLUMNS": "100"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_whole_app_has_every_command() -> None:
+    listed = typer.main.get_command(cli_app.app).commands  # type: ignore[attr-defined]
+    assert sorted(listed) == sorted(COMMANDS)
+    assert "incident remind" in {" ".join(p) for p in _paths()}
+    assert "incident watch" in {" ".join(p) for p in _paths()}
+
+
+@pytest.mark.parametrize("path", [" ".join(p) for p in _paths()])
+def test_a_command_built_alone_answers_as_the_whole_app(path: str) -> None:
+    words = path.split()
+    alone = build((words[0],))
+    for args in ([*words, "--help"], [*words, "--no-such-option"], ["--color", "bogus", *words, "--help"]):
+        assert _run(alone, args) == _run(cli_app.app, args), args
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["notify", "--stage", "x"], "notify"),
+        (["--color", "never", "incident", "open"], "incident"),
+        (["--color=never", "merge-record", "a", "b", "c"], "merge-record"),
+        (["--color", "notify"], None),  # `notify` is the colour here; the callback refuses it
+        (["--help"], None),
+        (["-h", "notify"], None),
+        (["--version", "notify"], None),
+        (["notfy"], None),
+        (["--", "notify"], None),
+        ([], None),
+        (["--color"], None),
+    ],
+)
+def test_which_command_a_run_names(argv: list[str], expected: str | None) -> None:
+    assert invoked(argv) == expected
+
+
+def test_completion_gets_the_whole_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("_INCPLAN_COMPLETE", "complete_bash")
+    assert invoked(["notify", "--stage", ""]) is None
+
+
+def _loaded(*args: str) -> tuple[str, list[str]]:
+    """The output of `incplan ARGS` and the command modules it imported."""
+    probe = (
+        "import sys, runpy\n"
+        f"sys.argv = ['incplan', *{list(args)!r}]\n"
+        "try:\n    runpy.run_module('incplan', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('LOADED', sorted(m for m in sys.modules if m.startswith('incplan.cli.')), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    line = next(x for x in done.stderr.splitlines() if x.startswith("LOADED "))
+    return done.stdout, eval(line.removeprefix("LOADED "))
+
+
+def test_a_run_imports_only_the_command_it_names() -> None:
+    out, loaded = _loaded("--color", "never", "schema")
+    assert out.startswith("{")
+    assert loaded == ["incplan.cli.app", "incplan.cli.output", "incplan.cli.reporting", "incplan.cli.schema"]
+    out, loaded = _loaded("incident", "--help")
+    assert "remind" in out and "watch" in out
+    assert {"incplan.cli.incident", "incplan.cli.incident_remind", "incplan.cli.incident_watch"} <= set(loaded)
+    assert not {"incplan.cli.notify", "incplan.cli.check", "incplan.cli.site"} & set(loaded)
+
+
+def test_root_help_lists_every_command() -> None:
+    out, loaded = _loaded("--help")
+    assert all(f" {name} " in out for name in COMMANDS)
+    assert {f"incplan.cli.{module}" for module, _ in COMMANDS.values()} <= set(loaded)
