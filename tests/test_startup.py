@@ -5,9 +5,12 @@ it (what a run imports and builds) and that the user sees no difference."""
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import gc
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer
@@ -108,3 +111,49 @@ def test_root_help_lists_every_command() -> None:
     out, loaded = _loaded("--help")
     assert all(f" {name} " in out for name in COMMANDS)
     assert {f"incplan.cli.{module}" for module, _ in COMMANDS.values()} <= set(loaded)
+
+
+def test_the_entry_point_collects_garbage_less_often_and_the_library_leaves_it_alone() -> None:
+    probe = (
+        "import gc, sys, runpy\n"
+        "before = gc.get_threshold()\n"
+        "import incplan, incplan.plan.load\n"
+        "print(before, gc.get_threshold())\n"
+        "sys.argv = ['incplan', '--version']\n"
+        "runpy.run_module('incplan', run_name='__main__')\n"
+        "print(gc.get_threshold())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    imported, version, run = done.stdout.splitlines()
+    default = imported.partition(") ")[0] + ")"
+    assert imported == f"{default} {default}"  # importing incplan changes nothing
+    assert version == "incplan 0.1.0"
+    assert ast.literal_eval(run) == (100_000, *ast.literal_eval(default)[1:])
+
+
+def test_plans_checked_on_both_cores_get_the_same_reports_and_the_caller_keeps_its_collector(
+    tmp_path: Path,
+) -> None:
+    from incplan.lint.runner import PARALLEL_FROM, lint_paths
+
+    plan = (ROOT / "plans/incplan.yaml").read_text(encoding="utf-8")
+    for i in range(PARALLEL_FROM + 6):
+        text = plan if i % 3 else plan.replace("version: 1", "version: 2", 1)  # every third one is wrong
+        (tmp_path / f"p{i:02d}.yaml").write_text(text, encoding="utf-8")
+
+    def reports(jobs: int) -> list[tuple[str, list[str]]]:
+        _, found = lint_paths([tmp_path], jobs=jobs)
+        return [(Path(r.file).name, [f"{d.line}:{d.col} {d.code}" for d in r.diagnostics]) for r in found]
+
+    alone = reports(1)
+    assert sum(1 for _, found in alone if found) == 10
+    assert gc.get_freeze_count() == 0
+    assert reports(2) == alone
+    assert gc.get_freeze_count() == 0  # what was frozen for the workers is collected again
+    gc.freeze()  # a caller that froze its own objects: they stay frozen
+    try:
+        frozen = gc.get_freeze_count()
+        assert reports(2) == alone
+        assert 0 < gc.get_freeze_count() <= frozen  # neither unfrozen nor more frozen
+    finally:
+        gc.unfreeze()
