@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import typer
 import typer.main
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from incplan.cli import app as cli_app
@@ -157,3 +159,39 @@ def test_plans_checked_on_both_cores_get_the_same_reports_and_the_caller_keeps_i
         assert 0 < gc.get_freeze_count() <= frozen  # neither unfrozen nor more frozen
     finally:
         gc.unfreeze()
+
+
+def _slug_with_the_tables(title: str) -> str:
+    """`slugify` as it was: every title through text-unidecode's tables."""
+    import re
+
+    from text_unidecode import unidecode
+
+    from incplan.incidents.ids import FALLBACK, MAX_SLUG
+
+    slug = ""
+    for word in re.findall(r"[a-z0-9]+", unidecode(title).lower()):
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > MAX_SLUG:
+            slug = slug or word[:MAX_SLUG]
+            break
+        slug = candidate
+    return slug or FALLBACK
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_a_slug_is_the_same_without_the_transliteration_tables(title: str) -> None:
+    from incplan.incidents.ids import slugify
+
+    assert slugify(title) == _slug_with_the_tables(title)
+
+
+def test_an_ascii_title_needs_no_transliteration_tables() -> None:
+    probe = (
+        "import sys\nfrom incplan.incidents.ids import slugify\n"
+        "print(slugify(sys.argv[1]), 'text_unidecode' in sys.modules)\n"
+    )
+    for title, expected in (("API down!", "api-down False"), ("Płatności", "platnosci True")):
+        done = subprocess.run([sys.executable, "-c", probe, title], capture_output=True, text=True, check=True)
+        assert done.stdout.strip() == expected

@@ -15,9 +15,11 @@ def slugify(title: str) -> str:
     CJK, Arabic...), never from a hand-written table; our rules only decide what a slug looks
     like: lowercase ASCII letters and digits joined by single hyphens, cut at a word boundary.
     """
-    from text_unidecode import unidecode
+    if not title.isascii():  # its tables map ASCII to itself, and loading them costs ~7 ms
+        from text_unidecode import unidecode
 
-    ascii_text = unidecode(title).lower()
+        title = unidecode(title)
+    ascii_text = title.lower()
     words = re.findall(r"[a-z0-9]+", ascii_text)
     slug = ""
     for word in words:
