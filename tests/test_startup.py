@@ -195,3 +195,34 @@ def test_an_ascii_title_needs_no_transliteration_tables() -> None:
     for title, expected in (("API down!", "api-down False"), ("Płatności", "platnosci True")):
         done = subprocess.run([sys.executable, "-c", probe, title], capture_output=True, text=True, check=True)
         assert done.stdout.strip() == expected
+
+
+def test_pydantic_gets_a_plugin_loader_that_finds_none_and_never_fails() -> None:
+    """The entry point spares pydantic's plugin search (it imports importlib.metadata, email,
+    zipfile and csv); a plan is validated all the same, and should pydantic ask the stand-in for
+    anything else, its own loader answers."""
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['incplan', 'check', '--format', 'json', sys.argv[1]]\n"
+        "try:\n    runpy.run_module('incplan', run_name='__main__')\n"
+        "except SystemExit as exit:\n    code = exit.code\n"
+        "print('LOADED', code, 'importlib.metadata' in sys.modules, 'email' in sys.modules, file=sys.stderr)\n"
+        "from pydantic.plugin._loader import get_plugins\n"
+        "print('PLUGINS', list(get_plugins()), file=sys.stderr)\n"
+        "from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP\n"  # not in the stand-in
+        "from pydantic.plugin import _loader\n"
+        "print('REAL', PYDANTIC_ENTRY_POINT_GROUP, _loader.get_plugins is not get_plugins, file=sys.stderr)\n"
+    )
+    broken = (ROOT / "plans/incplan.yaml").read_text(encoding="utf-8").replace("version: 1", "version: 2", 1)
+    with contextlib.chdir(ROOT):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, "-"],
+            input=broken,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**__import__("os").environ, "INCPLAN_NO_CACHE": "1"},
+        )
+    lines = [x for x in done.stderr.splitlines() if x.split()[0] in {"LOADED", "PLUGINS", "REAL"}]
+    assert lines == ["LOADED 1 False False", "PLUGINS []", "REAL pydantic True"]
+    assert '"message": "`version`: input should be 1, got `2`"' in done.stdout  # pydantic's finding
