@@ -5,7 +5,11 @@ from __future__ import annotations
 import gc
 import sys
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from importlib.abc import Loader
+    from importlib.machinery import ModuleSpec
 
 # A run builds hundreds of thousands of objects that live until it ends (modules, classes, the
 # plan's models); collecting the youngest generation every 700 new ones (Python's default) spent
@@ -15,34 +19,45 @@ GC_YOUNGEST = 100_000
 PLUGIN_LOADER = "pydantic.plugin._loader"
 
 
-def _no_pydantic_plugins() -> None:
+class _NoPydanticPlugins:
     """incplan uses no pydantic plugins. pydantic looks for them among the installed packages'
     entry points when it builds its first validator, and its loader imports `importlib.metadata`
     (with `email`, `zipfile` and `csv`) to do so, even when PYDANTIC_DISABLE_PLUGINS says not to
-    look: ~70 M instructions, 6 % of a `check` or a `notify`. So the entry point hands pydantic a
-    loader that finds none. Should pydantic ask that module for anything else, its own loader is
-    imported after all (costing what it costs today), never an error."""
+    look: ~70 M instructions, 6 % of a `check` or a `notify`. So the entry point hands pydantic,
+    when it asks for that loader, one that finds none. Should pydantic ask it for anything else,
+    its own loader is imported after all (costing what it costs today), never an error."""
 
-    def get_plugins() -> tuple[()]:
-        return ()
+    def find_spec(self, name: str, path: object = None, target: object = None) -> ModuleSpec | None:
+        if name != PLUGIN_LOADER:
+            return None
+        from importlib.machinery import ModuleSpec
 
-    def __getattr__(name: str) -> Any:
-        if name.startswith("__"):  # the import system asking what kind of module this is
-            raise AttributeError(name)
-        import importlib
+        return ModuleSpec(name, cast("Loader", self))
 
-        sys.modules.pop(PLUGIN_LOADER, None)
-        return getattr(importlib.import_module(PLUGIN_LOADER), name)
+    def create_module(self, spec: ModuleSpec) -> None:
+        return None  # a plain module
 
-    loader = types.ModuleType(PLUGIN_LOADER, "incplan's stand-in: no pydantic plugins")
-    loader.get_plugins = get_plugins  # type: ignore[attr-defined]
-    loader.__getattr__ = __getattr__  # type: ignore[method-assign]
-    sys.modules.setdefault(PLUGIN_LOADER, loader)
+    def exec_module(self, module: types.ModuleType) -> None:
+        def get_plugins() -> tuple[()]:
+            return ()
+
+        def __getattr__(name: str) -> Any:
+            if name.startswith("__"):  # the import system asking what kind of module this is
+                raise AttributeError(name)
+            import importlib
+
+            if self in sys.meta_path:
+                sys.meta_path.remove(self)
+            sys.modules.pop(PLUGIN_LOADER, None)
+            return getattr(importlib.import_module(PLUGIN_LOADER), name)
+
+        module.get_plugins = get_plugins  # type: ignore[attr-defined]
+        module.__getattr__ = __getattr__  # type: ignore[method-assign]
 
 
 def main() -> None:
     gc.set_threshold(GC_YOUNGEST)
-    _no_pydantic_plugins()
+    sys.meta_path.insert(0, _NoPydanticPlugins())
     argv = sys.argv[1:]
     if argv == ["--version"]:
         from incplan import __version__
