@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Any
 
 KINDS = ("stage", "severity", "channel", "locale", "role", "person", "incident", "section")
 SECTIONS = ("definition", "severities", "roles", "channels", "stages", "values")
 
 
-def _plan(explicit: str | None) -> tuple[Path, dict[str, Any]] | None:
+def _plan(explicit: str | None) -> tuple[Path, dict[str, object]] | None:
     from incplan.plan.discover import find_plan
     from incplan.plan.load import parse_yaml, read_text
 
@@ -23,7 +22,7 @@ def _plan(explicit: str | None) -> tuple[Path, dict[str, Any]] | None:
     return (path, data) if isinstance(data, dict) else None
 
 
-def _keys(data: dict[str, Any], section: str) -> list[str]:
+def _keys(data: dict[str, object], section: str) -> list[str]:
     value = data.get(section)
     return [str(k) for k in value] if isinstance(value, dict) else []
 
@@ -51,7 +50,7 @@ def names(kind: str, plan: str | None = None) -> list[str]:
     return found
 
 
-def _incident_ids(plan_path: Path, data: dict[str, Any]) -> list[str]:
+def _incident_ids(plan_path: Path, data: dict[str, object]) -> list[str]:
     configured = data.get("incidents_dir")
     folder = Path(configured) if isinstance(configured, str) and configured else Path("incidents")
     folder = folder if folder.is_absolute() else plan_path.parent / folder

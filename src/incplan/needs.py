@@ -31,11 +31,12 @@ command also needs `organization` (timezone, languages); the record commands nee
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incplan.plan.models import MAINTENANCE
 
 if TYPE_CHECKING:
+    from datetime import datetime
     from pathlib import Path
 
     from incplan.announce import NotifyOptions
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from incplan.incidents.state import State
     from incplan.plan.models import Plan
     from incplan.plan.usable import Entry, UsablePlan
+    from incplan.reports.compute import IncidentReport
 
 LEAVE_OUT = "fix it and run the command again, or name only the other channels with --channel"
 
@@ -62,8 +64,8 @@ def _templates(kind: str) -> Entry:
     return ("maintenance", "templates") if kind == MAINTENANCE else ("templates",)
 
 
-def _raw(u: UsablePlan, path: Entry) -> Any:
-    node: Any = u.data
+def _raw(u: UsablePlan, path: Entry) -> object:
+    node: object = u.data
     for part in path:
         node = node.get(part) if isinstance(node, dict) else None
     return node
@@ -413,7 +415,7 @@ def scheduling(u: UsablePlan, variables: Iterable[str], components: Iterable[str
     given(u, variables=variables, components=components, person=by)
 
 
-def report_row(u: UsablePlan, row: Any) -> None:
+def report_row(u: UsablePlan, row: IncidentReport) -> None:
     """`report --all`: the severities, stages and channels behind one incident's figures."""
     if not u.aside:
         return
@@ -425,7 +427,7 @@ def report_row(u: UsablePlan, row: Any) -> None:
         u.require(("channels", message["channel"]))
 
 
-def watching(u: UsablePlan, plan_path: Path, now: Any, incident_id: str | None) -> None:
+def watching(u: UsablePlan, plan_path: Path, now: datetime, incident_id: str | None) -> None:
     """`incident watch`, when it starts: each incident on the board, as `status` shows it."""
     if not u.aside:
         return

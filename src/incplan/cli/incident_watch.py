@@ -6,7 +6,7 @@ import os
 import sys
 from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -15,7 +15,10 @@ from incplan.cli.output import fail, handled
 from incplan.diagnostics import UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+
+    from rich.console import Group, RenderableType
 
     from incplan.incidents.board import Board
     from incplan.plan.models import Plan
@@ -51,7 +54,7 @@ def watch(
         _run(loaded, plan_path, incident_id, clock, max(interval, 0.05))
 
 
-def _clock() -> Any:
+def _clock() -> Callable[[int], datetime]:
     """now(tick): the system clock, or INCPLAN_NOW; `INCPLAN_CLOCK_STEP` (seconds) moves a fixed
     INCPLAN_NOW on by that much at every refresh, so a test sees minutes pass in a second."""
     from incplan import clock
@@ -66,7 +69,9 @@ def _clock() -> Any:
     return lambda tick: start + timedelta(seconds=step * tick)
 
 
-def _run(plan: Plan, plan_path: Any, incident_id: str | None, clock: Any, interval: float) -> None:
+def _run(
+    plan: Plan, plan_path: Path, incident_id: str | None, clock: Callable[[int], datetime], interval: float
+) -> None:
     from rich.live import Live
 
     from incplan.cli.output import console
@@ -93,7 +98,7 @@ def _run(plan: Plan, plan_path: Any, incident_id: str | None, clock: Any, interv
 
 
 @contextmanager
-def _keys() -> Iterator[Any]:
+def _keys() -> Iterator[Callable[[float], str]]:
     """read(timeout) -> the key pressed within `timeout` seconds, or "". The terminal is in
     cbreak mode meanwhile (keys arrive unbuffered, unechoed; Ctrl-C is a key like `q`)."""
     import select
@@ -119,7 +124,7 @@ def _keys() -> Iterator[Any]:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
-def _screen(current: Board, plan: Plan, incident_id: str | None) -> Any:
+def _screen(current: Board, plan: Plan, incident_id: str | None) -> Group:
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -134,7 +139,7 @@ def _screen(current: Board, plan: Plan, incident_id: str | None) -> Any:
 
     local = current.now.astimezone(ZoneInfo(tz))
     head.append(Text(f"  {local:%Y-%m-%d %H:%M:%S %Z}  ·  q quits", style="dim"))
-    parts: list[Any] = [head]
+    parts: list[RenderableType] = [head]
     if not current.rows and not current.problems:
         parts.append(Text("\nNo open incidents. Watching the records for changes.", style="green"))
     if current.rows:

@@ -30,7 +30,6 @@ from collections.abc import Iterable
 from dataclasses import astuple, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from incplan import __version__, cachedir
 from incplan.diagnostics import Diagnostic, Severity
@@ -142,11 +141,11 @@ class ResultCache:
         cachedir.write_entry(self.folder, key, payload.encode("ascii"), ".json")
 
 
-def _plain_path(path: list[Any]) -> bool:
+def _plain_path(path: list[object]) -> bool:
     return all(type(part) in (str, int, float, bool) or part is None for part in path)
 
 
-def _entry(entry: Any, key: str, file: str) -> tuple[bool, str, list[Diagnostic]] | None:
+def _entry(entry: object, key: str, file: str) -> tuple[bool, str, list[Diagnostic]] | None:
     if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("key") != key:
         return None
     skipped, reason, rows = entry.get("skipped"), entry.get("reason"), entry.get("diagnostics")

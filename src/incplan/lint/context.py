@@ -6,10 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from incplan.diagnostics import PathPart
 from incplan.plan.models import MessageSpec, Plan
+
+if TYPE_CHECKING:
+    from jinja2 import TemplateSyntaxError
+
+    from incplan.templates.engine import CompiledTemplate
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +36,7 @@ class LintContext:
     plan: Plan | None
     today: date
     now: datetime
-    _compiled: dict[tuple[str, bool], Any] = field(default_factory=dict)
+    _compiled: dict[tuple[str, bool], CompiledTemplate | TemplateSyntaxError] = field(default_factory=dict)
     # Results a rule family computes once and shares between its rules (e.g. example renders).
     shared: dict[str, Any] = field(default_factory=dict)
     # `time.monotonic()` after which no more templates are rendered (the plan's budget).
@@ -122,7 +127,7 @@ class LintContext:
                 parts.extend(_parts_of(stage, key, spec, base, isinstance(raw, str), self.valid.default_locale))
         return parts
 
-    def compiled(self, source: str, autoescape: bool = False) -> Any:
+    def compiled(self, source: str, autoescape: bool = False) -> CompiledTemplate | TemplateSyntaxError:
         """A `CompiledTemplate`, or the `TemplateSyntaxError` it raised."""
         from jinja2 import TemplateSyntaxError
 

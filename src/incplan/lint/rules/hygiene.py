@@ -7,7 +7,6 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
 from incplan.diagnostics import Anchor, Diagnostic, PathPart, Severity
 from incplan.lint.context import LintContext
@@ -122,9 +121,9 @@ def _all_strings(ctx: LintContext) -> list[tuple[tuple[PathPart, ...], str | Non
     return found
 
 
-def _strings(node: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[tuple[PathPart, ...], str | None, str]]:
+def _strings(node: object, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[tuple[PathPart, ...], str | None, str]]:
     """(path, key, text) for every string value, iteratively deep."""
-    stack: list[tuple[Any, tuple[PathPart, ...]]] = [(node, path)]
+    stack: list[tuple[object, tuple[PathPart, ...]]] = [(node, path)]
     while stack:
         current, where = stack.pop()
         if isinstance(current, dict):
@@ -150,9 +149,9 @@ def _secret_in(text: str) -> str | None:
     return None
 
 
-def _keys(node: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[tuple[PathPart, ...], str]]:
+def _keys(node: object, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[tuple[PathPart, ...], str]]:
     """(path, key) for every mapping key, iteratively deep."""
-    stack: list[tuple[Any, tuple[PathPart, ...]]] = [(node, path)]
+    stack: list[tuple[object, tuple[PathPart, ...]]] = [(node, path)]
     while stack:
         current, where = stack.pop()
         if isinstance(current, dict):

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from incplan.diagnostics import Anchor, Diagnostic, Severity, did_you_mean
+from incplan.diagnostics import Anchor, Diagnostic, PathPart, Severity, did_you_mean
 from incplan.lint.context import LintContext, MessagePart
 from incplan.lint.declare import rule
 from incplan.templates.limits import Measure
+
+if TYPE_CHECKING:
+    from incplan.plan.models import Channel
+    from incplan.templates.engine import CompiledTemplate
 
 E, W = Severity.ERROR, Severity.WARNING
 PLAN_BUDGET = 20.0  # seconds `check` spends rendering one plan's messages (SPEC §3)
@@ -30,14 +34,14 @@ DATA_WORDS = {
 _DATA_VARIABLE = re.compile(r"\{\{[^}]*data[^}]*\}\}", re.IGNORECASE)  # e.g. {{ data_impact }}
 
 
-def _syntax_ok(ctx: LintContext, part: MessagePart) -> Any:
+def _syntax_ok(ctx: LintContext, part: MessagePart) -> CompiledTemplate | None:
     from jinja2 import TemplateSyntaxError
 
     compiled = ctx.compiled(part.source)
     return None if isinstance(compiled, TemplateSyntaxError) else compiled
 
 
-def _unknown_names(ctx: LintContext, compiled: Any) -> list[str]:
+def _unknown_names(ctx: LintContext, compiled: CompiledTemplate) -> list[str]:
     from incplan.templates.engine import CONTEXT_NAMES
 
     known = CONTEXT_NAMES | JINJA_GLOBALS | set(ctx.valid.variables)
@@ -107,7 +111,7 @@ class _Renders:
         return self.done[part]
 
     def _render(self, part: MessagePart) -> Iterator[tuple[str, str, str | Exception]]:
-        from incplan.templates.engine import build_context
+        from incplan.templates.engine import CompiledTemplate, build_context
 
         plan = self.ctx.valid
         compiled = _syntax_ok(self.ctx, part)
@@ -118,6 +122,8 @@ class _Renders:
         for channel in self.ctx.receivers(part.stage, part.key):
             html = plan.channels[channel].format == "html" and part.part == "body"
             template = self.ctx.compiled(part.source, html)
+            if not isinstance(template, CompiledTemplate):
+                continue  # the same text compiled without autoescape, so it does not happen
             severities = self.ctx.severities_for(channel)
             for severity in severities if per_severity else severities[:1]:
                 context = build_context(
@@ -136,7 +142,9 @@ class _Renders:
                     return  # the plan's budget is spent
                 yield channel, severity, result
 
-    def _one(self, source: str, html: bool, template: Any, context: dict[str, Any]) -> str | Exception | None:
+    def _one(
+        self, source: str, html: bool, template: CompiledTemplate, context: dict[str, Any]
+    ) -> str | Exception | None:
         import time
 
         from incplan.templates.engine import LimitError, RenderError, render
@@ -230,7 +238,7 @@ def message_too_long(ctx: LintContext) -> Iterator[Diagnostic]:
     yield from _joined_too_long(ctx)
 
 
-def _measure(channel: Any, part: str, text: str) -> Measure:
+def _measure(channel: Channel, part: str, text: str) -> Measure:
     from incplan.templates.limits import STATUS_PAGE_SUBJECT_LIMIT, measure
 
     if part == "subject":
@@ -238,7 +246,7 @@ def _measure(channel: Any, part: str, text: str) -> Measure:
     return measure(channel.type, text, channel.max_length)
 
 
-def _too_long(part: str, channel: str, m: Measure, path: tuple[Any, ...], languages: str = "") -> Diagnostic:
+def _too_long(part: str, channel: str, m: Measure, path: tuple[PathPart, ...], languages: str = "") -> Diagnostic:
     detail = f" ({m.detail})" if m.detail else ""
     what = f"{part} of the post in {languages}" if languages else part
     return message_too_long.at(
@@ -380,8 +388,8 @@ def missing_next_update(ctx: LintContext) -> Iterator[Diagnostic]:
                 texts = [p for p in ctx.message_parts if (p.stage, p.key, p.locale) == (stage_id, key, locale)]
                 if not texts:
                     continue
-                compiled = [_syntax_ok(ctx, p) for p in texts]
-                if any(c is None for c in compiled):
+                compiled = [c for p in texts if (c := _syntax_ok(ctx, p)) is not None]
+                if len(compiled) < len(texts):
                     continue
                 if not any("next_update" in c.names for c in compiled):
                     body = next(p for p in texts if p.part == "body")
