@@ -52,6 +52,9 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
     # delivery recovery files (incidents/recovery.py) never land in the real ~/.local/state
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # the terminal's message language picks the language of status, watch and reports
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
 
 
 @pytest.fixture(autouse=True)

@@ -485,3 +485,120 @@ def test_a_polish_first_incident_in_both_languages(tmp_path: Path, update_golden
         'body: "Badamy problem. Usługa: płatności kartą. Objawy: odrzucone płatności.\\nPłatności BLIK działają'
         " normalnie.\\nCzas trwania: 5 minut." in record
     )
+
+
+# ------------------------------------------------------------------ status, watch and reports in the reader's language
+
+
+def _walked(tmp_path: Path, until: str) -> Path:
+    """The Polish-first incident above, walked up to `until` (HH:MM)."""
+    plan = tmp_path / "incplan.yaml"
+    plan.write_text(POLISH_FIRST.read_text(encoding="utf-8"), encoding="utf-8")
+    for clock, command in SCRIPT:
+        if clock > until:
+            break
+        if "-l" in command:
+            continue
+        code, _, err = run(*[a.replace("{id}", INCIDENT) for a in command], "--plan", str(plan), now=f"2026-11-27T{clock}:00+01:00")  # fmt: skip
+        assert code == 0, err
+    return plan
+
+
+def test_status_speaks_the_plans_first_language_or_the_chosen_one(tmp_path: Path) -> None:
+    plan = _walked(tmp_path, "10:22")
+    # 10:45: identified since 10:20 (25 min); last customer update 10:22; next due 10:22 + 30m = 10:52.
+    args = ("incident", "status", INCIDENT, "--plan", str(plan))
+    code, out, err = run(*args, now="2026-11-27T10:45:00+01:00")
+    assert (code, err) == (0, "")
+    assert out == (
+        f"{INCIDENT}  Płatności kartą nie przechodzą\n"
+        "  etap                              Przyczyna znana (od 2026-11-27 10:20 CET, 25 min)\n"
+        "  poziom                            sev1 Krytyczny\n"
+        "  otwarty                           2026-11-27 10:00 CET (45 min temu)\n"
+        "  ostatnia informacja dla klientów  2026-11-27 10:22 CET (23 min temu)\n"
+        "  kolejna informacja do             2026-11-27 10:52 CET (za 7 min)\n"
+    )
+    code, out, _ = run(*args, "-l", "en", now="2026-11-27T10:45:00+01:00")
+    assert out == (
+        f"{INCIDENT}  Płatności kartą nie przechodzą\n"
+        "  stage                 Identified (since 2026-11-27 10:20 CET, 25m)\n"
+        "  severity              sev1 Critical\n"
+        "  opened                2026-11-27 10:00 CET (45m ago)\n"
+        "  last customer update  2026-11-27 10:22 CET (23m ago)\n"
+        "  next update due       2026-11-27 10:52 CET (in 7m)\n"
+    )
+    # 11:00, eight minutes late: 10:52 + 8 min.
+    code, out, _ = run(*args, now="2026-11-27T11:00:00+01:00")
+    assert "  kolejna informacja do             2026-11-27 10:52 CET: SPÓŹNIONA o 8 min\n" in out
+    code, out, err = run(*args, "-l", "de")
+    assert code == 2 and "unknown locale `de`" in err
+    code, out, _ = run("incident", "status", "--plan", str(plan), "-l", "en", now="2026-11-27T12:00:00+01:00")
+    assert "next update due" in out  # still open: every open incident, in English
+
+
+@pytest.mark.parametrize(
+    ("environ", "language"),
+    [
+        ({"LC_ALL": "pl_PL.UTF-8"}, "pl"),
+        ({"LC_MESSAGES": "pl_PL.UTF-8"}, "pl"),
+        ({"LC_ALL": "pl"}, "pl"),
+        ({"LC_ALL": "C.UTF-8", "LC_MESSAGES": "pl_PL.UTF-8"}, "en"),  # LC_ALL wins, and the plan has no `C`
+        ({"LC_ALL": "de_DE.UTF-8"}, "en"),
+        ({"LANG": "pl_PL.UTF-8"}, "en"),  # set by images whatever the reader speaks: not read
+        ({}, "en"),
+    ],
+)
+def test_the_terminal_message_language_picks_the_view_language(
+    environ: dict[str, str], language: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bilingual-sms is English first and speaks Polish."""
+    plan = tmp_path / "incplan.yaml"
+    plan.write_text(BILINGUAL_SMS.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run("incident", "open", "--plan", str(plan), "-t", "Płatności", "-S", "sev1", now="2026-11-27T10:00:00+01:00")[0] == 0  # fmt: skip
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    code, out, _ = run("incident", "status", "--plan", str(plan), now="2026-11-27T10:05:00+01:00")
+    assert code == 0
+    assert (
+        ("  poziom " in out and "Krytyczny" in out)
+        if language == "pl"
+        else ("  severity " in out and "Critical" in out)
+    )
+    code, out, _ = run("incident", "status", "--plan", str(plan), "-l", "en", now="2026-11-27T10:05:00+01:00")
+    assert "  severity " in out  # --locale wins over the terminal
+
+
+def test_spans_of_time_are_short_in_the_readers_words() -> None:
+    from incplan.wording import span
+
+    cases = [(45, "45s", "45 s"), (330, "5m30s", "5 min 30 s"), (3900, "1h05m", "1 h 5 min"), (3600, "1h00m", "1 h")]
+    for seconds, en, pl in cases:
+        assert (span(timedelta(seconds=seconds), "en"), span(timedelta(seconds=seconds), "pl")) == (en, pl)
+    assert (span(None, "en"), span(None, "pl"), span(-180, "pl")) == ("n/a", "b.d.", "-3 min")
+
+
+def test_watch_speaks_the_readers_language(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    import pexpect
+
+    plan = _walked(tmp_path, "10:22")  # next customer update due 10:52
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
+    env.update(TERM="xterm-256color", INCPLAN_NOW="2026-11-27T10:51:00+01:00", INCPLAN_CLOCK_STEP="30")
+    child = pexpect.spawn(
+        str(Path(sys.executable).parent / "incplan"), ["incident", "watch", "--interval", "0.2", "--plan", str(plan)],
+        cwd=str(tmp_path), env=env, dimensions=(30, 160), encoding="utf-8", codec_errors="replace", timeout=30,
+    )  # fmt: skip
+    try:
+        child.expect(re.escape("SPÓŹNIONA o 0m 30s"))  # 10:52:30
+        screen = child.before + child.after
+        child.expect(re.escape("termin minął 10:52 CET"))
+        screen += child.before + child.after
+        for shown in ("Płatnik: ", "otwarte incydenty", "q kończy", "etap, poziom", "ostatnia informacja", "Przyczyna znana od 3", "sev1 Krytyczny", "nikt nie przypisany", "30 min 30 s temu"):  # fmt: skip
+            assert shown in screen, shown
+        child.send("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0

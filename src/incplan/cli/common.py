@@ -36,6 +36,12 @@ COMPONENT = typer.Option(
 VAR = typer.Option([], "--var", metavar="NAME=VALUE", help="A template variable's value; repeatable.")
 VARS = typer.Option(None, "--vars", metavar="FILE", help="YAML or JSON file of variables (`-`: standard input).")
 BY = typer.Option(None, "--by", metavar="@handle", help="Who did it (recorded with the event).")
+READER_LOCALE = typer.Option(
+    None,
+    "--locale",
+    "-l",
+    help="Language of the view (default: LC_ALL or LC_MESSAGES if the plan has it, else its first).",
+)
 
 
 @dataclass(frozen=True)

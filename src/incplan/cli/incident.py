@@ -16,6 +16,7 @@ from incplan.cli.common import (
     DONE_BY_NAME,
     FORMAT,
     PLAN,
+    READER_LOCALE,
     VAR,
     VARS,
     Done,
@@ -27,7 +28,6 @@ from incplan.cli.common import (
     when,
 )
 from incplan.cli.output import format_option, handled, pick
-from incplan.plan.durations import humanize as elapsed
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -181,16 +181,19 @@ class Statuses:
 
     found: list[Status]
     plan: Plan
+    locale: str  # the reader's
 
 
 def report_status_text(shown: Statuses, out: IO[str]) -> None:
+    from incplan.wording import words
+
     if not shown.found:
-        out.write("no open incidents\n")
+        out.write(words(shown.locale)["status.none_open"] + "\n")
         return
     for i, item in enumerate(shown.found):
         if i:
             out.write("\n")
-        _print_status(item, shown.plan, out)
+        _print_status(item, shown.plan, out, shown.locale)
 
 
 def report_status_json(shown: Statuses, out: IO[str]) -> None:
@@ -206,6 +209,7 @@ STATUS_BY_NAME = {"text": report_status_text, "json": report_status_json}
 def status(
     incident_id: str = typer.Argument(None, metavar="[ID]", help="One incident (default: every open one)."),
     format: str = format_option(STATUS_BY_NAME),
+    locale: str = READER_LOCALE,
     plan: str = PLAN,
 ) -> None:
     """Stage, severity, elapsed time, roles, last customer update, next update due or OVERDUE."""
@@ -224,8 +228,11 @@ def status(
             found, damaged = statuses(loaded, plan_path, now, include_closed=False)
         for item in found:
             needs.incident(usable, item.state)
+        from incplan.wording import reader_locale
+
+        reader = reader_locale(loaded, locale)
     warn_damaged(damaged)
-    report(Statuses(found, loaded), sys.stdout)
+    report(Statuses(found, loaded, reader), sys.stdout)
 
 
 @dataclass(frozen=True)
@@ -302,53 +309,53 @@ def list_(
     report(Listed(found, loaded, all_), sys.stdout)
 
 
-def _print_status(item: Status, plan: Plan, stream: IO[str]) -> None:
+def _print_status(item: Status, plan: Plan, stream: IO[str], locale: str) -> None:
     from rich.text import Text
 
     from incplan.cli.output import console
     from incplan.localize import format_time
     from incplan.playbook import person_line
+    from incplan.wording import component_status, span, words
 
     out = console(stream)
+    w = words(locale)
     tz = plan.organization.timezone
     state, cad, now = item.state, item.cadence, item.now
-    plan = plan.for_record(state)  # a maintenance: its own stages
+    plan = plan.for_record(state).in_locale(locale)  # a maintenance: its own stages; names in the reader's words
     stage = plan.stages.get(state.stage)
     sev = plan.severities.get(state.severity)
     since = state.stages[-1][1]
     out.print(Text(f"{state.id}  {state.title}", style="bold"))
+    since_text = w["status.since"].format(time=format_time(since, tz), span=span(now - since, locale))
     rows: list[tuple[str, str | Text]] = [
-        ("stage", f"{stage.name if stage else state.stage} (since {format_time(since, tz)}, {elapsed(now - since)})"),
-        ("severity", f"{state.severity} {sev.name if sev else ''}".strip()),
-        (
-            "opened",
-            f"{format_time(state.opened_at, tz)} ({_age(state, now)})",
-        ),
+        (w["status.stage"], f"{stage.name if stage else state.stage} ({since_text})"),
+        (w["status.severity"], f"{state.severity} {sev.name if sev else ''}".strip()),
+        (w["status.opened"], f"{format_time(state.opened_at, tz)} ({_age(state, now, locale)})"),
     ]
     if state.scheduled_for is not None:
-        until = format_time(state.scheduled_until, tz) if state.scheduled_until else "open end"
-        rows.append(("window", f"{format_time(state.scheduled_for, tz)} to {until}"))
+        until = format_time(state.scheduled_until, tz) if state.scheduled_until else w["status.open_end"]
+        rows.append(
+            (w["status.window"], w["status.window_span"].format(start=format_time(state.scheduled_for, tz), end=until))
+        )
     if cad.updates:
         last = cad.updates[-1]
-        rows.append(("last customer update", f"{format_time(last, tz)} ({elapsed(now - last)} ago)"))
+        ago = w["status.ago"].format(span=span(now - last, locale))
+        rows.append((w["status.last_update"], f"{format_time(last, tz)} ({ago})"))
     else:
-        rows.append(("last customer update", "none yet"))
+        rows.append((w["status.last_update"], w["status.none_yet"]))
     if not state.open:
-        rows.append(("resolved", format_time(state.resolved_at, tz) if state.resolved_at else ""))
+        rows.append((w["status.resolved"], format_time(state.resolved_at, tz) if state.resolved_at else ""))
     elif cad.next_due is None:
-        rows.append(("next update due", "no cadence for this severity and stage"))
+        rows.append((w["status.next_due"], w["status.no_cadence"]))
     elif item.overdue_by is not None:
-        rows.append(
-            (
-                "next update due",
-                Text(f"{format_time(cad.next_due, tz)}: OVERDUE by {elapsed(item.overdue_by)}", style="bold red"),
-            )
-        )
+        overdue = w["status.overdue"].format(span=span(item.overdue_by, locale))
+        rows.append((w["status.next_due"], Text(f"{format_time(cad.next_due, tz)}: {overdue}", style="bold red")))
     else:
-        rows.append(("next update due", f"{format_time(cad.next_due, tz)} (in {elapsed(cad.next_due - now)})"))
-    for component_id, component_status in state.components.items():
+        due_in = w["status.in"].format(span=span(cad.next_due - now, locale))
+        rows.append((w["status.next_due"], f"{format_time(cad.next_due, tz)} ({due_in})"))
+    for component_id, current in state.components.items():
         component = plan.components.get(component_id)
-        rows.append((component.name if component else component_id, component_status.replace("_", " ")))
+        rows.append((component.name if component else component_id, component_status(current, locale)))
     for role_id, handles in state.roles.items():
         role = plan.roles.get(role_id)
         names = ", ".join(person_line(plan, h).name for h in handles)
@@ -360,10 +367,13 @@ def _print_status(item: Status, plan: Plan, stream: IO[str]) -> None:
         out.print(line)
 
 
-def _age(state: State, now: datetime) -> str:
+def _age(state: State, now: datetime, locale: str) -> str:
+    from incplan.wording import span, words
+
+    w = words(locale)
     if state.resolved_at:
-        return f"{elapsed(state.resolved_at - state.opened_at)} to resolve"
-    return f"{elapsed(now - state.opened_at)} ago"
+        return w["status.to_resolve"].format(span=span(state.resolved_at - state.opened_at, locale))
+    return w["status.ago"].format(span=span(now - state.opened_at, locale))
 
 
 def _status_json(item: Status, plan: Plan) -> JSONObject:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from incplan.cli.common import PLAN, load_usable
+from incplan.cli.common import PLAN, READER_LOCALE, load_usable
 from incplan.cli.output import fail, handled
 from incplan.diagnostics import UsageError
 
@@ -29,6 +29,7 @@ STYLES = {"ok": "green", "soon": "bold dark_orange", "overdue": "bold red", "non
 
 def watch(
     incident_id: str = typer.Argument(None, metavar="[ID]", help="One incident (default: every open one)."),
+    locale: str = READER_LOCALE,
     plan: str = PLAN,
     interval: float = typer.Option(1.0, "--interval", hidden=True, help="Seconds between refreshes."),
 ) -> None:
@@ -44,14 +45,16 @@ def watch(
     with handled():
         from incplan import needs
         from incplan.incidents.board import board
+        from incplan.wording import reader_locale
 
         usable, plan_path = load_usable(plan)
         loaded = usable.plan
+        reader = reader_locale(loaded, locale)
         clock = _clock()
         board(loaded, plan_path, clock(0), incident_id)  # an unknown id or a broken plan: fail now
         needs.watching(usable, plan_path, clock(0), incident_id)
     with suppress(KeyboardInterrupt):  # Ctrl-C quits, as `q` does
-        _run(loaded, plan_path, incident_id, clock, max(interval, 0.05))
+        _run(loaded, plan_path, incident_id, clock, max(interval, 0.05), reader)
 
 
 def _clock() -> Callable[[int], datetime]:
@@ -70,7 +73,12 @@ def _clock() -> Callable[[int], datetime]:
 
 
 def _run(
-    plan: Plan, plan_path: Path, incident_id: str | None, clock: Callable[[int], datetime], interval: float
+    plan: Plan,
+    plan_path: Path,
+    incident_id: str | None,
+    clock: Callable[[int], datetime],
+    interval: float,
+    locale: str,
 ) -> None:
     from rich.live import Live
 
@@ -84,10 +92,10 @@ def _run(
         while True:
             now = clock(tick)
             try:
-                current = board(plan, plan_path, now, incident_id)
+                current = board(plan, plan_path, now, incident_id, locale)
             except UsageError as error:  # e.g. the record went away in a checkout
                 current = Board(now, problems=[error.message])
-            live.update(_screen(current, plan, incident_id), refresh=True)
+            live.update(_screen(current, plan, incident_id, locale), refresh=True)
             fresh = [due for due in current.overdue if due not in belled]
             if fresh:
                 belled.update(fresh)
@@ -124,46 +132,51 @@ def _keys() -> Iterator[Callable[[float], str]]:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
-def _screen(current: Board, plan: Plan, incident_id: str | None) -> Group:
+def _screen(current: Board, plan: Plan, incident_id: str | None, locale: str) -> Group:
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
     from incplan.incidents.board import countdown
-    from incplan.plan.durations import humanize as elapsed
+    from incplan.wording import span, words
 
+    w = words(locale)
     tz = plan.organization.timezone
     head = Text(f"{plan.organization.name}: ", style="bold")
-    head.append(Text(f"{'incident ' + incident_id if incident_id else 'open incidents'}", style="bold"))
+    head.append(Text(w["watch.one"].format(id=incident_id) if incident_id else w["watch.open"], style="bold"))
     from zoneinfo import ZoneInfo
 
     local = current.now.astimezone(ZoneInfo(tz))
-    head.append(Text(f"  {local:%Y-%m-%d %H:%M:%S %Z}  ·  q quits", style="dim"))
+    head.append(Text(f"  {local:%Y-%m-%d %H:%M:%S %Z}  ·  {w['watch.quit']}", style="dim"))
     parts: list[RenderableType] = [head]
     if not current.rows and not current.problems:
-        parts.append(Text("\nNo open incidents. Watching the records for changes.", style="green"))
+        parts.append(Text("\n" + w["watch.empty"], style="green"))
     if current.rows:
         table = Table(expand=True, show_lines=True)
-        table.add_column("incident", ratio=4)
-        table.add_column("stage, severity", ratio=3)
-        table.add_column("roles", ratio=4)
-        table.add_column("last update", no_wrap=True, min_width=11)
-        table.add_column("next update", no_wrap=True, min_width=18)
+        table.add_column(w["watch.incident"], ratio=4)
+        table.add_column(w["watch.stage"], ratio=3)
+        table.add_column(w["watch.roles"], ratio=4)
+        table.add_column(w["watch.last"], no_wrap=True, min_width=11)
+        table.add_column(w["watch.next"], no_wrap=True, min_width=18)
         for row in current.rows:
             style = STYLES[row.urgency]
             incident = Text(row.id, style="bold", overflow="fold")
             incident.append(Text("\n" + row.title))
-            last = Text(f"{elapsed(row.last_update_ago)} ago" if row.last_update_ago is not None else "none yet")
-            if row.next_due is None or row.due_in is None:
-                due = Text("resolved" if not row.open else "no cadence at this stage", style=style)
-            elif row.urgency == "overdue":
-                due = Text(f"OVERDUE by {countdown(row.due_in)}", style=style)
-                due.append(Text(f"\nwas due {_clock_time(row.next_due, current.now, tz)}"))
+            if row.last_update_ago is not None:
+                last = Text(w["status.ago"].format(span=span(row.last_update_ago, locale)))
             else:
-                due = Text(f"in {countdown(row.due_in)}", style=style)
-                due.append(Text(f"\ndue {_clock_time(row.next_due, current.now, tz)}"))
-            roles = Text("\n".join(f"{name}: {people}" for name, people in row.roles) or "none assigned")
-            stage = Text(f"{row.stage_name} for {elapsed(row.stage_since)}\n{row.severity} {row.severity_name}".strip())
+                last = Text(w["status.none_yet"])
+            if row.next_due is None or row.due_in is None:
+                due = Text(w["status.resolved"] if not row.open else w["watch.no_cadence"], style=style)
+            elif row.urgency == "overdue":
+                due = Text(w["status.overdue"].format(span=countdown(row.due_in)), style=style)
+                due.append(Text("\n" + w["watch.was_due"].format(time=_clock_time(row.next_due, current.now, tz))))
+            else:
+                due = Text(w["status.in"].format(span=countdown(row.due_in)), style=style)
+                due.append(Text("\n" + w["watch.due"].format(time=_clock_time(row.next_due, current.now, tz))))
+            roles = Text("\n".join(f"{name}: {people}" for name, people in row.roles) or w["watch.nobody"])
+            since = w["watch.for"].format(stage=row.stage_name, span=span(row.stage_since, locale))
+            stage = Text(f"{since}\n{row.severity} {row.severity_name}".strip())
             table.add_row(incident, stage, roles, last, due)
         parts.append(table)
     for problem in current.problems:

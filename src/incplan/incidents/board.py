@@ -85,8 +85,10 @@ def row_of(status: Status, plan: Plan) -> Row:
     )
 
 
-def board(plan: Plan, plan_path: Path, now: datetime, incident_id: str | None = None) -> Board:
-    """The board at `now`, read from the records as they are on disk now."""
+def board(
+    plan: Plan, plan_path: Path, now: datetime, incident_id: str | None = None, locale: str | None = None
+) -> Board:
+    """The board at `now`, read from the records as they are on disk now; names in `locale`."""
     from incplan.incidents.service import status_of, statuses
     from incplan.incidents.store import incidents_dir, record_path
 
@@ -100,7 +102,8 @@ def board(plan: Plan, plan_path: Path, now: datetime, incident_id: str | None = 
     else:
         found, damaged = statuses(plan, plan_path, now, include_closed=False)
         result.problems.extend(p.message for p in damaged)
-    result.rows = [row_of(s, plan.for_record(s.state)) for s in found]  # a maintenance: its own stages
+    # a maintenance: its own stages
+    result.rows = [row_of(s, plan.for_record(s.state).in_locale(locale)) for s in found]
     order = {"overdue": 0, "soon": 1, "ok": 2, "none": 3}
     result.rows.sort(key=lambda r: (order[r.urgency], r.due_in or timedelta(0), r.id))
     return result
