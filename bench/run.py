@@ -532,7 +532,8 @@ from collections import defaultdict
 from datetime import UTC, datetime
 sys.path.insert(0, sys.argv[1])
 from run import make_plan
-from incplan.plan.load import parse_yaml, validate
+from incplan.plan.load import validate
+from incplan.plan.parse import parse_yaml
 from incplan.lint.context import LintContext
 from incplan.lint.registry import CODE_BY_KEY, DATA_RULES, PLAN_RULES
 now = datetime(2026, 12, 2, 12, tzinfo=UTC)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from incplan.incidents import lines
 from incplan.incidents.store import event_line
-from incplan.plan.load import parse_yaml
+from incplan.plan.parse import parse_yaml
 
 SCALARS = [
     "sev1", "note", "Checked dashboard 12", "../plan.yaml", "a.b/c", "Zażółć gęślą", "x-y_z", "ok.",

@@ -112,7 +112,7 @@ def test_ok_case(path: Path, now: datetime) -> None:
 
 
 def test_file_too_large_ok_at_the_cap(tmp_path: Path, now: datetime) -> None:
-    from incplan.plan.load import MAX_BYTES
+    from incplan.plan.read import MAX_BYTES
 
     base = case_files.BASE.read_bytes()
     padding = b"# padding\n"

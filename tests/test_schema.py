@@ -19,7 +19,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from incplan.plan.load import parse_yaml, read_text, validate
+from incplan.plan.load import validate
+from incplan.plan.parse import parse_yaml
+from incplan.plan.read import read_text
 from incplan.plan.schema import plan_json_schema
 
 from .conftest import ROOT

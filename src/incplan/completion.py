@@ -12,7 +12,8 @@ SECTIONS = ("definition", "severities", "roles", "channels", "stages", "values")
 
 def _plan(explicit: str | None) -> tuple[Path, dict[str, object]] | None:
     from incplan.plan.discover import find_plan
-    from incplan.plan.load import parse_yaml, read_text
+    from incplan.plan.parse import parse_yaml
+    from incplan.plan.read import read_text
 
     path = find_plan(None if explicit in (None, "-") else explicit)
     text, _ = read_text(path, str(path))

@@ -54,7 +54,8 @@ def read_vars_file(path: str) -> Given:
     """Variables from a YAML or JSON mapping of names to text, or to `{locale: text}`."""
     from pathlib import Path
 
-    from incplan.plan.load import parse_yaml, read_text
+    from incplan.plan.parse import parse_yaml
+    from incplan.plan.read import read_text
 
     text, problems = read_text(Path(path), path)
     if text is None:

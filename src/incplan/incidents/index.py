@@ -64,7 +64,8 @@ def _scan(text: str) -> list[tuple[datetime, str]] | None:
 def last_stage(path: Path) -> tuple[str, str] | None:
     """(kind, the stage the record ends in: its events in time order); None when the file is
     not a readable record."""
-    from incplan.plan.load import parse_yaml, read_text
+    from incplan.plan.parse import parse_yaml
+    from incplan.plan.read import read_text
 
     text, _ = read_text(path, str(path))
     if text is None:

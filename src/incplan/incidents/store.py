@@ -77,8 +77,10 @@ def read_record(path: Path) -> tuple[Record, Any]:
     from pydantic import ValidationError
 
     from incplan.incidents.models import Record
-    from incplan.plan.load import read_text, schema_diagnostic, yaml_diagnostic
+    from incplan.plan.model_errors import schema_diagnostic
     from incplan.plan.positions import Positions
+    from incplan.plan.read import read_text
+    from incplan.plan.yaml_errors import yaml_diagnostic
 
     if not path.is_file():
         raise UsageError(f"no incident record `{path}`", hint="`incplan incident list --all` shows the records")
@@ -87,7 +89,7 @@ def read_record(path: Path) -> tuple[Record, Any]:
         raise ProblemError(f"the record `{path}` cannot be read", problems)
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    from incplan.plan.load import event_guard
+    from incplan.plan.yaml_caps import event_guard
 
     if (problem := event_guard(text, str(path))) is not None:
         raise ProblemError(f"the record `{path}` is damaged; fix it by hand", [problem])
@@ -265,7 +267,7 @@ def _parse_layout(text: str) -> tuple[Record | None, bool]:
 
     from incplan.incidents import lines
     from incplan.incidents.models import Record
-    from incplan.plan.load import parse_yaml
+    from incplan.plan.parse import parse_yaml
 
     if not text:
         return None, False
@@ -319,7 +321,7 @@ def read_record_fast(path: Path) -> Record:
     anything it cannot take goes through `read_record` for a positioned error."""
 
     from incplan.incidents.models import TitleChanged
-    from incplan.plan.load import read_text
+    from incplan.plan.read import read_text
 
     text, _ = read_text(path, str(path)) if path.is_file() else (None, [])
     fast = _parse_fast(text) if text is not None else None

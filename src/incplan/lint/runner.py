@@ -15,7 +15,7 @@ from pathlib import Path
 
 from incplan.diagnostics import Diagnostic, Severity, UsageError
 from incplan.lint.cache import ResultCache
-from incplan.plan.load import STDIN, read_text
+from incplan.plan.read import STDIN, read_text
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 SKIP_FOLDERS = frozenset({"incidents", "node_modules", "__pycache__", "venv"})

@@ -140,7 +140,7 @@ def from_file(path: Path) -> Side:
 
 def from_revision(rev: str, commit: str, plan_path: str, root: Path) -> Side:
     """The plan as it was at `commit` (`plan_path` relative to the repository root)."""
-    from incplan.plan.load import MAX_BYTES
+    from incplan.plan.read import MAX_BYTES
 
     shown = f"{rev}:{plan_path}"
     side = Side(label=f"{rev} ({commit[:7]})", file=shown, revision=commit)

@@ -1,0 +1,120 @@
+"""YAML text -> plain Python data (dicts, lists, scalars) with the caps enforced and text
+cleaned of what cannot be printed; every problem a positioned diagnostic."""
+
+from __future__ import annotations
+
+import functools
+import re
+import warnings
+from typing import Any
+
+from incplan.controls import CONTROL
+from incplan.diagnostics import Anchor, Diagnostic, PathPart
+from incplan.plan import problems as P
+from incplan.plan.yaml_caps import MAX_DEPTH, needs_scan, nesting_depth, scan
+from incplan.plan.yaml_errors import parse_error
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
+    """Plain Python data from YAML text, or diagnostics. Caps are checked on the event stream
+    before any object is built, so an alias bomb or 5,000-deep nesting costs nothing."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
+    try:
+        try:
+            return _load_safe(YAML(typ="safe"), text, file)
+        except MarkedYAMLError:
+            # libyaml (the C parser) is stricter than YAML 1.2 in places, e.g. it rejects
+            # `{url: https://x}`; the pure-Python parser decides, and its error is reported.
+            return _load_safe(YAML(typ="safe", pure=True), text, file)
+    except Exception as exc:  # the loader is total: whatever the bytes, a diagnostic
+        return None, [parse_error(exc, text, file)]
+
+
+def _load_safe(yaml: Any, text: str, file: str) -> tuple[Any, list[Diagnostic]]:
+    yaml.Resolver = _once_resolver()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if needs_scan(text):
+            problem = scan(yaml, text, file)
+            if problem is not None:
+                return None, [problem]
+        data = yaml.load(text)
+        if nesting_depth(data) > MAX_DEPTH:
+            return None, [scan(yaml, text, file) or P.TOO_DEEP.at("nesting is too deep", line=1, file=file)]
+        return _plain(data, file, clean="\\" in text)
+
+
+def _plain(data: Any, file: str, *, clean: bool) -> tuple[Any, list[Diagnostic]]:
+    """Only plain dicts, lists and scalars go on; text is valid Unicode. A tagged root such as
+    `!!omap` or `!!set` is not a plan; a lone surrogate (`"\\ud800"`, a valid YAML escape)
+    cannot be printed or sent: it becomes U+FFFD with an error at its place."""
+    if not isinstance(data, dict | list | str | int | float | bool | type(None)):
+        kind = type(data).__name__
+        return None, [
+            P.NOT_A_PLAN.at(
+                f"the top level is a `{kind}`, not a mapping of plan sections",
+                hint="a plan starts with `version: 1` and `organization:`; remove the YAML tag",
+                line=1,
+                file=file,
+            )
+        ]
+    if not clean:  # decoded strictly from UTF-8: only an escape can make a surrogate or a control
+        return data, []
+    found: list[Diagnostic] = []
+    return _clean(data, (), found), found
+
+
+def _clean(node: Any, path: tuple[PathPart, ...], found: list[Diagnostic], key: bool = False) -> Any:
+    if isinstance(node, str):
+
+        def report(problem: Any, message: str, hint: str) -> None:
+            if len(found) < 20:
+                where = (*path, node) if key else path
+                found.append(problem.at(message, hint=hint, path=where, anchor=Anchor.KEY if key else Anchor.VALUE))
+
+        if (control := CONTROL.search(node)) is not None:
+            # `"\e]8;;https://x\e\\"` (valid YAML escapes) would make a terminal show a link, clear
+            # the screen or set its title when the text is printed: plan text is data.
+            report(
+                P.YAML_SYNTAX,
+                f"control character U+{ord(control.group()):04X} is not allowed in a plan",
+                "remove it; a terminal would act on it when the text is printed",
+            )
+            node = CONTROL.sub("\ufffd", node)
+        if (char := _SURROGATE.search(node)) is None:
+            return node
+        report(
+            P.NOT_UTF8,
+            f"text holds `\\u{ord(char.group()):04x}`, half of a UTF-16 pair, which is not a character",
+            "write the character itself, or a `\\U0001F600`-style escape for characters beyond U+FFFF",
+        )
+        return node.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(node, dict):
+        return {_clean(k, path, found, key=True): _clean(v, (*path, k), found) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_clean(v, (*path, i), found) for i, v in enumerate(node)]
+    return node
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@functools.cache
+def _once_resolver() -> Any:
+    from ruamel.yaml.resolver import VersionedResolver
+
+    class OnceResolver(VersionedResolver):
+        """ruamel looks the YAML version up (through an AttributeError) twice per scalar;
+        with the C parser it cannot change within a document, so look it up once."""
+
+        _resolvers: Any = None
+
+        @property
+        def versioned_resolver(self) -> Any:
+            if self._resolvers is None:
+                self._resolvers = super().versioned_resolver
+            return self._resolvers
+
+    return OnceResolver
