@@ -15,10 +15,10 @@ def sources() -> dict[str, str]:
 
 def test_jinja_environments_are_built_in_two_places_only() -> None:
     """Our own documents (export, reports, site, init) in `documents.py`; plan templates, which
-    are untrusted, only in the sandbox of `templates/engine.py`."""
+    are untrusted, only in the sandbox of `templates/sandbox.py`."""
     built = re.compile(r"\b(?:Environment|Sandbox|SandboxedEnvironment|ImmutableSandboxedEnvironment)\(")
     found = {name for name, text in sources().items() if built.search(text)}
-    assert found == {"documents.py", "templates/engine.py"}
+    assert found == {"documents.py", "templates/sandbox.py"}
 
 
 def imported(text: str) -> set[str]:

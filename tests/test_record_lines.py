@@ -183,7 +183,7 @@ def test_status_and_remind_load_no_jinja2(tmp_path: Path) -> None:
             "import sys\nfrom incplan.__main__ import main\n"
             f"sys.argv = ['incplan', *{command!r}]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print('LOADED', 'jinja2' in sys.modules, 'incplan.templates.engine' in sys.modules, file=sys.stderr)\n"
+            "print('LOADED', 'jinja2' in sys.modules, 'incplan.templates.sandbox' in sys.modules, file=sys.stderr)\n"
         )
         done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr

@@ -14,12 +14,12 @@ __all__ = ["__version__", "lint_paths", "load_plan", "render_message"]
 if TYPE_CHECKING:  # pragma: no cover
     from incplan.lint.runner import lint_paths
     from incplan.plan.load import load_plan
-    from incplan.templates.engine import render_message
+    from incplan.templates.compose import render_message
 
 _LAZY = {
     "lint_paths": "incplan.lint.runner",
     "load_plan": "incplan.plan.load",
-    "render_message": "incplan.templates.engine",
+    "render_message": "incplan.templates.compose",
 }
 
 

@@ -5,7 +5,7 @@ Their templates ship in the package and are trusted; everything they show (plan 
 what a user typed) reaches them as data, never as a template. So they render in plain Jinja2
 environments, one per kind of output, each built once, with `StrictUndefined` and
 block-friendly whitespace. Plan templates are the other case: untrusted, they render only in the
-sandbox of `templates.engine`.
+sandbox of `templates.sandbox`.
 """
 
 from __future__ import annotations

@@ -166,7 +166,7 @@ def reads(u: UsablePlan, source: str, *, state: State | None = None, hint: str =
     """What one template reads: its variables, roles and their people, people, components."""
     from jinja2 import TemplateSyntaxError
 
-    from incplan.templates.engine import compile_template
+    from incplan.templates.cache import compile_template
 
     try:
         names = set(compile_template(source).names)
@@ -200,7 +200,7 @@ def _attributes(source: str, name: str) -> set[str] | None:
     `roles["scribe"]`), or None when it reads `name` otherwise (a loop over every role)."""
     from jinja2 import nodes
 
-    from incplan.templates.engine import environment
+    from incplan.templates.sandbox import environment
 
     try:
         ast = environment().parse(source)

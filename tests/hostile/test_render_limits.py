@@ -66,7 +66,8 @@ HOSTILE = {
 PROBE = textwrap.dedent(
     """
     import json, sys, time
-    from incplan.templates.engine import RenderError, compile_template, render
+    from incplan.templates.cache import compile_template
+    from incplan.templates.render import RenderError, render
 
     results = {}
     for name, source in json.loads(sys.stdin.read()).items():
@@ -180,7 +181,8 @@ SESSION_PROBE = textwrap.dedent(
     """
     import json, resource, signal, sys
     from incplan.templates import guards
-    from incplan.templates.engine import RenderError, compile_template, render
+    from incplan.templates.cache import compile_template
+    from incplan.templates.render import RenderError, render
 
     before = (signal.getsignal(signal.SIGPROF), resource.getrlimit(resource.RLIMIT_AS))
     results = {}

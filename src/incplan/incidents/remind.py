@@ -241,13 +241,9 @@ def reminder_text(
     from jinja2 import TemplateSyntaxError
 
     from incplan.localize import LocalTime
-    from incplan.templates.engine import (
-        IncidentInfo,
-        RenderError,
-        build_context,
-        compile_template,
-        render,
-    )
+    from incplan.templates.cache import compile_template
+    from incplan.templates.context import IncidentInfo, build_context
+    from incplan.templates.render import RenderError, render
     from incplan.variables import values_in
 
     context = build_context(

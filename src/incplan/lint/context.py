@@ -14,7 +14,7 @@ from incplan.plan.models import MessageSpec, Plan
 if TYPE_CHECKING:
     from jinja2 import TemplateSyntaxError
 
-    from incplan.templates.engine import CompiledTemplate
+    from incplan.templates.cache import CompiledTemplate
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,7 @@ class LintContext:
         """A `CompiledTemplate`, or the `TemplateSyntaxError` it raised."""
         from jinja2 import TemplateSyntaxError
 
-        from incplan.templates.engine import compile_template
+        from incplan.templates.cache import compile_template
 
         key = (source, autoescape)
         if key not in self._compiled:

@@ -377,7 +377,7 @@ def _parallel(job: _Job, todo: list[tuple[int, Path, str | None, str | None]], w
     # Build everything heavy before forking, so that the children share it.
     import incplan.lint.registry
     import incplan.plan.models
-    import incplan.templates.engine  # noqa: F401
+    import incplan.templates.render  # noqa: F401
 
     global _JOB
     _JOB = job

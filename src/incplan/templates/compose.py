@@ -8,15 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from incplan.diagnostics import ProblemError, UsageError
 from incplan.incidents.ids import slugify
-from incplan.templates.engine import (
-    CompiledTemplate,
-    IncidentInfo,
-    RenderError,
-    compile_template,
-    example_title,
-    render,
-)
+from incplan.templates.cache import CompiledTemplate, compile_template
+from incplan.templates.context import IncidentInfo, build_context, example_title, plan_context
 from incplan.templates.limits import Measure, measure
+from incplan.templates.render import RenderError, render
 
 if TYPE_CHECKING:
     from incplan.plan.models import MessageSpec, Plan
@@ -192,8 +187,6 @@ def compose(
     if missing:
         raise MissingInputs(list(missing.values()))
 
-    from incplan.templates.engine import build_context, plan_context
-
     incident = IncidentInfo(
         id=incident_id or f"{now:%Y-%m-%d}-{slugify(title or 'incident')}",
         title=title or "",
@@ -319,3 +312,47 @@ def _severity_input(plan: Plan, why: str) -> MissingInput:
     first = next(iter(plan.severities))
     names = ", ".join(f"{k} ({v.name})" for k, v in plan.severities.items())
     return MissingInput("severity", f"the incident's severity, {why}: {names}", first, f"--severity {first}")
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMessage:
+    subject: str | None
+    body: str
+
+
+def render_message(
+    plan: Plan,
+    *,
+    stage: str,
+    channel: str,
+    severity: str | None,
+    variables: dict[str, str],
+    incident: IncidentInfo,
+    now: datetime,
+    locale: str | None = None,
+) -> RenderedMessage | None:
+    """The message `channel` gets at `stage`, in `locale` (falling back to the default)."""
+    found = plan.message_for(stage, channel)
+    if found is None:
+        return None
+    _, spec = found
+    subject, body, used_locale = spec.subject, spec.body, plan.default_locale
+    if locale and locale != plan.default_locale and locale in spec.translations:
+        tr = spec.translations[locale]
+        subject, body = tr.subject if tr.subject is not None else subject, tr.body
+        used_locale = locale
+    ch = plan.channels.get(channel)
+    autoescape = ch is not None and ch.format == "html"
+    context = build_context(
+        plan,
+        stage=stage,
+        channel=channel,
+        severity=severity,
+        variables=variables,
+        incident=incident,
+        now=now,
+        locale=used_locale,
+    )
+    # Subjects are plain text everywhere (an email subject is never HTML).
+    rendered_subject = render(compile_template(subject), context) if subject else None
+    return RenderedMessage(rendered_subject, render(compile_template(body, autoescape=autoescape), context))

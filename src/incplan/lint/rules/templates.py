@@ -13,7 +13,7 @@ from incplan.templates.limits import Measure
 
 if TYPE_CHECKING:
     from incplan.plan.models import Channel
-    from incplan.templates.engine import CompiledTemplate
+    from incplan.templates.cache import CompiledTemplate
 
 E, W = Severity.ERROR, Severity.WARNING
 PLAN_BUDGET = 20.0  # seconds `check` spends rendering one plan's messages (SPEC §3)
@@ -42,7 +42,7 @@ def _syntax_ok(ctx: LintContext, part: MessagePart) -> CompiledTemplate | None:
 
 
 def _unknown_names(ctx: LintContext, compiled: CompiledTemplate) -> list[str]:
-    from incplan.templates.engine import CONTEXT_NAMES
+    from incplan.templates.context import CONTEXT_NAMES
 
     known = CONTEXT_NAMES | JINJA_GLOBALS | set(ctx.valid.variables)
     return sorted(n for n in compiled.names if n not in known)
@@ -67,7 +67,7 @@ def template_syntax(ctx: LintContext) -> Iterator[Diagnostic]:
 @rule("E302", "template-undefined-name", E)
 def template_undefined_name(ctx: LintContext) -> Iterator[Diagnostic]:
     """A template that uses a name that is neither a declared variable nor in the render context."""
-    from incplan.templates.engine import CONTEXT_NAMES
+    from incplan.templates.context import CONTEXT_NAMES
 
     for part in [*ctx.message_parts, *ctx.maintenance_parts, *ctx.reminder_parts]:
         compiled = _syntax_ok(ctx, part)
@@ -92,7 +92,7 @@ class _Renders:
     template is not rendered again. What is left is bounded by the plan's budget (SPEC §3)."""
 
     def __init__(self, ctx: LintContext) -> None:
-        from incplan.templates.engine import example_incident, example_variables, plan_context
+        from incplan.templates.context import example_incident, example_variables, plan_context
 
         self.ctx = ctx
         self.bases = {loc: plan_context(ctx.valid, loc) for loc in ctx.valid.organization.locales}
@@ -111,7 +111,8 @@ class _Renders:
         return self.done[part]
 
     def _render(self, part: MessagePart) -> Iterator[tuple[str, str, str | Exception]]:
-        from incplan.templates.engine import CompiledTemplate, build_context
+        from incplan.templates.cache import CompiledTemplate
+        from incplan.templates.context import build_context
 
         plan = self.ctx.valid
         compiled = _syntax_ok(self.ctx, part)
@@ -147,7 +148,7 @@ class _Renders:
     ) -> str | Exception | None:
         import time
 
-        from incplan.templates.engine import LimitError, RenderError, render
+        from incplan.templates.render import LimitError, RenderError, render
 
         if (failed := self.over_limit.get((source, html))) is not None:
             return failed

@@ -1,0 +1,78 @@
+"""The sandbox every plan template renders in (SPEC §3, §9).
+
+Templates come from plans, and a pull request can change a plan: they are rendered only in
+`ImmutableSandboxedEnvironment` with `StrictUndefined`. Templates only ever see plain dicts,
+lists and strings (`templates.context`), and user values are inserted as values, never compiled
+as templates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import StrictUndefined, nodes
+from jinja2.compiler import CodeGenerator
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from incplan.templates import filters, guards
+
+
+class _Generator(CodeGenerator):
+    """`a ~ b` goes through the sandbox too (see `guards.concat`)."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Any) -> None:
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            join = "markup_join"
+        else:
+            join = "str_join"
+        self.write("environment.guarded_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write(f"), {join})")
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """Also bounds everything that can build large text, lists or numbers (`guards`)."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = _Generator
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.filters = {name: guards.guard_filter(name, f) for name, f in self.filters.items()}
+        self.globals["lipsum"] = guards.guard_lipsum(self.globals["lipsum"])  # type: ignore[arg-type]
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        return guards.binop(operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        # The sandbox's own `call` still decides what is callable (and, in older Jinja2,
+        # sandboxes `str.format`); the guards measure around it.
+        def invoke(obj: Any, *a: Any, **kw: Any) -> Any:
+            return super(Sandbox, __self).call(__context, obj, *a, **kw)
+
+        return guards.call(__obj, args, kwargs, invoke)
+
+    @staticmethod
+    def guarded_concat(parts: tuple[Any, ...], join: Any) -> str:
+        return guards.concat(parts, join)
+
+
+_ENVIRONMENTS: dict[bool, Sandbox] = {}
+
+
+def environment(autoescape: bool = False) -> Sandbox:
+    env = _ENVIRONMENTS.get(autoescape)
+    if env is None:
+        env = Sandbox(
+            undefined=StrictUndefined,
+            autoescape=autoescape,
+            keep_trailing_newline=False,
+            auto_reload=False,
+        )
+        env.filters.update(filters.TIME_FILTERS)
+        _ENVIRONMENTS[autoescape] = env
+    return env
