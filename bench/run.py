@@ -589,6 +589,9 @@ def profile(env: dict[str, str]) -> dict[str, object]:
     return out
 
 
+PARTS = ("version", "check-one", "notify", "update", "tree", "scale", "profile", "report")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer runs and a 200-plan tree (a smoke run)")
@@ -596,8 +599,11 @@ def main() -> None:
     parser.add_argument("--site", type=int, metavar="N", default=None, help="only `site build` over N records")
     parser.add_argument("--only-scale", action="store_true", help="only status/remind/watch over 3,000 records")
     parser.add_argument("--profile", action="store_true", help="only where the time goes (lint phases, imports)")
+    parser.add_argument("--only", action="append", choices=PARTS, default=None,
+                        help="only these parts (repeatable): " + ", ".join(PARTS))  # fmt: skip
     args = parser.parse_args()
-    setup(baselines=not (args.site or args.profile))
+    parts = set(args.only or PARTS)
+    setup(baselines=not (args.site or args.profile) and bool(parts & {"version", "check-one", "notify", "tree"}))
     if args.site:
         rows = site_benchmark(args.site, str(BIN / "incplan"))
         (WORK / "site-results.json").write_text(json.dumps(rows, indent=2))
@@ -634,9 +640,9 @@ def main() -> None:
     schema = data / "incplan.schema.json"
     schema.write_text(sh(BIN / "incplan", "schema").stdout, encoding="utf-8")
     tree = data / f"tree{tree_size}"
-    if not tree.exists():
+    if not tree.exists() and "tree" in parts:
         build_tree(tree, tree_size)
-    tree_files = sorted(str(p) for p in tree.rglob("*.yaml"))
+    tree_files = sorted(str(p) for p in tree.rglob("*.yaml")) if tree.exists() else []
     incplan = str(BIN / "incplan")
     cjs = {
         "check-jsonschema (C YAML)": [str(BASE_C / "check-jsonschema"), "--schemafile", str(schema)],
@@ -645,11 +651,11 @@ def main() -> None:
     c_ext, pure = list(cjs)
     lines = len(plan.read_text().splitlines())
     print(f"plan: {lines} lines; tree: {tree_size} plans; {runs} rounds; {os.cpu_count()} cores")
-    results = [
-        paired("incplan --version vs python -c pass", [sys.executable, "-c", "pass"], [incplan, "--version"], runs, 6.0, env),
-    ]
+    results: list[dict[str, object]] = []
+    if "version" in parts:
+        results.append(paired("incplan --version vs python -c pass", [sys.executable, "-c", "pass"], [incplan, "--version"], runs, 6.0, env))
     check_one = [incplan, "check", str(plan)]
-    results += compare(
+    results += [] if "check-one" not in parts else compare(
         "check one plan",
         {name: [*cmd, str(plan)] for name, cmd in cjs.items()},
         {
@@ -666,7 +672,7 @@ def main() -> None:
     template = data / "message.j2"
     template.write_text("We are investigating {{ impact }} affecting {{ service }}. Next update by {{ next_update }}.\n")
     notify = [incplan, "--color", "never", "notify", "--plan", str(plan), "--stage", "investigating", "--severity", "sev1", "--example", "--format", "text"]  # fmt: skip
-    results += compare(
+    results += [] if "notify" not in parts else compare(
         "notify (4 channels)",
         {"jinja2-cli (1 template)": [str(BASE_C / "jinja2"), str(template), str(variables)]},
         {"incplan": (notify, None)},
@@ -678,7 +684,7 @@ def main() -> None:
     shutil.rmtree(incidents, ignore_errors=True)
     incidents.mkdir()
     rng = random.Random(7)
-    for events in (1250, 2500, 5000):
+    for events in (1250, 2500, 5000) if "update" in parts else ():
         record = incidents / f"big-{events}.yaml"
 
         def fresh(record: Path = record, events: int = events) -> None:  # the same record before every run
@@ -698,11 +704,12 @@ def main() -> None:
         )
         record.unlink()
     sizes = [r for r in results if str(r["name"]).startswith("incident update")]
-    per_event = [(float(b["cpu_s"]) - float(a["cpu_s"])) / (e2 - e1) for (a, e1), (b, e2) in zip(zip(sizes, (1250, 2500)), zip(sizes[1:], (2500, 5000)), strict=True)]  # fmt: skip
-    print(f"incident update: CPU per extra event {per_event[0] * 1e6:.1f} us (1,250 -> 2,500), {per_event[1] * 1e6:.1f} us (2,500 -> 5,000): linear if equal")
-    results.append({"name": "incident update CPU per event (1250->2500, 2500->5000)", "per_event_us": [round(x * 1e6, 2) for x in per_event]})
+    per_event = [] if not sizes else [(float(b["cpu_s"]) - float(a["cpu_s"])) / (e2 - e1) for (a, e1), (b, e2) in zip(zip(sizes, (1250, 2500)), zip(sizes[1:], (2500, 5000)), strict=True)]  # fmt: skip
+    if per_event:
+        print(f"incident update: CPU per extra event {per_event[0] * 1e6:.1f} us (1,250 -> 2,500), {per_event[1] * 1e6:.1f} us (2,500 -> 5,000): linear if equal")
+        results.append({"name": "incident update CPU per event (1250->2500, 2500->5000)", "per_event_us": [round(x * 1e6, 2) for x in per_event]})
     tree_runs = max(3, runs // 5)
-    results += compare(
+    results += [] if "tree" not in parts else compare(
         f"check {tree_size}-plan tree",
         {name: [*cmd, *tree_files] for name, cmd in cjs.items()},
         {"cold (result cache empty)": ([incplan, "check", str(tree)], empty_results), "warm (unchanged files)": ([incplan, "check", str(tree)], None)},
@@ -710,10 +717,18 @@ def main() -> None:
         {("cold (result cache empty)", c_ext): 0.35, ("warm (unchanged files)", c_ext): 0.15},
         env,
     )
-    results.extend(scale(data, runs, env))
+    if "scale" in parts:
+        results.extend(scale(data, runs, env))
     big = data / "scale3000"
-    profiled = profile(env)
-    results.append(absolute("report --all over 3,000 incidents", [incplan, "report", "--all", "--format", "json", "--plan", str(big / "plan.yaml")], max(3, runs // 3), {**env, "INCPLAN_NOW": SCALE_NOW}, 3.0))
+    if "report" in parts and not (big / "plan.yaml").exists():
+        scale_team(big, 3000)
+    profiled = profile(env) if "profile" in parts else {}
+    if "report" in parts:
+        report_all = [incplan, "report", "--all", "--format", "json", "--plan", str(big / "plan.yaml")]
+        report_env = {**env, "INCPLAN_NOW": SCALE_NOW}
+        results.append(absolute("report --all over 3,000 incidents (figures kept)", report_all, max(3, runs // 3), report_env, 3.0))
+        results.append(absolute("report --all over 3,000 incidents (figure cache empty)", report_all, max(3, runs // 3), report_env, 3.0,
+                                prepare=lambda: shutil.rmtree(cache / "reports", ignore_errors=True)))  # fmt: skip
     del pure
     out = {"machine": started, "after": machine(), "results": results, "profile": profiled}
     (WORK / "results.json").write_text(json.dumps(out, indent=2))

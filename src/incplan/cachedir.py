@@ -65,8 +65,9 @@ def entry_path(folder: Path, key: str, suffix: str = "") -> Path:
     return folder / key[:2] / f"{key}{suffix}"
 
 
-def read_entry(folder: Path, key: str, suffix: str = "") -> bytes | None:
-    """The bytes of a cached entry, or None for anything missing, foreign or not ours."""
+def read_entry(folder: Path, key: str, suffix: str = "", limit: int = MAX_ENTRY) -> bytes | None:
+    """The bytes of a cached entry (at most `limit` + 1 of them: more means too large), or None
+    for anything missing, foreign or not ours."""
     path = entry_path(folder, key, suffix)
     if not (private_folder(folder, create=False) and private_folder(path.parent, create=False)):
         return None
@@ -74,7 +75,7 @@ def read_entry(folder: Path, key: str, suffix: str = "") -> bytes | None:
         with open(path, "rb", opener=_no_follow) as handle:
             if not own_file(handle):
                 return None
-            return handle.read(MAX_ENTRY + 1)
+            return handle.read(limit + 1)
     except OSError:
         return None
 

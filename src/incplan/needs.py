@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from incplan.incidents.state import State
     from incplan.plan.models import Plan
     from incplan.plan.usable import Entry, UsablePlan
-    from incplan.reports.compute import IncidentReport
+    from incplan.reports.compute import IncidentFigures
 
 LEAVE_OUT = "fix it and run the command again, or name only the other channels with --channel"
 
@@ -415,16 +415,16 @@ def scheduling(u: UsablePlan, variables: Iterable[str], components: Iterable[str
     given(u, variables=variables, components=components, person=by)
 
 
-def report_row(u: UsablePlan, row: IncidentReport) -> None:
+def report_row(u: UsablePlan, row: IncidentFigures) -> None:
     """`report --all`: the severities, stages and channels behind one incident's figures."""
     if not u.aside:
         return
-    for severity_id, _ in row.severities:
+    for severity_id in row.severities:
         u.require(*severity(row.kind, severity_id))
-    for stage_id, _, _ in row.stages:
+    for stage_id in row.stages:
         u.require(stage(row.kind, stage_id))
-    for message in row.messages:
-        u.require(("channels", message["channel"]))
+    for channel in row.channels:
+        u.require(("channels", channel))
 
 
 def watching(u: UsablePlan, plan_path: Path, now: datetime, incident_id: str | None) -> None:

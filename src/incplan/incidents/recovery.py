@@ -62,15 +62,24 @@ def keep(record: Path, events: list[dict[str, Any]]) -> Path:
     return path
 
 
-def pending(record: Path) -> list[dict[str, Any]]:
-    """The events kept for `record`, oldest first (none when there is no recovery file)."""
-    try:  # one listing first: usually there is no folder or no file of this record's name
+def kept_names() -> list[str]:
+    """The names of the recovery files (usually none, or no folder at all)."""
+    try:
         with os.scandir(folder()) as entries:
-            names = [entry.name for entry in entries]
+            return [entry.name for entry in entries]
     except OSError:
         return []
+
+
+def has_kept(record: Path, names: list[str]) -> bool:
+    """Could one of the recovery files `names` hold events of `record`?"""
     prefix = f"{record.stem[:100]}."
-    if not any(name.startswith(prefix) for name in names):
+    return any(name.startswith(prefix) for name in names)
+
+
+def pending(record: Path) -> list[dict[str, Any]]:
+    """The events kept for `record`, oldest first (none when there is no recovery file)."""
+    if not has_kept(record, kept_names()):  # one listing first: usually nothing is kept
         return []
     texts = []
     for path in _candidates(record):

@@ -319,11 +319,20 @@ def _rewritten(path: Path, new_events: list[dict[str, Any]]) -> str:
 def read_record_fast(path: Path) -> Record:
     """For reading only (status, reports): the C safe loader, ~8x faster than round-trip;
     anything it cannot take goes through `read_record` for a positioned error."""
+    return record_from_text(path, read_record_text(path))
 
-    from incplan.incidents.models import TitleChanged
+
+def read_record_text(path: Path) -> str | None:
+    """The text of a record file, or None when it is missing or cannot be read as text."""
     from incplan.plan.read import read_text
 
-    text, _ = read_text(path, str(path)) if path.is_file() else (None, [])
+    return read_text(path, str(path))[0] if path.is_file() else None
+
+
+def record_from_text(path: Path, text: str | None) -> Record:
+    """`read_record_fast` of the record whose text (None: unreadable) was read from `path`."""
+    from incplan.incidents.models import TitleChanged
+
     fast = _parse_fast(text) if text is not None else None
     record = with_recovered(path, fast if fast is not None else read_record(path)[0])
     # The fast parser refuses control characters (but tab and newline): only a record it refused,

@@ -93,6 +93,60 @@ class IncidentReport:
             "roles": self.roles,
         }
 
+    def figures(self) -> IncidentFigures:
+        """This incident's row in `report --all`."""
+        return IncidentFigures(
+            id=self.id,
+            title=self.title,
+            kind=self.kind,
+            severity=self.severity,
+            opened_at=self.opened_at,
+            resolved_at=self.resolved_at,
+            time_to_resolve_s=self.time_to_resolve_s,
+            time_to_first_update_s=self.time_to_first_update_s,
+            first_update_target_s=self.first_update_target_s,
+            first_update_status=self.first_update_status,
+            cadence_status=self.cadence_status,
+            breach_count=len(self.breaches),
+            scheduled_for=self.scheduled_for,
+            scheduled_until=self.scheduled_until,
+            severities=tuple(dict.fromkeys(s for s, _ in self.severities)),
+            stages=tuple(dict.fromkeys(s for s, _, _ in self.stages)),
+            channels=tuple(dict.fromkeys(m["channel"] for m in self.messages)),
+        )
+
+
+@dataclass(frozen=True)
+class IncidentFigures:
+    """One incident's row in `report --all`: all that the period's figures and table use (kept
+    between runs for closed incidents by `reports/cache.py`)."""
+
+    id: str
+    title: str
+    kind: str
+    severity: str  # the most severe reached
+    opened_at: datetime
+    resolved_at: datetime | None
+    time_to_resolve_s: int | None
+    time_to_first_update_s: int | None
+    first_update_target_s: int | None
+    first_update_status: str
+    cadence_status: str
+    breach_count: int
+    scheduled_for: datetime | None
+    scheduled_until: datetime | None
+    severities: tuple[str, ...]  # every severity, stage and channel it had: what it needs of the plan
+    stages: tuple[str, ...]
+    channels: tuple[str, ...]
+
+    @property
+    def first_update_met(self) -> bool | None:
+        return {"met": True, "missed": False}.get(self.first_update_status)
+
+    @property
+    def cadence_met(self) -> bool | None:
+        return {"met": True, "missed": False}.get(self.cadence_status)
+
 
 def _seconds(delta: Any) -> int | None:
     return None if delta is None else int(delta.total_seconds())
@@ -194,10 +248,10 @@ def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport
 class PeriodReport:
     since: str | None  # as the user gave them (`--since 2026-11-01`, `--since 2026-11-01T12:00`)
     until: str | None
-    incidents: list[IncidentReport]
+    incidents: list[IncidentFigures]
     severity_order: list[str]
     damaged: list[ProblemError] = field(default_factory=list)
-    maintenances: list[IncidentReport] = field(default_factory=list)  # listed apart, never in the figures
+    maintenances: list[IncidentFigures] = field(default_factory=list)  # listed apart, never in the figures
 
     @property
     def by_severity(self) -> dict[str, int]:
@@ -285,25 +339,41 @@ def nearest_rank(values: list[int], q: float) -> int | None:
 
 
 def period_report(paths: list[Path], plan: Plan, now: datetime, since: str | None, until: str | None) -> PeriodReport:
-    """Incidents opened from `since` (a day's start, or a time) to `until` (a day's end, or a time)."""
+    """Incidents opened from `since` (a day's start, or a time) to `until` (a day's end, or a time).
+    A closed incident's figures come from the cache when its record is unchanged."""
     from incplan import clock
-    from incplan.incidents.store import read_record_fast
+    from incplan.incidents import recovery
+    from incplan.incidents.store import read_record_text, record_from_text
+    from incplan.reports.cache import FigureCache
 
     tz = plan.organization.timezone
     first = clock.entered_date(since, "--since", timezone=tz, end=False) if since else None
     last = clock.entered_date(until, "--until", timezone=tz, end=True) if until else None
-    reports = []
+    cache = FigureCache.open(plan)
+    kept = recovery.kept_names()
+    rows = []
     damaged = []
     for path in paths:
-        try:
-            record = read_record_fast(path)
-        except ProblemError as problem:
-            damaged.append(problem)  # reported beside the figures, never hiding the others
+        text = read_record_text(path)
+        digest = None
+        if cache is not None and text is not None and not recovery.has_kept(path, kept):
+            digest = cache.digest(text)
+        row = cache.get(digest) if cache is not None and digest is not None else None
+        if row is None:
+            try:
+                record = record_from_text(path, text)
+            except ProblemError as problem:
+                damaged.append(problem)  # reported beside the figures, never hiding the others
+                continue
+            row = incident_report(record, plan, now).figures()
+            if cache is not None and digest is not None:
+                cache.put(digest, row)
+        if (first and row.opened_at < first) or (last and row.opened_at >= last):
             continue
-        if (first and record.opened_at < first) or (last and record.opened_at >= last):
-            continue
-        reports.append(incident_report(record, plan, now))
-    reports.sort(key=lambda r: r.opened_at)
-    incidents = [r for r in reports if r.kind != "maintenance"]
-    maintenances = [r for r in reports if r.kind == "maintenance"]
+        rows.append(row)
+    if cache is not None:
+        cache.save()
+    rows.sort(key=lambda r: r.opened_at)
+    incidents = [r for r in rows if r.kind != "maintenance"]
+    maintenances = [r for r in rows if r.kind == "maintenance"]
     return PeriodReport(since, until, incidents, list(plan.severities), damaged, maintenances)

@@ -201,7 +201,7 @@ def period_text(report: PeriodReport, tz: str) -> str:
             first = f"{human(r.time_to_first_update_s)} ({human(r.first_update_target_s)})"
             mark = {"missed": " LATE", "pending": " pending", "not_applicable": " n/a"}.get(r.first_update_status, "")
             lines.append(
-                f"{r.id:<{width}}  {r.severity:<5} {t(r.opened_at):<21} {first + mark:<23} {len(r.breaches):>8}  "
+                f"{r.id:<{width}}  {r.severity:<5} {t(r.opened_at):<21} {first + mark:<23} {r.breach_count:>8}  "
                 f"{human(r.time_to_resolve_s)}"
             )
     if report.maintenances:

@@ -1,0 +1,179 @@
+"""The figures of closed incidents, kept between `report --all` runs in the cache folder
+(`cachedir`: a folder only this user can write, never trusted otherwise).
+
+A closed incident's figures depend only on its record and the plan (nothing on the clock:
+`incidents.state.cadence` judges it at its resolution), so they are kept under the sha256 of the
+record's text, in one JSON file per plan and incplan build: the file's name is the sha256 of the
+plan as validated, of incplan's code as `check`'s result cache sees it, and of this format. Every
+value read back is checked for the type it was written with; a damaged or edited entry is
+computed again from its record, and a damaged file is rebuilt. Open incidents and records with
+kept deliveries (`recovery`) are never cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from incplan import cachedir
+from incplan.clock import EARLIEST, LATEST
+from incplan.reports.compute import IncidentFigures
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from incplan.json_types import JSONObject
+    from incplan.plan.models import Plan
+
+FORMAT = 1
+MAX_FILE = 256 * 1024 * 1024  # ~400 bytes an incident: far more incidents than a team has
+STATUSES = frozenset({"met", "missed", "pending", "not_applicable"})
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def dump(row: IncidentFigures) -> JSONObject:
+    return {
+        "id": row.id,
+        "title": row.title,
+        "kind": row.kind,
+        "severity": row.severity,
+        "opened_at": row.opened_at.isoformat(),
+        "resolved_at": _iso(row.resolved_at),
+        "time_to_resolve_s": row.time_to_resolve_s,
+        "time_to_first_update_s": row.time_to_first_update_s,
+        "first_update_target_s": row.first_update_target_s,
+        "first_update_status": row.first_update_status,
+        "cadence_status": row.cadence_status,
+        "breach_count": row.breach_count,
+        "scheduled_for": _iso(row.scheduled_for),
+        "scheduled_until": _iso(row.scheduled_until),
+        "severities": list(row.severities),
+        "stages": list(row.stages),
+        "channels": list(row.channels),
+    }
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, not {type(value).__name__}")
+    return value
+
+
+def _moment(value: object) -> datetime:
+    moment = datetime.fromisoformat(_text(value))
+    if moment.tzinfo is None:
+        raise ValueError("a time without its offset")
+    if not EARLIEST <= moment.astimezone(UTC) < LATEST:  # as a record's times (incidents.models)
+        raise ValueError("a time outside the years 1970–9998")
+    return moment
+
+
+def _maybe_moment(value: object) -> datetime | None:
+    return None if value is None else _moment(value)
+
+
+def _seconds(value: object) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"expected a whole number of seconds, not {type(value).__name__}")
+    return value
+
+
+def _status(value: object) -> str:
+    if value not in STATUSES:
+        raise ValueError(f"not a status: {value!r}")
+    return _text(value)
+
+
+def _ids(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list, not {type(value).__name__}")
+    return tuple(_text(v) for v in value)
+
+
+def load(value: object) -> IncidentFigures:
+    """The row `dump` wrote; TypeError, KeyError or ValueError for anything else."""
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object, not {type(value).__name__}")
+    count = value["breach_count"]
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise TypeError("`breach_count` is not a count")
+    resolved_at = _moment(value["resolved_at"])  # only closed incidents are kept
+    return IncidentFigures(
+        id=_text(value["id"]),
+        title=_text(value["title"]),
+        kind=_text(value["kind"]),
+        severity=_text(value["severity"]),
+        opened_at=_moment(value["opened_at"]),
+        resolved_at=resolved_at,
+        time_to_resolve_s=_seconds(value["time_to_resolve_s"]),
+        time_to_first_update_s=_seconds(value["time_to_first_update_s"]),
+        first_update_target_s=_seconds(value["first_update_target_s"]),
+        first_update_status=_status(value["first_update_status"]),
+        cadence_status=_status(value["cadence_status"]),
+        breach_count=count,
+        scheduled_for=_maybe_moment(value["scheduled_for"]),
+        scheduled_until=_maybe_moment(value["scheduled_until"]),
+        severities=_ids(value["severities"]),
+        stages=_ids(value["stages"]),
+        channels=_ids(value["channels"]),
+    )
+
+
+class FigureCache:
+    """One plan's kept figures: `get` and `put` by the record's text, `save` once at the end
+    (only the records seen in this run are written back, so a deleted record's entry goes)."""
+
+    def __init__(self, folder: Path, plan: Plan) -> None:
+        from incplan.lint.cache import fingerprint
+
+        self.folder = folder
+        # incplan's code (each source file's size and time) as `check`'s results are keyed
+        self.key = hashlib.sha256(f"{plan.model_dump_json()}\0{fingerprint()}\0{FORMAT}".encode()).hexdigest()
+        self.old: dict[str, object] = {}
+        self.new: dict[str, object] = {}
+        raw = cachedir.read_entry(folder, self.key, ".json", limit=MAX_FILE)
+        if raw is None or len(raw) > MAX_FILE:
+            return
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            return
+        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("records"), dict):
+            self.old = data["records"]
+
+    @classmethod
+    def open(cls, plan: Plan) -> FigureCache | None:
+        """The cache of `plan`'s figures, or None when caching is off."""
+        root = cachedir.cache_root()
+        return cls(root / "reports", plan) if root is not None else None
+
+    @staticmethod
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def get(self, digest: str) -> IncidentFigures | None:
+        if digest not in self.old:
+            return None
+        try:
+            row = load(self.old[digest])
+        except (KeyError, TypeError, ValueError, OverflowError):
+            return None  # computed again, and kept as computed
+        self.new[digest] = self.old[digest]
+        return row
+
+    def put(self, digest: str, row: IncidentFigures) -> None:
+        if row.resolved_at is not None:  # an open incident's figures change with the clock
+            self.new[digest] = dump(row)
+
+    def save(self) -> None:
+        """Best effort: a report never fails for its cache."""
+        if self.new != self.old:
+            payload = json.dumps({"format": FORMAT, "records": self.new}, separators=(",", ":"))
+            cachedir.write_entry(self.folder, self.key, payload.encode("ascii"), ".json")
