@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from incplan.incidents.state import State
     from incplan.plan.models import Plan
     from incplan.plan.usable import Entry, UsablePlan
-    from incplan.reports.compute import IncidentFigures
+    from incplan.reports.figures import IncidentFigures
 
 LEAVE_OUT = "fix it and run the command again, or name only the other channels with --channel"
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from incplan import cachedir
 from incplan.clock import EARLIEST, LATEST
-from incplan.reports.compute import IncidentFigures
+from incplan.reports.figures import IncidentFigures
 
 if TYPE_CHECKING:
     from pathlib import Path
