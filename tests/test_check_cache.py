@@ -105,21 +105,44 @@ def test_warm_cold_uncached_and_typer_print_the_same(
         assert json.loads(out)["files"] == (2 if plans_only else 3)
 
 
-def test_a_warm_check_imports_nothing_heavy(tree: Path, tmp_path: Path) -> None:
-    """The point of the cache and the fast path: no Typer, pydantic, Jinja2, ruamel or Babel."""
+@pytest.mark.parametrize("named", [True, False], ids=["folder-named", "plan-discovered"])
+def test_a_warm_check_imports_nothing_heavy(named: bool, tree: Path, tmp_path: Path) -> None:
+    """The point of the cache and the fast path: no Typer, pydantic, Jinja2, ruamel or Babel;
+    a bare `check` (the plans it discovers in ./plans/) too."""
+    paths = [str(tree)] if named else []
     probe = (
         "import sys\nfrom incplan.__main__ import main\n"
-        f"sys.argv = ['incplan', 'check', {str(tree)!r}, '--format', 'sarif']\n"
+        f"sys.argv = ['incplan', 'check', *{paths!r}, '--format', 'sarif']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(HEAVY)!r}))), file=sys.stderr)\n"
     )
     env = {**os.environ, "INCPLAN_NOW": NOW, "INCPLAN_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("INCPLAN_NO_CACHE", None)
-    runs = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env) for _ in range(2)]
+    env.pop("INCPLAN_PLAN", None)
+    runs = [
+        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
+        for _ in range(2)
+    ]
     assert runs[0].stdout == runs[1].stdout
+    assert '"uri": "plans/findings.yaml"' in runs[0].stdout or named
     assert {"pydantic", "jinja2", "ruamel"} <= set(runs[0].stderr.split())  # cold: linted for real
     assert "typer" not in runs[0].stderr.split()  # `check` never builds the Typer app
     assert runs[1].stderr.strip() == ""
+
+
+def test_a_bare_check_is_the_same_on_the_fast_path_and_in_typer(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without PATH both answer for the plans discovered in ./plans/, never for other YAML."""
+    (tmp_path / "docker-compose.yml").write_text("services:\n  web: {image: nginx}\n", encoding="utf-8")
+    monkeypatch.delenv("INCPLAN_PLAN", raising=False)
+    cold = _cli(["check"], tmp_path / "cache", tmp_path)
+    warm = _cli(["check"], tmp_path / "cache", tmp_path)
+    assert cold == warm == _typer(["check"], tmp_path, monkeypatch)
+    code, out, _ = warm
+    assert code == 1
+    assert "plans/findings.yaml:" in out and "docker-compose" not in out
+    assert out.endswith("3 files checked: 9 errors, 0 warnings\n")  # the record in plans/ is skipped
 
 
 def _revise(path: Path, old: str, new: str) -> None:

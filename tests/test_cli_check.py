@@ -203,3 +203,66 @@ def test_schema_is_draft07_and_validates_the_examples() -> None:
         assert errors == [], plan
     bad = json.loads(json.dumps(YAML(typ="safe").load(BAD.read_text()), default=str))
     assert any("acess" in e.message for e in validator.iter_errors(bad))
+
+
+COMPOSE = "services:\n  web: {image: nginx}\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository with a plan, and other YAML that is not one (compose, a workflow)."""
+    monkeypatch.delenv("INCPLAN_PLAN", raising=False)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "docker-compose.yml").write_text(COMPOSE)
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "values.yaml").write_text("replicas: 3\n")
+    return tmp_path
+
+
+def test_check_without_path_lints_the_discovered_plan_only(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """README's Quickstart runs a bare `incplan check`: it linted every YAML file below as a
+    plan (E101 on docker-compose.yml). It checks the plan `notify` and the others would use."""
+    shutil.copy(ROOT / "examples/minimal.yaml", repo / "incplan.yaml")
+    monkeypatch.chdir(repo)
+    assert run("check") == (0, "1 file checked: no problems\n", "")
+    monkeypatch.chdir(repo / "deploy")  # looking upward to the repository root, as --plan does
+    assert run("check") == (0, "1 file checked: no problems\n", "")
+    (repo / "incplan.yaml").write_text((repo / "incplan.yaml").read_text().replace("access:", "acess:", 1))
+    code, out, _ = run("check")
+    assert code == 1
+    assert out.startswith("../incplan.yaml:") and "unknown key `acess`" in out
+    assert out.endswith("1 file checked: 1 error, 0 warnings\n")
+
+
+def test_check_without_path_lints_every_plan_of_a_plans_folder(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (repo / "plans").mkdir()
+    shutil.copy(ROOT / "examples/minimal.yaml", repo / "plans" / "team.yaml")
+    shutil.copy(BAD, repo / "plans" / "other-team.yml")
+    monkeypatch.chdir(repo)
+    code, out, _ = run("check", "--format", "json")
+    data = json.loads(out)
+    assert (code, data["files"]) == (1, 2)
+    assert {d["file"] for d in data["diagnostics"]} == {"plans/other-team.yml"}
+
+
+def test_check_without_path_follows_incplan_plan(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copy(ROOT / "examples/minimal.yaml", repo / "incplan.yaml")
+    shutil.copy(BAD, repo / "deploy" / "plan.yaml")
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv("INCPLAN_PLAN", "deploy/plan.yaml")
+    code, out, _ = run("check")
+    assert code == 1
+    assert out.startswith("deploy/plan.yaml:28:5: error E101")
+
+
+def test_check_without_path_and_no_plan_is_a_usage_error(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo / "deploy")
+    assert run("check") == (
+        2,
+        "",
+        "error: no plan found to check; tried INCPLAN_PLAN, ./incplan.yaml and ./plans/ up to the repository root\n"
+        "  hint: name plan files or folders (`incplan check PATH...`), or write a plan with `incplan init`\n",
+    )
+    # a folder named explicitly still means every YAML file below it, as before
+    code, out, _ = run("check", ".", "--format", "json")
+    assert (code, json.loads(out)["files"]) == (1, 1)

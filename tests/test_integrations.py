@@ -97,11 +97,21 @@ def _action_step(step_id: str) -> dict[str, object]:
     return next(s for s in action["runs"]["steps"] if s.get("id") == step_id)  # type: ignore[no-any-return]
 
 
+def test_action_paths_default_to_the_discovered_plan() -> None:
+    action = YAML(typ="safe").load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert action["inputs"]["paths"]["default"] == ""  # "." linted every YAML file as a plan
+
+
+@pytest.mark.parametrize("paths", ["plans", ""], ids=["paths-given", "paths-default"])
 @pytest.mark.parametrize(("plan", "code"), [(CLEAN, "0"), (BROKEN, "1")], ids=["clean", "broken"])
-def test_action_check_step_writes_sarif_and_its_exit_code(tmp_path: Path, plan: str, code: str) -> None:
-    """The check step's own script, run as the runner would (bash, inputs in env, GITHUB_OUTPUT)."""
+def test_action_check_step_writes_sarif_and_its_exit_code(tmp_path: Path, plan: str, code: str, paths: str) -> None:
+    """The check step's own script, run as the runner would (bash, inputs in env, GITHUB_OUTPUT);
+    by default it checks the discovered plan and leaves the repository's other YAML alone."""
     (tmp_path / "plans").mkdir()
     (tmp_path / "plans" / "team.yaml").write_text(plan)
+    (tmp_path / "docker-compose.yml").write_text(COMPOSE)
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github/workflows/ci.yml").write_text(WORKFLOW)
     (tmp_path / "bin").mkdir()
     (tmp_path / "bin" / "incplan").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m incplan "$@"\n')
     (tmp_path / "bin" / "incplan").chmod(0o755)
@@ -109,11 +119,12 @@ def test_action_check_step_writes_sarif_and_its_exit_code(tmp_path: Path, plan: 
     env = {
         **os.environ,
         "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
-        "INCPLAN_PATHS": "plans",
+        "INCPLAN_PATHS": paths,
         "INCPLAN_STRICT": "true",
         "INCPLAN_SARIF": "incplan.sarif",
         "GITHUB_OUTPUT": str(tmp_path / "output"),
     }
+    env.pop("INCPLAN_PLAN", None)
     done = subprocess.run(
         ["bash", "-e", "-c", str(step["run"])], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
     )

@@ -10,7 +10,11 @@ from incplan.diagnostics import UsageError
 
 
 def check(
-    paths: list[str] = typer.Argument(None, help="Plan files or folders (default: the current folder)."),
+    paths: list[str] = typer.Argument(
+        None,
+        help="Plan files or folders (every *.yaml/*.yml below). Default: the plan the other commands use "
+        "(INCPLAN_PLAN, else ./incplan.yaml or the YAML files in ./plans/, looking upward to the repository root).",
+    ),
     format: str = format_option(REPORTER_BY_NAME),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
     ignore: list[str] = typer.Option([], "--ignore", metavar="RULE", help="Skip a rule (code or name); repeatable."),

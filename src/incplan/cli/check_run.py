@@ -16,7 +16,11 @@ def run(paths: list[str], *, format: str, strict: bool, ignore: list[str], plans
     from incplan.lint.runner import lint_paths
 
     write = reporter(REPORTER_BY_NAME, format)
-    total, reports = lint_paths(paths or ["."], ignore=ignore, plans_only=plans_only, cache=True)
+    if not paths:  # the plan every other command would use, never every YAML file around it
+        from incplan.plan.discover import plan_files
+
+        paths = [str(found) for found in plan_files()]
+    total, reports = lint_paths(paths, ignore=ignore, plans_only=plans_only, cache=True)
     if total == 0:
         raise UsageError("no plan files found", hint="give a plan file, or a folder with *.yaml plans")
     summary = Summary()

@@ -8,6 +8,18 @@ from pathlib import Path
 from incplan.diagnostics import UsageError
 
 
+class NoPlan(UsageError):
+    """Nothing was named and the upward lookup found no plan."""
+
+
+class AmbiguousPlan(UsageError):
+    """A folder holding several YAML files where one plan was looked for (`candidates`)."""
+
+    def __init__(self, message: str, hint: str, candidates: list[Path]) -> None:
+        super().__init__(message, hint)
+        self.candidates = candidates
+
+
 def find_plan(explicit: str | Path | None = None, cwd: Path | None = None) -> Path:
     """`--plan PATH` (a file, or a folder holding the plan), else `INCPLAN_PLAN`, else
     ./incplan.yaml or the one YAML file in ./plans/, looking upward from the working folder to
@@ -23,10 +35,24 @@ def find_plan(explicit: str | Path | None = None, cwd: Path | None = None) -> Pa
         found = _in_folder(here, strict=False)
         if found is not None:
             return found
-    raise UsageError(
+    raise NoPlan(
         "no plan found; tried --plan, INCPLAN_PLAN, ./incplan.yaml and ./plans/ up to the repository root",
         hint="pass --plan PATH, set INCPLAN_PLAN, or run `incplan init` to write ./incplan.yaml",
     )
+
+
+def plan_files(cwd: Path | None = None) -> list[Path]:
+    """What `check` without PATH lints: the plan every other command finds (`find_plan`), or,
+    where that lookup meets a folder of several YAML files (`plans/`), every one of them."""
+    try:
+        return [find_plan(cwd=cwd)]
+    except AmbiguousPlan as several:
+        return several.candidates
+    except NoPlan:
+        raise NoPlan(
+            "no plan found to check; tried INCPLAN_PLAN, ./incplan.yaml and ./plans/ up to the repository root",
+            hint="name plan files or folders (`incplan check PATH...`), or write a plan with `incplan init`",
+        ) from None
 
 
 def _upward(cwd: Path) -> list[Path]:
@@ -74,8 +100,9 @@ def _in_folder(folder: Path, *, strict: bool) -> Path | None:
             return found[0]
         if len(found) > 1:
             names = ", ".join(p.as_posix() for p in found)
-            raise UsageError(
+            raise AmbiguousPlan(
                 f"`{place.as_posix()}` holds {len(found)} YAML files, so which one is the plan is unclear: {names}",
                 hint="pass --plan FILE, or set INCPLAN_PLAN",
+                candidates=found,
             )
     return None
