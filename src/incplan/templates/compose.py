@@ -104,148 +104,71 @@ def compose(
 ) -> Composition:
     """Render the stage's message for each channel; every missing input reported at once.
 
-    One render per (channel, locale): `_pick` chooses a channel's text in a locale, the loop
-    at the end renders each pick with the same context but the channel's own part."""
-    from incplan.plan.names import check_names
-    from incplan.variables import names as variable_names
-    from incplan.variables import values_in
-
-    variables = dict(variables or {})
-    names = variable_names(plan, variables)
-    every = locale == ALL_LOCALES
-    check_names(
-        plan, stage=stage, severity=severity, locale=None if every else locale, variables=names, channels=channels
-    )
-
+    The steps: pick each post's texts (one per language it joins), gather what they read,
+    refuse missing inputs, then for each text build its context, render it, and measure the
+    joined post."""
+    given = dict(variables or {})
+    _check_names(plan, stage=stage, severity=severity, locale=locale, given=given, channels=channels)
     # `--locale ''` is refused above, never taken for the default
     shown_locale = plan.default_locale if locale is None else locale
     result = Composition(stage=stage, severity=severity, locale=shown_locale, update_text=update_text)
-    missing: dict[str, MissingInput] = {}
-    if channels:
-        chosen = list(dict.fromkeys(channels))
-    elif severity is not None:
-        chosen = list(plan.severities[severity].channels)
-    else:
-        chosen = []
-        missing["severity"] = _severity_input(plan, "which channels to use")
-
-    # Pick each channel's texts and compile them; collect what the texts need.
-    picked = []
-    needs: set[str] = set()
-    for ch in chosen:
-        if ch not in plan.channels:  # `load_for_use` rejects such plans; never a KeyError here
-            result.warnings.append(f"channel `{ch}` is not declared")
-            continue
-        found = plan.message_for(stage, ch)
-        if found is None:
-            result.warnings.append(f"stage `{stage}` has no message for channel `{ch}` (and no `default`)")
-            continue
-        _, spec = found
-        channel = plan.channels[ch]
-        if every:  # each language the message has; a missing translation is said, not shown twice
-            posts = [
-                [loc] for loc in plan.organization.locales if loc == plan.default_locale or loc in spec.translations
-            ]
-            result.warnings.extend(
-                f"no `{loc}` translation of the `{stage}` message for `{ch}`"
-                for loc in plan.organization.locales
-                if [loc] not in posts
-            )
-        elif locale is not None:
-            posts = [[locale]]
-        else:
-            posts = [channel.posts_in(plan.default_locale)]  # one post, in every language it has
-        html = channel.format == "html"
-        for wanted in posts:
-            texts = _texts_in(plan, spec, wanted, stage, ch, result.warnings)
-            compiled = []
-            for used_locale, subject, body in texts:
-                compiled_subject = _compile(subject, False, stage, ch) if subject else None
-                compiled_body = _compile(body, html, stage, ch)
-                for c in (compiled_subject, compiled_body):
-                    if c is not None:
-                        needs |= set(c.names)
-                compiled.append(_Text(used_locale, compiled_subject, compiled_body))
-            picked.append(_Pick(ch, tuple(compiled)))
-
-    if severity is None and ({"severity", "next_update"} & needs) and "severity" not in missing:
-        missing["severity"] = _severity_input(plan, "the messages use it")
-    for name, var in plan.variables.items():
-        given = any(key.partition("@")[0] == name for key in variables)
-        if given or (example and var.example is not None) or var.default is not None or not var.required:
-            continue
-        if name in needs:
-            shown = var.example_in(shown_locale, plan.default_locale) or ""
-            missing[name] = MissingInput(name, var.description, shown, f'--var {name}="{shown or "..."}"')
-    sample_title = title is None and example  # each language reads its own sample title
-    if title is None:
-        shown = example_title(shown_locale)
-        if example:
-            title = example_title(plan.default_locale)
-        elif "incident" in needs:
-            missing["title"] = MissingInput("title", "the incident's title", shown, f'--title "{shown}"')
-    if missing:
-        raise MissingInputs(list(missing.values()))
-
-    incident = IncidentInfo(
-        id=incident_id or f"{now:%Y-%m-%d}-{slugify(title or 'incident')}",
-        title=title or "",
-        started_at=started_at or now,
-        scheduled_for=window[0] if window else None,
-        scheduled_until=window[1] if window else None,
+    chosen = _chosen_channels(plan, severity, channels)
+    posts = _pick_texts(plan, stage, chosen or [], locale, result.warnings)
+    needs = _names_read(posts)
+    missing = _missing_inputs(
+        plan, needs, chosen=chosen, severity=severity, given=given, example=example, title=title, locale=shown_locale
     )
-    bases: dict[str, dict[str, Any]] = {}
-    values_by_locale: dict[str, dict[str, str]] = {}
-    for pick in picked:
-        ch = pick.channel
-        channel = plan.channels[ch]
-        rendered = []
-        for text in pick.texts:
-            used_locale = text.locale
-            if used_locale not in bases:
-                bases[used_locale] = plan_context(plan, used_locale)
-                values, notes = values_in(plan, variables, used_locale, example=example, needs=needs)
-                values_by_locale[used_locale] = values
-                result.warnings.extend(notes)
-            context = build_context(
-                plan,
-                stage=stage,
-                channel=ch,
-                severity=severity,
-                variables=values_by_locale[used_locale],
-                incident=replace(incident, title=example_title(used_locale)) if sample_title else incident,
-                now=now,
-                base=bases[used_locale],
-                assigned=assigned,
-                components=components,
-                update_text=update_text,
-                locale=used_locale,
-            )
-            try:
-                subject = render(text.subject, context) if text.subject else None
-                body = render(text.body, context)
-            except RenderError as exc:
-                raise TemplateFailure(f"the `{stage}` message for `{ch}` fails to render: {exc}") from None
-            rendered.append(LocaleText(used_locale, subject, body))
-        subjects = list(dict.fromkeys(t.subject for t in rendered if t.subject))
-        joined_body = channel.separator.join(t.body for t in rendered)
-        result.messages.append(
-            ComposedMessage(
-                channel=ch,
-                channel_name=channel.name,
-                channel_type=channel.type,
-                audience=channel.audience,
-                format=channel.format,
-                subject=SUBJECT_SEPARATOR.join(subjects) if subjects else None,
-                body=joined_body,
-                locale=rendered[0].locale,
-                measure=measure(channel.type, joined_body, channel.max_length),
-                texts=tuple(rendered),
-            )
-        )
+    if missing:
+        raise MissingInputs(missing)
+    contexts = _Contexts(
+        plan,
+        given,
+        example=example,
+        needs=needs,
+        warnings=result.warnings,
+        stage=stage,
+        severity=severity,
+        incident=_incident(plan, now, title, example, incident_id, started_at, window),
+        sample_title=title is None and example,  # each language reads its own sample title
+        now=now,
+        assigned=assigned,
+        components=components,
+        update_text=update_text,
+    )
+    for post in posts:
+        rendered = [
+            _render_text(text, contexts.context(post.channel, text.locale), stage, post.channel) for text in post.texts
+        ]
+        result.messages.append(_measured(plan, post.channel, rendered))
     if not chosen and severity is not None and not channels:
         result.warnings.append(f"severity `{severity}` routes to no channel; name channels with --channel")
     return result
+
+
+def _check_names(
+    plan: Plan,
+    *,
+    stage: str,
+    severity: str | None,
+    locale: str | None,
+    given: dict[str, str],
+    channels: list[str] | None,
+) -> None:
+    """Every name given is one the plan declares (`--locale all` names every locale)."""
+    from incplan.plan.names import check_names
+    from incplan.variables import names
+
+    shown = None if locale == ALL_LOCALES else locale
+    check_names(plan, stage=stage, severity=severity, locale=shown, variables=names(plan, given), channels=channels)
+
+
+def _chosen_channels(plan: Plan, severity: str | None, channels: list[str] | None) -> list[str] | None:
+    """The channels named, else the severity's, else None: the severity is missing."""
+    if channels:
+        return list(dict.fromkeys(channels))
+    if severity is not None:
+        return list(plan.severities[severity].channels)
+    return None
 
 
 @dataclass(frozen=True)
@@ -258,11 +181,189 @@ class _Text:
 
 
 @dataclass(frozen=True)
-class _Pick:
+class _Post:
     """One post to a channel: its languages, joined in this order once rendered."""
 
     channel: str
     texts: tuple[_Text, ...]
+
+
+def _pick_texts(plan: Plan, stage: str, chosen: list[str], locale: str | None, warnings: list[str]) -> list[_Post]:
+    """Each channel's posts at `stage`, their texts compiled: one post in the languages the
+    channel posts in, one in `locale`, or with `--locale all` one per language the message has.
+    A channel without a message is said in `warnings`, not posted to."""
+    posts = []
+    for ch in chosen:
+        if ch not in plan.channels:  # `load_for_use` rejects such plans; never a KeyError here
+            warnings.append(f"channel `{ch}` is not declared")
+            continue
+        found = plan.message_for(stage, ch)
+        if found is None:
+            warnings.append(f"stage `{stage}` has no message for channel `{ch}` (and no `default`)")
+            continue
+        _, spec = found
+        channel = plan.channels[ch]
+        if locale == ALL_LOCALES:  # each language the message has; a missing translation is said, not shown twice
+            languages = [
+                [loc] for loc in plan.organization.locales if loc == plan.default_locale or loc in spec.translations
+            ]
+            warnings.extend(
+                f"no `{loc}` translation of the `{stage}` message for `{ch}`"
+                for loc in plan.organization.locales
+                if [loc] not in languages
+            )
+        elif locale is not None:
+            languages = [[locale]]
+        else:
+            languages = [channel.posts_in(plan.default_locale)]  # one post, in every language it has
+        html = channel.format == "html"
+        for wanted in languages:
+            texts = [
+                _Text(
+                    used_locale,
+                    _compile(subject, False, stage, ch) if subject else None,  # a subject is plain text everywhere
+                    _compile(body, html, stage, ch),
+                )
+                for used_locale, subject, body in _texts_in(plan, spec, wanted, stage, ch, warnings)
+            ]
+            posts.append(_Post(ch, tuple(texts)))
+    return posts
+
+
+def _names_read(posts: list[_Post]) -> set[str]:
+    """The context names the picked texts read."""
+    needs: set[str] = set()
+    for post in posts:
+        for text in post.texts:
+            for compiled in (text.subject, text.body):
+                if compiled is not None:
+                    needs |= set(compiled.names)
+    return needs
+
+
+def _missing_inputs(
+    plan: Plan,
+    needs: set[str],
+    *,
+    chosen: list[str] | None,
+    severity: str | None,
+    given: dict[str, str],
+    example: bool,
+    title: str | None,
+    locale: str,
+) -> list[MissingInput]:
+    """What the texts read (or the choice of channels needs) that was not given, in the order
+    the error lists it: severity, the plan's variables, title."""
+    missing = []
+    if chosen is None:
+        missing.append(_severity_input(plan, "which channels to use"))
+    elif severity is None and {"severity", "next_update"} & needs:
+        missing.append(_severity_input(plan, "the messages use it"))
+    for name, var in plan.variables.items():
+        named = any(key.partition("@")[0] == name for key in given)
+        if named or (example and var.example is not None) or var.default is not None or not var.required:
+            continue
+        if name in needs:
+            shown = var.example_in(locale, plan.default_locale) or ""
+            missing.append(MissingInput(name, var.description, shown, f'--var {name}="{shown or "..."}"'))
+    if title is None and not example and "incident" in needs:
+        shown = example_title(locale)
+        missing.append(MissingInput("title", "the incident's title", shown, f'--title "{shown}"'))
+    return missing
+
+
+def _incident(
+    plan: Plan,
+    now: datetime,
+    title: str | None,
+    example: bool,
+    incident_id: str | None,
+    started_at: datetime | None,
+    window: tuple[datetime, datetime | None] | None,
+) -> IncidentInfo:
+    if title is None and example:
+        title = example_title(plan.default_locale)
+    return IncidentInfo(
+        id=incident_id or f"{now:%Y-%m-%d}-{slugify(title or 'incident')}",
+        title=title or "",
+        started_at=started_at or now,
+        scheduled_for=window[0] if window else None,
+        scheduled_until=window[1] if window else None,
+    )
+
+
+@dataclass
+class _Contexts:
+    """The render context of each (channel, language). The plan's part and the variables'
+    values are gathered once per language (saying in `warnings` where a value falls back)."""
+
+    plan: Plan
+    given: dict[str, str]
+    example: bool
+    needs: set[str]
+    warnings: list[str]
+    stage: str
+    severity: str | None
+    incident: IncidentInfo
+    sample_title: bool
+    now: datetime
+    assigned: dict[str, list[str]] | None
+    components: dict[str, str] | None
+    update_text: str
+    _bases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def context(self, channel: str, locale: str) -> dict[str, Any]:
+        from incplan.variables import values_in
+
+        if locale not in self._bases:
+            self._bases[locale] = plan_context(self.plan, locale)
+            values, notes = values_in(self.plan, self.given, locale, example=self.example, needs=self.needs)
+            self._values[locale] = values
+            self.warnings.extend(notes)
+        return build_context(
+            self.plan,
+            stage=self.stage,
+            channel=channel,
+            severity=self.severity,
+            variables=self._values[locale],
+            incident=replace(self.incident, title=example_title(locale)) if self.sample_title else self.incident,
+            now=self.now,
+            base=self._bases[locale],
+            assigned=self.assigned,
+            components=self.components,
+            update_text=self.update_text,
+            locale=locale,
+        )
+
+
+def _render_text(text: _Text, context: dict[str, Any], stage: str, channel: str) -> LocaleText:
+    try:
+        subject = render(text.subject, context) if text.subject else None
+        body = render(text.body, context)
+    except RenderError as exc:
+        raise TemplateFailure(f"the `{stage}` message for `{channel}` fails to render: {exc}") from None
+    return LocaleText(text.locale, subject, body)
+
+
+def _measured(plan: Plan, channel_id: str, rendered: list[LocaleText]) -> ComposedMessage:
+    """One post: its languages joined (subjects by ` / `, bodies by the channel's separator)
+    and measured against the channel's limit."""
+    channel = plan.channels[channel_id]
+    subjects = list(dict.fromkeys(t.subject for t in rendered if t.subject))
+    body = channel.separator.join(t.body for t in rendered)
+    return ComposedMessage(
+        channel=channel_id,
+        channel_name=channel.name,
+        channel_type=channel.type,
+        audience=channel.audience,
+        format=channel.format,
+        subject=SUBJECT_SEPARATOR.join(subjects) if subjects else None,
+        body=body,
+        locale=rendered[0].locale,
+        measure=measure(channel.type, body, channel.max_length),
+        texts=tuple(rendered),
+    )
 
 
 def _texts_in(
@@ -331,28 +432,25 @@ def render_message(
     now: datetime,
     locale: str | None = None,
 ) -> RenderedMessage | None:
-    """The message `channel` gets at `stage`, in `locale` (falling back to the default)."""
-    found = plan.message_for(stage, channel)
-    if found is None:
-        return None
-    _, spec = found
-    subject, body, used_locale = spec.subject, spec.body, plan.default_locale
-    if locale and locale != plan.default_locale and locale in spec.translations:
-        tr = spec.translations[locale]
-        subject, body = tr.subject if tr.subject is not None else subject, tr.body
-        used_locale = locale
-    ch = plan.channels.get(channel)
-    autoescape = ch is not None and ch.format == "html"
-    context = build_context(
+    """The message `channel` gets at `stage` in `locale` (the plan's default when None; a
+    language the message is not translated into falls back to the default), or None when the
+    stage has no message for it. `compose`'s steps, for one channel and one language: a name
+    the plan does not declare is a `UsageError`, inputs the message reads and was not given are
+    one `MissingInputs`, a template that fails is a `TemplateFailure`."""
+    composition = compose(
         plan,
         stage=stage,
-        channel=channel,
-        severity=severity,
-        variables=variables,
-        incident=incident,
         now=now,
-        locale=used_locale,
+        severity=severity,
+        channels=[channel],
+        title=incident.title,
+        variables=variables,
+        locale=locale or plan.default_locale,
+        incident_id=incident.id,
+        started_at=incident.started_at,
+        window=(incident.scheduled_for, incident.scheduled_until) if incident.scheduled_for else None,
     )
-    # Subjects are plain text everywhere (an email subject is never HTML).
-    rendered_subject = render(compile_template(subject), context) if subject else None
-    return RenderedMessage(rendered_subject, render(compile_template(body, autoescape=autoescape), context))
+    if not composition.messages:
+        return None
+    message = composition.messages[0]
+    return RenderedMessage(message.subject, message.body)
