@@ -313,15 +313,16 @@ def test_the_bilingual_plans_pass_check_strict(which: str, tmp_path: Path) -> No
     assert code == 1
     assert {(d["name"], d["severity"]) for d in found} == {("placeholder", "warning")}
     assert sorted(d["message"] for d in found) == [
-        f"`people.{handle}.email` is a placeholder address at `example.com`" for handle in ("alex", "jo", "kim", "sam")
+        f"`people.{handle}.email` is a placeholder address at `example.com`"
+        for handle in ("alice", "bob", "carol", "dan")
     ]
     assert run("check", str(path), "--strict", "--ignore", "placeholder") == (0, "1 file checked: no problems\n", "")
     text = path.read_text(encoding="utf-8")
     for handle, name in (
-        ("alex", "Ala Nowak"),
-        ("sam", "Jan Kowalski"),
-        ("kim", "Ewa Wiśniewska"),
-        ("jo", "Olek Wójcik"),
+        ("alice", "Ala Nowak"),
+        ("bob", "Jan Kowalski"),
+        ("carol", "Ewa Wiśniewska"),
+        ("dan", "Olek Wójcik"),
     ):
         text = re.sub(
             rf"  {handle}: \{{name: \w+, email: {handle}@example\.com,",
@@ -412,7 +413,7 @@ def test_polish_messages_read_as_written_with_the_examples(tmp_path: Path) -> No
     )
     assert (out / "investigating/chat_internal.pl.txt").read_text(encoding="utf-8") == (
         "[Krytyczny] Incydent: Podwyższony odsetek błędów\n"
-        "Skutki: błędy przy składaniu zamówień (publiczne API). Dowodzi: Alex.\n"
+        "Skutki: błędy przy składaniu zamówień (publiczne API). Dowodzi: Alice.\n"
         "Kolejny komunikat dla klientów do 27 lis 2026, 10:32 CET. Śledź wątek; nie pisz bezpośrednio do zespołu.\n"
     )
     text = path.read_text(encoding="utf-8")

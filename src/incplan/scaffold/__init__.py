@@ -50,11 +50,11 @@ SEVERITIES = (
     ),
 )
 ROLES = (
-    ("incident_commander", ["@alex", "@sam"]),
-    ("communications_lead", ["@kim", "@jo"]),
-    ("tech_lead", ["@sam", "@alex"]),
-    ("scribe", ["@jo", "@kim"]),
-    ("support_liaison", ["@kim", "@jo"]),
+    ("incident_commander", ["@alice", "@bob"]),
+    ("communications_lead", ["@carol", "@dan"]),
+    ("tech_lead", ["@bob", "@alice"]),
+    ("scribe", ["@dan", "@carol"]),
+    ("support_liaison", ["@carol", "@dan"]),
 )
 CHANNELS = (
     ("status_page", {"type": "status_page", "audience": "customers", "owner": "communications_lead"}),
