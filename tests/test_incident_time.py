@@ -446,7 +446,10 @@ def test_the_text_report_is_plain_text_with_the_markdown_reports_content(team: P
     assert text != ok("report", ID, now="12:30")
     for markup in ("#", "|", "> ", "**", "`", "- "):
         assert not any(line.lstrip().startswith(markup) for line in text.splitlines()), markup
-    assert text.startswith("Post-incident report: API errors\n2026-11-27-api-errors · severity sev1 (Critical) · ")
+    assert text.startswith(  # sev1 at 10:00, sev2 from 10:40 until the resolution
+        "Post-incident report: API errors\n"
+        "2026-11-27-api-errors · highest severity sev1 (Critical), at resolution sev2 (Major) · "
+    )
     lines = text.splitlines()
     summary = lines[lines.index("Summary") + 1 : lines.index("Summary") + 6]
     assert summary == [

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from incplan import __version__
 from incplan.cli.app import app
 
 from .conftest import ROOT
@@ -434,3 +435,102 @@ def test_assign_records_who_did_it_and_write_commands_answer_in_json(team: Path)
     code, out, _ = run("incident", "update", ID, "-s", "identified", "-f", "json", now="2026-11-27T10:07:00+01:00")
     assert json.loads(out) == {"id": ID, "title": "Checkout errors", "stage": "identified", "severity": "sev2",
                                "next": f"incplan notify -i {ID}"}  # fmt: skip
+
+
+# ------------------------------------------------------------------ an update due and never posted
+
+WEBHOOKS = "2026-11-29-webhooks-delayed"
+
+
+def _rows(html: str) -> list[list[str]]:
+    """Every body row of every table, cell by cell, with each cell's class."""
+    return [
+        [f"{text_of(td).strip()}|{td.get('class', '')}" for td in row.iter("td")]
+        for body in parse_html(html).iter("tbody")
+        for row in body.iter("tr")
+    ]
+
+
+def test_a_due_update_never_posted_is_a_breach_in_every_format(team: Path) -> None:
+    """Opened 10:00 as sev2 (first update within 20m: due 10:20), nothing ever posted, resolved
+    11:00: the summary said MISSED while the breaches said none; the open incident listed it."""
+    assert run("incident", "open", "-t", "Webhooks delayed", "-S", "sev2", "--var", "service=webhooks",
+               "--var", "impact=delayed webhooks", now="2026-11-29T10:00:00+01:00")[0] == 0  # fmt: skip
+    single = json.loads(run("report", WEBHOOKS, "-f", "json", now="2026-11-29T10:30:00+01:00")[1])
+    status = json.loads(run("incident", "status", WEBHOOKS, "-f", "json", now="2026-11-29T10:30:00+01:00")[1])[0]
+    assert single["cadence_breaches"] == [{"due_at": "2026-11-29T10:20:00+01:00", "posted_at": None, "late_by_s": 600}]
+    assert status["overdue_by_s"] == 600  # 10:30 - 10:20, as status says it
+    assert (single["first_update_status"], single["cadence_status"]) == ("missed", "missed")
+    # at the very moment it falls due it can still be posted on time
+    exact = json.loads(run("report", WEBHOOKS, "-f", "json", now="2026-11-29T10:20:00+01:00")[1])
+    assert (exact["first_update_status"], exact["cadence_status"], exact["cadence_breaches"]) == (
+        "pending", "pending", [])  # fmt: skip
+
+    assert run("incident", "update", WEBHOOKS, "-s", "resolved", now="2026-11-29T11:00:00+01:00")[0] == 0
+    later = "2026-11-30T14:30:00+01:00"
+    single = json.loads(run("report", WEBHOOKS, "-f", "json", now=later)[1])
+    # due until the resolution: 11:00 - 10:20 = 40 minutes late
+    assert single["cadence_breaches"] == [{"due_at": "2026-11-29T10:20:00+01:00", "posted_at": None, "late_by_s": 2400}]
+    assert (single["first_update_status"], single["cadence_status"]) == ("missed", "missed")
+
+    text = run("report", WEBHOOKS, "-f", "text", now=later)[1]
+    assert "  Update cadence: MISSED (no customer update)\n" in text
+    assert (
+        "\nCommunication\n"
+        "  Customer updates that came late (the first due by its target, each next one a cadence after the one before):\n"
+        "  due 2026-11-29 10:20 CET, posted never, late by 40m\n\nMessages\n"
+    ) in text
+    markdown = run("report", WEBHOOKS, now=later)[1]
+    assert "| 2026-11-29 10:20 CET | never | 40m |\n" in markdown
+    assert "Every customer update came within the cadence" not in markdown
+    html = run("report", WEBHOOKS, "-f", "html", now=later)[1]
+    assert ["2026-11-29 10:20 CET|", "never|", "40m|bad"] in _rows(html)
+    assert "Every customer update came within the cadence" not in html
+
+    # report --all: one late update, and the first update marked LATE in every format
+    text = run("report", "--all", now=later)[1]
+    assert f"{WEBHOOKS}  sev2  2026-11-29 10:00 CET  none (20m) LATE                1  1h00m\n" in text
+    markdown = run("report", "--all", "-f", "markdown", now=later)[1]
+    assert (
+        f"| `{WEBHOOKS}` Webhooks delayed | sev2 | 2026-11-29 10:00 CET | none (20m) LATE | 1 | 1h00m |\n" in markdown
+    )
+    html = run("report", "--all", "-f", "html", now=later)[1]
+    assert [f"{WEBHOOKS}Webhooks delayed|", "sev2|", "2026-11-29 10:00 CET|", "none (20m) LATE|bad", "1|bad",
+            "1h00m|"] in _rows(html)  # fmt: skip
+    assert json.loads(run("report", "--all", "-f", "json", now=later)[1])["cadence_met_share"] == 0.0
+
+
+def test_report_names_the_highest_severity_and_the_last_after_a_downgrade(team: Path) -> None:
+    """sev1 at 09:05, downgraded to sev2 at 09:40: `status` says sev2, and the report said only
+    `severity sev1 (Critical)`."""
+    rid = "2026-11-27-api-errors"
+    run("incident", "open", "-t", "API errors", "-S", "sev1", "--var", "service=the API", "--var", "impact=errors",
+        now="2026-11-27T09:05:00+01:00")  # fmt: skip
+    assert run("incident", "update", rid, "-S", "sev2", now="2026-11-27T09:40:00+01:00")[0] == 0
+    now = "2026-11-27T10:00:00+01:00"
+    assert json.loads(run("incident", "status", rid, "-f", "json", now=now)[1])[0]["severity"] == "sev2"
+    assert run("report", rid, "-f", "text", now=now)[1].splitlines()[1] == (
+        f"{rid} · highest severity sev1 (Critical), now sev2 (Major) · generated by incplan {__version__}"
+    )
+    data = json.loads(run("report", rid, "-f", "json", now=now)[1])
+    assert (data["severity"], data["last_severity"]) == ("sev1", "sev2")
+    run("incident", "update", rid, "-s", "resolved", now="2026-11-27T10:30:00+01:00")
+    later = "2026-11-27T11:00:00+01:00"
+    assert run("report", rid, now=later)[1].splitlines()[2] == (
+        f"`{rid}` · highest severity **sev1 (Critical)**, at resolution **sev2 (Major)** · generated by incplan {__version__}"
+    )
+    meta = next(
+        p for p in parse_html(run("report", rid, "-f", "html", now=later)[1]).iter("p") if p.get("class") == "meta"
+    )
+    assert (
+        text_of(meta)
+        == f"{rid} · highest severity sev1 (Critical), at resolution sev2 (Major) · generated by incplan {__version__}"
+    )
+    data = json.loads(run("report", rid, "-f", "json", now=later)[1])
+    assert (data["severity"], data["last_severity"]) == ("sev1", "sev2")
+    # no change: one severity, said once
+    run("incident", "open", "-t", "Other", "-S", "sev3", now=later)
+    assert run("report", "2026-11-27-other", "-f", "text", now=later)[1].splitlines()[1] == (
+        f"2026-11-27-other · severity sev3 (Minor) · generated by incplan {__version__}"
+    )
+    assert json.loads(run("report", "2026-11-27-other", "-f", "json", now=later)[1])["last_severity"] == "sev3"

@@ -267,3 +267,27 @@ def test_a_missing_field_is_computed_again(team: Path) -> None:
 def test_no_cache_is_written_with_caching_off(team: Path) -> None:
     report(cached=False)
     assert not (team / "cache").exists()
+
+
+def test_figures_another_build_kept_are_never_served(team: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed computation (here: how breaches are counted) comes with a new incplan build,
+    and the file's key holds incplan's code: what an older build kept is computed again."""
+    from incplan.lint import cache
+
+    truth = report("markdown", cached=False)
+    report()
+    path = entry(team)
+    data = json.loads(path.read_text())
+    for row in data["records"].values():
+        row["breach_count"] = 7  # what an older computation said
+    path.write_text(json.dumps(data))
+    assert "| 7 |" in report("markdown"), "control: this build believes what it kept"
+    sources = cache._sources()
+    edited = [s.replace(" ", " 1", 1) if s.split()[0].endswith("incidents/state.py") else s for s in sources]
+    assert edited != sources
+    monkeypatch.setattr(cache, "_sources", lambda: edited)  # state.py changed: a new build
+    cache.fingerprint.cache_clear()
+    try:
+        assert report("markdown") == truth
+    finally:
+        cache.fingerprint.cache_clear()

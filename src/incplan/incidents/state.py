@@ -215,24 +215,26 @@ def cadence(state: State, plan: Plan, now: datetime) -> Cadence:
             if state.resolved_at is not None and due < state.resolved_at:
                 breaches.append(Breach(due, None, state.resolved_at - due))
             next_due = due
+    customers = has_customer_channel(state, plan)
     if state.resolved_at is not None:
+        if not updates and customers and first_due is not None and first_due < state.resolved_at:
+            breaches.append(Breach(first_due, None, state.resolved_at - first_due))  # due until resolved
         next_due = None
-    elif next_due is not None and next_due < now and updates:
+    elif next_due is not None and next_due < now and customers:
         breaches.append(Breach(next_due, None, now - next_due))  # overdue now: status says so too
     result = Cadence(first_due, first_update, updates, breaches, next_due)
-    if not has_customer_channel(state, plan):
+    if not customers:
         return result
     if first_due is None:
         result.first_status = NOT_APPLICABLE
     elif first_update is not None:
         result.first_status = MET if first_update <= first_due else MISSED
     else:
-        result.first_status = MISSED if first_due <= end else PENDING
-    if result.first_status == PENDING:
-        result.cadence_status = PENDING
-    elif not updates:
-        # nothing posted while an update fell due: neither target was met
-        result.cadence_status = MISSED if first_due is not None and first_due <= end else PENDING
+        # an update posted at the very moment it is due is on time, so it is missed only after
+        result.first_status = MISSED if first_due < end else PENDING
+    if result.first_status == PENDING or (not updates and first_due is None):
+        result.cadence_status = PENDING  # nothing has fallen due yet
     else:
+        # nothing posted while an update fell due is a breach too (listed): neither target was met
         result.cadence_status = MISSED if breaches else MET
     return result

@@ -31,6 +31,8 @@ class IncidentReport:
     title: str
     severity: str  # the most severe reached
     severity_name: str
+    last_severity: str  # in force at resolution (or now, while open): after a downgrade, not `severity`
+    last_severity_name: str
     opened_at: datetime
     resolved_at: datetime | None
     time_to_resolve_s: int | None
@@ -61,6 +63,7 @@ class IncidentReport:
             "id": self.id,
             "title": self.title,
             "severity": self.severity,
+            "last_severity": self.last_severity,
             "opened_at": self.opened_at.isoformat(),
             "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
             "time_to_resolve_s": self.time_to_resolve_s,
@@ -185,11 +188,14 @@ def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport
             text = f"Opened as {state.severities[0][0]}, {state.stages[0][0]}"
         timeline.append(TimelineEntry(event.at, event.type, text + (f" ({event.by})" if event.by else "")))
     first_delay = cad.first_update - state.opened_at if cad.first_update else None
+    last = state.in_force(state.resolved_at)[0] if state.resolved_at else state.severity
     return IncidentReport(
         id=record.id,
         title=record.title,
         severity=reached,
         severity_name=plan.severities[reached].name if reached in plan.severities else reached,
+        last_severity=last,
+        last_severity_name=plan.severities[last].name if last in plan.severities else last,
         opened_at=state.opened_at,
         resolved_at=state.resolved_at,
         time_to_resolve_s=_seconds(state.resolved_at - state.opened_at) if state.resolved_at else None,
