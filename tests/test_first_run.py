@@ -105,3 +105,74 @@ def test_readme_incident_and_maintenance_commands_run_as_printed_on_an_init_plan
     components = json.loads((tmp_path / "public/api/v2/components.json").read_text())["components"]
     assert [c["id"] for c in components] == ["api", "checkout", "dashboard"]
     assert plan.is_file()
+
+
+STAGES = ("investigating", "identified", "monitoring", "resolved", "postmortem")
+# A sentence of each language's status page message, and of each one's internal chat message.
+STATUS_PAGE = {"en": "We are investigating reports of", "pl": "Badamy zgłoszenia"}
+CHAT = {"en": "Next customer update by", "pl": "Kolejny komunikat dla klientów do"}
+
+
+@pytest.mark.parametrize("locales", [["en", "pl"], ["pl", "en"]], ids="-".join)
+def test_a_multilingual_init_plan_tells_customers_in_every_language(locales: list[str], tmp_path: Path) -> None:
+    """Customer channels post in every declared language, joined into one post (the first
+    first); the internal chat and social media (280 characters hold one language) in the first."""
+    plan = init(tmp_path, locales)
+    text = plan.read_text(encoding="utf-8")
+    every, first = f"locales: [{', '.join(locales)}]", f"locales: [{locales[0]}]"
+    channels = text.split("\nchannels:\n", 1)[1].split("\n\n", 1)[0]
+    posts = dict(re.findall(r"\n  (\w+):\n(?:    .*\n)*?    (locales: \[[a-z, ]+\])", "\n" + channels + "\n"))
+    assert posts == {
+        "status_page": every,
+        "email": every,
+        "chat_internal": first,
+        "social": first,
+        "help_center": every,
+    }
+    # Every message of every channel renders in what it posts, with no fallback or warning.
+    for severity in ("sev1", "sev2", "sev3"):
+        for stage in STAGES:
+            args = ["notify", "--plan", str(plan), "-s", stage, "-S", severity, "--example", "-f", "json"]
+            code, out, err = run(*args)
+            assert (code, err) == (0, ""), f"{severity} {stage}: {err}"
+            for message in json.loads(out)["messages"]:
+                want = locales if message["channel"] in ("status_page", "email", "help_center") else locales[:1]
+                assert message["locales"] == want, message
+    code, out, err = run("notify", "--plan", str(plan), "-s", "investigating", "-S", "sev1", "--example", "-f", "json")
+    by_channel = {m["channel"]: m for m in json.loads(out)["messages"]}
+    status_page = by_channel["status_page"]["body"]
+    assert (
+        status_page.index(STATUS_PAGE[locales[0]])
+        < status_page.index("\n---\n")
+        < status_page.index(STATUS_PAGE[locales[1]])
+    )
+    chat = by_channel["chat_internal"]["body"]
+    assert CHAT[locales[0]] in chat and CHAT[locales[1]] not in chat
+    # ... and the plan passes check: only the placeholder people warn (joined posts within
+    # every channel's limits, every message translated into what its channels post).
+    code, out, _ = run("check", str(plan), "--strict", "--format", "json")
+    assert {d["code"] for d in json.loads(out)["diagnostics"]} == {"W401"}
+    assert run("check", str(plan), "--strict", "--ignore", "placeholder")[:2] == (0, "1 file checked: no problems\n")
+
+
+@pytest.mark.parametrize("locales", [["en", "pl"], ["pl", "en"]], ids="-".join)
+def test_a_multilingual_init_plan_announces_maintenance_in_every_language(
+    locales: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    init(tmp_path, locales)
+    monkeypatch.chdir(tmp_path)
+    mid = "2026-12-01-database-upgrade"
+    now = "2026-11-27T10:00:00+01:00"
+    code, _, err = run("maintenance", "schedule", "-t", "Database upgrade", "--start", "2026-12-01T22:00", "--end", "2026-12-02T01:00", "--component", "api", now=now)  # fmt: skip
+    assert (code, err) == (0, "")
+    for stage, at in (("scheduled", None), ("in_progress", "2026-12-01T22:00:00+01:00"), ("verifying", "2026-12-02T00:30:00+01:00"), ("completed", "2026-12-02T01:00:00+01:00")):  # fmt: skip
+        if at:
+            now = at
+            code, _, err = run("maintenance", "update", mid, "--stage", stage, now=now)
+            assert (code, err) == (0, ""), err
+        code, out, err = run("notify", "-i", mid, "-f", "json", now=now)
+        assert (code, err) == (0, ""), f"{stage}: {err}"
+        messages = {m["channel"]: m for m in json.loads(out)["messages"]}
+        assert set(messages) == {"status_page", "email", "social", "help_center"}
+        assert messages["status_page"]["locales"] == locales
+        assert messages["social"]["locales"] == locales[:1]

@@ -56,12 +56,18 @@ ROLES = (
     ("scribe", ["@dan", "@carol"]),
     ("support_liaison", ["@carol", "@dan"]),
 )
+# `every_locale`: in a plan of several languages the channel posts in all of them (joined into
+# one post); the others post in the first: the team's chat, and social media, whose 280
+# characters hold one language.
 CHANNELS = (
-    ("status_page", {"type": "status_page", "audience": "customers", "owner": "communications_lead"}),
-    ("email", {"type": "email", "audience": "customers", "owner": "communications_lead"}),
-    ("chat_internal", {"type": "chat", "audience": "internal", "owner": "incident_commander"}),
-    ("social", {"type": "social", "audience": "customers", "owner": "communications_lead"}),
-    ("help_center", {"type": "help_center", "audience": "customers", "owner": "support_liaison"}),
+    (
+        "status_page",
+        {"type": "status_page", "audience": "customers", "owner": "communications_lead", "every_locale": True},
+    ),
+    ("email", {"type": "email", "audience": "customers", "owner": "communications_lead", "every_locale": True}),
+    ("chat_internal", {"type": "chat", "audience": "internal", "owner": "incident_commander", "every_locale": False}),
+    ("social", {"type": "social", "audience": "customers", "owner": "communications_lead", "every_locale": False}),
+    ("help_center", {"type": "help_center", "audience": "customers", "owner": "support_liaison", "every_locale": True}),
 )
 
 
