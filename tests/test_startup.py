@@ -226,3 +226,42 @@ def test_pydantic_gets_a_plugin_loader_that_finds_none_and_never_fails() -> None
     lines = [x for x in done.stderr.splitlines() if x.split()[0] in {"LOADED", "PLUGINS", "REAL"}]
     assert lines == ["LOADED 1 False False", "PLUGINS []", "REAL pydantic True"]
     assert '"message": "`version`: input should be 1, got `2`"' in done.stdout  # pydantic's finding
+
+
+def test_incident_open_and_update_never_import_the_template_core_or_babel(tmp_path: Path) -> None:
+    """At 3 a.m. `incident open` writes a record: the id's slug, the `--var` and `--vars` values
+    and the entered time need neither Jinja2 nor Babel (issue 13), not even with a set-aside
+    entry in the plan or values given per locale."""
+    import os
+
+    from .conftest import NOW
+
+    text = (ROOT / "plans/incplan.yaml").read_text(encoding="utf-8")
+    (tmp_path / "incplan.yaml").write_text(text.replace("  social:\n", "  social:\n    colour: blue\n", 1))
+    (tmp_path / "values.yaml").write_text("impact: {en: slow checkout}\n", encoding="utf-8")
+    probe = (
+        "import sys\nfrom incplan.__main__ import main\n"
+        "sys.argv = ['incplan', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
+        "print('LOADED', code, [m for m in ('jinja2', 'markupsafe', 'babel') if m in sys.modules], file=sys.stderr)\n"
+    )
+    runs = [
+        ["incident", "open", "-t", "Płatności nie przechodzą", "-S", "sev2", "--var", "service=Checkout"]
+        + ["--vars", "values.yaml", "--at", "10:55", "-f", "json"],
+        ["incident", "update", "2026-11-27-platnosci-nie-przechodza", "--stage", "identified"]
+        + ["--var", "impact@en=failed payments", "--component", "checkout=major_outage", "-n", "rolled back"],
+    ]
+    for args in runs:
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *args],
+            cwd=tmp_path,
+            env={**os.environ, "INCPLAN_NOW": NOW},
+            capture_output=True,
+            text=True,
+        )
+        assert done.stderr.splitlines()[-1] == "LOADED 0 []", done.stderr
+        assert "`channels.social` is set aside" in done.stderr
+    record = (tmp_path / "incidents/2026-11-27-platnosci-nie-przechodza.yaml").read_text(encoding="utf-8")
+    assert "values: {impact: {en: slow checkout}, service: Checkout}" in record
+    assert "values: {impact: {en: failed payments}}" in record
+    assert "components: {checkout: major_outage}" in record
