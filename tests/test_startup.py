@@ -245,11 +245,11 @@ def test_incident_open_and_update_never_import_the_template_core_or_babel(tmp_pa
         "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
         "print('LOADED', code, [m for m in ('jinja2', 'markupsafe', 'babel') if m in sys.modules], file=sys.stderr)\n"
     )
+    opened = ["--var", "service=Checkout", "--vars", "values.yaml", "--at", "10:55", "-f", "json"]
+    updated = ["--var", "impact@en=failed payments", "--component", "checkout=major_outage", "-n", "rolled back"]
     runs = [
-        ["incident", "open", "-t", "Płatności nie przechodzą", "-S", "sev2", "--var", "service=Checkout"]
-        + ["--vars", "values.yaml", "--at", "10:55", "-f", "json"],
-        ["incident", "update", "2026-11-27-platnosci-nie-przechodza", "--stage", "identified"]
-        + ["--var", "impact@en=failed payments", "--component", "checkout=major_outage", "-n", "rolled back"],
+        ["incident", "open", "-t", "Płatności nie przechodzą", "-S", "sev2", *opened],
+        ["incident", "update", "2026-11-27-platnosci-nie-przechodza", "--stage", "identified", *updated],
     ]
     for args in runs:
         done = subprocess.run(
