@@ -11,7 +11,7 @@ from typing import Any
 from incplan.controls import CONTROL
 from incplan.diagnostics import Anchor, Diagnostic, PathPart
 from incplan.plan import problems as P
-from incplan.plan.yaml_caps import MAX_DEPTH, needs_scan, nesting_depth, scan
+from incplan.plan.yaml_caps import MAX_DEPTH, has_anchor, needs_scan, nesting_depth, scan
 from incplan.plan.yaml_errors import parse_error
 
 
@@ -40,6 +40,8 @@ def _load_safe(yaml: Any, text: str, file: str) -> tuple[Any, list[Diagnostic]]:
             problem = scan(yaml, text, file)
             if problem is not None:
                 return None, [problem]
+        if not has_anchor(text):  # no alias anywhere: each node is built once, where it stands
+            yaml.Constructor = _plain_constructor()
         data = yaml.load(text)
         if nesting_depth(data) > MAX_DEPTH:
             return None, [scan(yaml, text, file) or P.TOO_DEEP.at("nesting is too deep", line=1, file=file)]
@@ -118,3 +120,68 @@ def _once_resolver() -> Any:
             return self._resolvers
 
     return OnceResolver
+
+
+@functools.cache
+def _plain_constructor() -> Any:
+    from ruamel.yaml.constructor import SafeConstructor
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    STR, MAP, SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+    SCALARS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp"))
+
+    class Unusual(Exception):
+        """Something only ruamel's own constructor builds (or reports) as it should."""
+
+    class PlainConstructor(SafeConstructor):
+        """ruamel's safe constructor, with plain mappings, lists and strings built directly from
+        the composed nodes: ruamel walks every node through generic bookkeeping (recursion
+        records, merge keys, deep construction), ~40 % of loading a plan with the C parser.
+        Anything else (a tag other than these, a merge or non-text key, a duplicate key, deep
+        nesting) is left to ruamel, whose result or error is the answer. Used only for text
+        without anchors, so no node is shared."""
+
+        def construct_document(self, node: Any) -> Any:
+            try:
+                data = self._plain(node)
+            except (Unusual, RecursionError):
+                self.constructed_objects = {}  # what a scalar left on the way is not the answer
+                self.recursive_objects = {}
+                return super().construct_document(node)
+            self.constructed_objects = {}
+            self.recursive_objects = {}
+            return data
+
+        def _tag(self, node: Any) -> str:
+            tag = node.ctag
+            return tag.suffix if tag.handle is None else str(tag)
+
+        def _plain(self, node: Any) -> Any:
+            kind = type(node)
+            if kind is ScalarNode:
+                tag = self._tag(node)
+                if tag == STR:
+                    return node.value
+                if tag not in SCALARS:
+                    raise Unusual
+                try:  # numbers, booleans, null, times: ruamel's rules
+                    return self.construct_object(node)
+                except Exception:  # reported by ruamel, in its own order
+                    raise Unusual from None
+            if kind is MappingNode:
+                if self._tag(node) != MAP or getattr(node, "merge", None) is not None:
+                    raise Unusual
+                mapping: dict[str, Any] = {}
+                for key_node, value_node in node.value:
+                    if type(key_node) is not ScalarNode or self._tag(key_node) != STR:
+                        raise Unusual
+                    key = key_node.value
+                    if key in mapping:
+                        raise Unusual  # ruamel reports the duplicate
+                    mapping[key] = self._plain(value_node)
+                return mapping
+            if kind is SequenceNode and self._tag(node) == SEQ:
+                return [self._plain(item) for item in node.value]
+            raise Unusual
+
+    return PlainConstructor

@@ -31,6 +31,11 @@ def event_guard(text: str, file: str) -> Diagnostic | None:
         return None
 
 
+def has_anchor(text: str) -> bool:
+    """Could the text hold an anchor (and so an alias or a merge of one)?"""
+    return bool(_ANCHOR.search(text))
+
+
 def needs_scan(text: str) -> bool:
     """Whether the text could hold an alias or nest deep enough to hurt the C composer (it is
     recursive in C); the event scan costs ~20 % of a load, so it runs only then."""
