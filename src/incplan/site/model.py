@@ -122,7 +122,8 @@ class ComponentRow:
     id: str
     name: dict[str, str]  # by locale
     description: dict[str, str]
-    group: str | None
+    group: str | None  # in the default locale: the rows of one group are shown together
+    group_name: dict[str, str]  # by locale
     status: str
     days: list[Day]
 
@@ -302,6 +303,7 @@ def build_model(plan: Plan, entries: list[Entry], now: datetime, url: str = "") 
     from zoneinfo import ZoneInfo
 
     from incplan.incidents.ids import slugify
+    from incplan.site.texts import words
 
     zone = ZoneInfo(plan.organization.timezone)
     entries = sorted(entries, key=lambda e: (e.opened_at, e.id), reverse=True)
@@ -326,6 +328,7 @@ def build_model(plan: Plan, entries: list[Entry], now: datetime, url: str = "") 
                     {loc: localized(component, "name", loc) for loc in locales},
                     {loc: localized(component, "description", loc) for loc in locales},
                     getattr(component, "group", None),
+                    {loc: localized(component, "group", loc) for loc in locales} if component.group else {},
                     status_now(component_id),
                     _days(recent, component_id, window, zone, now),
                 )
@@ -339,6 +342,7 @@ def build_model(plan: Plan, entries: list[Entry], now: datetime, url: str = "") 
                 dict.fromkeys(locales, product),
                 dict.fromkeys(locales, ""),
                 None,
+                {},
                 worst(overall, STATUS_ORDER),
                 _days(recent, None, window, zone, now),
             )
@@ -352,8 +356,11 @@ def build_model(plan: Plan, entries: list[Entry], now: datetime, url: str = "") 
     stage_names = {
         stage_id: {loc: localized(stage, "name", loc) for loc in locales} for stage_id, stage in plan.stages.items()
     }
-    for stage_id, stage in plan.maintenance_view().stages.items():  # the plan's, or Statuspage's four
-        stage_names.setdefault(stage_id, {loc: localized(stage, "name", loc) for loc in locales})
+    own = plan.maintenance is not None and "stages" in plan.maintenance.model_fields_set
+    for stage_id, stage in plan.maintenance_view().stages.items():
+        # the plan's own stages in its words; Statuspage's four, when it has none, in the site's
+        names = {loc: localized(stage, "name", loc) if own else words(loc)[f"stage.{stage_id}"] for loc in locales}
+        stage_names.setdefault(stage_id, names)
     return Site(
         org_name=plan.organization.name,
         page_id=slugify(plan.organization.name),

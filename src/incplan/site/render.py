@@ -12,7 +12,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from incplan.site.model import DAYS, IMPACT_OF_STATUS, STATUS_OF_IMPACT, ComponentRow, Entry, Site, Update
-from incplan.site.texts import language_name, month_name, words
+from incplan.site.texts import language_name, month_name, published_only, words
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -137,7 +137,7 @@ def _updates(site: Site, loc: _Locale, templates: dict[str, Template], entry: En
                 "subject": text.subject,
                 "paragraphs": _paragraphs(text.body),
                 "lang": text.locale if other else "",
-                "note": loc.w["in_language"].format(language=language_name(text.locale)) if other else "",
+                "note": published_only(loc.code, text.locale) if other else "",
             }
         )
     return str(templates["updates"].render(updates=items))
@@ -209,7 +209,7 @@ def _pages(site: Site, loc: _Locale, templates: dict[str, Template]) -> dict[str
     path = f"{loc.prefix}index.html"
     root = _root(path)
     level = site.indicator
-    groups: list[tuple[str | None, list[dict[str, str]]]] = []  # consecutive rows of one group
+    groups: list[tuple[str | None, str, list[dict[str, str]]]] = []  # consecutive rows of one group
     for row in site.rows:
         view = {
             "name": row.name[loc.code],
@@ -220,9 +220,9 @@ def _pages(site: Site, loc: _Locale, templates: dict[str, Template]) -> dict[str
             "bar": _bar(site, loc, row),
         }
         if groups and groups[-1][0] == row.group:
-            groups[-1][1].append(view)
+            groups[-1][2].append(view)
         else:
-            groups.append((row.group, [view]))
+            groups.append((row.group, row.group_name.get(loc.code, ""), [view]))
     maintenance = [e for e in site.entries if e.kind == "maintenance" and e.active]
     maintenance.sort(key=lambda e: (e.scheduled_for or e.opened_at, e.id))
     index = templates["index"].render(
@@ -231,7 +231,7 @@ def _pages(site: Site, loc: _Locale, templates: dict[str, Template]) -> dict[str
         overall={"level": level, "icon": ICONS[level], "text": loc.w[f"indicator.{level}"]},
         incidents=[_entry_view(site, loc, templates, e, root) for e in site.active("incident")],
         maintenance=[_entry_view(site, loc, templates, e, root) for e in maintenance],
-        groups=[{"name": name, "rows": rows} for name, rows in groups],
+        groups=[{"name": name, "rows": rows} for _, name, rows in groups],
         legend=[
             {"level": lvl, "text": loc.w[f"day.{lvl}"]} for lvl in ("none", "minor", "major", "critical", "maintenance")
         ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 LANGUAGE_NAMES = {
@@ -65,7 +66,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "feed": "Updates as an Atom feed",
         "back": "Current status",
         "incident": "Incident",
-        "in_language": "(in {language}: not published in this language)",
+        "in_language": "Published in {language} only.",
+        "stage.scheduled": "Scheduled",
+        "stage.in_progress": "In progress",
+        "stage.verifying": "Verifying",
+        "stage.completed": "Completed",
         "updated": "Last update: {time}",
         "legend": "Legend",
         "api": "Machine-readable status (Statuspage JSON)",
@@ -117,7 +122,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "feed": "Aktualizacje jako kanał Atom",
         "back": "Bieżący stan",
         "incident": "Incydent",
-        "in_language": "(w języku: {language}; nie opublikowano w tym języku)",
+        "in_language": "Opublikowano tylko {language}.",
+        "in_another_language": "Opublikowano tylko w innym języku: {language}.",
+        "stage.scheduled": "Zaplanowane",
+        "stage.in_progress": "W toku",
+        "stage.verifying": "Weryfikacja",
+        "stage.completed": "Zakończone",
         "updated": "Ostatnia aktualizacja: {time}",
         "legend": "Legenda",
         "api": "Stan do odczytu maszynowego (JSON w formacie Statuspage)",
@@ -156,9 +166,34 @@ MONTHS = {
 }
 
 
-def words(locale: str) -> dict[str, str]:
+def words_locale(locale: str) -> str:
+    """The language the site's own words are in on `locale`'s pages (English where we have none)."""
     base = locale.split("-")[0]
-    return {**TEXTS["en"], **TEXTS.get(base, {})}
+    return base if base in TEXTS else "en"
+
+
+def words(locale: str) -> dict[str, str]:
+    return {**TEXTS["en"], **TEXTS[words_locale(locale)]}
+
+
+@functools.lru_cache(maxsize=256)
+def published_only(page: str, text: str) -> str:
+    """The note under a text shown on `page`'s pages in `text`'s language, in the page's words:
+    "Published in Polish only.", "Opublikowano tylko po angielsku." (CLDR's language names)."""
+    from babel import Locale, UnknownLocaleError
+
+    speaks = words_locale(page)
+    try:
+        name = Locale.parse(text.replace("-", "_")).get_display_name(speaks) or text
+    except (ValueError, TypeError, UnknownLocaleError):  # a tag CLDR does not know: as written
+        name = text
+    w = words(page)
+    if speaks == "pl":
+        # Polish says it with the adverb: angielski -> po angielsku, niemiecki -> po niemiecku.
+        if " " not in name and name.endswith("ki"):
+            return w["in_language"].format(language=f"po {name[:-1]}u")
+        return w["in_another_language"].format(language=name)
+    return w["in_language"].format(language=name)
 
 
 def month_name(locale: str, year: int, month: int) -> str:
