@@ -106,3 +106,28 @@ def test_without_a_terminal_it_points_to_status(team: Path) -> None:
         "error: `incident watch` needs a terminal\n"
         "  hint: use `incplan incident status` (or `incplan incident status --format json` in scripts)\n"
     )
+
+
+@pytest.mark.parametrize("how", ["NO_COLOR", "--color never"])
+def test_without_colour_the_board_is_still_drawn(team: Path, how: str) -> None:
+    """NO_COLOR and `--color never` take the colours away, not the screen: the board is drawn
+    and moves, with no colour code in it, and `q` quits."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
+    env.update(TERM="xterm-256color", INCPLAN_NOW="2026-11-27T10:35:00+01:00", INCPLAN_CLOCK_STEP="30")
+    args = ["incident", "watch", "--interval", "0.2"]
+    if how == "NO_COLOR":
+        env["NO_COLOR"] = "1"
+    else:
+        args = ["--color", "never", *args]
+    child = pexpect.spawn(INCPLAN, args, cwd=str(team), env=env, dimensions=(30, 160),
+                          encoding="utf-8", codec_errors="replace", timeout=30)  # fmt: skip
+    try:
+        shown = frames(child, "OVERDUE by 0m 30s")
+        assert any("in 4m 00s" in s for s in shown)  # drawn from the first refresh on
+        assert "Incident Commander: Alice Nowak" in shown[-1]
+        assert not re.search(r"\x1b\[[0-9;]*3[0-9;]*m", child.before)  # no foreground colour at all
+        child.send("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0

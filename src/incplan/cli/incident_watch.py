@@ -85,7 +85,7 @@ def _run(
     from incplan.cli.output import console
     from incplan.incidents.board import Board, board
 
-    out = console(sys.stdout)
+    out = console(sys.stdout, screen=True)  # NO_COLOR takes the colours, not the board
     belled: set[tuple[str, datetime]] = set()
     tick = 0
     with _keys() as key, Live(console=out, screen=True, auto_refresh=False, redirect_stdout=False) as live:

@@ -37,16 +37,18 @@ def use_color(stream: IO[str]) -> bool:
     return stream.isatty() and os.environ.get("TERM") != "dumb"
 
 
-def console(stream: IO[str] | None = None, *, soft_wrap: bool = True) -> Console:
+def console(stream: IO[str] | None = None, *, soft_wrap: bool = True, screen: bool = False) -> Console:
     """A rich console that never reads markup or emoji codes in strings: plan text is data, so
-    `Lead [/]` prints as written, `[link=...]` makes no hyperlink. Style with `Text` only."""
+    `Lead [/]` prints as written, `[link=...]` makes no hyperlink. Style with `Text` only.
+    `screen`: a full-screen view on a terminal (`watch`), drawn with or without colours (rich
+    draws nothing live on a console it takes for no terminal)."""
     from rich.console import Console
 
     stream = stream or sys.stdout
     color = use_color(stream)
     return Console(
         file=stream,
-        force_terminal=color,
+        force_terminal=color or screen,
         no_color=not color,
         color_system="auto" if color else None,
         highlight=False,
