@@ -78,6 +78,10 @@ def test_at_takes_local_short_and_relative_times(team: Path, given: str, recorde
         ("9999-12-31T23:59:00+00:00", "error: --at `9999-12-31T23:59:00+00:00` is outside the years 1970–9998"),
         ("0001-01-01T00:00:00+14:00", "error: --at `0001-01-01T00:00:00+14:00` is outside the years 1970–9998"),
         ("yesterday", "error: --at `yesterday` is not a time"),
+        ("-99999999999d", "error: --at `-99999999999d` is too far back"),  # past timedelta's end
+        ("99999999999999999999m ago", "error: --at `99999999999999999999m ago` is too far back"),
+        ("999999999d ago", "error: --at `999999999d ago` is too far back"),  # a timedelta, before year 1
+        ("1" * 5000 + "m ago", "error: --at `" + "1" * 5000 + "m ago` is too far back"),
         ("25:00", "error: --at `25:00` is not a time of day"),
     ],
 )
@@ -88,6 +92,49 @@ def test_at_refusals_say_why_and_change_nothing(team: Path, given: str, message:
         code, out, err = run(*args, "--at", given, now=f"{DAY}10:30:00+01:00")
         assert (code, out, err.splitlines()[0]) == (2, "", message)
     assert (team / "incidents" / f"{ID}.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("given", ["-99999999999d", "99999999999999999999m ago"])
+def test_far_times_are_refused_by_open_and_the_report_period(team: Path, given: str) -> None:
+    code, out, err = run("incident", "open", "-t", "x", "-S", "sev1", "--at", given, now=f"{DAY}10:00:00+01:00")
+    assert (code, out, err.splitlines()[0]) == (2, "", f"error: --at `{given}` is too far back")
+    assert not (team / "incidents").exists()
+    code, out, err = run("report", "--all", "--since", given, now=f"{DAY}10:00:00+01:00")
+    assert (code, out, err.splitlines()[0]) == (2, "", f"error: --since `{given}` is too far back")
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T23:59:00-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_record_time_past_datetimes_ends_sets_that_record_aside(team: Path, at: str) -> None:
+    """A hand-edited time whose UTC is past year 9999 (or before year 1) is an invalid record
+    like any other: a warning naming it, every other incident shown; never an OverflowError."""
+    open_at("10:00")
+    ok("incident", "open", "-t", "Other", "-S", "sev2", now="10:05")
+    other = team / "incidents" / "2026-11-27-other.yaml"
+    other.write_text(other.read_text().replace("'2026-11-27T10:05:00+01:00'", f"'{at}'"))
+    warning = "warning: the record `incidents/2026-11-27-other.yaml` is not valid; fix it by hand"
+    for args in (["incident", "status"], ["incident", "list", "--all"], ["report", "--all"], ["incident", "remind"],
+                 ["site", "build", "--out", "site"]):  # fmt: skip
+        code, out, err = run(*args, now=f"{DAY}10:30:00+01:00")
+        assert code in (0, 1), err  # remind: 1, an update is overdue
+        assert warning in err.splitlines(), (args, err)
+        assert "Traceback" not in err
+        if args[0] != "site":
+            assert ID in out
+    code, out, err = run("report", "2026-11-27-other", now=f"{DAY}10:30:00+01:00")
+    assert (code, out) == (1, "")
+    assert f"a time outside the years 1970–9998, got `{at}`" in err
+    assert err.splitlines()[-1] == "error: the record `incidents/2026-11-27-other.yaml` is not valid; fix it by hand"
+
+
+def test_a_plan_duration_is_at_most_a_year(team: Path) -> None:
+    """A year of room below datetime's end: no cadence added to a record time can overflow."""
+    plan = team / "incplan.yaml"
+    plan.write_text(plan.read_text().replace("first_update_within: 20m", "first_update_within: 999999999d", 1))
+    code, out, _ = run("check", "incplan.yaml", now=f"{DAY}10:30:00+01:00")
+    assert code == 1
+    assert "`severities.sev2.first_update_within`: `999999999d` is longer than a year" in out
+    plan.write_text(plan.read_text().replace("999999999d", "366d"))
+    assert run("check", "incplan.yaml", now=f"{DAY}10:30:00+01:00")[0] == 0
 
 
 def test_open_in_the_future_is_refused(team: Path) -> None:

@@ -63,10 +63,12 @@ def _relative(raw: str, what: str, now: datetime | None, tz: tzinfo) -> datetime
         today = (now or current()).astimezone(tz).date()
         return _localize(datetime.combine(today, time(hours, minutes)), tz, what, raw)
     if match := _AGO.match(raw):
-        from incplan.plan.durations import parse_duration
+        from incplan.plan.durations import DurationTooLong, parse_duration
 
         try:
             span = parse_duration(match["a"] or match["b"])
+        except DurationTooLong:
+            raise UsageError(f"{what} `{raw}` is too far back", hint="give a later time") from None
         except ValueError:
             raise UsageError(f"{what} `{raw}` is not a time", hint=f"write it like {FORMS}") from None
         try:

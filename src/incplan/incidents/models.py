@@ -14,7 +14,11 @@ from incplan.plan.models import Handle, Locale, Model
 def _in_range(moment: datetime) -> datetime:
     # The same years as times entered on the command line: a record edited by hand to year 9999
     # would otherwise overflow when a cadence is added to it, for every command that reads it.
-    if not EARLIEST <= moment.astimezone(UTC) < LATEST:
+    try:
+        inside = EARLIEST <= moment.astimezone(UTC) < LATEST
+    except OverflowError:  # '9999-12-31T23:59:00-14:00' is past datetime's end in UTC
+        inside = False
+    if not inside:
         raise ValueError("a time outside the years 1970–9998")
     return moment
 

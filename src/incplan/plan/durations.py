@@ -14,8 +14,17 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text.strip())
     if not match or not any(match.groups()):
         raise ValueError(f"`{text}` is not a duration; write it like `30s`, `15m`, `1h30m` or `2d`")
+    if len(text.strip()) > 40:  # more digits than any span incplan computes with (checked before int())
+        raise DurationTooLong(f"`{text.strip()[:40]}...` is too long a duration")
     days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    try:
+        return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:  # past timedelta's 999,999,999 days
+        raise DurationTooLong(f"`{text.strip()}` is too long a duration") from None
+
+
+class DurationTooLong(ValueError):
+    """A duration that is well formed but longer than any span incplan computes with."""
 
 
 def format_duration(value: timedelta) -> str:

@@ -45,9 +45,15 @@ def _duration(value: object) -> timedelta:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise PydanticCustomError("duration", "a duration must be text like `15m`")
     try:
-        return parse_duration(str(value))
+        span = parse_duration(str(value))
     except ValueError as exc:
         raise PydanticCustomError("duration", str(exc)) from None
+    if span > LONGEST:  # record times keep a year of room below datetime's end: no due time overflows
+        raise PydanticCustomError("duration", "`{value}` is longer than a year", {"value": str(value)})
+    return span
+
+
+LONGEST = timedelta(days=366)  # any span a plan gives (cadence, first update, reminders)
 
 
 def _timezone(value: object) -> str:
