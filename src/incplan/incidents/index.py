@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from incplan.incidents.store import state_dir
+from incplan.incidents.store import read_record_text, state_dir
 
 INDEX_VERSION = 2
 
@@ -65,9 +65,8 @@ def last_stage(path: Path) -> tuple[str, str] | None:
     """(kind, the stage the record ends in: its events in time order); None when the file is
     not a readable record."""
     from incplan.plan.parse import parse_yaml
-    from incplan.plan.read import read_text
 
-    text, _ = read_text(path, str(path))
+    text = read_record_text(path)
     if text is None:
         return None
     scanned = _scan(text)

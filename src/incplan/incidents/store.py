@@ -26,6 +26,7 @@ from incplan.diagnostics import ProblemError, UsageError
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
+    from incplan.diagnostics import Diagnostic
     from incplan.incidents.models import Record
     from incplan.plan.models import Plan
 
@@ -79,14 +80,14 @@ def read_record(path: Path) -> tuple[Record, Any]:
     from incplan.incidents.models import Record
     from incplan.plan.model_errors import schema_diagnostic
     from incplan.plan.positions import Positions
-    from incplan.plan.read import read_text
     from incplan.plan.yaml_errors import yaml_diagnostic
 
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise UsageError(f"no incident record `{path}`", hint="`incplan incident list --all` shows the records")
-    text, problems = read_text(path, str(path))
+    text, problems = read_record_file(path)
     if text is None:
-        raise ProblemError(f"the record `{path}` cannot be read", problems)
+        why = f": {problems[0].message}" if len(problems) == 1 else ""
+        raise ProblemError(f"the record `{path}` cannot be read{why}", problems)
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     from incplan.plan.yaml_caps import event_guard
@@ -207,7 +208,10 @@ def append_events(path: Path, make: Callable[[Record], list[dict[str, Any]]]) ->
     try:
         with _lock(path):
             _remove_leftovers(path)
-            text = path.read_text(encoding="utf-8") if path.is_file() else ""
+            text = read_record_text(path)
+            if text is None:
+                read_record(path)  # the reason it cannot be read (ProblemError)
+                text = ""
             record, in_layout = _parse_layout(text)
             if record is None:
                 record, _ = read_record(path)  # the positioned error, or a record only ruamel reads
@@ -324,9 +328,19 @@ def read_record_fast(path: Path) -> Record:
 
 def read_record_text(path: Path) -> str | None:
     """The text of a record file, or None when it is missing or cannot be read as text."""
+    return read_record_file(path)[0]
+
+
+MAX_RECORD_BYTES = 8 * 1024 * 1024  # a long incident with every text it sent is a few hundred KiB
+
+
+def read_record_file(path: Path) -> tuple[str | None, list[Diagnostic]]:
+    """The one way a record's bytes are read: only from a regular file that is no symlink (git
+    commits a symlink to /dev/zero or to a file outside the repository as easily as a record),
+    never opening a FIFO or device, at most `MAX_RECORD_BYTES`, as UTF-8; else the problems."""
     from incplan.plan.read import read_text
 
-    return read_text(path, str(path))[0] if path.is_file() else None
+    return read_text(path, str(path), limit=MAX_RECORD_BYTES, symlinks=False, noun="record")
 
 
 def record_from_text(path: Path, text: str | None) -> Record:

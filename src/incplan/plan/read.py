@@ -17,10 +17,14 @@ STDIN_NAME = "<stdin>"
 _stdin_read_from: object = None  # the stream already read: standard input can be read only once
 
 
-def read_text(path: Path, file: str) -> tuple[str | None, list[Diagnostic]]:
+def read_text(
+    path: Path, file: str, *, limit: int = MAX_BYTES, symlinks: bool = True, noun: str = "plan"
+) -> tuple[str | None, list[Diagnostic]]:
     """The text of a regular file (or of standard input for `-`). A FIFO, device or socket is
     never read (it could block forever or never end): it gets a `not-a-regular-file` diagnostic
-    instead (SPEC §9)."""
+    instead (SPEC §9). At most `limit` bytes are read, whatever the file says its size is (a
+    symlink to /dev/zero). `symlinks=False`: a symlink is not followed, not read. `noun`: what
+    the file should be, for the hints ("plan", "record")."""
     global _stdin_read_from
     import os
     import stat
@@ -42,26 +46,38 @@ def read_text(path: Path, file: str) -> tuple[str | None, list[Diagnostic]]:
             raw = sys.stdin.buffer.read(MAX_BYTES + 1)
         else:
             # O_NONBLOCK: opening a FIFO for reading would wait for a writer; regular files ignore it.
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+            if not symlinks:
+                if Path(path).is_symlink():
+                    return None, [
+                        P.NOT_A_FILE.at(
+                            "a symlink is not read",
+                            hint=f"incplan reads {noun}s only from regular files; put the {noun} itself here",
+                            line=1,
+                            file=file,
+                        )
+                    ]
+                flags |= getattr(os, "O_NOFOLLOW", 0)  # a symlink swapped in after the test: ELOOP
+            fd = os.open(path, flags)
             with open(fd, "rb") as handle:  # noqa: PTH123 (a file descriptor)
                 mode = os.fstat(handle.fileno()).st_mode
                 if not stat.S_ISREG(mode):
                     return None, [
                         P.NOT_A_FILE.at(
                             f"{_kind(mode)} is not a regular file; not read",
-                            hint="incplan reads plans only from regular files",
+                            hint=f"incplan reads {noun}s only from regular files",
                             line=1,
                             file=file,
                         )
                     ]
-                raw = handle.read(MAX_BYTES + 1)
+                raw = handle.read(limit + 1)
     except OSError as exc:
         return None, [P.NOT_A_PLAN.at(f"cannot read the file: {exc.strerror or exc}", line=1, file=file)]
-    if len(raw) > MAX_BYTES:
+    if len(raw) > limit:
         return None, [
             P.FILE_TOO_LARGE.at(
-                f"the file is larger than {MAX_BYTES // 1024} KiB",
-                hint="a plan is a few dozen KiB; check that this is the right file",
+                f"the file is larger than {limit // 1024} KiB",
+                hint=f"a {noun} is a few dozen KiB; check that this is the right file",
                 line=1,
                 file=file,
             )

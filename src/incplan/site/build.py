@@ -83,14 +83,14 @@ def public_entries(
     import multiprocessing
     import os
 
+    from incplan.incidents.store import read_record_text
+
     global _JOB
     entries: list[Entry] = []
     todo: list[tuple[Path, bytes]] = []
     for path in paths:
-        try:
-            content = path.read_bytes()
-        except OSError:
-            content = b""
+        text = read_record_text(path)  # never a FIFO, device or symlink; capped
+        content = text.encode("utf-8", "surrogatepass") if text is not None else b""
         if cache is not None:
             known, entry = cache.get(cache.digest(content))
             if known:
