@@ -13,6 +13,7 @@ import re
 import shlex
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -391,18 +392,18 @@ def test_polish_messages_read_as_written_with_the_examples(tmp_path: Path) -> No
     code, _, err = run("preview", "--plan", str(path), "--out", str(out), now="2026-11-27T10:17:00+01:00")
     assert code == 0, err
     assert (out / "investigating/status_page.pl.txt").read_text(encoding="utf-8") == (
-        "Subject: Badamy problem: publiczne API\n\n"
+        "Temat: Badamy problem: publiczne API\n\n"
         "Badamy zgłoszenia: błędy przy składaniu zamówień (publiczne API).\n"
         "W międzyczasie: Ponowienie próby po minucie zwykle działa.\n"
         "Kolejna informacja do 27 lis 2026, 10:32 CET.\n"
     )
     assert (out / "monitoring/status_page.pl.txt").read_text(encoding="utf-8") == (
-        "Subject: Obserwujemy: publiczne API\n\n"
+        "Temat: Obserwujemy: publiczne API\n\n"
         "Poprawka jest wdrożona (publiczne API). Uważnie obserwujemy powrót do normy.\n"
         "Kolejna informacja do 27 lis 2026, 10:47 CET.\n"
     )
     assert (out / "resolved/status_page.pl.txt").read_text(encoding="utf-8") == (
-        "Subject: Rozwiązany: publiczne API\n\n"
+        "Temat: Rozwiązany: publiczne API\n\n"
         "Incydent jest rozwiązany, wszystko znów działa normalnie (publiczne API).\n"
         "Żadne dane klientów nie zostały utracone ani ujawnione.\n"
         "Przepraszamy za utrudnienia. Przegląd po incydencie opublikujemy na tej stronie.\n"
@@ -603,3 +604,252 @@ def test_watch_speaks_the_readers_language(tmp_path: Path) -> None:
     finally:
         child.close(force=True)
     assert child.exitstatus == 0
+
+
+# ------------------------------------------------------------------ incplan's own words in the chosen language
+
+# The example incident's own text (typed by the responder) and the plan's ids are no words of
+# incplan's: a Polish report may quote the English value given for `service@en`.
+_TYPED = [a.split("=", 1)[1] for _, command in SCRIPT for a in command if "=" in a and "@" in a] + [
+    "Płatności kartą nie przechodzą",
+    "Płatności BLIK",
+]
+# code spans, template code, and tokens that are ids, handles, times or paths
+_CODE = re.compile(r"`[^`\n]*`|\{\{.*?\}\}|\{%.*?%\}|\S*[_@\d/]\S*")
+_FENCE = re.compile(r"^(`{3,})text\n(?:\[(\w+)\] )?(.*?)^\1$", re.M | re.S)
+
+
+def _prose(text: str, names: list[str], ids: list[str]) -> set[str]:
+    """The words of incplan's output, without the plan's names, what a user typed, commands,
+    addresses and ids: an id that is a plain word (`investigating`) only where it stands as a
+    table cell of its own, as `show` prints the id under a name."""
+    text = _URL.sub(" ", text)
+    for name in sorted([*names, *_TYPED], key=len, reverse=True):
+        text = text.replace(name, " ")
+    text = _CODE.sub(" ", text)
+    for ident in ids:
+        text = re.sub(rf"(?<=│ ){re.escape(ident)}(?= *│)", " ", text)
+    return {w.lower() for w in _WORD.findall(text)}
+
+
+def _leaks(words: set[str], language: str) -> list[str]:
+    """Words of the other language: English in a Polish text; Polish words or letters in an English one."""
+    if language == "pl":
+        return sorted(words & ENGLISH)
+    return sorted((words & POLISH) | {w for w in words if POLISH_LETTERS.search(w)})
+
+
+def _plan_ids(path: Path) -> list[str]:
+    from incplan.plan.usable import load_for_use
+
+    plan, _ = load_for_use(path)
+    return [*plan.stages, *plan.channels, *plan.severities, *plan.roles, *plan.variables, "default"]
+
+
+def _outputs(tmp_path: Path, language: str) -> dict[str, str]:
+    """What people read from every command in `language`, for the Polish-first example: the plan's
+    views and documents, a whole incident's reports, and what the incident commands say."""
+    plan = _walked(tmp_path, "11:32")  # the script's incident, opened 10:00, resolved 11:30
+    at = {"INCPLAN_NOW": "2026-11-27T12:00:00+01:00", "COLUMNS": "200"}
+    reader = {**at, "LC_ALL": f"{language}_PL.UTF-8" if language == "pl" else "en_US.UTF-8"}
+    p = ("--plan", str(plan))
+    loc = ("-l", language)
+    values = [a for a in SCRIPT[0][1] if a == "--var" or "=" in a][:8]  # service and impact in both languages
+    commands: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+        "show": (("show", *loc, *p), at),
+        "show sev1": (("show", "sev1", *loc, *p), at),
+        "show sev2": (("show", "sev2", *loc, *p), at),
+        "classify": (("classify", "-y", "payments_down", *loc, *p), at),
+        "classify no": (
+            ("classify", "-n", "data_exposed", "-n", "payments_down", "-n", "payments_degraded", *loc, *p),
+            at,
+        ),
+        "export markdown": (("export", "-f", "markdown", *loc, *p), at),
+        "export html": (("export", "-f", "html", *loc, *p), at),
+        "report text": (("report", INCIDENT, "-f", "text", *loc, *p), at),
+        "report markdown": (("report", INCIDENT, "-f", "markdown", *loc, *p), at),
+        "report html": (("report", INCIDENT, "-f", "html", *loc, *p), at),
+        "report --all text": (("report", "--all", "-f", "text", *loc, *p), at),
+        "report --all markdown": (("report", "--all", "-f", "markdown", *loc, *p), at),
+        "report --all html": (("report", "--all", "-f", "html", *loc, *p), at),
+        "preview": (("preview", *loc, *p), at),
+        "preview --out": (("preview", "--out", str(tmp_path / "preview"), *loc, *p), at),
+        "list --all": (("incident", "list", "--all", *loc, *p), at),
+        "open": (("incident", "open", "-t", "Płatności BLIK", "-S", "sev2", *values, *p), reader),
+        "list": (("incident", "list", *loc, *p), at),
+        "remind none": (("incident", "remind", *loc, *p), at),
+        "update": (("incident", "update", "2026-11-27-platnosci-blik", "-s", "identified", *p), reader),
+        "assign": (("incident", "assign", "2026-11-27-platnosci-blik", "tech_lead", "@marek", *p), reader),
+        "remind": (("incident", "remind", "--within", "2h", *loc, *p), at),
+        "status": (("incident", "status", *loc, *p), at),
+        "notify --posted": (("notify", "-i", "2026-11-27-platnosci-blik", "--posted", *p), reader),
+    }
+    out = {}
+    for name, (args, env) in commands.items():
+        result = runner.invoke(app, ["--color", "never", *args], env=env)
+        assert result.exit_code == 0, (name, result.stderr)
+        # notify prints the messages (the plan's words, tested above): its own line is on stderr
+        out[name] = result.stderr if name.startswith("notify") else result.stdout + result.stderr
+    return out
+
+
+def _checked_texts(name: str, text: str, language: str) -> list[tuple[str, str]]:
+    """(language, text) pieces of an output: HTML text by the `lang` each element has (`<code>`
+    and styles left out); a Markdown export's message templates by their `[locale]` marker; the
+    texts a report quotes as they went out left out (a joined post speaks both)."""
+    if "html" in name:
+        from .strict_html import parse_html
+
+        root = parse_html(text)
+        assert root.get("lang") == language, f"{name}: <html lang={root.get('lang')}>"
+        pieces: list[tuple[str, str]] = []
+
+        def walk_text(element: Any, lang: str) -> None:
+            lang = element.get("lang", lang)
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag not in ("style", "code", "script"):
+                pieces.append((lang, element.text or ""))
+                for child in element:
+                    walk_text(child, lang)
+                    pieces.append((lang, child.tail or ""))
+
+        walk_text(root, language)
+        return pieces
+    if name == "export markdown":
+        pieces = []
+        for _, marker, body in _FENCE.findall(text):
+            pieces.append((marker or language, body))
+        return [*pieces, (language, _FENCE.sub(" ", text))]
+    if name == "report text":  # quoted messages are indented under their heading
+        return [(language, "\n".join(line for line in text.splitlines() if not line.startswith("    ")))]
+    if name == "report markdown":
+        return [(language, "\n".join(line for line in text.splitlines() if not line.startswith(">")))]
+    return [(language, text)]
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_incplans_own_words_speak_the_chosen_language(language: str, tmp_path: Path) -> None:
+    """show, classify, export (Markdown and HTML), report (one incident and --all, each format),
+    preview, incident list, remind, status, the lines a write command prints and its `next:`:
+    in Polish no English word from the list, in English no Polish word or letter, except the
+    plan's own names and ids and what a responder typed. HTML is checked by each element's
+    `lang`: a text in another language than the page's (an untranslated name, a message
+    template) must say so."""
+    names = [*_proper_names(POLISH_FIRST), "bramka płatności Płatnik"]
+    ids = _plan_ids(POLISH_FIRST)
+    outputs = _outputs(tmp_path, language)
+    assert len(outputs) == 24
+    for name, text in outputs.items():
+        for lang, piece in _checked_texts(name, text, language):
+            leaked = _leaks(_prose(piece, names, ids), lang)
+            assert not leaked, f"{name} ({lang}): {leaked}\n{piece}"
+
+
+def test_the_polish_views_read_as_written(tmp_path: Path) -> None:
+    """A few whole lines of the Polish outputs, checked by hand: plural forms, cases, spans."""
+    out = _outputs(tmp_path, "pl")
+    assert out["show sev1"].splitlines()[:3] == [
+        "sev1: Krytyczny",
+        "Większość płatności nie przechodzi albo dane zostały ujawnione.",
+        "Pierwsza informacja dla klientów w ciągu 10 min; kolejne co 15 min (Badamy), co 30 min (Przyczyna znana),"
+        " co 1 h (Obserwujemy).",
+    ]
+    assert out["classify"].startswith("Incydent: sev1 („tak” na pytanie: Czy większość płatności kończy się błędem?)\n")
+    assert "Kogo wezwać" in out["classify"] and "Pierwsza wiadomość:\n" in out["classify"]
+    assert out["classify no"].startswith("To nie jest incydent.\nIncydent to: Nieplanowane zdarzenie")
+    # Opened 10:00, first update 10:05 (5 min, target 10 min); resolved 11:30 (1 h 30 min). Each
+    # update is due one cadence after the one before: 10:05 + 15 min (investigating) = 10:20,
+    # posted 10:22 (2 min late); 10:22 + 30 min (identified) = 10:52, posted 11:01 (9 min late).
+    summary = out["report text"].split("\n\nNajważniejsze chwile")[0]
+    assert summary.splitlines()[4:] == [
+        "  Otwarty: 2026-11-27 10:00 CET",
+        "  Rozwiązany: 2026-11-27 11:30 CET",
+        "  Czas do rozwiązania: 1 h 30 min",
+        "  Pierwsza informacja dla klientów po 5 min (cel: 10 min): w terminie",
+        "  Rytm informacji: 2 spóźnione informacje",
+    ]
+    assert "  termin 2026-11-27 10:20 CET, publikacja: 2026-11-27 10:22 CET, spóźnienie: 2 min\n" in out["report text"]
+    assert "  2026-11-27 10:05 CET · Badamy · Strona statusu (opublikowana ręcznie)\n" in out["report text"]
+    assert "  2026-11-27 10:00 CET  Otwarcie: sev1, Badamy\n" in out["report text"]
+    assert out["report --all text"].startswith("Incydenty od początku do teraz: 1\n  według poziomu: sev1 1, sev2 0\n")
+    # the label agrees with the number beside it: 2 spóźnione, 12 zapisanych (4 stages x 3 channels), 1 incydent
+    assert '<b class="bad">2</b><span>spóźnione informacje dla klientów</span>' in out["report html"]
+    assert "<b>12</b><span>zapisanych wiadomości</span>" in out["report html"]
+    assert "<b>1</b><span>incydent</span>" in out["report --all html"]
+    assert out["open"].startswith("otwarto 2026-11-27-platnosci-blik (")
+    assert "\ndalej: incplan notify -i 2026-11-27-platnosci-blik --plan " in out["open"]
+    assert out["update"].startswith("2026-11-27-platnosci-blik: Przyczyna znana, sev2\ndalej: incplan notify")
+    assert out["assign"] == "2026-11-27-platnosci-blik: Lider techniczny: @marek\n"
+    assert "zapisano 2 wiadomości jako opublikowane w incydencie 2026-11-27-platnosci-blik\n" in out["notify --posted"]
+    assert out["remind none"] == "w ciągu 5 min nie przypada żadna informacja dla klientów\n"
+    assert out["list --all"] == f"{INCIDENT}  sev1  rozwiązany  2026-11-27 10:00 CET  Płatności kartą nie przechodzą\n"
+    assert "zapisano 12 wiadomości w katalogu " in out["preview --out"]  # -l pl: the Polish 12 of the 24
+
+
+def test_phrases_with_a_number_take_the_languages_plural_form() -> None:
+    """CLDR's categories through Babel: pl 1 one; 2-4, 22-24 few; 0, 5-21, 25, 112 many."""
+    from incplan.wording import words
+
+    pl, en = words("pl"), words("en")
+    late = {n: pl.count("judged.late_updates", n) for n in (0, 1, 2, 4, 5, 12, 21, 22, 25, 112)}
+    assert late == {
+        0: "0 spóźnionych informacji",
+        1: "1 spóźniona informacja",
+        2: "2 spóźnione informacje",
+        4: "4 spóźnione informacje",
+        5: "5 spóźnionych informacji",
+        12: "12 spóźnionych informacji",
+        21: "21 spóźnionych informacji",
+        22: "22 spóźnione informacje",
+        25: "25 spóźnionych informacji",
+        112: "112 spóźnionych informacji",
+    }
+    assert pl.count("judged.late_updates", 1002).endswith(" spóźnione informacje")
+    assert pl.count("measure.characters", 12345) == "12\xa0345 znaków"  # CLDR's Polish grouping
+    assert [pl.count("measure.segments", n) for n in (1, 3, 5)] == [
+        "1 segment SMS",
+        "3 segmenty SMS",
+        "5 segmentów SMS",
+    ]
+    assert [en.count("judged.late_updates", n) for n in (0, 1, 2)] == [
+        "0 late updates",
+        "1 late update",
+        "2 late updates",
+    ]
+    assert en.count("measure.characters", 1234) == "1,234 characters"
+    # a language incplan has no words for reads English, with English plural rules
+    assert words("de").count("judged.late_updates", 2) == "2 late updates" and words("de")["status.stage"] == "stage"
+
+
+def test_every_language_has_every_word() -> None:
+    """Each catalogue has every key of the English one, the same `{fields}`, and every plural
+    category its language uses (Babel's CLDR data: pl one, few, many, other)."""
+    import string
+
+    from babel import Locale
+
+    from incplan.wording import SPOKEN, en
+    from incplan.wording import pl as polish
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for module in (polish,):
+        assert set(module.WORDS) == set(en.WORDS) | {k for k in module.WORDS if k.split(".")[0] in ("type", "audience")}
+        for key, text in en.WORDS.items():
+            assert fields(module.WORDS[key]) <= fields(text) | {"span"}, key
+        assert set(module.COUNTS) == set(en.COUNTS)
+        categories = set(Locale.parse("pl").plural_form.tags) | {"other"}
+        for key, forms in module.COUNTS.items():
+            assert set(forms) == categories, key
+            assert all(fields(form) == fields(en.COUNTS[key]["other"]) for form in forms.values()), key
+    assert SPOKEN == ("en", "pl")
+
+
+def test_the_readme_shows_the_polish_playbook_as_printed() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = "incplan show sev1 --plan examples/polish-first.yaml | head -3"
+    block = readme.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+    code, out, _ = run("show", "sev1", "--plan", str(POLISH_FIRST))
+    assert code == 0
+    assert block == "".join(out.splitlines(keepends=True)[:3])

@@ -156,8 +156,8 @@ RECORD_COMMANDS = {
     "incident update": {"--title", "--severity", "--stage", "--at", "--by", "--var", "--vars", "--format"},
     "incident assign": {"--at", "--by", "--format"},
     "incident status": {"--format", "--locale"},  # the reader's language
-    "incident list": {"--format"},
-    "incident remind": {"--format"},
+    "incident list": {"--format", "--locale"},  # the reader's language
+    "incident remind": {"--format", "--locale"},
     "incident watch": {"--locale"},  # a live screen, no data to format; in the reader's language
     "maintenance schedule": {"--title", "--at", "--by", "--var", "--vars", "--format"},
     "maintenance update": {"--title", "--stage", "--at", "--by", "--var", "--vars", "--format"},

@@ -45,12 +45,23 @@ def test_init_golden_and_passes_check(locales: list[str], tmp_path: Path, update
         args += ["--locale", locale]
     code, out, _ = run(*args)
     assert code == 0
-    assert out == (
-        f"wrote {target}\n"
-        f"added to {tmp_path / '.gitattributes'}: incidents/*.yaml merge=incplan-record\n"
-        f"added to {tmp_path / '.gitignore'}: /.incplan/\n"
-        'records merge in git after: git config merge.incplan-record.driver "incplan merge-record %O %A %B"\n'
-        f"next: replace the placeholder people, then run `incplan check {target}`\n"
+    config = 'git config merge.incplan-record.driver "incplan merge-record %O %A %B"'
+    assert out == (  # in the plan's first language, as its comments
+        (
+            f"wrote {target}\n"
+            f"added to {tmp_path / '.gitattributes'}: incidents/*.yaml merge=incplan-record\n"
+            f"added to {tmp_path / '.gitignore'}: /.incplan/\n"
+            f"records merge in git after: {config}\n"
+            f"next: replace the placeholder people, then run `incplan check {target}`\n"
+        )
+        if locales[0] == "en"
+        else (
+            f"zapisano {target}\n"
+            f"dopisano do {tmp_path / '.gitattributes'}: incidents/*.yaml merge=incplan-record\n"
+            f"dopisano do {tmp_path / '.gitignore'}: /.incplan/\n"
+            f"rejestry incydentów łączą się w git po: {config}\n"
+            f"dalej: zastąp przykładowe osoby prawdziwymi, potem uruchom `incplan check {target}`\n"
+        )
     )
     golden(f"init-{'-'.join(locales)}.yaml", target.read_text(encoding="utf-8"), update_goldens)
     code, out, _ = run("check", str(target), "--format", "json")

@@ -436,5 +436,5 @@ def test_a_two_hour_incident_sent_for_real_counts_only_what_was_delivered(
         assert message["Subject"] == (m["subject"] or "Dashboard down")  # no subject in the plan: the title
         assert html.get_content().strip() == m["body"].strip()
     text = ok("report", ID, "-f", "text", now="12:30")[1]
-    assert "  2026-11-27 10:24 EST · identified · status_page (failed: " in text
+    assert "  2026-11-27 10:24 EST · Identified · Statuspage (failed: " in text
     assert "  due 2026-11-27 10:21 EST, posted 2026-11-27 10:26 EST, late by 5m\n" in text

@@ -511,7 +511,7 @@ def test_the_text_report_is_plain_text_with_the_markdown_reports_content(team: P
     # due 10:06 + 15m = 10:21, posted 10:24: 3 minutes late
     assert "  due 2026-11-27 10:21 CET, posted 2026-11-27 10:24 CET, late by 3m\n" in text
     assert (
-        "  2026-11-27 10:24 CET · identified · status_page (posted by hand)\n"
+        "  2026-11-27 10:24 CET · Identified · Public status page (posted by hand)\n"  # names, as people read them
         "    Identified: the public API\n"
         "\n"
         "    We have identified the cause of errors on every request affecting the public API\n"

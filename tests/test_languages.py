@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from incplan.cli.app import app
 from incplan.incidents.ids import slugify
+from incplan.wording import words
 
 from .conftest import ROOT
 
@@ -362,7 +363,8 @@ def _both(*args: str) -> tuple[str, str, str]:
         code, out, err = run("notify", *args, "--locale", locale, "--format", "text")
         assert code == 0, err
         texts.append(out)
-        errs += "".join(line for line in err.splitlines(keepends=True) if not line.startswith("once posted,"))
+        hints = tuple(words(lang)["done.record_posted"].split("{")[0] for lang in ("en", "pl"))  # `once posted, ...`
+        errs += "".join(line for line in err.splitlines(keepends=True) if not line.startswith(hints))
     return texts[0], texts[1], errs
 
 
@@ -424,10 +426,14 @@ def test_incident_records_keep_values_per_locale(tmp_path: Path) -> None:
         "",
     )
 
-    # The report's timeline says which locale each value was for.
+    # The report's timeline says which locale each value was for (in the plan's first language,
+    # or the one asked for).
     code, out, _ = run("report", incident, "--plan", plan, "-f", "markdown")
     assert code == 0
-    assert "Set impact@pl = błędy płatności, impact@en = payment errors" in out
+    assert "Ustawiono: impact@pl = błędy płatności, impact@en = payment errors" in out
+    assert "Ustawiono: impact@pl = przekroczenia czasu, impact@en = timeouts" in out
+    code, out, _ = run("report", incident, "--plan", plan, "-f", "markdown", "-l", "en")
+    assert code == 0
     assert "Set impact@pl = przekroczenia czasu, impact@en = timeouts" in out
 
 
@@ -705,10 +711,14 @@ def test_show_and_export_say_which_languages_a_channel_posts_in(tmp_path: Path) 
     wide = runner.invoke(app, ["--color", "never", "show", "channels", "--plan", plan], env={"COLUMNS": "200"})
     assert wide.exit_code == 0
     rows = {line.split("│")[1].strip(): line for line in wide.stdout.splitlines() if line.count("│") > 3}
-    assert "pl + en (one post)" in rows["Strona statusu"]
+    assert "pl + en (jeden wpis)" in rows["Strona statusu"]  # a Polish-first plan: incplan's words in Polish
     assert "│ en " in rows["Chat (English)"]
     assert "│ pl " in rows["Czat"]
     code, out, _ = run("export", "--plan", plan, "--format", "markdown")
+    assert code == 0
+    assert "| Kanał | Rodzaj | Odbiorcy | Języki | Odpowiada | Dostęp | Wysyłka |" in out
+    assert "| **SMS** | SMS | klienci | pl + en (jeden wpis) |" in out
+    code, out, _ = run("export", "--plan", plan, "--format", "markdown", "--locale", "en")
     assert code == 0
     assert "| Channel | Type | Audience | Languages | Owner | Access | Delivery |" in out
     assert "| **SMS** | sms | customers | pl + en (one post) |" in out

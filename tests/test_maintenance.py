@@ -107,7 +107,7 @@ def test_a_maintenance_is_scheduled_told_and_completed(team: Path) -> None:
     assert code == 0 and "Planujemy prace: Database, od 28 lis 2026, 22:00 CET." in out
 
     code, out = run("maintenance", "update", ID, "--stage", "in_progress", now="2026-11-28T22:01:00+01:00")
-    assert code == 0 and out.startswith(f"{ID}: in_progress\n"), out
+    assert code == 0 and out.startswith(f"{ID}: In progress\n"), out
     assert record(team)["events"][-2]["components"] == {"db": "under_maintenance"}
     assert run("notify", "-i", ID, "--posted", now="2026-11-28T22:02:00+01:00")[0] == 0
 

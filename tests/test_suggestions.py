@@ -44,6 +44,7 @@ def plans(tmp: Path) -> list[Path]:
 
 def test_first_message_runs_as_printed_for_every_severity_of_every_plan(tmp_path: Path) -> None:
     from incplan.plan.usable import load_for_use
+    from incplan.wording import words as incplan_words
 
     for plan_file in plans(tmp_path):
         plan, _ = load_for_use(plan_file)
@@ -51,7 +52,10 @@ def test_first_message_runs_as_printed_for_every_severity_of_every_plan(tmp_path
             code, out, err = run("show", severity, "--plan", str(plan_file))
             assert code == 0, err
             lines = out.splitlines()
-            command = lines[lines.index("First message:") + 1].strip()
+            label = incplan_words(plan.default_locale)[
+                "playbook.first_message"
+            ]  # `Pierwsza wiadomość:` in a Polish plan
+            command = lines[lines.index(label) + 1].strip()
             code, _, err = run(*suggested(command))
             assert code == 0, f"{plan_file.name} {severity}: `{command}` -> {err}"
             # only the inputs the first stage's messages need: leaving any one out fails
@@ -84,7 +88,7 @@ def test_next_and_once_posted_suggestions_run_as_printed(tmp_path: Path, monkeyp
     posted = err.splitlines()[-1]
     assert posted == "once posted, record them: incplan notify -i 2026-11-27-checkout-errors --posted"
     code, _, err = run(*suggested(posted.split(": ", 1)[1]), now="2026-11-27T10:06:00+01:00")
-    assert (code, err) == (0, "recorded 4 message(s) as posted in 2026-11-27-checkout-errors\n")
+    assert (code, err) == (0, "recorded 4 messages as posted in 2026-11-27-checkout-errors\n")
     code, out, _ = run("incident", "update", "2026-11-27-checkout-errors", "-s", "identified",
                        now="2026-11-27T10:20:00+01:00")  # fmt: skip
     assert code == 0

@@ -59,6 +59,7 @@ class Announcement:
     sending: bool = False
     blocked: list[str] = field(default_factory=list)  # --dry-run: channels that could not be sent to
     not_recorded: NotRecorded | None = None  # delivered, but the record could not be written
+    reader: str = "en"  # the language of incplan's own words around the messages (`wording`)
 
     @property
     def warnings(self) -> list[str]:

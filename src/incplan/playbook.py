@@ -11,7 +11,10 @@ from incplan.diagnostics import UsageError, unknown_name
 from incplan.plan.durations import format_duration
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from incplan.plan.models import Channel, Criterion, Plan
+    from incplan.wording import Words
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,10 @@ class Playbook:
     roles: list[RoleLine] = field(default_factory=list)
     channels: list[ChannelLine] = field(default_factory=list)
     first_command: str = ""
+    has_first_update: bool = True  # for the words around `first_update`; not in the JSON
+
+
+_NOT_IN_JSON = ("has_first_update",)
 
 
 def person_line(plan: Plan, handle: str) -> PersonLine:
@@ -58,40 +65,59 @@ def person_line(plan: Plan, handle: str) -> PersonLine:
     return PersonLine(handle, person.name, contacts)
 
 
-def owner_text(plan: Plan, owner: str | None) -> str:
+def _english() -> Words:
+    from incplan.wording import words
+
+    return words("en")
+
+
+def owner_text(plan: Plan, owner: str | None, w: Words | None = None) -> str:
+    """Who owns a channel: a person's name, or a role with its first person."""
+    w = w or _english()
     if not owner:
-        return "(no owner)"
+        return w["plan.no_owner"]
     if owner.startswith("@"):
         return person_line(plan, owner).name
     role = plan.roles.get(owner)
     if role is None:
         return owner
-    first = person_line(plan, role.people[0]).name if role.people else "nobody"
+    first = person_line(plan, role.people[0]).name if role.people else w["plan.nobody"]
     return f"{role.name} ({first})"
 
 
-def languages_text(plan: Plan, channel: Channel) -> str:
+def languages_text(plan: Plan, channel: Channel, w: Words | None = None) -> str:
     """The languages a channel posts in: `pl`, or `pl + en (one post)` when it joins several."""
     languages = channel.posts_in(plan.default_locale)
-    return " + ".join(languages) + (" (one post)" if len(languages) > 1 else "")
+    joined = " + ".join(languages)
+    return (w or _english())("plan.one_post", languages=joined) if len(languages) > 1 else joined
 
 
-def playbook(plan: Plan, severity: str, plan_option: str | None = None) -> Playbook:
+def duration_text(span: timedelta, w: Words) -> str:
+    """A duration of the plan for people: English as the plan writes it (`15m`, `1h30m`), other
+    languages in narrow CLDR units (pl `15 min`, `1 h 30 min`), which take no case."""
+    return format_duration(span) if w.language == "en" else w.span(span)
+
+
+def playbook(plan: Plan, severity: str, plan_option: str | None = None, w: Words | None = None) -> Playbook:
+    """One severity's playbook; its placeholders (`not set`, `(no owner)`) and durations in the
+    words of `w` (English, as `--format json` always gives them, when not given)."""
     if severity not in plan.severities:
         raise unknown_name("severity", severity, list(plan.severities))
+    w = w or _english()
     sev = plan.severities[severity]
     cadence = []
     for stage_id, stage in plan.stages.items():
         every = sev.cadence(stage_id)
         if not stage.final and every is not None:
-            cadence.append((stage.name, format_duration(every)))
+            cadence.append((stage.name, duration_text(every, w)))
     book = Playbook(
         severity=severity,
         name=sev.name,
         description=sev.description,
         impact=sev.impact,
-        first_update=format_duration(sev.first_update_within) if sev.first_update_within else "not set",
+        first_update=duration_text(sev.first_update_within, w) if sev.first_update_within else w["plan.not_set"],
         cadence=cadence,
+        has_first_update=sev.first_update_within is not None,
     )
     for role_id in sev.roles:
         role = plan.roles.get(role_id)
@@ -101,7 +127,9 @@ def playbook(plan: Plan, severity: str, plan_option: str | None = None) -> Playb
         ch = plan.channels.get(ch_id)
         if ch is not None:
             book.channels.append(
-                ChannelLine(ch_id, ch.name, ch.audience, owner_text(plan, ch.owner), ch.access or "(not written down)")
+                ChannelLine(
+                    ch_id, ch.name, ch.audience, owner_text(plan, ch.owner, w), ch.access or w["plan.not_written"]
+                )
             )
     book.first_command = first_command(plan, severity, plan_option)
     return book
@@ -135,7 +163,10 @@ def first_command(plan: Plan, severity: str, plan_option: str | None = None) -> 
 def playbook_json(book: Playbook) -> dict[str, object]:
     from dataclasses import asdict
 
-    return asdict(book)
+    data = asdict(book)
+    for name in _NOT_IN_JSON:
+        data.pop(name)
+    return data
 
 
 @dataclass

@@ -23,26 +23,30 @@ class Classified:
     plan: Plan
     result: Classification
     plan_option: str | None
+    locale: str  # the plan's words are in it already; incplan's come from `wording`
 
 
 def report_text(classified: Classified, stream: IO[str]) -> None:
     from incplan.cli.tables import print_playbook, say
     from incplan.playbook import playbook
+    from incplan.wording import words
 
     loaded, result = classified.plan, classified.result
     out = console(stream, soft_wrap=False)
+    w = words(classified.locale)
     if result.severity is None:
-        say(out, "Not an incident.", "bold green")
-        say(out, f"An incident is: {loaded.definition.incident}")
+        say(out, w["classify.not_incident"], "bold green")
+        say(out, w("classify.incident_is", definition=loaded.definition.incident))
         if loaded.definition.not_incident:
-            say(out, "These are not incidents:")
+            say(out, w["classify.these_are_not"])
             for item in loaded.definition.not_incident:
                 say(out, f"  • {item}")
-        say(out, "If that changes, run `incplan classify` again.", "dim")
+        say(out, w["classify.again"], "dim")
         return
     assert result.decided_by is not None
-    say(out, f"Incident: {result.severity} (yes to: {result.decided_by.question})", "bold red")
-    print_playbook(playbook(loaded, result.severity, classified.plan_option), out)
+    question = result.decided_by.question
+    say(out, w("classify.incident", severity=result.severity, question=question), "bold red")
+    print_playbook(playbook(loaded, result.severity, classified.plan_option, w), out, w)
 
 
 def report_json(classified: Classified, stream: IO[str]) -> None:
@@ -86,7 +90,7 @@ def classify(
             needs.not_an_incident(usable)
         else:
             needs.playbook(usable, result.severity)
-        report(Classified(loaded, result, plan), sys.stdout)
+        report(Classified(loaded, result, plan, locale or usable.plan.default_locale), sys.stdout)
 
 
 def _ask(criterion: Criterion) -> bool:

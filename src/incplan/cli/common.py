@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from incplan.json_types import JSONObject
     from incplan.plan.models import Plan
     from incplan.plan.usable import UsablePlan
+    from incplan.wording import Words
 
 PLAN = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file or folder (default: discovered).")
 AT = typer.Option(
@@ -68,6 +69,14 @@ def report_done_json(done: Done, out: IO[str]) -> None:
 
 DONE_BY_NAME = {"text": report_done_text, "json": report_done_json}
 FORMAT = format_option(DONE_BY_NAME)
+
+
+def done_words(plan: Plan) -> Words:
+    """incplan's words for what a write command did and what to run next: the terminal's message
+    language when the plan declares it, else the plan's first (a write has no `--locale`)."""
+    from incplan.wording import reader_locale, words
+
+    return words(reader_locale(plan, None))
 
 
 def load_usable(plan_option: str | None, *, records: bool = True) -> tuple[UsablePlan, Path]:

@@ -20,6 +20,7 @@ from incplan.cli.common import (
     VAR,
     VARS,
     Done,
+    done_words,
     load_usable,
     next_notify,
     record_file,
@@ -81,8 +82,10 @@ def open_(
         )
         incident_id = path.stem
         hint = next_notify(loaded, plan_path, incident_id, plan)
+        w = done_words(loaded)
     data: JSONObject = {"id": incident_id, "path": str(path), "next": hint}
-    report(Done(data, f"opened {incident_id} ({path})\nnext: {hint}\n"), sys.stdout)
+    text = w("done.opened", id=incident_id, path=path) + "\n" + w("done.next", command=hint) + "\n"
+    report(Done(data, text), sys.stdout)
 
 
 @app.command("update")
@@ -127,6 +130,7 @@ def update(
         )
         state = fold(record, loaded)
         hint = next_notify(loaded, plan_path, incident_id, plan) if stage else None
+        w = done_words(loaded)
     data: JSONObject = {
         "id": incident_id,
         "title": state.title,
@@ -134,10 +138,10 @@ def update(
         "severity": state.severity,
         "next": hint,
     }
-    report(
-        Done(data, f"{incident_id}: {state.stage}, {state.severity}\n" + (f"next: {hint}\n" if hint else "")),
-        sys.stdout,
-    )
+    stage_seen = loaded.for_record(record).in_locale(w.locale).stages.get(state.stage)
+    stage_name = stage_seen.name if stage_seen else state.stage
+    text = w("done.updated", id=incident_id, stage=stage_name, severity=state.severity) + "\n"
+    report(Done(data, text + (w("done.next", command=hint) + "\n" if hint else "")), sys.stdout)
 
 
 @app.command("assign")
@@ -169,10 +173,11 @@ def assign(
             by=by,
             at_text=at,
         )
-        name = loaded.roles[role].name
+        w = done_words(loaded)
+        name = loaded.in_locale(w.locale).roles[role].name
         people = fold(record, loaded.for_record(record)).roles.get(role, [person])
     data: JSONObject = {"id": incident_id, "role": role, "person": person, "by": by, "people": people}
-    report(Done(data, f"{incident_id}: {name} is {person}\n"), sys.stdout)
+    report(Done(data, w("done.assigned", id=incident_id, role=name, person=person) + "\n"), sys.stdout)
 
 
 @dataclass(frozen=True)
@@ -242,26 +247,37 @@ class Listed:
     found: list[Status]
     plan: Plan
     all: bool
+    locale: str  # the reader's
 
 
 def report_list_text(listed: Listed, out: IO[str]) -> None:
+    from incplan.wording import words
+
+    w = words(listed.locale)
     found = listed.found
     if not found:
-        out.write("no open incidents\n" if not listed.all else "no incidents\n")
+        out.write((w["list.none_open"] if not listed.all else w["list.none"]) + "\n")
         return
     tz = listed.plan.organization.timezone
     from incplan.localize import format_time
 
+    def where(state: State) -> str:
+        """Resolved, or the stage's name in the reader's words (a maintenance: its own stages)."""
+        if not state.open:
+            return w["list.resolved"]
+        stage = listed.plan.for_record(state).in_locale(listed.locale).stages.get(state.stage)
+        return stage.name if stage else state.stage
+
     times = [format_time(s.state.opened_at, tz) for s in found]
+    places = [where(s.state) for s in found]
     width = max(len(s.state.id) for s in found)
     time_width = max(len(t) for t in times)  # CET and CEST rows stay aligned
     sev_width = max(len(s.state.severity) for s in found)
-    where_width = max(len("resolved" if not s.state.open else s.state.stage) for s in found)
-    for s, opened in zip(found, times, strict=True):
+    where_width = max(len(place) for place in places)
+    for s, opened, place in zip(found, times, places, strict=True):
         state = s.state
-        where = "resolved" if not state.open else state.stage
         out.write(
-            f"{state.id:<{width}}  {state.severity:<{sev_width}}  {where:<{where_width}}  "
+            f"{state.id:<{width}}  {state.severity:<{sev_width}}  {place:<{where_width}}  "
             f"{opened:<{time_width}}  {state.title}\n"
         )
 
@@ -291,6 +307,7 @@ LIST_BY_NAME = {"text": report_list_text, "json": report_list_json}
 def list_(
     all_: bool = typer.Option(False, "--all", "-a", help="Resolved incidents too."),
     format: str = format_option(LIST_BY_NAME),
+    locale: str = READER_LOCALE,
     plan: str = PLAN,
 ) -> None:
     """List open (or all) incidents, oldest first."""
@@ -304,9 +321,12 @@ def list_(
         found, damaged = statuses(loaded, plan_path, clock.now(loaded.organization.timezone), include_closed=all_)
         for item in found:
             needs.incident(usable, item.state, roles=False, components=())
+        from incplan.wording import reader_locale
+
+        reader = reader_locale(loaded, locale)
     warn_damaged(damaged)
     found.sort(key=lambda s: (s.state.opened_at, s.state.id))  # by time, not file name
-    report(Listed(found, loaded, all_), sys.stdout)
+    report(Listed(found, loaded, all_, reader), sys.stdout)
 
 
 def _print_status(item: Status, plan: Plan, stream: IO[str], locale: str) -> None:

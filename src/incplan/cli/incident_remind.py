@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING
 
 import typer
 
-from incplan.cli.common import PLAN, load_usable, warn_damaged
+from incplan.cli.common import PLAN, READER_LOCALE, load_usable, warn_damaged
 from incplan.cli.output import format_option, handled, pick
 from incplan.cli.reporting import write_json
 
@@ -26,31 +26,32 @@ class Reminders:
     window: timedelta
     within: str
     timezone: str
+    locale: str  # the reader's
 
 
 def report_text(reminders: Reminders, out: IO[str]) -> None:
+    from incplan.wording import words
+
+    w = words(reminders.locale)
     if not reminders.due:
-        out.write(f"no customer update due within {reminders.within}\n")
+        out.write(w("remind.none", within=reminders.within, span=w.span(reminders.window)) + "\n")
         return
     from incplan.localize import format_time
-    from incplan.plan.durations import humanize as elapsed
 
     tz = reminders.timezone
     width = max(len(d.status.state.id) for d in reminders.due)
     for item in reminders.due:
         state = item.status.state
         when = (
-            f"OVERDUE by {elapsed(item.overdue_by)}"
+            w("remind.overdue", span=w.span(item.overdue_by))
             if item.overdue_by
-            else f"in {elapsed(item.due_in or timedelta(0))}"
+            else w("remind.in", span=w.span(item.due_in or timedelta(0)))
         )
-        out.write(
-            f"{state.id:<{width}}  {state.severity:<5} next customer update {format_time(item.due_at, tz)}"
-            f" ({when})  {state.title}\n"
-        )
+        line = w("remind.next", time=format_time(item.due_at, tz), when=when)
+        out.write(f"{state.id:<{width}}  {state.severity:<5} {line}  {state.title}\n")
         for sent in item.sent:
             if sent.delivered:
-                out.write(f"  reminded {sent.channel}\n")
+                out.write("  " + w("remind.reminded", channel=sent.channel) + "\n")
         for shown in item.shown:
             out.write(f"==> {shown.channel} <==\n{shown.request}\n\n")
 
@@ -72,6 +73,7 @@ def remind(
         False, "--dry-run", help="With --send: show the exact reminder requests; send and record nothing."
     ),
     format: str = format_option(REPORTER_BY_NAME),
+    locale: str = READER_LOCALE,
     plan: str = PLAN,
 ) -> None:
     """List open incidents whose next customer update is due soon or overdue (exit 1 when overdue).
@@ -98,10 +100,13 @@ def remind(
         due = due_updates(found, window)
         if send:
             due = [(show_reminders if dry_run else send_reminders)(loaded, item) for item in due]
+        from incplan.wording import reader_locale
+
+        reader = reader_locale(loaded, locale)
     warn_damaged(damaged)
     failed = [(item, s) for item in due for s in item.sent if not s.delivered]
     blocked = [(item, s) for item in due for s in item.shown if not s.can_send]
-    report(Reminders(due, now, window, within, loaded.organization.timezone), sys.stdout)
+    report(Reminders(due, now, window, within, loaded.organization.timezone, reader), sys.stdout)
     for item, sent in failed:
         sys.stderr.write(f"error: reminder for {item.status.state.id} to {sent.channel} failed: {sent.error}\n")
     if blocked:

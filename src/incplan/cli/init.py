@@ -38,8 +38,11 @@ def init(
         from incplan.incidents.gitsetup import GIT_CONFIG, write_git_files
 
         git_lines = write_git_files(written.parent)
-    out = [f"wrote {written}"]
-    out += [f"{'added to' if g.added else 'kept'} {g.file}: {g.line}" for g in git_lines]
-    out.append(f"records merge in git after: {GIT_CONFIG}")
-    out.append(f"next: replace the placeholder people, then run `incplan check {written}`")
+    from incplan.wording import words
+
+    w = words(options.locales[0])  # the plan's first language, as its comments
+    out = [w("init.wrote", path=written)]
+    out += [w("init.added" if g.added else "init.kept", file=g.file, line=g.line) for g in git_lines]
+    out.append(w("init.merge", config=GIT_CONFIG))
+    out.append(w("init.next", path=written))
     sys.stdout.write("\n".join(out) + "\n")

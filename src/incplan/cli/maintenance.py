@@ -16,6 +16,7 @@ from incplan.cli.common import (
     VAR,
     VARS,
     Done,
+    done_words,
     load_usable,
     next_notify,
     record_file,
@@ -71,8 +72,10 @@ def schedule(
             by=by,
         )
         hint = next_notify(loaded, plan_path, path.stem, plan)
+        w = done_words(loaded)
     data: JSONObject = {"id": path.stem, "path": str(path), "next": hint}
-    report(Done(data, f"scheduled {path.stem} ({path})\nnext: {hint}\n"), sys.stdout)
+    text = w("done.scheduled", id=path.stem, path=path) + "\n" + w("done.next", command=hint) + "\n"
+    report(Done(data, text), sys.stdout)
 
 
 @app.command("update")
@@ -113,5 +116,8 @@ def update(
         )
         state = fold(record, loaded.for_record(record))
         hint = next_notify(loaded, plan_path, maintenance_id, plan) if stage else None
+        w = done_words(loaded)
     data: JSONObject = {"id": maintenance_id, "title": state.title, "stage": state.stage, "next": hint}
-    report(Done(data, f"{maintenance_id}: {state.stage}\n" + (f"next: {hint}\n" if hint else "")), sys.stdout)
+    stage_seen = loaded.for_record(record).in_locale(w.locale).stages.get(state.stage)
+    text = w("done.maintenance", id=maintenance_id, stage=stage_seen.name if stage_seen else state.stage) + "\n"
+    report(Done(data, text + (w("done.next", command=hint) + "\n" if hint else "")), sys.stdout)

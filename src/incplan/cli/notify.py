@@ -30,8 +30,10 @@ def report_rich(result: Announcement, stream: IO[str]) -> None:
     from rich.text import Text
 
     from incplan.cli.output import console
+    from incplan.wording import choice, words
 
     out = console(stream, soft_wrap=False)
+    w = words(result.reader)
     for m in result.composition.messages:
         content = Text()
         if m.subject:
@@ -42,11 +44,13 @@ def report_rich(result: Announcement, stream: IO[str]) -> None:
                 content,
                 title=Text.assemble(
                     (m.channel_name, "bold"),
-                    f" · {m.audience} · {m.channel}",
+                    f" · {choice(m.audience, 'audience', w)} · {m.channel}",
                     f" · {languages}" if (languages := _languages(m, result.composition.messages)) else "",
                 ),
                 title_align="left",
-                subtitle=Text(m.measure.describe(m.channel_type), style="bold red" if m.measure.over_limit else "dim"),
+                subtitle=Text(
+                    m.measure.describe(m.channel_type, w), style="bold red" if m.measure.over_limit else "dim"
+                ),
                 subtitle_align="right",
                 border_style="red" if m.measure.over_limit else "cyan",
             )
@@ -70,14 +74,18 @@ def report_text(result: Announcement, out: IO[str]) -> None:
 
 
 def report_markdown(result: Announcement, out: IO[str]) -> None:
+    from incplan.wording import choice, words
+
+    w = words(result.reader)
     blocks = []
     for m in result.composition.messages:
         languages = _languages(m, result.composition.messages)
-        lines = [f"### {m.channel_name} ({m.audience}{f', {languages}' if languages else ''})", ""]
+        audience = choice(m.audience, "audience", w)
+        lines = [f"### {m.channel_name} ({audience}{f', {languages}' if languages else ''})", ""]
         if m.subject:
             lines += [f"**{m.subject}**", ""]
         lines.append(m.body)
-        lines += ["", f"_{m.measure.describe(m.channel_type)}_"]
+        lines += ["", f"_{m.measure.describe(m.channel_type, w)}_"]
         blocks.append("\n".join(lines))
     if blocks:
         out.write("\n\n".join(blocks) + "\n")
@@ -148,15 +156,19 @@ def notify(
         )
         needs.notify(usable, options, plan_path)
         result = announce(usable.plan, plan_path, options, confirm=_confirm)
+        from incplan.wording import reader_locale, words
+
+        result.reader = reader_locale(usable.plan, None)
+        w = words(result.reader)
     for warning in result.warnings:
         sys.stderr.write(f"warning: {warning}\n")
     if send:
         raise typer.Exit(_report_send(result, fmt, options, plan))
     report(result, sys.stdout)
     if result.recorded:
-        sys.stderr.write(f"recorded {result.recorded} message(s) as posted in {incident}\n")
+        sys.stderr.write(w.count("done.recorded", result.recorded, id=incident) + "\n")
     elif incident and result.composition.messages and fmt != "json" and options.locale != "all":
-        sys.stderr.write(f"once posted, record them: {_posted_command(result, options, plan)}\n")
+        sys.stderr.write(w("done.record_posted", command=_posted_command(result, options, plan)) + "\n")
     raise typer.Exit(result.exit_code)
 
 
@@ -233,7 +245,10 @@ def _report_send(result: Announcement, fmt: str, options: NotifyOptions, plan_op
                 by_hand = [m for m in result.composition.messages if m.channel in result.by_hand]
                 shown = replace(result, composition=replace(result.composition, messages=by_hand))
                 pick(REPORTER_BY_NAME, fmt)(shown, sys.stdout)
-            out.write(f"once posted, record them: {_posted_command(result, options, plan_option, result.by_hand)}\n")
+            from incplan.wording import words
+
+            command = _posted_command(result, options, plan_option, result.by_hand)
+            out.write(words(result.reader)("done.record_posted", command=command) + "\n")
     if result.not_recorded is not None:
         _warn_not_recorded(result.not_recorded)
     failed = result.failed

@@ -30,12 +30,15 @@ def preview(
 
             check_names(loaded, locale=locale)
         items = [i for i in preview_items(loaded, now) if locale is None or i.locale == locale]
+        from incplan.wording import words
+
+        w = words(locale or loaded.default_locale)  # incplan's words: the chosen language, else the plan's first
         if out is not None:
             written, removed = write_preview(items, out)
-            sys.stdout.write(
-                f"wrote {written} messages to {out}" + (f", removed {removed} stale" if removed else "") + "\n"
-            )
+            removed_text = w.count("preview.removed", removed) if removed else ""
+            sys.stdout.write(w.count("preview.wrote", written, out=out) + removed_text + "\n")
             return
+        names = loaded.in_locale(locale or loaded.default_locale)
     from rich.panel import Panel
     from rich.text import Text
 
@@ -43,6 +46,7 @@ def preview(
 
     screen = console(soft_wrap=False)
     for item in items:
+        stage_name, channel_name = names.stages[item.stage].name, names.channels[item.channel].name
         content = Text()
         if item.message.subject:
             content.append(item.message.subject + "\n\n", style="bold")
@@ -50,9 +54,9 @@ def preview(
         screen.print(
             Panel(
                 content,
-                title=Text(f"{item.stage} · {item.message.channel_name} · {item.locale} · {item.severity}"),
+                title=Text(f"{stage_name} · {channel_name} · {item.locale} · {item.severity}"),
                 title_align="left",
-                subtitle=Text(item.message.measure.describe(item.message.channel_type)),
+                subtitle=Text(item.message.measure.describe(item.message.channel_type, w)),
                 subtitle_align="right",
                 border_style="red" if item.message.measure.over_limit else "cyan",
             )

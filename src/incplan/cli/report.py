@@ -92,6 +92,7 @@ def report(
         help=f"For ID: {_listed(INCIDENT_BY_NAME)}. With --all: {_listed(PERIOD_BY_NAME)}.",
     ),
     output: Path = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE (`-`: stdout)."),
+    locale: str = typer.Option(None, "--locale", "-l", help="Language of the report (default: the plan's first)."),
     plan: str = typer.Option(None, "--plan", "-p", metavar="PATH", help="Plan file (default: discovered)."),
 ) -> None:
     """Post-incident report for ID, or --all incidents in a period (medians, p90, shares)."""
@@ -106,12 +107,16 @@ def report(
             raise UsageError("give an incident ID or --all", hint="`incplan incident list --all` shows the ids")
         usable, plan_path = load_usable(plan)
         loaded = usable.plan
+        if locale is not None:
+            from incplan.plan.names import check_names
+
+            check_names(loaded, locale=locale)
         now = clock.now(loaded.organization.timezone)
         tz = loaded.organization.timezone
         if all_:
             write_period = pick(PERIOD_BY_NAME, format or next(iter(PERIOD_BY_NAME)))
             paths = list_records(incidents_dir(loaded, plan_path))
-            period = period_report(paths, loaded, now, since, until)
+            period = period_report(paths, loaded, now, since, until, locale)
             for row in [*period.incidents, *period.maintenances]:
                 needs.report_row(usable, row)
             warn_damaged(period.damaged)
@@ -122,7 +127,7 @@ def report(
             write_incident = pick(INCIDENT_BY_NAME, format or next(iter(INCIDENT_BY_NAME)))
             record = read_record_fast(record_file(loaded, plan_path, incident_id))
             needs.record(usable, record)
-            single = incident_report(record, loaded, now)
+            single = incident_report(record, loaded, now, locale)
             text = write_incident(single)
         if output is not None:
             from incplan.atomic import write_output

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from incplan.plan.models import Plan
+    from incplan.wording import Words
 
 SECTIONS = ["definition", "severities", "roles", "channels", "stages", "values"]
 
@@ -28,19 +29,22 @@ class Shown:
     plan: Plan
     section: str | None
     plan_option: str | None
+    locale: str  # the plan's words are in it already; incplan's come from `wording`
 
 
 def report_text(shown: Shown, stream: IO[str]) -> None:
     from incplan.playbook import playbook
+    from incplan.wording import words
 
     out = console(stream, soft_wrap=False)
+    w = words(shown.locale)
     if shown.section is None:
         for name in SECTIONS:
-            RENDERERS[name](shown.plan, out)
+            RENDERERS[name](shown.plan, out, w)
     elif shown.section in RENDERERS:
-        RENDERERS[shown.section](shown.plan, out)
+        RENDERERS[shown.section](shown.plan, out, w)
     else:
-        print_playbook(playbook(shown.plan, shown.section, shown.plan_option), out)
+        print_playbook(playbook(shown.plan, shown.section, shown.plan_option, w), out, w)
 
 
 def report_json(shown: Shown, stream: IO[str]) -> None:
@@ -81,33 +85,35 @@ def show(
         loaded = in_locale(usable.plan, locale)
         if section is not None and section not in RENDERERS and section not in loaded.severities:
             raise unknown_name("section or severity", section, [*SECTIONS, *loaded.severities])
-        report(Shown(loaded, section, plan), sys.stdout)
+        report(Shown(loaded, section, plan, locale or usable.plan.default_locale), sys.stdout)
 
 
-def show_definition(plan: Plan, out: Console) -> None:
-    say(out, "Defining an incident", "bold")
+def show_definition(plan: Plan, out: Console, w: Words) -> None:
+    say(out, w["show.defining"], "bold")
     say(out, plan.definition.incident)
     if plan.definition.not_incident:
-        say(out, "Not an incident:", "bold")
+        say(out, w["show.not_incident"], "bold")
         for item in plan.definition.not_incident:
             say(out, f"  • {item}")
-    table = titled_table("Criteria (first yes decides)", "id", "question", "severity")
+    table = titled_table(w["show.criteria"], w["col.id"], w["col.question"], w["col.severity"])
     for c in plan.definition.criteria:
         table.add_row(c.id, c.question, c.severity)
     out.print(table)
 
 
-def show_severities(plan: Plan, out: Console) -> None:
+def show_severities(plan: Plan, out: Console, w: Words) -> None:
     from incplan.playbook import playbook
+    from incplan.wording import choice
 
-    table = titled_table("Severities", "id", "name", "impact", "first update", "cadence", "roles", "channels")
+    columns = ("col.id", "col.name", "col.impact", "col.first_update", "col.cadence", "col.roles", "col.channels")
+    table = titled_table(w["show.severities"], *(w[c] for c in columns))
     for sev_id in plan.severities:
-        book = playbook(plan, sev_id)
-        cadence = ", ".join(f"{stage}: {every}" for stage, every in book.cadence) or "not set"
+        book = playbook(plan, sev_id, w=w)
+        cadence = ", ".join(f"{stage}: {every}" for stage, every in book.cadence) or w["plan.not_set"]
         table.add_row(
             sev_id,
             f"{book.name}\n{book.description}".strip(),
-            book.impact,
+            choice(book.impact, "impact", w),
             book.first_update,
             cadence,
             "\n".join(r.name for r in book.roles),
@@ -116,48 +122,50 @@ def show_severities(plan: Plan, out: Console) -> None:
     out.print(table)
 
 
-def show_roles(plan: Plan, out: Console) -> None:
+def show_roles(plan: Plan, out: Console, w: Words) -> None:
     from incplan.playbook import person_line
 
-    table = titled_table("Roles", "role", "people (primary first)", "responsibilities")
+    table = titled_table(w["show.roles"], w["col.role"], w["col.people"], w["col.responsibilities"])
     for role_id, role in plan.roles.items():
         people = "\n".join(f"{p.name} ({p.handle})" for p in (person_line(plan, h) for h in role.people))
-        table.add_row(_named(role.name, role_id), people or styled("nobody", "red"), "\n".join(role.responsibilities))
+        people_cell = people or styled(w["plan.nobody"], "red")
+        table.add_row(_named(role.name, role_id), people_cell, "\n".join(role.responsibilities))
     out.print(table)
 
 
-def show_channels(plan: Plan, out: Console) -> None:
+def show_channels(plan: Plan, out: Console, w: Words) -> None:
     from incplan.playbook import languages_text, owner_text
+    from incplan.wording import choice
 
     multilingual = len(plan.organization.locales) > 1
     columns = ["channel", "type", "audience", *(["languages"] if multilingual else []), "owner", "access", "delivery"]
-    table = titled_table("Channels", *columns)
+    table = titled_table(w["show.channels"], *(w[f"col.{c}"] for c in columns))
     for ch_id, ch in plan.channels.items():
-        delivery = ch.delivery.kind if ch.delivery else "post by hand"
-        languages = [languages_text(plan, ch)] if multilingual else []
+        delivery = ch.delivery.kind if ch.delivery else w["plan.by_hand"]
+        languages = [languages_text(plan, ch, w)] if multilingual else []
         table.add_row(
             _named(ch.name, ch_id),
-            ch.type,
-            ch.audience,
+            choice(ch.type, "type", w),
+            choice(ch.audience, "audience", w),
             *languages,
-            owner_text(plan, ch.owner),
+            owner_text(plan, ch.owner, w),
             ch.access or "",
             delivery,
         )
     out.print(table)
 
 
-def show_stages(plan: Plan, out: Console) -> None:
-    table = titled_table("Stages", "stage", "description", "messages for")
+def show_stages(plan: Plan, out: Console, w: Words) -> None:
+    table = titled_table(w["show.stages"], w["col.stage"], w["col.description"], w["col.messages_for"])
     for stage_id, stage in plan.stages.items():
-        keys = ", ".join(plan.templates.get(stage_id, {})) or styled("none", "yellow")
-        name = stage.name + (" (final)" if stage.final else "")
+        keys = ", ".join(plan.templates.get(stage_id, {})) or styled(w["show.none"], "yellow")
+        name = stage.name + (f" ({w['plan.final']})" if stage.final else "")
         table.add_row(_named(name, stage_id), stage.description, keys)
     out.print(table)
 
 
-def show_values(plan: Plan, out: Console) -> None:
-    table = titled_table("Values", "value", "in practice")
+def show_values(plan: Plan, out: Console, w: Words) -> None:
+    table = titled_table(w["show.values"], w["col.value"], w["col.in_practice"])
     for value in plan.values:
         cell = styled(value.name, "bold")
         cell.append(f"\n{value.description}")

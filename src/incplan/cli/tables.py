@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from incplan.playbook import Playbook
+    from incplan.wording import Words
 
 
 def titled_table(title: str, *columns: str) -> Table:
@@ -36,21 +37,27 @@ def say(out: Console, text: str, style: str = "") -> None:
     out.print(Text(text, style=style), soft_wrap=True)
 
 
-def print_playbook(book: Playbook, out: Console) -> None:
+def print_playbook(book: Playbook, out: Console, w: Words) -> None:
+    """A severity's playbook in the words of `w` (the book's own placeholders are in them too)."""
+    from incplan.wording import choice
+
     say(out, f"{book.severity}: {book.name}", "bold")
     if book.description:
         say(out, book.description)
-    cadence = ", ".join(f"{stage} every {every}" for stage, every in book.cadence) or "not set"
-    say(out, f"First customer update within {book.first_update}; then {cadence}.")
-    roles = titled_table("Call in", "role", "people (primary first)", "contacts")
+    first = w("playbook.first", first=book.first_update) if book.has_first_update else w["playbook.first_none"]
+    cadence = ", ".join(w("playbook.every", stage=stage, every=every) for stage, every in book.cadence)
+    say(out, first + (w("playbook.then", cadence=cadence) if cadence else w["playbook.then_none"]))
+    roles = titled_table(w["playbook.call_in"], w["col.role"], w["col.people"], w["col.contacts"])
     for role in book.roles:
-        names = "\n".join(p.name for p in role.people) or styled("nobody", "red")
+        names = "\n".join(p.name for p in role.people) or styled(w["plan.nobody"], "red")
         contacts = "\n".join(p.contacts for p in role.people)
         roles.add_row(role.name, names, contacts)
     out.print(roles)
-    channels = titled_table("Announce on", "channel", "audience", "owner", "access")
+    channels = titled_table(
+        w["playbook.announce_on"], w["col.channel"], w["col.audience"], w["col.owner"], w["col.access"]
+    )
     for ch in book.channels:
-        channels.add_row(ch.name, ch.audience, ch.owner, ch.access)
+        channels.add_row(ch.name, choice(ch.audience, "audience", w), ch.owner, ch.access)
     out.print(channels)
-    say(out, "First message:", "bold")
+    say(out, w["playbook.first_message"], "bold")
     say(out, f"  {book.first_command}", "cyan")

@@ -50,6 +50,7 @@ class IncidentReport:
     people: dict[str, str]  # handle -> name
     timeline: list[TimelineEntry] = field(default_factory=list)
     timezone: str = "UTC"
+    locale: str = "en"  # the language of its names and of the words around them (`wording`)
     kind: str = "incident"  # or "maintenance"
     scheduled_for: datetime | None = None
     scheduled_until: datetime | None = None
@@ -124,7 +125,9 @@ def _seconds(delta: Any) -> int | None:
     return None if delta is None else int(delta.total_seconds())
 
 
-def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport:
+def incident_report(record: Record, plan: Plan, now: datetime, locale: str | None = None) -> IncidentReport:
+    """The figures of one record, with its names and timeline in `locale` (default: the plan's
+    first); the JSON holds ids and numbers only, the same in every language."""
     from incplan.incidents.models import (
         Assigned,
         ComponentsChanged,
@@ -137,8 +140,11 @@ def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport
         Variables,
     )
     from incplan.variables import from_record
+    from incplan.wording import component_status, words
 
-    plan = plan.for_record(record)
+    language = locale or plan.default_locale
+    w = words(language)
+    plan = plan.for_record(record).in_locale(language)
     state: State = fold(record, plan)
     cad = cadence(state, plan, now)
     order = list(plan.severities)
@@ -153,7 +159,11 @@ def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport
             "delivered": n.delivered,
             "posted": n.posted,
             "error": n.error,
+            "stage_name": plan.stages[n.stage].name if n.stage in plan.stages else n.stage,
+            "channel_name": plan.channels[n.channel].name if n.channel in plan.channels else n.channel,
             "locale": n.locale,
+            # each language's own text of a post in several, for pages that mark its language
+            "texts": [(loc, t.subject, t.body) for loc, t in n.texts.items()] if n.texts else None,
             "subject": n.subject,
             "body": n.body,
             "update": n.update,
@@ -164,28 +174,42 @@ def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport
     for event in sorted(record.events, key=lambda e: e.at):
         if isinstance(event, StageChanged):
             name = plan.stages[event.stage].name if event.stage in plan.stages else event.stage
-            text = f"Stage: {name}" + (f" ({event.note})" if event.note else "")
+            text = w("event.stage", name=name) + (f" ({event.note})" if event.note else "")
         elif isinstance(event, SeverityChanged):
-            text = f"Severity: {event.severity}" + (f" ({event.note})" if event.note else "")
+            text = w("event.severity", severity=event.severity) + (f" ({event.note})" if event.note else "")
         elif isinstance(event, Assigned):
             role = plan.roles[event.role].name if event.role in plan.roles else event.role
-            text = f"{role}: {event.person}"
+            text = w("event.assigned", role=role, person=event.person)
         elif isinstance(event, Variables):
-            text = "Set " + ", ".join(f"{k} = {v}" for k, v in from_record(event.values).items())
+            text = w("event.set", values=", ".join(f"{k} = {v}" for k, v in from_record(event.values).items()))
         elif isinstance(event, Notified):
-            how = "delivered" if event.delivered else "posted by hand" if event.posted else f"FAILED: {event.error}"
-            text = f"Message ({event.stage}) on {event.channel}: {how}"
+            how = (
+                w["sent.delivered"]
+                if event.delivered
+                else w["sent.by_hand"]
+                if event.posted
+                else w("sent.FAILED", error=event.error)
+            )
+            stage_name = plan.stages[event.stage].name if event.stage in plan.stages else event.stage
+            channel_name = plan.channels[event.channel].name if event.channel in plan.channels else event.channel
+            text = w("event.message", stage=stage_name, channel=channel_name, how=how)
         elif isinstance(event, Note):
             text = event.text
         elif isinstance(event, ComponentsChanged):
             names = {c: plan.components[c].name if c in plan.components else c for c in event.components}
-            text = "Components: " + ", ".join(f"{names[c]} {s.replace('_', ' ')}" for c, s in event.components.items())
+            parts = [
+                w("event.component", name=names[c], status=component_status(s, language))
+                for c, s in event.components.items()
+            ]
+            text = w("event.components", components=", ".join(parts))
         elif isinstance(event, TitleChanged):
-            text = f"Title: {event.title}"
+            text = w("event.title", title=event.title)
         elif not isinstance(event, Opened):
             text = event.type
         else:
-            text = f"Opened as {state.severities[0][0]}, {state.stages[0][0]}"
+            opening_stage = state.stages[0][0]
+            stage_name = plan.stages[opening_stage].name if opening_stage in plan.stages else opening_stage
+            text = w("event.opened", severity=state.severities[0][0], stage=stage_name)
         timeline.append(TimelineEntry(event.at, event.type, text + (f" ({event.by})" if event.by else "")))
     first_delay = cad.first_update - state.opened_at if cad.first_update else None
     last = state.in_force(state.resolved_at)[0] if state.resolved_at else state.severity
@@ -213,6 +237,7 @@ def incident_report(record: Record, plan: Plan, now: datetime) -> IncidentReport
         people={f"@{h}": p.name for h, p in plan.people.items()},
         timeline=timeline,
         timezone=plan.organization.timezone,
+        locale=language,
         kind=record.kind,
         scheduled_for=record.scheduled_for,
         scheduled_until=record.scheduled_until,
@@ -227,6 +252,7 @@ class PeriodReport:
     severity_order: list[str]
     damaged: list[ProblemError] = field(default_factory=list)
     maintenances: list[IncidentFigures] = field(default_factory=list)  # listed apart, never in the figures
+    locale: str = "en"  # the language of the words around the figures (`wording`)
 
     @property
     def by_severity(self) -> dict[str, int]:
@@ -313,7 +339,9 @@ def nearest_rank(values: list[int], q: float) -> int | None:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-def period_report(paths: list[Path], plan: Plan, now: datetime, since: str | None, until: str | None) -> PeriodReport:
+def period_report(
+    paths: list[Path], plan: Plan, now: datetime, since: str | None, until: str | None, locale: str | None = None
+) -> PeriodReport:
     """Incidents opened from `since` (a day's start, or a time) to `until` (a day's end, or a time).
     A closed incident's figures come from the cache when its record is unchanged."""
     from incplan import clock
@@ -351,4 +379,5 @@ def period_report(paths: list[Path], plan: Plan, now: datetime, since: str | Non
     rows.sort(key=lambda r: r.opened_at)
     incidents = [r for r in rows if r.kind != "maintenance"]
     maintenances = [r for r in rows if r.kind == "maintenance"]
-    return PeriodReport(since, until, incidents, list(plan.severities), damaged, maintenances)
+    language = locale or plan.default_locale  # the rows hold ids and figures only: one cache for every language
+    return PeriodReport(since, until, incidents, list(plan.severities), damaged, maintenances, language)

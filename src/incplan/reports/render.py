@@ -1,4 +1,5 @@
-"""Reports as Markdown, HTML (inline SVG charts: no script, no network) and terminal text."""
+"""Reports as Markdown, HTML (inline SVG charts: no script, no network) and terminal text, in
+the report's language: names from the plan, incplan's words from `wording`."""
 
 from __future__ import annotations
 
@@ -6,80 +7,82 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from html import escape
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from incplan.plan.durations import humanize as human
 from incplan.reports.compute import IncidentReport, PeriodReport
 from incplan.reports.figures import IncidentFigures
 
-
-def share(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:.0f}%"
-
-
-STATUS_WORDS = {
-    "met": "met",
-    "missed": "MISSED",
-    "pending": "pending (not yet due)",
-    "not_applicable": "n/a (no customer channel)",
-}
+if TYPE_CHECKING:
+    from incplan.wording import Words
 
 
-LATE_UPDATES = (
-    "Customer updates that came late (the first due by its target, each next one a cadence after the one before):"
-)
+def _words(locale: str) -> Words:
+    from incplan.wording import words
+
+    return words(locale)
 
 
-def status_word(status: str) -> str:
-    return STATUS_WORDS.get(status, status)
+def share(value: float | None, w: Words | None = None) -> str:
+    return (w or _words("en"))["n/a"] if value is None else f"{value * 100:.0f}%"
 
 
-def first_update_line(r: IncidentReport) -> str:
+def status_word(status: str, w: Words | None = None) -> str:
+    """`met`, `MISSED`, `pending (not yet due)`, `n/a (no customer channel)`, in the words of `w`."""
+    return (w or _words("en")).get(f"judged.{status}", status)
+
+
+def first_update_line(r: IncidentReport, w: Words | None = None) -> str:
     """The summary's first-update line, the same in every format."""
-    target = human(r.first_update_target_s)
+    w = w or _words(r.locale)
+    target = w.span(r.first_update_target_s)
+    status = status_word(r.first_update_status, w)
     if r.time_to_first_update_s is None:
-        return f"First customer update: none (target {target}): {status_word(r.first_update_status)}"
-    return (
-        f"First customer update after {human(r.time_to_first_update_s)} (target {target}): "
-        f"{status_word(r.first_update_status)}"
-    )
+        return w("report.first_update_none", target=target, status=status)
+    return w("report.first_update", after=w.span(r.time_to_first_update_s), target=target, status=status)
 
 
-def cadence_phrase(r: IncidentReport) -> str:
+def cadence_phrase(r: IncidentReport, w: Words | None = None) -> str:
     """`kept`, `2 late updates`, `MISSED (no customer update)`, or why it is not judged."""
+    w = w or _words(r.locale)
     if r.cadence_met is None:
-        return status_word(r.cadence_status)
+        return status_word(r.cadence_status, w)
     if r.cadence_met:
-        return "kept"
+        return w["judged.kept"]
     if r.time_to_first_update_s is None:  # its one breach: the first update, never posted
-        return "MISSED (no customer update)"
-    return f"{len(r.breaches)} late update" + ("s" if len(r.breaches) != 1 else "")
+        return w["judged.no_update"]
+    return w.count("judged.late_updates", len(r.breaches))
 
 
-def severity_phrase(r: IncidentReport, strong: str = "") -> str:
+def severity_phrase(r: IncidentReport, strong: str = "", w: Words | None = None) -> str:
     """`severity sev2 (Major)`; after a change, the most severe and the one at the end, each
     named for what it is (`strong`: Markdown's `**` around each severity)."""
+    w = w or _words(r.locale)
     highest = f"{strong}{r.severity} ({r.severity_name}){strong}"
     if r.last_severity == r.severity:
-        return f"severity {highest}"
-    when = "at resolution" if r.resolved_at else "now"
-    return f"highest severity {highest}, {when} {strong}{r.last_severity} ({r.last_severity_name}){strong}"
+        return w("report.severity_of", severity=highest)
+    when = w["report.at_resolution"] if r.resolved_at else w["report.now"]
+    last = f"{strong}{r.last_severity} ({r.last_severity_name}){strong}"
+    return w("report.severity_changed", highest=highest, when=when, last=last)
 
 
-def first_update_cell(r: IncidentFigures) -> str:
+def first_update_cell(r: IncidentFigures, w: Words | None = None) -> str:
     """`25m (20m) LATE`, `none (20m) LATE`: the first update against its target, in a table row
     (the same in every format: colour alone never says late)."""
+    w = w or _words("en")
     if r.time_to_first_update_s is not None:
-        taken = human(r.time_to_first_update_s)
+        taken = w.span(r.time_to_first_update_s)
     else:
-        taken = "n/a" if r.first_update_status == "not_applicable" else "none"
-    mark = {"missed": " LATE", "pending": " pending", "not_applicable": " n/a"}.get(r.first_update_status, "")
-    return f"{taken} ({human(r.first_update_target_s)}){mark}"
+        taken = w["n/a"] if r.first_update_status == "not_applicable" else w["report.none"]
+    marks = {"missed": w["period.late"], "pending": w["period.pending"], "not_applicable": w["n/a"]}
+    mark = marks.get(r.first_update_status)
+    return f"{taken} ({w.span(r.first_update_target_s)})" + (f" {mark}" if mark else "")
 
 
-def how_sent(message: Mapping[str, object]) -> str:
+def how_sent(message: Mapping[str, object], w: Words | None = None) -> str:
+    w = w or _words("en")
     if message["delivered"]:
-        return "delivered"
-    return "posted by hand" if message["posted"] else f"failed: {message['error']}"
+        return w["sent.delivered"]
+    return w["sent.by_hand"] if message["posted"] else w("sent.failed", error=message["error"])
 
 
 def quote(text: str) -> str:
@@ -87,20 +90,41 @@ def quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
 
 
-# Our own templates; record and plan text are data (escaped in HTML), never templates.
-_FILTERS = (("human", human), ("share", share), ("status", status_word), ("quote", quote), ("how_sent", how_sent))
-
-
-def _time(tz: str) -> Callable[[datetime | None], str]:
+def _time(tz: str, w: Words) -> Callable[[datetime | None], str]:
     from incplan.localize import format_time
 
     def fmt(moment: datetime | None) -> str:
-        return format_time(moment, tz) if moment else "n/a"
+        return format_time(moment, tz) if moment else w["n/a"]
 
     return fmt
 
 
-def _render(name: str, html: bool, **context: object) -> str:
+def _context_words(function: Callable[..., str]) -> Callable[..., str]:
+    """A filter that speaks the report's language: it reads the words from the template's context."""
+    from jinja2 import pass_context
+
+    @pass_context
+    def spoken(context: Mapping[str, object], value: object) -> str:
+        return function(value, context["w"])
+
+    return spoken
+
+
+def _human(value: float | None, w: Words) -> str:
+    return w.span(value)
+
+
+# Our own templates' filters; record and plan text are data (escaped in HTML), never templates.
+_FILTERS = (
+    ("human", _context_words(_human)),
+    ("share", _context_words(share)),
+    ("status", _context_words(status_word)),
+    ("quote", quote),
+    ("how_sent", _context_words(how_sent)),
+)
+
+
+def _render(name: str, html: bool, locale: str, **context: object) -> str:
     from incplan import __version__, documents
 
     css = ""
@@ -108,6 +132,7 @@ def _render(name: str, html: bool, **context: object) -> str:
         from markupsafe import Markup
 
         css = Markup(resources.files("incplan.reports").joinpath("_style.css").read_text(encoding="utf-8"))  # ours
+    w = _words(locale)
     return documents.render(
         "incplan.reports",
         name,
@@ -115,78 +140,85 @@ def _render(name: str, html: bool, **context: object) -> str:
         _FILTERS,
         version=__version__,
         css=css,
-        first_update_line=first_update_line,
-        cadence_phrase=cadence_phrase,
-        late_updates=LATE_UPDATES,
-        severity_phrase=severity_phrase,
-        first_update_cell=first_update_cell,
+        w=w,
+        lang=locale,
+        first_update_line=lambda r: first_update_line(r, w),
+        cadence_phrase=lambda r: cadence_phrase(r, w),
+        severity_phrase=lambda r, strong="": severity_phrase(r, strong, w),
+        first_update_cell=lambda r: first_update_cell(r, w),
         **context,
     )
 
 
 def incident_markdown(report: IncidentReport) -> str:
-    return _render("incident.md.j2", False, r=report, t=_time(report.timezone))
+    w = _words(report.locale)
+    return _render("incident.md.j2", False, report.locale, r=report, t=_time(report.timezone, w))
 
 
 def incident_text(report: IncidentReport) -> str:
     """The report as plain text for a terminal or a plain-text email: the Markdown report's
     content without its markup (no tables, quotes or emphasis)."""
-    t = _time(report.timezone)
     from incplan import __version__
 
-    lines = [f"Post-incident report: {report.title}"]
-    lines.append(f"{report.id} · {severity_phrase(report)} · generated by incplan {__version__}")
-    lines += ["", "Summary"]
-    lines.append(f"  Opened: {t(report.opened_at)}")
-    lines.append(f"  Resolved: {t(report.resolved_at) if report.resolved_at else 'not yet'}")
-    lines.append(f"  Time to resolve: {human(report.time_to_resolve_s)}")
-    lines.append(f"  {first_update_line(report)}")
-    lines.append(f"  Update cadence: {cadence_phrase(report)}")
-    lines += ["", "Key times", f"  {t(report.opened_at)}  Opened"]
+    w = _words(report.locale)
+    t = _time(report.timezone, w)
+    human = w.span
+    lines = [w("report.title", title=report.title)]
+    lines.append(f"{report.id} · {severity_phrase(report, '', w)} · {w('report.generated', version=__version__)}")
+    lines += ["", w["report.summary"]]
+    lines.append(f"  {w['report.opened']}: {t(report.opened_at)}")
+    lines.append(f"  {w['report.resolved']}: {t(report.resolved_at) if report.resolved_at else w['report.not_yet']}")
+    lines.append(f"  {w['report.time_to_resolve']}: {human(report.time_to_resolve_s)}")
+    lines.append(f"  {first_update_line(report, w)}")
+    lines.append(f"  {w['report.cadence']}: {cadence_phrase(report, w)}")
+    lines += ["", w["report.key_times"], f"  {t(report.opened_at)}  {w['report.opened_event']}"]
     lines += [f"  {t(at)}  {name}" for _, name, at in report.stages[1:]]
     if len(report.severities) > 1:
-        lines += ["", "Severity history"]
+        lines += ["", w["report.severity_history"]]
         lines += [f"  {t(at)}  {sev}" for sev, at in report.severities]
-    lines += ["", "Communication"]
+    lines += ["", w["report.communication"]]
     if report.breaches:
-        lines.append(f"  {LATE_UPDATES}")
+        lines.append(f"  {w['report.late_intro']}")
         for b in report.breaches:
-            posted = t(b.posted_at) if b.posted_at else "never"
-            lines.append(f"  due {t(b.due_at)}, posted {posted}, late by {human(b.late_by.total_seconds())}")
+            posted = t(b.posted_at) if b.posted_at else w["report.never"]
+            late = human(b.late_by.total_seconds())
+            lines.append("  " + w("report.late_line", due=t(b.due_at), posted=posted, late=late))
     else:
-        lines.append("  Every customer update came within the cadence.")
-    lines += ["", "Messages"]
+        lines.append(f"  {w['report.on_time']}")
+    lines += ["", w["report.messages"]]
     for m in report.messages:
-        lines.append(f"  {t(m['at'])} · {m['stage']} · {m['channel']} ({how_sent(m)})")
+        lines.append(f"  {t(m['at'])} · {m['stage_name']} · {m['channel_name']} ({how_sent(m, w)})")
         text = (m["subject"] + "\n\n" if m["subject"] else "") + (m["body"] or "")
         if not m["body"]:
-            text += "(the text was not recorded)"
+            text += w["report.not_recorded_text"]
         lines += [f"    {line}".rstrip() for line in text.splitlines()]
         lines.append("")
     if not report.messages:
-        lines += ["  No message was recorded.", ""]
-    lines.append("Roles")
+        lines += [f"  {w['report.no_messages']}", ""]
+    lines.append(w["report.roles"])
     for role, handles in report.roles.items():
         people = ", ".join(f"{report.people.get(h, h)} ({h})" for h in handles)
         lines.append(f"  {report.role_names[role]}: {people}")
     if not report.roles:
-        lines.append("  No roles were assigned in the record.")
-    lines += ["", "Timeline"]
+        lines.append(f"  {w['report.no_roles']}")
+    lines += ["", w["report.timeline"]]
     lines += [f"  {t(e.at)}  {e.text}" for e in report.timeline]
-    lines += ["", "Root cause", "  To be written by the team.", "", "What went well", "  To be written by the team."]
-    lines += ["", "Follow-up actions", "  To be written by the team (action, owner, due date)."]
+    todo = f"  {w['report.to_be_written']}"
+    lines += ["", w["report.root_cause"], todo, "", w["report.went_well"], todo]
+    lines += ["", w["report.follow_up"], f"  {w['report.to_be_written_actions']}"]
     return "\n".join(lines) + "\n"
 
 
 def incident_html(report: IncidentReport) -> str:
     from markupsafe import Markup
 
+    w = _words(report.locale)
     chart = Markup(timeline_svg(report))
-    return _render("incident.html.j2", True, r=report, t=_time(report.timezone), chart=chart)
+    return _render("incident.html.j2", True, report.locale, r=report, t=_time(report.timezone, w), chart=chart)
 
 
 def period_markdown(report: PeriodReport, tz: str) -> str:
-    return _render("period.md.j2", False, p=report, t=_time(tz))
+    return _render("period.md.j2", False, report.locale, p=report, t=_time(tz, _words(report.locale)))
 
 
 def period_html(report: PeriodReport, tz: str) -> str:
@@ -195,47 +227,63 @@ def period_html(report: PeriodReport, tz: str) -> str:
     return _render(
         "period.html.j2",
         True,
+        report.locale,
         p=report,
-        t=_time(tz),
+        t=_time(tz, _words(report.locale)),
         severity_chart=Markup(severity_svg(report)),
         first_update_chart=Markup(first_update_svg(report)),
     )
 
 
 def period_text(report: PeriodReport, tz: str) -> str:
-    t = _time(tz)
+    w = _words(report.locale)
+    t = _time(tz, w)
+    human = w.span
     lines = []
-    span = f"{report.since or 'start'} to {report.until or 'now'}"
-    lines.append(f"Incidents {span}: {len(report.incidents)}")
-    lines.append("  by severity: " + ", ".join(f"{s} {n}" for s, n in report.by_severity.items()))
-    lines.append(
-        f"  time to resolve: median {human(report.median_time_to_resolve_s)}, p90 {human(report.p90_time_to_resolve_s)}"
+    since = w("period.since", since=report.since) if report.since else w["period.from_start"]
+    until = w("period.until", until=report.until) if report.until else w["period.to_now"]
+    lines.append(w("period.heading", since=since, until=until, n=len(report.incidents)))
+    lines.append(f"  {w['period.by_severity']}: " + ", ".join(f"{s} {n}" for s, n in report.by_severity.items()))
+    resolve = w(
+        "period.resolve", median=human(report.median_time_to_resolve_s), p90=human(report.p90_time_to_resolve_s)
     )
-    lines.append(f"  time to first customer update: median {human(report.median_time_to_first_update_s)}")
-    lines.append(
-        f"  first update on time: {share(report.first_update_met_share)};"
-        f" cadence kept: {share(report.cadence_met_share)}"
-    )
+    lines.append(f"  {resolve}")
+    lines.append("  " + w("period.first", median=human(report.median_time_to_first_update_s)))
+    first, kept = share(report.first_update_met_share, w), share(report.cadence_met_share, w)
+    lines.append("  " + w("period.shares", first=first, cadence=kept))
     if report.pending or report.not_applicable:
-        lines.append(
-            f"  left out of the shares: {report.pending} pending (first update not yet due),"
-            f" {report.not_applicable} without a customer channel"
-        )
+        lines.append("  " + w("period.left_out", pending=report.pending, none=report.not_applicable))
     if report.incidents:
         lines.append("")
-        width = max(len(r.id) for r in report.incidents)
-        lines.append(f"{'id':<{width}}  sev   opened                first update (target)   breaches  resolved in")
-        for r in report.incidents:
-            lines.append(
-                f"{r.id:<{width}}  {r.severity:<5} {t(r.opened_at):<21} {first_update_cell(r):<23} "
-                f"{r.breach_count:>8}  {human(r.time_to_resolve_s)}"
-            )
+        rows = [
+            (r.id, r.severity, t(r.opened_at), first_update_cell(r, w), str(r.breach_count), human(r.time_to_resolve_s))
+            for r in report.incidents
+        ]
+        heads = [w[f"period.col_{c}"] for c in ("id", "severity", "opened", "first", "breaches", "resolved")]
+        # Columns at least as wide as English always had them (sev 5, opened 21, first update 23,
+        # breaches 8), wider where a heading or a value needs it.
+        least = [0, 5, 21, 23, 8, 0]
+        widths = [max(least[i], len(heads[i]), *(len(row[i]) for row in rows)) for i in range(5)]
+
+        def line(cells: tuple[str, ...] | list[str], head: bool = False) -> str:
+            breaches = f"{cells[4]:<{widths[4]}}" if head else f"{cells[4]:>{widths[4]}}"
+            return (
+                f"{cells[0]:<{widths[0]}}  {cells[1]:<{widths[1]}} {cells[2]:<{widths[2]}} "
+                f"{cells[3]:<{widths[3]}} {breaches}  {cells[5]}"
+            ).rstrip()
+
+        lines.append(line(heads, head=True))
+        lines += [line(row) for row in rows]
     if report.maintenances:
         lines.append("")
-        lines.append(f"Scheduled maintenance (not in the figures above): {len(report.maintenances)}")
+        lines.append(w("period.maintenance_heading", n=len(report.maintenances)))
         for m in report.maintenances:
-            window = f"{t(m.scheduled_for)} to {t(m.scheduled_until)}" if m.scheduled_for else t(m.opened_at)
-            done = f"completed {t(m.resolved_at)}" if m.resolved_at else "not completed"
+            window = (
+                w("period.window", start=t(m.scheduled_for), end=t(m.scheduled_until))
+                if m.scheduled_for
+                else t(m.opened_at)
+            )
+            done = w("period.completed", time=t(m.resolved_at)) if m.resolved_at else w["period.not_completed"]
             lines.append(f"  {m.id}  {window}  {done}")
     return "\n".join(lines) + "\n"
 
@@ -263,10 +311,11 @@ def severity_svg(report: PeriodReport) -> str:
         body.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{escape(sev)}</text>')
         body.append(f'<rect x="{left}" y="{y}" width="{w}" height="{bar_h}" fill="#1d4ed8"/>')
         body.append(f'<text x="{left + w + 6}" y="{y + 15}">{n}</text>')
-    return _svg(width, height, body, "Incidents per severity")
+    return _svg(width, height, body, _words(report.locale)["period.per_severity"])
 
 
 def first_update_svg(report: PeriodReport) -> str:
+    words = _words(report.locale)
     rows = [r for r in report.incidents if r.time_to_first_update_s is not None or r.first_update_target_s]
     width, bar_h, gap, left = 760, 18, 8, 230
     height = max(1, len(rows)) * (bar_h + gap) + 30
@@ -289,22 +338,21 @@ def first_update_svg(report: PeriodReport) -> str:
             )
             body.append(
                 f'<text x="{x(r.time_to_first_update_s) + 6}" y="{y + 13}">'
-                f"{escape(human(r.time_to_first_update_s))}</text>"
+                f"{escape(words.span(r.time_to_first_update_s))}</text>"
             )
         else:
-            body.append(f'<text x="{left + 4}" y="{y + 13}" fill="#b42318">no update</text>')
+            body.append(f'<text x="{left + 4}" y="{y + 13}" fill="#b42318">{escape(words["period.no_update"])}</text>')
         if r.first_update_target_s:
             tx = x(r.first_update_target_s)
             body.append(f'<line x1="{tx}" x2="{tx}" y1="{y - 3}" y2="{y + bar_h + 3}" stroke="#111" stroke-width="2"/>')
     legend_y = height - 8
-    body.append(
-        f'<text x="{left}" y="{legend_y}" fill="#5b6475">bar: time to first customer update '
-        f"(green on time, red late); black line: target</text>"
-    )
-    return _svg(width, height, body, "Time to first customer update per incident, against its target")
+    legend = escape(words["period.chart_first_legend"])
+    body.append(f'<text x="{left}" y="{legend_y}" fill="#5b6475">{legend}</text>')
+    return _svg(width, height, body, words["period.chart_first"])
 
 
 def timeline_svg(report: IncidentReport) -> str:
+    words = _words(report.locale)
     start = report.opened_at
     end = max([start, *(m["at"] for m in report.messages), *(e.at for e in report.timeline)])
     if report.resolved_at is not None:
@@ -317,10 +365,9 @@ def timeline_svg(report: IncidentReport) -> str:
         return float(left + span * (moment - start).total_seconds() / total)
 
     body = [f'<line x1="{left}" x2="{width - right}" y1="40" y2="40" stroke="#1d2330" stroke-width="2"/>']
-    for stage, name, at in report.stages:
+    for _stage, name, at in report.stages:
         body.append(f'<line x1="{x(at):.1f}" x2="{x(at):.1f}" y1="30" y2="50" stroke="#1d4ed8" stroke-width="2"/>')
         body.append(f'<text x="{x(at):.1f}" y="22" text-anchor="middle" fill="#1d4ed8">{escape(name)}</text>')
-        del stage
     for m in report.messages:
         color = "#15803d" if m["delivered"] or m["posted"] else "#b42318"
         body.append(f'<circle cx="{x(m["at"]):.1f}" cy="62" r="4" fill="{color}"/>')
@@ -329,7 +376,5 @@ def timeline_svg(report: IncidentReport) -> str:
             f'<rect x="{x(b.due_at):.1f}" y="70" '
             f'width="{max(2.0, x(b.posted_at or end) - x(b.due_at)):.1f}" height="6" fill="#b42318"/>'
         )
-    body.append(
-        f'<text x="{left}" y="96" fill="#5b6475">blue: stages; dots: messages; red bars: late customer updates</text>'
-    )
-    return _svg(width, 104, body, "Incident timeline")
+    body.append(f'<text x="{left}" y="96" fill="#5b6475">{escape(words["report.chart_legend"])}</text>')
+    return _svg(width, 104, body, words["report.chart"])

@@ -5,6 +5,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from incplan.wording import Words
 
 # GSM 03.38 basic character set; the extension table costs two septets per character.
 _GSM_BASIC = frozenset(
@@ -23,21 +27,28 @@ class Measure:
     length: int  # in the channel's own unit
     max_length: int | None
     unit: str = "characters"
-    detail: str = ""  # e.g. "2 SMS segments, UCS-2"
+    detail: str = ""  # e.g. "2 SMS segments, UCS-2" (English: `--format json` gives it)
+    segments: int = 0  # an SMS's segments and their encoding, for `describe` in any language
+    encoding: str = ""
 
     @property
     def over_limit(self) -> bool:
         return self.max_length is not None and self.length > self.max_length
 
-    def describe(self, channel_type: str) -> str:
-        """`136 characters`, `160 characters, 2 SMS segments, UCS-2 (limit 306) OVER LIMIT`."""
-        text = f"{self.length:,} characters"
-        if self.detail and channel_type == "sms":
-            text += f", {self.detail}"
+    def describe(self, channel_type: str, w: Words | None = None) -> str:
+        """`136 characters`, `160 characters, 2 SMS segments, UCS-2 (limit 306) OVER LIMIT`;
+        pl `160 znaków, 2 segmenty SMS, UCS-2 (limit: 306) PRZEKRACZA LIMIT` (English without `w`)."""
+        if w is None:
+            from incplan.wording import words
+
+            w = words("en")
+        text = w.count("measure.characters", self.length)
+        if self.segments and channel_type == "sms":
+            text += f", {w.count('measure.segments', self.segments)}, {self.encoding}"
         if self.max_length is not None:
-            text += f" (limit {self.max_length:,})"
+            text += " " + w("measure.limit", limit=w.number(self.max_length))
         if self.over_limit:
-            text += " OVER LIMIT"
+            text += " " + w["measure.over"]
         return text
 
 
@@ -69,7 +80,7 @@ def measure(channel_type: str, text: str, max_length: int | None) -> Measure:
         per_segment = 160 if encoding == "GSM-7" else 70
         limit = max_length if max_length is not None else per_segment
         detail = f"{segments} SMS segment{'s' if segments != 1 else ''}, {encoding}"
-        return Measure(units, limit, "characters", detail)
+        return Measure(units, limit, "characters", detail, segments, encoding)
     if channel_type == "social":
         return Measure(x_length(text), max_length or DEFAULT_LIMITS["social"], "characters", "URLs count 23")
     return Measure(len(text), max_length or DEFAULT_LIMITS.get(channel_type))

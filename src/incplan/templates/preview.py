@@ -33,7 +33,12 @@ class PreviewItem:
         return Path(self.stage) / f"{self.channel}.{self.locale}.txt"
 
     def text(self) -> str:
-        head = f"Subject: {self.message.subject}\n\n" if self.message.subject else ""
+        """The file's text; its one label (`Subject:`, pl `Temat:`) in the message's language."""
+        from incplan.wording import words
+
+        head = (
+            words(self.locale)("preview.subject", subject=self.message.subject) + "\n\n" if self.message.subject else ""
+        )
         return head + self.message.body + "\n"
 
 
