@@ -56,6 +56,25 @@ HOSTILE = {
     "range": "{{ range(1000000000)|list|length }}",
     "nested-loops": LOOP,
     "recursion": "{% macro m(n) %}{{ m(n+1) }}{% endmacro %}{{ m(0) }}",
+    # Attack trial, finding 1: C-level loops over data built cheaply from shared references,
+    # which the CPU timer cannot interrupt (57.8 s of CPU, 20-25 s, 7 s before).
+    "sum-of-lists": "{% set a = [[1,2,3,4,5,6,7,8,9,10]]*100000 %}{{ a|sum(start=[])|length }}",
+    "sum-of-short-lists": "{% set a = [[1]]*100000 %}{{ a|sum(start=[])|length }}",
+    "sum-of-a-few-lists": "{{ [[1], [2]]|sum(start=[])|length }}",
+    "compare-nested": "{% set b = [[1]*100000]*100000 %}{% set c = [[1]*100000]*100000 %}{{ b == c }}",
+    "literal-doubling": (
+        "{% set ns = namespace(a=[1], b=[1]) %}{% for i in range(60) %}"
+        "{% set ns.a = [ns.a, ns.a] %}{% set ns.b = [ns.b, ns.b] %}{% endfor %}{{ ns.a == ns.b }}"
+    ),
+    "nesting-doubling": (
+        "{% set ns = namespace(a=[1], b=[1]) %}{% for i in range(60) %}"
+        "{% set ns.a = ns.a + [ns.a] %}{% set ns.b = ns.b + [ns.b] %}{% endfor %}{{ ns.a == ns.b }}"
+    ),
+    "dict-doubling": (
+        "{% set ns = namespace(a=[1], b=[1]) %}{% for i in range(60) %}"
+        "{% set ns.a = dict(x=ns.a, y=ns.a) %}{% set ns.b = dict(x=ns.b, y=ns.b) %}{% endfor %}{{ ns.a == ns.b }}"
+    ),
+    "count-nested": "{% set b = [[1]*1000]*99 %}{{ [b,b,b,b,b,b,b,b,b,b,b,b]|length }}",
     # nothing above it is guarded: only the memory limit stops it
     "many-medium-strings": (
         "{% set ns = namespace(l=[]) %}{% for i in range(4000) %}"
@@ -102,6 +121,34 @@ def test_every_path_is_stopped_within_the_limits() -> None:
     assert outcomes["nested-loops"] == ["LimitError", "rendering used more than 1 s of CPU time"]
     assert outcomes["many-medium-strings"] == ["LimitError", "rendering needed more than 256 MB of memory"]
     assert outcomes["recursion"] == ["RenderError", "template recursion too deep"]
+    refused = "refused by the sandbox: "
+    assert outcomes["sum-of-lists"] == [
+        "RenderError",
+        refused + "`*` would build 1,100,000 items (nested ones counted), over the limit of 100,000",
+    ]
+    assert outcomes["sum-of-short-lists"][1] == (
+        refused + "`*` would build 200,000 items (nested ones counted), over the limit of 100,000"
+    )
+    assert outcomes["sum-of-a-few-lists"][1] == refused + "`sum` adds numbers only, and its start is a list"
+    assert outcomes["compare-nested"][1] == (
+        refused + "`*` would build 10,000,100,000 items (nested ones counted), over the limit of 100,000"
+    )
+    # [a, a] holds 2 x (1 + a's) items: 3 x 2**n - 2 after n rounds, over the million at n = 19
+    assert outcomes["literal-doubling"][1] == (
+        refused + "a literal would build 1,572,862 items (nested ones counted), over the limit of 1,000,000"
+    )
+    # a + [a]: 2 x a's + 1, so 2**(n+1) - 1: 2**20 - 1 at n = 19
+    assert outcomes["nesting-doubling"][1] == (
+        refused + "`+` would build 1,048,575 items (nested ones counted), over the limit of 1,000,000"
+    )
+    # dict(x=a, y=a): 2 keys + 2 x (1 + a's), so 5 x 2**n - 4: at n = 18, 1,310,716
+    assert outcomes["dict-doubling"][1] == (
+        refused + "dict would build 1,310,716 items (nested ones counted), over the limit of 1,000,000"
+    )
+    # 12 x (99 x (1 + 1,000) + 1) = 1,189,200
+    assert outcomes["count-nested"][1] == (
+        refused + "a literal would build 1,189,200 items (nested ones counted), over the limit of 1,000,000"
+    )
     del usage  # communicate() reaps the child: its peak is measured by the CLI tests below
 
 
@@ -113,7 +160,7 @@ def _baseline(*args: str) -> float:
     return run_cli(*args, env={"INCPLAN_NO_CACHE": "1"}).peak_mib
 
 
-@pytest.mark.parametrize("name", [*MEMORY_CASES, "many-medium-strings"])
+@pytest.mark.parametrize("name", [*MEMORY_CASES, "many-medium-strings", "sum-of-lists"])
 def test_check_reports_a_diagnostic_within_the_memory_limit(name: str, tmp_path: Path) -> None:
     path = tmp_path / "plan.yaml"
     path.write_text(plan(HOSTILE[name]))
@@ -129,7 +176,7 @@ def test_check_reports_a_diagnostic_within_the_memory_limit(name: str, tmp_path:
     [["notify", "--stage", "investigating", "--severity", "sev1", "--example"], ["preview"]],
     ids=lambda a: a[0],
 )
-@pytest.mark.parametrize("name", ["replace", "many-medium-strings"])
+@pytest.mark.parametrize("name", ["replace", "many-medium-strings", "sum-of-lists"])
 def test_commands_stop_a_huge_render_with_an_error(args: list[str], name: str, tmp_path: Path) -> None:
     path = tmp_path / "plan.yaml"
     path.write_text(plan(HOSTILE[name]))

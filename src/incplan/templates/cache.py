@@ -27,7 +27,7 @@ class CompiledTemplate:
     template: Any  # jinja2.Template
 
 
-_CACHE_FORMAT = 3  # bump when the cached payload changes shape
+_CACHE_FORMAT = 4  # bump when the cached payload (or the code `sandbox` generates) changes
 _MEMO: dict[tuple[str, bool], CompiledTemplate] = {}
 
 

@@ -7,7 +7,12 @@ Two layers, so that the limits hold for every path, not only the ones foreseen:
    `format_map`, `expandtabs`, `translate`, ...) through the sandbox's `call` hook, and the
    filters (`center`, `indent`, `wordwrap`, `replace`, `format`, `join`, `batch`, ...) and the
    `lipsum` global, each checked on its bound arguments. Every filter and call result is also
-   checked for size, so a path nobody listed still cannot grow text step by step.
+   checked for size, so a path nobody listed still cannot grow text step by step. Lists, tuples
+   and dicts are measured by the items a C-level loop over them would walk, nested ones counted
+   each time they are reached (`weight`): `[[1]*100000]*100000` holds 10^10 and is refused at
+   the `*`, as are `[a, a]`, `a + [a]` and `dict(x=a, y=a)` once they double past the limit,
+   because `==`, `in` or `sort` of such data is one call that no timer interrupts. `sum` adds
+   numbers only (Python's `sum` of lists is quadratic, in C).
 2. Limits the operating system enforces while one render runs: the process may map at most
    256 MB more than it had (`RLIMIT_AS`; a single C-level call that asks for more gets a
    MemoryError instead of the memory), and a CPU-time timer (`ITIMER_PROF`) stops loops that
@@ -29,9 +34,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from jinja2.exceptions import SecurityError
+from jinja2.filters import make_attrgetter
+from jinja2.utils import pass_environment
 
 MAX_TEXT = 1_000_000  # characters (or items) any value built while rendering may have
-MAX_SEQUENCE = 100_000  # items a `*` may build
+MAX_SEQUENCE = 100_000  # items a `*` may build, nested items counted (see `weight`)
+MAX_ITEMS = 1_000_000  # items any list, tuple or dict built while rendering may hold, nested ones counted
 MAX_INT_BITS = 100_000  # ~30,000 digits; bigger numbers only serve to burn CPU
 MAX_CPU_SECONDS = 1.0  # one render
 MAX_MEMORY = 256 * 1024 * 1024  # bytes one render may add to the process
@@ -53,6 +61,75 @@ def _length(value: Any) -> int:
 def check_result(value: Any, what: str) -> Any:
     if isinstance(value, str | bytes | list | tuple | dict) and len(value) > MAX_TEXT:
         _refuse(len(value), what)
+    if isinstance(value, _CONTAINERS):
+        size = weight(value)
+        _refuse_items(size, what, exact=size <= _COUNTED)
+    return value
+
+
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
+_COUNTED = 10 * MAX_ITEMS  # `weight` stops counting above this
+
+
+def _refuse_items(size: int, what: str, limit: int = MAX_ITEMS, *, exact: bool = True) -> None:
+    if size > limit:
+        shown = f"{size:,}" if exact else f"more than {_COUNTED:,}"
+        raise SecurityError(f"{what} would build {shown} items (nested ones counted), over the limit of {limit:,}")
+
+
+def weight(value: Any, limit: int = _COUNTED) -> int:
+    """Items in `value`, nested ones counted each time they are reached: what a C-level loop
+    over it (`==`, `in`, `sort`, `repr`, `tojson`) walks. Counting stops above `limit`.
+
+    A template builds lists from references, so `[a, a]`, `a + [a]` and `[a] * n` cost little
+    and double or multiply what a comparison walks: `[[1]*100000]*100000 == ...` compares 10^10
+    items in one call that no CPU timer can interrupt. Shared parts are counted once per
+    computation (`memo`), so this costs one pass over the distinct containers; it runs in
+    Python, so the CPU timer stops it."""
+    if not isinstance(value, _CONTAINERS):
+        return 0
+    memo: dict[int, int] = {}  # id -> items below that container
+    active = {id(value)}  # a cycle (a YAML alias inside itself) is counted once
+    stack: list[list[Any]] = [[value, iter(_items(value)), 0]]
+    while stack:
+        frame = stack[-1]
+        for item in frame[1]:
+            frame[2] += 1
+            if isinstance(item, _CONTAINERS) and id(item) not in active:
+                if id(item) not in memo:
+                    active.add(id(item))
+                    stack.append([item, iter(_items(item)), 0])
+                    break
+                frame[2] += memo[id(item)]
+            if frame[2] > limit:
+                return int(frame[2])
+        else:
+            stack.pop()
+            active.discard(id(frame[0]))
+            memo[id(frame[0])] = frame[2]
+            if not stack:
+                return int(frame[2])
+            stack[-1][2] += frame[2]
+            if stack[-1][2] > limit:
+                return int(stack[-1][2])
+    return 0  # not reached
+
+
+def _items(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield item
+    else:
+        yield from value
+
+
+def literal(value: Any) -> Any:
+    """A list, tuple or dict written in a template (`[a, a]`, `{'x': a}`): bounded like `+`."""
+    size = weight(value)
+    _refuse_items(size, "a literal", exact=size <= _COUNTED)
     return value
 
 
@@ -70,9 +147,11 @@ def binop(operator: str, left: Any, right: Any) -> Any:
     """`*`, `**`, `+`, `%` with their results bounded before they are computed."""
     if operator == "*":
         for seq, count in ((left, right), (right, left)):
-            counted = isinstance(seq, str | bytes | list | tuple) and isinstance(count, int)
-            if counted and len(seq) * count > MAX_SEQUENCE:
+            if isinstance(seq, str | bytes) and isinstance(count, int) and len(seq) * count > MAX_SEQUENCE:
                 raise SecurityError("repetition too large")
+            if isinstance(seq, list | tuple) and isinstance(count, int) and count > 0:
+                size = weight(seq)
+                _refuse_items(size * count, "`*`", MAX_SEQUENCE, exact=size <= _COUNTED)
         numbers = isinstance(left, int) and isinstance(right, int)
         if numbers and left.bit_length() + right.bit_length() > MAX_INT_BITS:
             raise SecurityError("number too large")
@@ -86,6 +165,9 @@ def binop(operator: str, left: Any, right: Any) -> Any:
     if operator == "+":
         if isinstance(left, str | bytes | list | tuple) and isinstance(right, str | bytes | list | tuple):
             _refuse(len(left) + len(right), "`+`")
+        if isinstance(left, list | tuple) and isinstance(right, list | tuple):
+            sizes = weight(left), weight(right)
+            _refuse_items(sum(sizes), "`+`", exact=max(sizes) <= _COUNTED)
         return left + right
     if operator == "%":
         if isinstance(left, str | bytes):
@@ -254,6 +336,30 @@ def _join(func: Callable[..., Any], signature: inspect.Signature, args: tuple[An
         size = sum(len(i) if isinstance(i, str) else len(str(i)) for i in items) + _length(joiner) * len(items)
         _refuse(size, "filter `join`")
     return check_result(func(*bound.args, **bound.kwargs), "filter `join`")
+
+
+@pass_environment
+def sum_numbers(environment: Any, iterable: Any, attribute: str | int | None = None, start: Any = 0) -> Any:
+    """Jinja2's `sum`, for numbers only: Python's `sum` of lists copies the total at every step
+    (`[[1]]*100000|sum(start=[])` is 5 billion copies in one call no timer can interrupt), and
+    joining text has `join`. The loop is Python's, so the CPU timer still stops a long one."""
+    if attribute is not None:
+        iterable = map(make_attrgetter(environment, attribute), iterable)
+    if not isinstance(start, int | float):
+        raise SecurityError(f"`sum` adds numbers only, and its start is {_kind(start)}")
+    total = start
+    for item in iterable:
+        if not isinstance(item, int | float):
+            raise SecurityError(f"`sum` adds numbers only, and it was given {_kind(item)}")
+        total = binop("+", total, item)
+    return total
+
+
+_KINDS: dict[type, str] = {list: "a list", tuple: "a list", dict: "a mapping", str: "text"}
+
+
+def _kind(value: Any) -> str:
+    return _KINDS.get(type(value), f"a {type(value).__name__}")
 
 
 def guard_lipsum(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -18,7 +18,25 @@ from incplan.templates import filters, guards
 
 
 class _Generator(CodeGenerator):
-    """`a ~ b` goes through the sandbox too (see `guards.concat`)."""
+    """`a ~ b` goes through the sandbox too (see `guards.concat`), and so do the lists, tuples
+    and dicts a template writes (`[a, a]`: see `guards.weight`)."""
+
+    def _literal(self, node: nodes.List | nodes.Tuple | nodes.Dict, frame: Any, visit: Any) -> None:
+        if getattr(node, "ctx", "load") != "load":  # `{% for a, b in ... %}` assigns to a tuple
+            visit(self, node, frame)
+            return
+        self.write("environment.guarded_literal(")
+        visit(self, node, frame)
+        self.write(")")
+
+    def visit_List(self, node: nodes.List, frame: Any) -> None:
+        self._literal(node, frame, CodeGenerator.visit_List)
+
+    def visit_Tuple(self, node: nodes.Tuple, frame: Any) -> None:
+        self._literal(node, frame, CodeGenerator.visit_Tuple)
+
+    def visit_Dict(self, node: nodes.Dict, frame: Any) -> None:
+        self._literal(node, frame, CodeGenerator.visit_Dict)
 
     def visit_Concat(self, node: nodes.Concat, frame: Any) -> None:
         if frame.eval_ctx.volatile:
@@ -43,6 +61,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.filters = {name: guards.guard_filter(name, f) for name, f in self.filters.items()}
+        self.filters["sum"] = guards.sum_numbers
         self.globals["lipsum"] = guards.guard_lipsum(self.globals["lipsum"])  # type: ignore[arg-type]
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -55,6 +74,10 @@ class Sandbox(ImmutableSandboxedEnvironment):
             return super(Sandbox, __self).call(__context, obj, *a, **kw)
 
         return guards.call(__obj, args, kwargs, invoke)
+
+    @staticmethod
+    def guarded_literal(value: Any) -> Any:
+        return guards.literal(value)
 
     @staticmethod
     def guarded_concat(parts: tuple[Any, ...], join: Any) -> str:
