@@ -266,3 +266,58 @@ def test_check_without_path_and_no_plan_is_a_usage_error(repo: Path, monkeypatch
     # a folder named explicitly still means every YAML file below it, as before
     code, out, _ = run("check", ".", "--format", "json")
     assert (code, json.loads(out)["files"]) == (1, 1)
+
+
+# Attack trial, finding 13: a file name or a key can hold terminal escapes and newlines.
+EVIL_NAME = "evil\x1b]0;PWN\x07\x1b[2J\nfake.yaml:1:1: error FAKE.yaml"
+EVIL_KEY = 'version: 1\n"evil\\n::error file=evil,line=1::INJECTED": 1\n'
+
+
+@pytest.fixture
+def evil(tmp_path: Path) -> Path:
+    path = tmp_path / EVIL_NAME
+    path.write_text(EVIL_KEY)
+    return path
+
+
+def test_text_output_shows_a_hostile_file_name_and_key_escaped(evil: Path) -> None:
+    code, out, _ = run("check", str(evil))
+    assert code == 1
+    shown = str(evil.parent) + "/evil\\x1b]0;PWN\\x07\\x1b[2J\\x0afake.yaml:1:1: error FAKE.yaml"
+    assert "\x1b" not in out and "\x07" not in out
+    lines = out.splitlines()
+    assert lines[-1] == "1 file checked: 5 errors, 0 warnings"
+    assert [line for line in lines[:-1] if not line.startswith((shown + ":", "  hint: "))] == []
+    assert f"{shown}:2:1: error E101 unknown key `evil\\x0a::error file=evil,line=1::INJECTED`" in out
+
+
+def test_github_output_escapes_every_property_and_message(evil: Path) -> None:
+    code, out, _ = run("check", str(evil), "--format", "github")
+    assert code == 1
+    assert "\x1b" not in out and "\x07" not in out
+    file = (str(evil.parent) + "/evil\\x1b]0;PWN\\x07\\x1b[2J%0Afake.yaml%3A1%3A1%3A error FAKE.yaml").replace(
+        ",", "%2C"
+    )
+    lines = out.splitlines()
+    assert len(lines) == 6 and lines[-1] == "1 file checked: 5 errors, 0 warnings"
+    assert all(line.startswith(f"::error file={file},line=") for line in lines[:-1])
+    assert (
+        f"::error file={file},line=2,col=1,title=E101 unknown-key::unknown key `evil%0A::error file=evil,line=1::INJECTED`"
+        in out
+    )
+
+
+def test_json_and_sarif_keep_the_real_text(evil: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(evil.parent)
+    code, out, _ = run("check", EVIL_NAME, "--format", "json")
+    assert code == 1
+    found = json.loads(out)["diagnostics"]
+    assert {d["file"] for d in found} == {EVIL_NAME}
+    assert "unknown key `evil\n::error file=evil,line=1::INJECTED`" in [d["message"] for d in found]
+    assert "\x1b" not in out and "\x07" not in out  # JSON escapes them: \u001b
+    code, out, _ = run("check", EVIL_NAME, "--format", "sarif")
+    results = json.loads(out)["runs"][0]["results"]
+    from urllib.parse import quote
+
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results} == {quote(EVIL_NAME)}
+    assert any("`evil\n::error" in r["message"]["text"] for r in results)

@@ -23,7 +23,8 @@ ONE_LINE_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # tab and newline too
 _NAMES = {0x07: "BEL", 0x08: "BS", 0x09: "tab", 0x0A: "newline", 0x0D: "CR", 0x1B: "ESC", 0x7F: "DEL", 0x9B: "CSI"}
 
 
-def _escape(match: re.Match[str]) -> str:
+def escape(match: re.Match[str]) -> str:
+    """The escape of one matched character: `\\x1b`."""
     return f"\\x{ord(match.group()):02x}"
 
 
@@ -31,7 +32,7 @@ def printable(text: str, *, one_line: bool = False) -> str:
     """`text` with every control character written as its escape (`\\x1b`); tab and newline are
     kept unless `one_line`."""
     pattern = ONE_LINE_CONTROL if one_line else CONTROL
-    return pattern.sub(_escape, text) if pattern.search(text) else text
+    return pattern.sub(escape, text) if pattern.search(text) else text
 
 
 def json_printable(dumped: str) -> str:

@@ -133,8 +133,11 @@ def reporter(by_name: Mapping[str, R], name: str) -> R:
 
 
 def write_json(data: object, out: IO[str]) -> None:
-    """`data` as indented JSON, text as written (not \\u-escaped)."""
-    out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    """`data` as indented JSON, text as written (not \\u-escaped) but for the control characters:
+    JSON escapes C0, and DEL and C1 are escaped too (`controls.json_printable`)."""
+    from incplan.controls import json_printable
+
+    out.write(json_printable(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
 
 
 def _counts(summary: Summary) -> str:
@@ -171,14 +174,23 @@ def _skipped(summary: Summary) -> list[str]:
     return lines
 
 
+def _line(text: str) -> str:
+    """One line of human output: a file name or key that holds a control character or a newline
+    (`$'evil\\e[2J\\nfake.yaml:1:1: error'`) shows it escaped, so it can neither act on the
+    terminal nor forge a line of its own."""
+    from incplan.controls import printable
+
+    return printable(text, one_line=True)
+
+
 def report_text(summary: Summary, stream: IO[str]) -> None:
     if not use_color(stream):  # plain text needs no rich (saves ~15 ms of imports)
         for d in summary.diagnostics:
-            stream.write(f"{d.file}:{d.line}:{d.col}: {d.severity.value} {d.code} {d.message}\n")
+            stream.write(_line(f"{d.file}:{d.line}:{d.col}: {d.severity.value} {d.code} {d.message}") + "\n")
             if d.hint:
-                stream.write(f"  hint: {d.hint}\n")
+                stream.write(f"  hint: {_line(d.hint)}\n")
         for skipped in _skipped(summary):
-            stream.write(skipped + "\n")
+            stream.write(_line(skipped) + "\n")
         stream.write(_counts(summary) + "\n")
         return
     from rich.text import Text
@@ -186,15 +198,15 @@ def report_text(summary: Summary, stream: IO[str]) -> None:
     out = console(stream)
     for d in summary.diagnostics:
         style = {"error": "bold red", "warning": "yellow"}.get(d.severity.value, "cyan")
-        line = Text(f"{d.file}:{d.line}:{d.col}: ", style="bold")
+        line = Text(_line(f"{d.file}:{d.line}:{d.col}: "), style="bold")
         line.append(d.severity.value, style=style)
         line.append(f" {d.code} ", style="dim")
-        line.append(d.message)
+        line.append(_line(d.message))
         out.print(line)
         if d.hint:
-            out.print(Text(f"  hint: {d.hint}", style="cyan"))
+            out.print(Text(f"  hint: {_line(d.hint)}", style="cyan"))
     for skipped in _skipped(summary):
-        out.print(Text(skipped, style="dim"))
+        out.print(Text(_line(skipped), style="dim"))
     style = "bold red" if summary.errors else ("yellow" if summary.warnings else "green")
     out.print(Text(_counts(summary), style=style))
 
@@ -206,10 +218,17 @@ def report_json(summary: Summary, stream: IO[str]) -> None:
         "summary": {"errors": summary.errors, "warnings": summary.warnings, "info": summary.infos},
         "skipped": [{"file": file, "reason": SKIPPED[reason][0]} for file, reason in summary.skipped],
     }
-    stream.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    write_json(payload, stream)
 
 
 def _gh_data(text: str) -> str:
+    """A workflow command's message: `%`, CR and LF escaped as the runner unescapes them; other
+    control characters (which the log viewer would obey: ESC colours it) as `\\x1b`."""
+    import re
+
+    from incplan.controls import escape
+
+    text = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", escape, text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -291,7 +310,7 @@ def report_sarif(summary: Summary, stream: IO[str]) -> None:
             }
         ],
     }
-    stream.write(json.dumps(sarif, indent=2, ensure_ascii=False) + "\n")
+    write_json(sarif, stream)
 
 
 def _sarif_rule(rule: RuleInfo) -> JSONObject:
