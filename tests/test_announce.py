@@ -54,7 +54,7 @@ def test_notified_events_keep_the_text_and_the_update(team: Path) -> None:
     assert code == 0, err
     assert out == (
         "Identified: checkout\n\n"
-        "We have identified the cause of payment errors affecting checkout\n"
+        "We have identified the cause of payment errors affecting checkout.\n"
         "Rollback 60% done.\n"
         "We are working on a fix. Next update by Nov 27, 2026, 11:30 CET.\n"
     )
@@ -121,3 +121,45 @@ def test_open_suggests_send_when_the_channels_deliver(tmp_path: Path, monkeypatc
     code, out, _ = run("incident", "open", "-t", "Slow dashboards", "-S", "sev2", "--var", "impact=slow dashboards")
     assert code == 0
     assert out.splitlines()[1] == "next: incplan notify -i 2026-11-27-slow-dashboards --send"
+
+
+def test_an_update_no_message_shows_is_refused_and_nothing_is_recorded(team: Path) -> None:
+    """`notify --update TEXT` recorded as posted with messages that never said it: customers never
+    read it while the record says they did. The chat message never uses `{{ update.text }}`."""
+    open_incident()
+    before = (team / "incidents" / f"{ID}.yaml").read_text()
+    error = (
+        "error: the --update text is in none of the messages (chat_internal): "
+        "their `investigating` templates do not use `{{ update.text }}`\n"
+        "  hint: add `{{ update.text }}` to the `investigating` message of a channel in the plan, "
+        "or leave out --update\n"
+    )
+    for mode in (["--posted"], ["--send", "--dry-run"], []):
+        assert run("notify", "-i", ID, "-c", "chat_internal", "--update", "Rollback done.", *mode) == (2, "", error)
+    assert (team / "incidents" / f"{ID}.yaml").read_text() == before
+    # without a record too: the messages shown would not say it either
+    code, _, err = run("notify", "-s", "identified", "-S", "sev1", "--example", "-c", "email", "-c", "social",
+                       "--update", "Rollback done.")  # fmt: skip
+    assert code == 2
+    assert err.startswith("error: the --update text is in none of the messages (email, social): their `identified`")
+    # one message that shows it is enough: the status page does, the chat need not
+    code, out, err = run("notify", "-i", ID, "-c", "status_page", "-c", "chat_internal", "--update", "Rollback done.",
+                         "--posted", "-f", "text")  # fmt: skip
+    assert code == 0, err
+    assert "affecting checkout.\nRollback done.\nWe will post" in out
+    assert [e.get("update") for e in events(team) if e["type"] == "notified"] == ["Rollback done.", "Rollback done."]
+
+
+def test_an_update_shown_escaped_in_an_html_message_counts(team: Path) -> None:
+    plan = team / "incplan.yaml"
+    text = plan.read_text()
+    text = text.replace(
+        "Our engineers are investigating.</p>",
+        "Our engineers are investigating.</p>\n        <p>{{ update.text }}</p>",
+        1,
+    )
+    plan.write_text(text)
+    open_incident(severity="sev1")
+    code, out, err = run("notify", "-i", ID, "-c", "email", "--update", "Fish  &  chips\n<ok>", "-f", "json")
+    assert code == 0, err
+    assert "<p>Fish  &amp;  chips\n&lt;ok&gt;</p>" in json.loads(out)["messages"][0]["body"]

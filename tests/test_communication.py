@@ -602,3 +602,100 @@ def test_a_plan_with_a_dangling_reference_is_refused_for_use(tmp_path: Path) -> 
         f"{plan}:16:29: error E203 channel `pager` is not declared\n"
         f"error: the plan `{plan}` has 1 error; `incplan check {plan}` lists them\n"
     )
+
+
+# ------------------------------------------------------------------ free text and punctuation
+
+UPDATE = "Retrying with backoff succeeds."
+
+
+def _init_plan(tmp_path: Path, locales: list[str]) -> Path:
+    target = tmp_path / "-".join(locales) / "incplan.yaml"
+    target.parent.mkdir()
+    args = ["init", str(target), "--org", "Orbit"]
+    for locale in locales:
+        args += ["--locale", locale]
+    assert run(*args)[0] == 0
+    return target
+
+
+def _messages(plan: Path, stage: str, *args: str) -> list[dict[str, object]]:
+    code, out, err = run("notify", "--plan", str(plan), "-s", stage, "-S", "sev1", "--example", "-f", "json", *args)
+    assert code == 0, err
+    return list(json.loads(out)["messages"])
+
+
+@pytest.mark.parametrize("locales", [["en"], ["pl"], ["en", "pl"]], ids="-".join)
+def test_init_plans_show_the_update_text_in_every_customer_message(locales: list[str], tmp_path: Path) -> None:
+    """`notify --update TEXT` was recorded as posted while no template of an init plan used
+    `{{ update.text }}`: every customer message of every stage shows it now (sev1 routes to
+    every channel), and leaves no trace of it without --update."""
+    plan = _init_plan(tmp_path, locales)
+    for stage in ("investigating", "identified", "monitoring", "resolved", "postmortem"):
+        plain = _messages(plan, stage)
+        shown = _messages(plan, stage, "--update", UPDATE, "-l", "all")
+        customers = [m for m in shown if m["audience"] == "customers"]
+        assert {m["channel"] for m in customers} == {"status_page", "email", "social", "help_center"}
+        assert {m["locale"] for m in customers} == set(locales)
+        for message in customers:
+            assert str(message["body"]).count(UPDATE) == 1, (stage, message["channel"], message["locale"])
+        # placed as a line or a sentence of its own: without it, the message is as before
+        same = _messages(plan, stage, "--update", UPDATE)
+        for before, after in zip(plain, same, strict=True):
+            if after["audience"] == "customers":
+                assert str(after["body"]).replace(f"{UPDATE}\n", "").replace(f" {UPDATE}", "") == before["body"]
+
+
+def test_an_init_plan_records_the_update_it_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The new user's steps: init, open, notify --posted --update."""
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "--org", "Orbit")[0] == 0
+    rid = "2026-11-30-api-errors"
+    monkeypatch.setenv("INCPLAN_NOW", "2026-11-30T09:00:00+01:00")
+    assert run("incident", "open", "-t", "API errors", "-S", "sev2", "--var", "service=the API",
+               "--var", "impact=errors")[0] == 0  # fmt: skip
+    monkeypatch.setenv("INCPLAN_NOW", "2026-11-30T09:10:00+01:00")
+    code, out, err = run("notify", "-i", rid, "-c", "status_page", "--posted", "--update", UPDATE, "-f", "text")
+    assert code == 0, err
+    assert out == (
+        "Investigating: the API degraded\n\n"
+        "We are investigating reports of errors affecting the API.\n"
+        f"{UPDATE}\n"
+        "We will post the next update by Nov 30, 2026, 08:40 UTC.\n"
+    )
+    record = (tmp_path / "incidents" / f"{rid}.yaml").read_text(encoding="utf-8")
+    assert f"affecting the API.\\n{UPDATE}\\nWe will post" in record
+    assert record.rstrip().endswith(f"update: {UPDATE}}}")
+
+
+def _unpunctuated(message: dict[str, object]) -> list[str]:
+    """Lines that end a sentence without punctuation: those before a line that starts a new one
+    (a capital letter, or a new paragraph) and the last one. A line may end with a link; an
+    email's last line is its signature."""
+    import re
+
+    lines = [line.strip() for line in re.sub(r"<[^>]+>", "", str(message["body"])).splitlines()]
+    if message["channel"] == "email":
+        lines = lines[:-1] if lines[-1] else lines[:-2]
+    found = []
+    for i, line in enumerate(lines):
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        ends = not following or following[0].isupper()
+        if line and ends and not line.endswith((".", "!", "?", ":", ",", ")")) and not re.search(r"https://\S+$", line):
+            found.append(line)
+    return found
+
+
+@pytest.mark.parametrize("optional", ["given", "empty"])
+@pytest.mark.parametrize("plan", ["plans/incplan.yaml", "init-en", "init-pl"])
+def test_every_customer_message_is_punctuated_with_and_without_optional_values(
+    plan: str, optional: str, tmp_path: Path
+) -> None:
+    """`We have identified the cause of payment errors affecting checkout` had no full stop
+    when `cause` was unset."""
+    path = ROOT / plan if plan.endswith(".yaml") else _init_plan(tmp_path, [plan.removeprefix("init-")])
+    empty = ["--var", "workaround="] + (["--var", "cause="] if plan.endswith(".yaml") else [])
+    for stage in ("investigating", "identified", "monitoring", "resolved"):
+        for message in _messages(path, stage, *(empty if optional == "empty" else [])):
+            if message["audience"] == "customers":
+                assert _unpunctuated(message) == [], (stage, message["channel"])

@@ -450,7 +450,7 @@ def test_the_walk_report_shows_the_texts_and_hand_checked_figures(team: Path) ->
     second = next(m for m in single["messages"] if m["at"].startswith(f"{DAY}10:24") and m["channel"] == "status_page")
     assert second["update"] == "Rollback 60% done."
     assert second["body"] == (
-        "We have identified the cause of errors on every request affecting the public API\n"
+        "We have identified the cause of errors on every request affecting the public API.\n"
         "Rollback 60% done.\n"
         "We are working on a fix. Next update by Nov 27, 2026, 10:54 CET."
     )
@@ -466,7 +466,7 @@ def test_the_walk_report_shows_the_texts_and_hand_checked_figures(team: Path) ->
     assert "- 2026-11-27 10:40 CET: Components: Public API degraded performance\n" in markdown
     assert markdown.count("Opened as sev1") == 1
     assert (
-        "> We have identified the cause of errors on every request affecting the public API\n> Rollback 60% done.\n"
+        "> We have identified the cause of errors on every request affecting the public API.\n> Rollback 60% done.\n"
         in markdown
     )
 
@@ -514,7 +514,7 @@ def test_the_text_report_is_plain_text_with_the_markdown_reports_content(team: P
         "  2026-11-27 10:24 CET · Identified · Public status page (posted by hand)\n"  # names, as people read them
         "    Identified: the public API\n"
         "\n"
-        "    We have identified the cause of errors on every request affecting the public API\n"
+        "    We have identified the cause of errors on every request affecting the public API.\n"
         "    Rollback 60% done.\n"
         "    We are working on a fix. Next update by Nov 27, 2026, 10:54 CET.\n"
     ) in text

@@ -114,7 +114,7 @@ def test_drill_record_is_readable(team: Path) -> None:
         "- {at: '2026-11-27T10:09:00+01:00', type: notified, stage: investigating, channel: chat_internal, locale: en, posted: true, body: \":rotating_light: *Major* — Checkout errors\\nImpact: payment errors (checkout). Commander: Alice Nowak.\\nNext customer update by Nov 27, 2026, 10:39 CET. Follow the thread; do not DM responders.\"}",
         "- {at: '2026-11-27T10:31:00+01:00', type: stage, stage: identified, note: bad deploy 4821}",
         "- {at: '2026-11-27T10:35:00+01:00', type: assigned, role: communications_lead, person: '@carol'}",
-        "- {at: '2026-11-27T11:05:00+01:00', type: notified, stage: identified, channel: status_page, locale: en, posted: true, subject: 'Identified: checkout', body: \"We have identified the cause of payment errors affecting checkout\\nWe are working on a fix. Next update by Nov 27, 2026, 12:05 CET.\"}",
+        "- {at: '2026-11-27T11:05:00+01:00', type: notified, stage: identified, channel: status_page, locale: en, posted: true, subject: 'Identified: checkout', body: \"We have identified the cause of payment errors affecting checkout.\\nWe are working on a fix. Next update by Nov 27, 2026, 12:05 CET.\"}",
         "- {at: '2026-11-27T11:10:00+01:00', type: severity, severity: sev1}",
         "- {at: '2026-11-27T11:10:00+01:00', type: note, text: payments down}",
         "- {at: '2026-11-27T11:20:00+01:00', type: stage, stage: resolved}",

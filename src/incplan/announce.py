@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from incplan.delivery.run import NotRecorded
     from incplan.incidents.state import State
     from incplan.plan.models import Plan
-    from incplan.templates.compose import Composition
+    from incplan.templates.compose import ComposedMessage, Composition
 
 
 @dataclass
@@ -144,6 +144,7 @@ def announce(plan: Plan, plan_path: Path, options: NotifyOptions, *, confirm: Co
             example=options.example,
             update_text=options.update_text,
         )
+        _check_update_shown(composition)
         return Announcement(composition)
 
     from incplan.incidents.state import fold
@@ -173,6 +174,7 @@ def announce(plan: Plan, plan_path: Path, options: NotifyOptions, *, confirm: Co
         update_text=options.update_text,
         window=(state.scheduled_for, state.scheduled_until) if state.scheduled_for else None,
     )
+    _check_update_shown(composition)  # before anything is recorded or sent
     result = Announcement(composition, incident=state.id)
     if options.posted and composition.messages:
         from incplan.incidents.service import record_notified
@@ -202,6 +204,41 @@ def _flag_rules(options: NotifyOptions) -> None:
             f"--locale all shows every language for review; {flag} records what each channel posts",
             hint=f"leave out --locale (each channel posts in its `locales`), or give one locale with {flag}",
         )
+
+
+def _check_update_shown(composition: Composition) -> None:
+    """`--update TEXT` that no message shows is refused: recorded with messages that never said
+    it, the record would claim customers read an update nobody posted."""
+    text = composition.update_text
+    if not text.strip() or not composition.messages:
+        return
+    if any(_shows(message, text) for message in composition.messages):
+        return
+    channels = ", ".join(m.channel for m in composition.messages)
+    raise UsageError(
+        f"the --update text is in none of the messages ({channels}): "
+        f"their `{composition.stage}` templates do not use `{{{{ update.text }}}}`",
+        hint=f"add `{{{{ update.text }}}}` to the `{composition.stage}` message of a channel in the plan, "
+        "or leave out --update",
+    )
+
+
+def _shows(message: ComposedMessage, text: str) -> bool:
+    """Whether the message holds the text, whatever the layout (spaces and line breaks, case)
+    and HTML's escaping (`&` is `&amp;` in an html channel) did to it."""
+    from html import unescape
+
+    def flat(value: str) -> str:
+        return " ".join(value.split()).casefold()
+
+    wanted = flat(text)
+    parts = [
+        message.subject or "",
+        message.body,
+        *(t.body for t in message.texts),
+        *(t.subject or "" for t in message.texts),
+    ]
+    return any(wanted in flat(unescape(part)) for part in parts)
 
 
 def _stage(plan: Plan, state: State, options: NotifyOptions) -> str:
