@@ -643,7 +643,7 @@ def test_init_plans_show_the_update_text_in_every_customer_message(locales: list
         same = _messages(plan, stage, "--update", UPDATE)
         for before, after in zip(plain, same, strict=True):
             if after["audience"] == "customers":
-                assert str(after["body"]).replace(f"{UPDATE}\n", "").replace(f" {UPDATE}", "") == before["body"]
+                assert str(after["body"]).replace(f" {UPDATE}", "").replace(f"{UPDATE}\n", "") == before["body"]
 
 
 def test_an_init_plan_records_the_update_it_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
