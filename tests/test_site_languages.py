@@ -139,10 +139,7 @@ def leaks(text: str, foreign: tuple[str, ...]) -> list[str]:
     return sorted(words & set(foreign))
 
 
-@pytest.mark.parametrize("words", [POLISH_FIRST, ENGLISH_FIRST], ids=["polish-first", "english-first"])
-def test_every_page_speaks_its_language(words: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    public = build(tmp_path, words, monkeypatch)
-    first, second = words["first"], words["second"]
+def assert_every_page_speaks_its_language(public: Path, first: str, second: str) -> None:
     foreign_of = {"en": POLISH, "pl": ENGLISH}
     pages = sorted(public.rglob("*.html"))
     assert len(pages) == 8  # index, history and two records, in each language
@@ -165,6 +162,39 @@ def test_every_page_speaks_its_language(words: dict[str, str], tmp_path: Path, m
             readable = element.tag.rsplit("}", 1)[-1] in ("title", "content", "name")  # not ids, links, times
             if readable and element.get(xml_lang, feed_lang) == feed_lang:
                 assert not leaks(element.text or "", foreign_of[feed_lang]), f"{feed}: {element.text!r}"
+
+
+@pytest.mark.parametrize("words", [POLISH_FIRST, ENGLISH_FIRST], ids=["polish-first", "english-first"])
+def test_every_page_speaks_its_language(words: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    public = build(tmp_path, words, monkeypatch)
+    assert_every_page_speaks_its_language(public, words["first"], words["second"])
+
+
+@pytest.mark.parametrize("locales", [["en", "pl"], ["pl", "en"]], ids="-".join)
+def test_the_site_of_an_init_plan_speaks_each_language(
+    locales: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An incident and a maintenance told on a fresh multilingual init plan, as the README does."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(at: str, *args: str) -> None:
+        result = runner.invoke(app, ["--color", "never", *args], env={"INCPLAN_NOW": f"2026-11-27T{at}:00+01:00"})
+        assert result.exit_code == 0, result.output
+        assert "warning" not in result.stderr and "error" not in result.stderr, result.stderr
+
+    args = ["init", ".", "--timezone", "Europe/Warsaw"] + [f"--locale={locale}" for locale in locales]
+    run("09:00", *args)
+    values = ["--var", "service@en=API", "--var", "service@pl=API", "--var", "impact@en=errors", "--var", "impact@pl=błędy"]  # fmt: skip
+    run("10:00", "incident", "open", "-t", "502", "-S", "sev2", *values, "--component", "checkout=partial_outage")
+    run("10:05", "notify", "-i", "2026-11-27-502", "-c", "status_page", "--posted")
+    run("10:30", "incident", "update", "2026-11-27-502", "-s", "identified")
+    run("10:31", "notify", "-i", "2026-11-27-502", "-c", "status_page", "--posted")
+    run("10:40", "maintenance", "schedule", "-t", "DB", "--start", "2026-11-27T11:00", "--end", "2026-11-27T13:00", "--component", "api")  # fmt: skip
+    run("10:41", "notify", "-i", "2026-11-27-db", "-c", "status_page", "--posted")
+    run("11:00", "maintenance", "update", "2026-11-27-db", "--stage", "in_progress")
+    run("11:01", "notify", "-i", "2026-11-27-db", "-c", "status_page", "--posted")
+    run("12:00", "site", "build", "--out", "public")
+    assert_every_page_speaks_its_language(tmp_path / "public", locales[0], locales[1])
 
 
 def test_a_group_and_a_note_in_the_readers_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -192,7 +192,13 @@ def render_plan(options: InitOptions, today: date) -> str:
         for stage_id, stage in _mapping(section["stages"]).items():
             final = ", final: true" if stage_id == "completed" else ""
             name, description = _lookup(stage, ("name",)), _lookup(stage, ("description",))
-            lines.append(f"    {stage_id}: {{name: {_quote(name)}, description: {_quote(description)}{final}}}")
+            if not others:
+                lines.append(f"    {stage_id}: {{name: {_quote(name)}, description: {_quote(description)}{final}}}")
+                continue
+            lines += [f"    {stage_id}:", f"      name: {_quote(name)}", f"      description: {_quote(description)}"]
+            if final:
+                lines.append("      final: true")
+            lines.append(tr(("maintenance", "stages", stage_id), ["name", "description"], 6))
         lines.append("  templates:")
         for stage_id, by_key in _mapping(section["messages"]).items():
             lines.append(f"    {stage_id}:")
