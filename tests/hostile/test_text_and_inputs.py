@@ -28,17 +28,82 @@ Write = Callable[[str, str], Path]
     ("text", "expected"),
     [
         ("%YAML 1.3\n---\n" + MINIMAL, "1:1: error E001 cannot parse the file as YAML"),
-        ("--- !!omap\n- a: 1\n- b: 2\n", "error E101 unknown key `a`"),
-        ("--- !!set {a, b}\n", "1:1: error E008 the top level is a `set`"),
-        ("--- !!binary aGVsbG8=\n", "1:1: error E008 the top level is a `bytes`"),
+        ("%YAML 1.1\n---\n" + MINIMAL, "1:1: error E001 the directive `%YAML 1.1` is not allowed"),
+        ("--- !!omap\n- a: 1\n- b: 2\n", "1:5: error E006 YAML tag `!!omap` is not allowed"),
+        ("--- !!set {a, b}\n", "1:5: error E006 YAML tag `!!set` is not allowed"),
+        ("--- !!binary aGVsbG8=\n", "1:5: error E006 YAML tag `!!binary` is not allowed"),
     ],
-    ids=["yaml-1.3-directive", "omap-root", "set-root", "binary-root"],
+    ids=["yaml-1.3-directive", "yaml-1.1-directive", "omap-root", "set-root", "binary-root"],
 )
 def test_yaml_oddities_are_diagnostics(text: str, expected: str, write: Write) -> None:
     path = write("plan.yaml", text)
     result = run_cli("check", str(path))
     assert_clean(result, 1)
     assert expected in result.out
+
+
+# Attack trial, finding 2: a tag turned text into bytes that no rule looked at.
+ESC_NAME = "VGlueRtdMDtQV05FRAcbWzJKG1szMW1SRUQbWzBtIENv"  # base64 of "Tiny\x1b]0;PWNED\x07\x1b[2J..."
+TOKEN = "xoxb-" + "1234567890-" * 2 + "abcdefghijklmnopqrstuvwx"
+
+
+@pytest.mark.parametrize(
+    ("tagged", "shown"),
+    [
+        (f"!!binary {ESC_NAME}", "!!binary"),
+        ("!!set {Tiny Co}", "!!set"),
+        ("!!omap [a: 1]", "!!omap"),
+        ("!!timestamp 2026-01-01", "!!timestamp"),
+        ("!!python/name:os.system", "!!python/name:os.system"),
+        ("!team Tiny Co", "!team"),
+        ("!!str Tiny Co", "!!str"),
+    ],
+)
+def test_every_yaml_tag_in_a_plan_is_an_error(tagged: str, shown: str, write: Write) -> None:
+    path = write("plan.yaml", MINIMAL.replace("name: Tiny Co", f"name: {tagged}", 1))
+    result = run_cli("check", str(path))
+    assert_clean(result, 1)
+    assert f"plan.yaml:4:9: error E006 YAML tag `{shown}` is not allowed" in result.out
+    assert "\x1b" not in result.out
+
+
+def test_a_binary_secret_is_an_error_and_never_shown(write: Write) -> None:
+    import base64
+
+    encoded = base64.b64encode(TOKEN.encode()).decode()
+    path = write("plan.yaml", MINIMAL.replace("access: ", f"access: !!binary {encoded} #", 1))
+    result = run_cli("check", str(path), "--format", "json")
+    assert_clean(result, 1)
+    assert [d["code"] for d in json.loads(result.out)["diagnostics"]] == ["E006"]
+    assert TOKEN not in result.out and encoded not in result.out
+
+
+def test_notify_refuses_a_plan_with_a_binary_name(write: Write) -> None:
+    path = write("plan.yaml", MINIMAL.replace("name: Tiny Co", f"name: !!binary {ESC_NAME}", 1))
+    result = run_cli("notify", "-s", "investigating", "-S", "sev1", "--example", "--plan", str(path))
+    assert_clean(result, 1)
+    assert "YAML tag `!!binary` is not allowed" in result.err
+    assert "\x1b" not in result.out + result.err
+
+
+def test_a_tagged_vars_file_or_record_is_refused(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
+    (tmp_path / "v.yaml").write_text(f"impact: !!binary {ESC_NAME}\n")
+    args = ["notify", "-s", "investigating", "-S", "sev2", "--vars", "v.yaml", "--var", "service=x", "-f", "text",
+            "--title", "Errors"]  # fmt: skip
+    result = run_cli(*args, cwd=tmp_path)
+    assert_clean(result, 2)
+    assert "v.yaml:1:9: YAML tag `!!binary` is not allowed" in result.err
+    assert "b'" not in result.out and "\x1b" not in result.out + result.err
+    prepare(tmp_path, "incident", "open", "--title", "Tagged", "--severity", "sev2")
+    record = next((tmp_path / "incidents").glob("*.yaml"))
+    record.write_text(record.read_text().replace("title: Tagged", f"title: !!binary {ESC_NAME}"))
+    for command in (["incident", "list", "--all"], ["incident", "status"], ["report", "--all"]):
+        shown = run_cli(*command, cwd=tmp_path)
+        assert shown.code in (0, 1, 2), shown.err
+        assert "Traceback" not in shown.err
+        assert "\x1b" not in shown.out + shown.err
+        assert f"the record `incidents/{record.name}` is damaged" in shown.err
 
 
 # ------------------------------------------------------------------ lone surrogates

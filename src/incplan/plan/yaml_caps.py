@@ -16,6 +16,9 @@ MAX_NODES = 200_000  # values after expanding aliases; a large plan has ~3,000
 SAFE_NESTING = 2_000  # levels the C composer handles without exhausting the C stack (5,000 seen fine)
 
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]")  # without an anchor, no alias can expand to anything
+# A tag (`!!binary`, `!x`) starts a node: at a line's start or after `- `, `: `, `[`, `{`, `,`
+# or `? `; a directive (`%YAML 1.1`) starts a line. Without either, the scan cannot find one.
+_TAG_OR_DIRECTIVE = re.compile(r"(?:^|[\s\[{,])!|^%", re.MULTILINE)
 
 
 def event_guard(text: str, file: str) -> Diagnostic | None:
@@ -39,7 +42,7 @@ def has_anchor(text: str) -> bool:
 def needs_scan(text: str) -> bool:
     """Whether the text could hold an alias or nest deep enough to hurt the C composer (it is
     recursive in C); the event scan costs ~20 % of a load, so it runs only then."""
-    return bool(_ANCHOR.search(text)) or _nesting_bound(text) > SAFE_NESTING
+    return bool(_ANCHOR.search(text) or _TAG_OR_DIRECTIVE.search(text)) or _nesting_bound(text) > SAFE_NESTING
 
 
 def _nesting_bound(text: str) -> int:
@@ -62,15 +65,42 @@ def nesting_depth(data: Any) -> int:
     return deepest
 
 
+def _tagged(tag: str, event: Any, file: str) -> Diagnostic:
+    """A tag turns text into other things (`!!binary` into bytes that are never checked for
+    control characters or secrets, `!!set`, `!!timestamp`, `!!python/...`, a custom `!x`):
+    every explicit tag is refused, even `!!str`, so what is read is what is shown."""
+    shown = tag.replace("tag:yaml.org,2002:", "!!")
+    return P.UNSAFE_TAG.at(
+        f"YAML tag `{shown}` is not allowed", hint="this is plain data: remove the tag", **mark(event.start_mark, file)
+    )
+
+
 def scan(yaml: Any, text: str, file: str) -> Diagnostic | None:
-    """Depth, alias count and the size the document expands to, from the event stream."""
-    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
+    """Depth, alias count and the size the document expands to, from the event stream; also
+    any tag or directive (`%YAML 1.1` reads `no` as false and `010` as 8)."""
+    from ruamel.yaml.events import (
+        AliasEvent,
+        CollectionEndEvent,
+        CollectionStartEvent,
+        DocumentStartEvent,
+        NodeEvent,
+    )
 
     aliases = 0
     expanded = 0
     sizes: dict[str, int] = {}  # anchor -> nodes it expands to
     open_nodes: list[tuple[str | None, int]] = []  # (anchor, expanded size before this node)
     for event in yaml.parse(text):
+        if isinstance(event, DocumentStartEvent) and (event.version or event.tags):
+            directive = f"%YAML {'.'.join(map(str, event.version))}" if event.version else "%TAG"
+            return P.YAML_SYNTAX.at(
+                f"the directive `{directive}` is not allowed",
+                hint="a plan is plain YAML 1.2 without directives or tags: remove the line",
+                **mark(event.start_mark, file),
+            )
+        tag = getattr(event, "tag", None)  # scalars and collection starts have one
+        if tag is not None:
+            return _tagged(tag, event, file)
         if isinstance(event, CollectionStartEvent):
             open_nodes.append((event.anchor, expanded))
             expanded += 1

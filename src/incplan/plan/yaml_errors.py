@@ -64,8 +64,8 @@ def yaml_diagnostic(exc: Any, file: str, text: str) -> Diagnostic:
         tag = problem.split("'")[1] if problem.count("'") >= 2 else problem
         tag = tag.replace("tag:yaml.org,2002:", "!!")
         return P.UNSAFE_TAG.at(
-            f"YAML tag `{tag}` is not allowed in a plan",
-            hint="plans are plain data: remove the tag",
+            f"YAML tag `{tag}` is not allowed",
+            hint="this is plain data: remove the tag",
             **where,
         )
     hint = str(exc.context or "")
