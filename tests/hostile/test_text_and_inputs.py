@@ -32,14 +32,20 @@ Write = Callable[[str, str], Path]
         ("--- !!omap\n- a: 1\n- b: 2\n", "1:5: error E006 YAML tag `!!omap` is not allowed"),
         ("--- !!set {a, b}\n", "1:5: error E006 YAML tag `!!set` is not allowed"),
         ("--- !!binary aGVsbG8=\n", "1:5: error E006 YAML tag `!!binary` is not allowed"),
+        (
+            "version: " + "9" * 100_000 + "\n",
+            "1:10: error E001 a number of 100,000 digits is longer than a plan can hold (at most 4,300)\n"
+            "  hint: quote it if it is text, or shorten it",
+        ),
     ],
-    ids=["yaml-1.3-directive", "yaml-1.1-directive", "omap-root", "set-root", "binary-root"],
+    ids=["yaml-1.3-directive", "yaml-1.1-directive", "omap-root", "set-root", "binary-root", "huge-integer"],
 )
 def test_yaml_oddities_are_diagnostics(text: str, expected: str, write: Write) -> None:
     path = write("plan.yaml", text)
     result = run_cli("check", str(path))
     assert_clean(result, 1)
     assert expected in result.out
+    assert "set_int_max_str_digits" not in result.out
 
 
 # Attack trial, finding 2: a tag turned text into bytes that no rule looked at.
@@ -103,6 +109,17 @@ def test_a_tagged_vars_file_or_record_is_refused(tmp_path: Path) -> None:
         assert shown.code in (0, 1, 2), shown.err
         assert "Traceback" not in shown.err
         assert "\x1b" not in shown.out + shown.err
+        assert f"the record `incidents/{record.name}` is damaged" in shown.err
+
+
+def test_a_record_with_a_huge_number_is_set_aside(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "plans/incplan.yaml", tmp_path / "incplan.yaml")
+    prepare(tmp_path, "incident", "open", "--title", "Big", "--severity", "sev2")
+    record = next((tmp_path / "incidents").glob("*.yaml"))
+    record.write_text(record.read_text().replace("title: Big", "title: " + "9" * 100_000))
+    for command in (["incident", "list", "--all"], ["incident", "status"], ["report", "--all"]):
+        shown = run_cli(*command, cwd=tmp_path)
+        assert_clean(shown, 0)
         assert f"the record `incidents/{record.name}` is damaged" in shown.err
 
 

@@ -102,6 +102,12 @@ def read_record(path: Path) -> tuple[Record, Any]:
         ) from None
     except YAMLError as exc:
         raise ProblemError(f"the record `{path}` is damaged ({exc}); fix it by hand") from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        from incplan.plan.yaml_errors import parse_error
+
+        raise ProblemError(
+            f"the record `{path}` is damaged; fix it by hand", [parse_error(exc, text, str(path))]
+        ) from None
     data = _plain(document)
     try:
         record = Record.model_validate(data)

@@ -26,6 +26,8 @@ def parse_error(exc: Exception, text: str, file: str) -> Diagnostic:
             col=col,
             file=file,
         )
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        return _long_number(text, file)
     if isinstance(exc, YAMLError | RecursionError | MemoryError):
         return P.YAML_SYNTAX.at(f"cannot parse the file as YAML: {_first_line(exc)}", line=1, file=file)
     # e.g. `%YAML 1.3`
@@ -33,6 +35,25 @@ def parse_error(exc: Exception, text: str, file: str) -> Diagnostic:
         f"cannot parse the file as YAML: {_first_line(exc)}",
         hint="a plan is plain YAML 1.2 without directives or tags",
         line=1,
+        file=file,
+    )
+
+
+def _long_number(text: str, file: str) -> Diagnostic:
+    """Python refuses to read an integer of more than 4,300 digits (its advice to raise the
+    limit is for programmers, not for the plan's author): the number, at its place."""
+    import re
+    import sys
+
+    digits = sys.get_int_max_str_digits()
+    found = re.search(rf"\d{{{digits + 1},}}", text)
+    line, col = line_col(text[: found.start()]) if found else (1, 1)
+    size = f"{len(found.group()):,} digits" if found else f"more than {digits:,} digits"
+    return P.YAML_SYNTAX.at(
+        f"a number of {size} is longer than a plan can hold (at most {digits:,})",
+        hint="quote it if it is text, or shorten it",
+        line=line,
+        col=col,
         file=file,
     )
 
