@@ -201,3 +201,89 @@ def test_watch_shows_a_hand_edited_record_escaped(team: Path) -> None:
         child.close()
     assert child.exitstatus == 0
     assert TITLE_SET not in screen and "\x9b" not in screen and "\x07" not in screen
+
+
+# ------------------------------------------------------------------ characters that change what is seen
+# Attack trial, findings 14 and 18: not controls, but they reorder, hide or break text, or are not
+# allowed in XML (the status site's feed broke on a U+FFFE in a value).
+RLO = "\u202e"  # `x\u202eevil` shows as `xlive`
+UNSEEN = [
+    (["incident", "open", "-t", f"x{RLO}evil", "-S", "sev1"], "--title",
+     "the bidirectional control U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    (["incident", "open", "-t", "x\u2066y", "-S", "sev1"], "--title",
+     "the bidirectional control U+2066 (LEFT-TO-RIGHT ISOLATE)"),
+    (["incident", "open", "-t", "API\u200berrors", "-S", "sev1"], "--title",
+     "the invisible character U+200B (ZERO WIDTH SPACE)"),
+    (["incident", "open", "-t", "\ufeffAPI", "-S", "sev1"], "--title",
+     "the invisible character U+FEFF (ZERO WIDTH NO-BREAK SPACE)"),
+    (["incident", "update", ID, "--note", "first\u2028second"], "--note", "the line separator U+2028"),
+    (["incident", "update", ID, "--note", "a\u2029b"], "--note", "the paragraph separator U+2029"),
+    (["incident", "update", ID, "--note", f"a{RLO}b"], "--note",
+     "the bidirectional control U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    (["incident", "update", ID, "--var", "impact=x\ufffe"], "--var impact", "the noncharacter U+FFFE"),
+    (["notify", "-s", "investigating", "-S", "sev1", "--var", "impact=x\uffff", "--example"], "--var impact",
+     "the noncharacter U+FFFF"),
+    (["notify", "-i", ID, "--posted", "--update", "done\U0010ffff"], "--update", "the noncharacter U+10FFFF"),
+    (["maintenance", "update", MAINT, "-n", f"x{RLO}"], "--note",
+     "the bidirectional control U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "option", "char"), UNSEEN, ids=[f"{e[1]} {e[2].split()[-1]}" for e in UNSEEN])
+def test_characters_that_change_what_is_seen_are_refused_where_they_are_entered(
+    team: Path, args: list[str], option: str, char: str
+) -> None:
+    before = files(team)
+    code, out, err = run(*args)
+    assert (code, out) == (2, ""), err
+    assert err.splitlines()[0] == f"error: {option} holds {char}, which is not allowed in text"
+    assert files(team) == before
+
+
+def test_a_note_may_hold_a_joiner(team: Path) -> None:
+    """Emoji sequences and Persian need U+200D and U+200C; only a title refuses them."""
+    code, _, err = run("incident", "update", ID, "--note", "fixed by 👩\u200d💻 and می\u200cخواهم")
+    assert code == 0, err
+    assert "👩\u200d💻 and می\u200cخواهم" in run("report", ID)[1]
+
+
+def test_a_hand_edited_record_shows_them_as_escapes(team: Path) -> None:
+    path = team / "incidents" / f"{ID}.yaml"
+    path.write_text(path.read_text().replace("title: API errors", 'title: "API \\u202eevil\\u200b errors"'))
+    shown = "API \\u202eevil\\u200b errors"
+    assert run("incident", "status", ID)[1].splitlines()[0] == f"{ID}  {shown}"
+    assert run("incident", "list")[1].splitlines()[0].endswith(f"  {shown}")
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
+    env.update(TERM="xterm-256color", INCPLAN_NOW="2026-11-27T10:10:00+01:00")
+    child = pexpect.spawn(
+        str(Path(sys.executable).parent / "incplan"), ["incident", "watch", "--interval", "0.2", ID], cwd=str(team),
+        env=env, dimensions=(30, 200), encoding="utf-8", codec_errors="replace", timeout=30,
+    )  # fmt: skip
+    try:
+        child.expect(re.escape(shown))
+        child.send("q")
+        child.expect(pexpect.EOF)
+        screen = child.before
+    finally:
+        child.close()
+    assert RLO not in screen and "\u200b" not in screen
+
+
+def test_the_feed_stays_xml_whatever_a_record_holds(team: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    import feedparser
+
+    code, _, err = run("notify", "-i", ID, "--posted", "-c", "status_page", now="2026-11-27T10:06:00+01:00")
+    assert code == 0, err
+    path = team / "incidents" / f"{ID}.yaml"
+    path.write_text(path.read_text().replace("title: API errors", 'title: "API \\uFFFE errors\\uFFFF"'))
+    code, out, err = run("site", "build", "--out", "public")
+    assert code == 0, out + err
+    feed = (team / "public" / "feed.atom").read_bytes()
+    titles = [e.text for e in ET.fromstring(feed).iter("{http://www.w3.org/2005/Atom}title")]
+    assert "API \\ufffe errors\\uffff: Investigating" in titles
+    parsed = feedparser.parse(feed)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    page = (team / "public" / "index.html").read_text()
+    assert "API \\ufffe errors\\uffff" in page and "\ufffe" not in page

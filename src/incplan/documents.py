@@ -43,6 +43,16 @@ def markdown_escape(value: object) -> object:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _xml_safe(value: object) -> object:
+    """What an HTML page shows, without the characters XML and HTML do not allow (U+FFFE from a
+    hand-edited record), as escapes; escaped or safe text keeps its kind."""
+    from incplan.controls import NOT_XML, xml_text
+
+    if isinstance(value, str) and NOT_XML.search(value):
+        return type(value)(xml_text(value))
+    return value
+
+
 def markdown_cell(text: object) -> Verbatim:
     """Text for one cell of a Markdown table: escaped, `|` and line breaks kept inside the cell."""
     return Verbatim(str(markdown_escape(text)).replace("|", "\\|").replace("\n", "<br>"))
@@ -65,7 +75,7 @@ def environment(kind: Kind, filters: Filters = ()) -> Environment:
     yaml = kind == "yaml"
     env = Environment(
         autoescape=kind == "html",
-        finalize=markdown_escape if kind == "markdown" else None,
+        finalize=markdown_escape if kind == "markdown" else (_xml_safe if kind == "html" else None),
         variable_start_string="[[" if yaml else "{{",
         variable_end_string="]]" if yaml else "}}",
         block_start_string="[%" if yaml else "{%",

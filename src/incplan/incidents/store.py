@@ -358,9 +358,18 @@ def record_from_text(path: Path, text: str | None) -> Record:
     # The fast parser refuses control characters (but tab and newline): only a record it refused,
     # or one with kept deliveries merged in, can hold them; a title is one line.
     titles = [record.title, *(e.title for e in record.events if isinstance(e, TitleChanged))]
-    if fast is None or fast is not record or any("\t" in t or "\n" in t for t in titles):
+    if fast is None or fast is not record or any("\t" in t or "\n" in t for t in titles) or _invisible(text):
         record = printable_record(record)
     return record
+
+
+def _invisible(text: str | None) -> bool:
+    """Whether the text may hold a bidirectional control, separator, zero-width character or
+    noncharacter, which the fast parser takes but `printable` escapes: as itself or as a YAML
+    escape (`"\\u202e"`, `"\\L"`)."""
+    from incplan.controls import INVISIBLE
+
+    return text is not None and ("\\" in text or INVISIBLE.search(text) is not None)
 
 
 def printable_record(record: Record) -> Record:

@@ -303,10 +303,14 @@ def atom(site: Site, loc: _Locale) -> bytes:
 
     ET.register_namespace("", ATOM)
 
+    from incplan.controls import xml_text
+
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        node = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        # A hand-edited record may hold what XML cannot (U+FFFE): shown as its escape, the
+        # feed stays well-formed.
+        node = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: xml_text(v) for k, v in attrs.items()})
         if text is not None:
-            node.text = text
+            node.text = xml_text(text)
         return node
 
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": loc.code})
