@@ -184,8 +184,8 @@ def test_the_status_site_shows_a_hand_edited_record_escaped(team: Path) -> None:
             assert RAW.search(path.read_bytes().decode()) is None, path
 
 
-def test_watch_shows_a_hand_edited_record_escaped(team: Path) -> None:
-    hand_edit(team)
+def watch_screen(team: Path, title: str) -> str:
+    """What `incident watch` draws on a terminal until it shows `title` and is quit (exit 0)."""
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
     env.update(TERM="xterm-256color", INCPLAN_NOW="2026-11-27T10:10:00+01:00")  # not overdue: no bell
     child = pexpect.spawn(
@@ -193,13 +193,19 @@ def test_watch_shows_a_hand_edited_record_escaped(team: Path) -> None:
         env=env, dimensions=(30, 200), encoding="utf-8", codec_errors="replace", timeout=30,
     )  # fmt: skip
     try:
-        child.expect(re.escape(SHOWN_TITLE))
+        child.expect(re.escape(title))
         child.send("q")
         child.expect(pexpect.EOF)
-        screen = child.before
+        screen = str(child.before)
     finally:
         child.close()
     assert child.exitstatus == 0
+    return screen
+
+
+def test_watch_shows_a_hand_edited_record_escaped(team: Path) -> None:
+    hand_edit(team)
+    screen = watch_screen(team, SHOWN_TITLE)
     assert TITLE_SET not in screen and "\x9b" not in screen and "\x07" not in screen
 
 
@@ -253,19 +259,7 @@ def test_a_hand_edited_record_shows_them_as_escapes(team: Path) -> None:
     shown = "API \\u202eevil\\u200b errors"
     assert run("incident", "status", ID)[1].splitlines()[0] == f"{ID}  {shown}"
     assert run("incident", "list")[1].splitlines()[0].endswith(f"  {shown}")
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
-    env.update(TERM="xterm-256color", INCPLAN_NOW="2026-11-27T10:10:00+01:00")
-    child = pexpect.spawn(
-        str(Path(sys.executable).parent / "incplan"), ["incident", "watch", "--interval", "0.2", ID], cwd=str(team),
-        env=env, dimensions=(30, 200), encoding="utf-8", codec_errors="replace", timeout=30,
-    )  # fmt: skip
-    try:
-        child.expect(re.escape(shown))
-        child.send("q")
-        child.expect(pexpect.EOF)
-        screen = child.before
-    finally:
-        child.close()
+    screen = watch_screen(team, shown)
     assert RLO not in screen and "\u200b" not in screen
 
 
