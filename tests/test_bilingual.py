@@ -593,7 +593,7 @@ def test_watch_speaks_the_readers_language(tmp_path: Path) -> None:
         cwd=str(tmp_path), env=env, dimensions=(30, 160), encoding="utf-8", codec_errors="replace", timeout=30,
     )  # fmt: skip
     try:
-        child.expect(re.escape("SPÓŹNIONA o 0m 30s"))  # 10:52:30
+        child.expect(re.escape("SPÓŹNIONA o 30 s"))  # 10:52:30
         screen = child.before + child.after
         child.expect(re.escape("termin minął 10:52 CET"))
         screen += child.before + child.after

@@ -119,6 +119,7 @@ def test_a_maintenance_is_scheduled_told_and_completed(team: Path) -> None:
 
     code, out = run("site", "build", "--out", "public", now="2026-11-28T22:30:00+01:00")
     assert code == 0, out
+    assert out.split(": ", 1)[1].splitlines()[0] == "0 incidents, 1 maintenance"  # was `1 maintenances`
     index = (team / "public/index.html").read_text()
     assert '<h2 id="maintenance">Scheduled maintenance</h2>' in index
     assert "The work has started." in index and "Service under maintenance" in index
@@ -165,7 +166,7 @@ def test_reports_keep_maintenance_out_of_incident_metrics(team: Path) -> None:
         }
     ]
     code, out = run("report", "--all", now="2026-11-29T04:00:00+01:00")
-    assert "Incidents start to now: 1\n" in out
+    assert "Incidents opened from the first record to now: 1\n" in out
     assert f"Scheduled maintenance (not in the figures above): 1\n  {ID}  " in out
 
 

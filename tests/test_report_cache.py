@@ -91,8 +91,9 @@ def test_the_figures_are_the_hand_calculation(team: Path) -> None:
     for _ in range(2):
         period = json.loads(report())
         assert period["incidents"] == 3
-        assert period["median_time_to_resolve_s"] == (3600 + 2400) / 2
-        assert period["median_time_to_first_update_s"] == (300 + 1800) / 2
+        assert period["median_time_to_resolve_s"] == 3000  # (3600 + 2400) / 2, in whole seconds
+        assert period["median_time_to_first_update_s"] == 1050  # (300 + 1800) / 2
+        assert {type(period[k]) for k in ("median_time_to_resolve_s", "median_time_to_first_update_s")} == {int}
         assert (period["first_update_met_share"], period["cadence_met_share"]) == (0.5, 0.5)
         assert period["pending"] == 1  # the open one at 12:05: its first update is due at 12:10
 

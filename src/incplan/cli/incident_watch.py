@@ -137,7 +137,6 @@ def _screen(current: Board, plan: Plan, incident_id: str | None, locale: str) ->
     from rich.table import Table
     from rich.text import Text
 
-    from incplan.incidents.board import countdown
     from incplan.wording import span, words
 
     w = words(locale)
@@ -169,10 +168,10 @@ def _screen(current: Board, plan: Plan, incident_id: str | None, locale: str) ->
             if row.next_due is None or row.due_in is None:
                 due = Text(w["status.resolved"] if not row.open else w["watch.no_cadence"], style=style)
             elif row.urgency == "overdue":
-                due = Text(w["status.overdue"].format(span=countdown(row.due_in)), style=style)
+                due = Text(w["status.overdue"].format(span=span(-row.due_in, locale)), style=style)
                 due.append(Text("\n" + w["watch.was_due"].format(time=_clock_time(row.next_due, current.now, tz))))
             else:
-                due = Text(w["status.in"].format(span=countdown(row.due_in)), style=style)
+                due = Text(w["status.in"].format(span=span(row.due_in, locale)), style=style)
                 due.append(Text("\n" + w["watch.due"].format(time=_clock_time(row.next_due, current.now, tz))))
             roles = Text("\n".join(f"{name}: {people}" for name, people in row.roles) or w["watch.nobody"])
             since = w["watch.for"].format(stage=row.stage_name, span=span(row.stage_since, locale))

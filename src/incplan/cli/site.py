@@ -17,10 +17,15 @@ if TYPE_CHECKING:
 app = typer.Typer(help="The public status site, built from the plan and the records.", no_args_is_help=True)
 
 
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" + ("" if n == 1 else "s")
+
+
 def report_text(result: SiteBuild, out: IO[str]) -> None:
     out.write(
-        f"built {result.files} files in {result.out}/ ({result.written} written, {result.unchanged} unchanged): "
-        f"{result.incidents} incidents, {result.maintenances} maintenances\n"
+        f"built {_count(result.files, 'file')} in {result.out}/ "
+        f"({result.written} written, {result.unchanged} unchanged): "
+        f"{_count(result.incidents, 'incident')}, {_count(result.maintenances, 'maintenance')}\n"
         f"open {result.out / 'index.html'}\n"
     )
 

@@ -107,13 +107,3 @@ def board(
     order = {"overdue": 0, "soon": 1, "ok": 2, "none": 3}
     result.rows.sort(key=lambda r: (order[r.urgency], r.due_in or timedelta(0), r.id))
     return result
-
-
-def countdown(delta: timedelta) -> str:
-    """`2m 05s`, `1h 02m`: seconds while they matter, so a watched countdown visibly moves."""
-    seconds = int(abs(delta).total_seconds())
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {seconds:02d}s"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -265,18 +264,17 @@ class PeriodReport:
         return sorted(r.time_to_resolve_s for r in self.incidents if r.time_to_resolve_s is not None)
 
     @property
-    def median_time_to_resolve_s(self) -> float | None:
-        times = self._resolve_times()
-        return statistics.median(times) if times else None
+    def median_time_to_resolve_s(self) -> int | None:
+        return median_seconds(self._resolve_times())
 
     @property
     def p90_time_to_resolve_s(self) -> int | None:
         return nearest_rank(self._resolve_times(), 0.9)
 
     @property
-    def median_time_to_first_update_s(self) -> float | None:
+    def median_time_to_first_update_s(self) -> int | None:
         times = [r.time_to_first_update_s for r in self.incidents if r.time_to_first_update_s is not None]
-        return statistics.median(times) if times else None
+        return median_seconds(times)
 
     @property
     def first_update_met_share(self) -> float | None:
@@ -329,6 +327,18 @@ class PeriodReport:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def median_seconds(values: list[int]) -> int | None:
+    """The median in whole seconds, as every figure of a report: between two middle values, their
+    mean with a half second rounded up (570 and 571 give 571)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle] + 1) // 2
 
 
 def nearest_rank(values: list[int], q: float) -> int | None:
