@@ -284,9 +284,10 @@ def _parse_layout(text: str) -> tuple[Record | None, bool]:
     data = lines.parse(text)
     in_layout = data is not None
     if data is None:
-        data, problems = parse_yaml(text, "")
-        if problems or not isinstance(data, dict):
+        parsed, problems = parse_yaml(text, "")
+        if problems or not isinstance(parsed, dict):
             return None, False
+        data = parsed
     try:
         return Record.model_validate(data), in_layout
     except ValidationError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incplan.diagnostics import Diagnostic, PathPart
 from incplan.plan import problems as P
@@ -21,16 +21,17 @@ from incplan.plan.read import STDIN, STDIN_NAME, read_text
 
 if TYPE_CHECKING:
     from incplan.plan.models import Plan
+    from incplan.plan.positions import Positions
 
 
 @dataclass
 class PlanSource:
     file: str
     text: str | None = None
-    data: Any = None
+    data: object = None  # the YAML as plain data (dicts, lists, scalars)
     plan: Plan | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    _positions: Any = None
+    _positions: Positions | None = None
 
     def place(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
         """Give every path-based diagnostic its line and column, and the file name."""
@@ -47,12 +48,12 @@ class PlanSource:
         return placed
 
 
-def validate(data: Any, file: str) -> tuple[Plan | None, list[Diagnostic]]:
+def validate(data: object, file: str) -> tuple[Plan | None, list[Diagnostic]]:
     plan, found = validate_with_paths(data, file)
     return plan, [d for _, d in found]
 
 
-def validate_with_paths(data: Any, file: str) -> tuple[Plan | None, list[tuple[tuple[PathPart, ...], Diagnostic]]]:
+def validate_with_paths(data: object, file: str) -> tuple[Plan | None, list[tuple[tuple[PathPart, ...], Diagnostic]]]:
     """The plan, or each schema error with the data path of what is wrong: a missing key's own
     path (`organization.name`), where the diagnostic points at its parent. `plan.usable` sets
     aside the entry that holds it."""

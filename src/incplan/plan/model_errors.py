@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Any
+from typing import TYPE_CHECKING
 
 from incplan.diagnostics import Anchor, Diagnostic, PathPart, did_you_mean
 from incplan.plan import problems as P
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from pydantic_core import ErrorDetails
 
 _CUSTOM = {
     "duration": P.BAD_DURATION,
@@ -17,7 +21,7 @@ _CUSTOM = {
 }
 
 
-def schema_diagnostic(error: Any, data: Any, root: Any = None) -> Diagnostic:
+def schema_diagnostic(error: ErrorDetails, data: object, root: type[BaseModel] | None = None) -> Diagnostic:
     """One pydantic error as a diagnostic at the offending key or value (`root`: the model)."""
     loc: tuple[PathPart, ...] = tuple(error["loc"])
     kind = error["type"]
@@ -61,7 +65,7 @@ def schema_diagnostic(error: Any, data: Any, root: Any = None) -> Diagnostic:
     return rule.at(f"`{where}`: {message}", path=path, hint=hint)
 
 
-def data_path(loc: tuple[PathPart, ...], data: Any) -> tuple[PathPart, ...]:
+def data_path(loc: tuple[PathPart, ...], data: object) -> tuple[PathPart, ...]:
     """Drop loc parts that are not keys of the data (pydantic's union and validator tags)."""
     path: list[PathPart] = []
     node = data
@@ -92,13 +96,13 @@ def _dotted(path: tuple[PathPart, ...]) -> str:
     return out
 
 
-def _allowed_keys(loc: tuple[PathPart, ...], root: Any = None) -> list[str]:
+def _allowed_keys(loc: tuple[PathPart, ...], root: type[BaseModel] | None = None) -> list[str]:
     """Field names (aliases) of the model at `loc`, for did-you-mean hints."""
     from pydantic import BaseModel
 
     from incplan.plan.models import Plan
 
-    tp: Any = root or Plan
+    tp: object = root or Plan  # a type annotation, walked
     for part in loc:
         tp = _unwrap(tp)
         if isinstance(tp, type) and issubclass(tp, BaseModel):
@@ -125,7 +129,7 @@ def _allowed_keys(loc: tuple[PathPart, ...], root: Any = None) -> list[str]:
     return []
 
 
-def _unwrap(tp: Any) -> Any:
+def _unwrap(tp: object) -> object:
     while True:
         origin = typing.get_origin(tp)
         if origin is typing.Annotated:
@@ -140,7 +144,7 @@ def _unwrap(tp: Any) -> Any:
             return tp
 
 
-def _tag_of(model: Any) -> Any:
+def _tag_of(model: object) -> object:
     field_info = getattr(model, "model_fields", {}).get("kind")
     if field_info is None:
         return None

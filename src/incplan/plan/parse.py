@@ -6,16 +6,20 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING
 
 from incplan.controls import CONTROL
-from incplan.diagnostics import Anchor, Diagnostic, PathPart
+from incplan.diagnostics import Anchor, Diagnostic, PathPart, Rule
 from incplan.plan import problems as P
 from incplan.plan.yaml_caps import MAX_DEPTH, has_anchor, needs_scan, nesting_depth, scan
 from incplan.plan.yaml_errors import parse_error
 
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.resolver import VersionedResolver
 
-def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
+
+def parse_yaml(text: str, file: str) -> tuple[object, list[Diagnostic]]:
     """Plain Python data from YAML text, or diagnostics. Caps are checked on the event stream
     before any object is built, so an alias bomb or 5,000-deep nesting costs nothing."""
     from ruamel.yaml import YAML
@@ -32,7 +36,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
         return None, [parse_error(exc, text, file)]
 
 
-def _load_safe(yaml: Any, text: str, file: str) -> tuple[Any, list[Diagnostic]]:
+def _load_safe(yaml: YAML, text: str, file: str) -> tuple[object, list[Diagnostic]]:
     yaml.Resolver = _once_resolver()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -48,7 +52,7 @@ def _load_safe(yaml: Any, text: str, file: str) -> tuple[Any, list[Diagnostic]]:
         return _plain(data, file, clean="\\" in text)
 
 
-def _plain(data: Any, file: str, *, clean: bool) -> tuple[Any, list[Diagnostic]]:
+def _plain(data: object, file: str, *, clean: bool) -> tuple[object, list[Diagnostic]]:
     """Only plain dicts, lists and scalars go on; text is valid Unicode. A tagged root such as
     `!!omap` or `!!set` is not a plan; a lone surrogate (`"\\ud800"`, a valid YAML escape)
     cannot be printed or sent: it becomes U+FFFD with an error at its place."""
@@ -68,31 +72,9 @@ def _plain(data: Any, file: str, *, clean: bool) -> tuple[Any, list[Diagnostic]]
     return _clean(data, (), found), found
 
 
-def _clean(node: Any, path: tuple[PathPart, ...], found: list[Diagnostic], key: bool = False) -> Any:
+def _clean(node: object, path: tuple[PathPart, ...], found: list[Diagnostic], key: bool = False) -> object:
     if isinstance(node, str):
-
-        def report(problem: Any, message: str, hint: str) -> None:
-            if len(found) < 20:
-                where = (*path, node) if key else path
-                found.append(problem.at(message, hint=hint, path=where, anchor=Anchor.KEY if key else Anchor.VALUE))
-
-        if (control := CONTROL.search(node)) is not None:
-            # `"\e]8;;https://x\e\\"` (valid YAML escapes) would make a terminal show a link, clear
-            # the screen or set its title when the text is printed: plan text is data.
-            report(
-                P.YAML_SYNTAX,
-                f"control character U+{ord(control.group()):04X} is not allowed in a plan",
-                "remove it; a terminal would act on it when the text is printed",
-            )
-            node = CONTROL.sub("\ufffd", node)
-        if (char := _SURROGATE.search(node)) is None:
-            return node
-        report(
-            P.NOT_UTF8,
-            f"text holds `\\u{ord(char.group()):04x}`, half of a UTF-16 pair, which is not a character",
-            "write the character itself, or a `\\U0001F600`-style escape for characters beyond U+FFFF",
-        )
-        return node.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return _clean_text(node, path, found, key)
     if isinstance(node, dict):
         return {_clean(k, path, found, key=True): _clean(v, (*path, k), found) for k, v in node.items()}
     if isinstance(node, list):
@@ -100,21 +82,46 @@ def _clean(node: Any, path: tuple[PathPart, ...], found: list[Diagnostic], key: 
     return node
 
 
+def _clean_text(text: str, path: tuple[PathPart, ...], found: list[Diagnostic], key: bool) -> str:
+    def report(problem: Rule, message: str, hint: str) -> None:
+        if len(found) < 20:
+            where = (*path, text) if key else path
+            found.append(problem.at(message, hint=hint, path=where, anchor=Anchor.KEY if key else Anchor.VALUE))
+
+    if (control := CONTROL.search(text)) is not None:
+        # `"\e]8;;https://x\e\\"` (valid YAML escapes) would make a terminal show a link, clear
+        # the screen or set its title when the text is printed: plan text is data.
+        report(
+            P.YAML_SYNTAX,
+            f"control character U+{ord(control.group()):04X} is not allowed in a plan",
+            "remove it; a terminal would act on it when the text is printed",
+        )
+        text = CONTROL.sub("\ufffd", text)
+    if (char := _SURROGATE.search(text)) is None:
+        return text
+    report(
+        P.NOT_UTF8,
+        f"text holds `\\u{ord(char.group()):04x}`, half of a UTF-16 pair, which is not a character",
+        "write the character itself, or a `\\U0001F600`-style escape for characters beyond U+FFFF",
+    )
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @functools.cache
-def _once_resolver() -> Any:
+def _once_resolver() -> type[VersionedResolver]:
     from ruamel.yaml.resolver import VersionedResolver
 
     class OnceResolver(VersionedResolver):
         """ruamel looks the YAML version up (through an AttributeError) twice per scalar;
         with the C parser it cannot change within a document, so look it up once."""
 
-        _resolvers: Any = None
+        _resolvers: object = None
 
         @property
-        def versioned_resolver(self) -> Any:
+        def versioned_resolver(self) -> object:
             if self._resolvers is None:
                 self._resolvers = super().versioned_resolver
             return self._resolvers

@@ -322,8 +322,8 @@ class UsablePlan:
 
     @property
     def data(self) -> dict[str, object]:
-        data: dict[str, object] = self.source.data
-        return data
+        data = self.source.data
+        return data if isinstance(data, dict) else {}  # a usable plan is always a mapping
 
     def require(self, *entries: Entry, hint: str = "") -> None:
         """Stop (`NeedBroken`) when any of `entries`, something inside one or something holding
@@ -385,13 +385,14 @@ def load_usable(path: Path) -> UsablePlan:
     if clean and source.plan is not None and not references.problems(source.plan):
         return UsablePlan(source.plan, source)
     analysis = analyse(source)
-    if analysis.fatal:
+    data = source.data
+    if analysis.fatal or not isinstance(data, dict):  # not a mapping: `analyse` says why
         raise PlanError(source.file, _in_order(source.place(analysis.fatal)))
-    plan, _ = validate(_rebuild(source.data, analysis.aside, stand_ins=False), source.file)
+    plan, _ = validate(_rebuild(data, analysis.aside, stand_ins=False), source.file)
     if plan is None:  # e.g. its one severity set aside: nothing left to use (`problems` only follow)
         raise PlanError(source.file, _in_order(source.place([d for ds in analysis.aside.values() for d in ds])))
     aside = {entry: _in_order(source.place(found)) for entry, found in analysis.aside.items()}
-    return UsablePlan(plan, source, aside, _kept(source.data, analysis.aside))
+    return UsablePlan(plan, source, aside, _kept(data, analysis.aside))
 
 
 def _in_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -4,11 +4,15 @@ before any object is built, so an alias bomb or 5,000-deep nesting costs nothing
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from incplan.diagnostics import Diagnostic
 from incplan.plan import problems as P
 from incplan.plan.yaml_errors import mark
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.events import Event
 
 MAX_ALIASES = 100
 MAX_DEPTH = 64
@@ -51,9 +55,9 @@ def _nesting_bound(text: str) -> int:
     return indicators + 1_500  # ~1,450 levels of pure indentation fill 1 MiB
 
 
-def nesting_depth(data: Any) -> int:
+def nesting_depth(data: object) -> int:
     deepest = 0
-    stack = [(data, 1)]
+    stack: list[tuple[object, int]] = [(data, 1)]
     while stack:
         node, depth = stack.pop()
         if isinstance(node, dict):
@@ -65,7 +69,7 @@ def nesting_depth(data: Any) -> int:
     return deepest
 
 
-def _tagged(tag: str, event: Any, file: str) -> Diagnostic:
+def _tagged(tag: str, event: Event, file: str) -> Diagnostic:
     """A tag turns text into other things (`!!binary` into bytes that are never checked for
     control characters or secrets, `!!set`, `!!timestamp`, `!!python/...`, a custom `!x`):
     every explicit tag is refused, even `!!str`, so what is read is what is shown."""
@@ -75,7 +79,7 @@ def _tagged(tag: str, event: Any, file: str) -> Diagnostic:
     )
 
 
-def scan(yaml: Any, text: str, file: str) -> Diagnostic | None:
+def scan(yaml: YAML, text: str, file: str) -> Diagnostic | None:
     """Depth, alias count and the size the document expands to, from the event stream; also
     any tag or directive (`%YAML 1.1` reads `no` as false and `010` as 8)."""
     from ruamel.yaml.events import (

@@ -3,11 +3,31 @@ diagnostic (the loader is total)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from incplan.diagnostics import Diagnostic
 from incplan.plan import problems as P
 from incplan.plan.read import line_col
+
+if TYPE_CHECKING:
+    from ruamel.yaml.error import MarkedYAMLError
+
+
+class Mark(Protocol):
+    """Where ruamel saw something: 0-based line and column."""
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+
+
+class Where(TypedDict):
+    """The place arguments of `Rule.at`, 1-based."""
+
+    line: int
+    col: int
+    file: str
 
 
 def parse_error(exc: Exception, text: str, file: str) -> Diagnostic:
@@ -63,14 +83,14 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def mark(position: Any, file: str) -> dict[str, Any]:
+def mark(position: Mark | None, file: str) -> Where:
     """The 1-based `line`, `col` and `file` of a ruamel mark (0-based), for `Rule.at`."""
     if position is None:
         return {"line": 1, "col": 1, "file": file}
     return {"line": position.line + 1, "col": position.column + 1, "file": file}
 
 
-def yaml_diagnostic(exc: Any, file: str, text: str) -> Diagnostic:
+def yaml_diagnostic(exc: MarkedYAMLError, file: str, text: str) -> Diagnostic:
     problem = str(exc.problem or exc.context or "invalid YAML")
     where = mark(exc.problem_mark or exc.context_mark, file)
     name = type(exc).__name__
