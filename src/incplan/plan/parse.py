@@ -16,6 +16,8 @@ from incplan.plan.yaml_errors import parse_error
 
 if TYPE_CHECKING:
     from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import SafeConstructor
+    from ruamel.yaml.nodes import Node
     from ruamel.yaml.resolver import VersionedResolver
 
 
@@ -130,7 +132,7 @@ def _once_resolver() -> type[VersionedResolver]:
 
 
 @functools.cache
-def _plain_constructor() -> Any:
+def _plain_constructor() -> type[SafeConstructor]:
     from ruamel.yaml.constructor import SafeConstructor
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -148,7 +150,7 @@ def _plain_constructor() -> Any:
         nesting) is left to ruamel, whose result or error is the answer. Used only for text
         without anchors, so no node is shared."""
 
-        def construct_document(self, node: Any) -> Any:
+        def construct_document(self, node: Node) -> object:
             try:
                 data = self._plain(node)
             except (Unusual, RecursionError):
@@ -159,11 +161,11 @@ def _plain_constructor() -> Any:
             self.recursive_objects = {}
             return data
 
-        def _tag(self, node: Any) -> str:
+        def _tag(self, node: Node) -> str:
             tag = node.ctag
             return tag.suffix if tag.handle is None else str(tag)
 
-        def _plain(self, node: Any) -> Any:
+        def _plain(self, node: Node) -> object:
             kind = type(node)
             if kind is ScalarNode:
                 tag = self._tag(node)
@@ -178,7 +180,7 @@ def _plain_constructor() -> Any:
             if kind is MappingNode:
                 if self._tag(node) != MAP or getattr(node, "merge", None) is not None:
                     raise Unusual
-                mapping: dict[str, Any] = {}
+                mapping: dict[str, object] = {}
                 for key_node, value_node in node.value:
                     if type(key_node) is not ScalarNode or self._tag(key_node) != STR:
                         raise Unusual
