@@ -119,14 +119,17 @@ def test_a_warm_check_imports_nothing_heavy(named: bool, tree: Path, tmp_path: P
     env = {**os.environ, "INCPLAN_NOW": NOW, "INCPLAN_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("INCPLAN_NO_CACHE", None)
     env.pop("INCPLAN_PLAN", None)
-    runs = [
-        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
-        for _ in range(2)
-    ]
+    runs = []
+    for _ in range(2):
+        runs.append(
+            subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
+        )
+        # cold: linted for real, in the child held to a CPU limit (`lint.backstop`), which stored
+        # the results; so Jinja2 and ruamel were imported there, not here
+        assert _entries(tmp_path / "cache")
     assert runs[0].stdout == runs[1].stdout
     assert '"uri": "plans/findings.yaml"' in runs[0].stdout or named
-    assert {"pydantic", "jinja2", "ruamel"} <= set(runs[0].stderr.split())  # cold: linted for real
-    assert "typer" not in runs[0].stderr.split()  # `check` never builds the Typer app
+    assert not {"jinja2", "ruamel", "typer"} & set(runs[0].stderr.split())  # `check` never builds the Typer app
     assert runs[1].stderr.strip() == ""
 
 

@@ -50,4 +50,25 @@ MEMORY_CASES = {
     "percent": "{{ '%999999999d' % 1 }}",
     "center": "{{ 'x'|center(1000000000) }}",
 }
+# Attack trial, finding 1: C-level loops over data built cheaply from shared references, which
+# the CPU timer cannot interrupt (check ran 57.8 s of CPU, 20-25 s and 7 s before the item limits).
+C_LOOP_CASES = {
+    "sum-of-lists": "{% set a = [[1,2,3,4,5,6,7,8,9,10]]*100000 %}{{ a|sum(start=[])|length }}",
+    "sum-of-short-lists": "{% set a = [[1]]*100000 %}{{ a|sum(start=[])|length }}",
+    "sum-of-a-few-lists": "{{ [[1], [2]]|sum(start=[])|length }}",
+    "compare-nested": "{% set b = [[1]*100000]*100000 %}{% set c = [[1]*100000]*100000 %}{{ b == c }}",
+    "literal-doubling": (
+        "{% set ns = namespace(a=[1], b=[1]) %}{% for i in range(60) %}"
+        "{% set ns.a = [ns.a, ns.a] %}{% set ns.b = [ns.b, ns.b] %}{% endfor %}{{ ns.a == ns.b }}"
+    ),
+    "nesting-doubling": (
+        "{% set ns = namespace(a=[1], b=[1]) %}{% for i in range(60) %}"
+        "{% set ns.a = ns.a + [ns.a] %}{% set ns.b = ns.b + [ns.b] %}{% endfor %}{{ ns.a == ns.b }}"
+    ),
+    "dict-doubling": (
+        "{% set ns = namespace(a=[1], b=[1]) %}{% for i in range(60) %}"
+        "{% set ns.a = dict(x=ns.a, y=ns.a) %}{% set ns.b = dict(x=ns.b, y=ns.b) %}{% endfor %}{{ ns.a == ns.b }}"
+    ),
+    "count-nested": "{% set b = [[1]*1000]*99 %}{{ [b,b,b,b,b,b,b,b,b,b,b,b]|length }}",
+}
 SLOW_PLAN = plan(LOOP, channels=10, severities=5)

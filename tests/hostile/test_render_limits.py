@@ -16,7 +16,7 @@ import pytest
 from incplan.lint.runner import lint_file
 
 from .conftest import LIMIT_MIB, assert_clean, run_cli
-from .plans import LOOP, MEMORY_CASES, SLOW_PLAN, plan
+from .plans import C_LOOP_CASES, LOOP, MEMORY_CASES, SLOW_PLAN, plan
 
 # Each of these would build gigabytes, or spin for hours, without the limits.
 HOSTILE = {
@@ -56,25 +56,7 @@ HOSTILE = {
     "range": "{{ range(1000000000)|list|length }}",
     "nested-loops": LOOP,
     "recursion": "{% macro m(n) %}{{ m(n+1) }}{% endmacro %}{{ m(0) }}",
-    # Attack trial, finding 1: C-level loops over data built cheaply from shared references,
-    # which the CPU timer cannot interrupt (57.8 s of CPU, 20-25 s, 7 s before).
-    "sum-of-lists": "{% set a = [[1,2,3,4,5,6,7,8,9,10]]*100000 %}{{ a|sum(start=[])|length }}",
-    "sum-of-short-lists": "{% set a = [[1]]*100000 %}{{ a|sum(start=[])|length }}",
-    "sum-of-a-few-lists": "{{ [[1], [2]]|sum(start=[])|length }}",
-    "compare-nested": "{% set b = [[1]*100000]*100000 %}{% set c = [[1]*100000]*100000 %}{{ b == c }}",
-    "literal-doubling": (
-        "{% set ns = namespace(a=[1], b=[1]) %}{% for i in range(60) %}"
-        "{% set ns.a = [ns.a, ns.a] %}{% set ns.b = [ns.b, ns.b] %}{% endfor %}{{ ns.a == ns.b }}"
-    ),
-    "nesting-doubling": (
-        "{% set ns = namespace(a=[1], b=[1]) %}{% for i in range(60) %}"
-        "{% set ns.a = ns.a + [ns.a] %}{% set ns.b = ns.b + [ns.b] %}{% endfor %}{{ ns.a == ns.b }}"
-    ),
-    "dict-doubling": (
-        "{% set ns = namespace(a=[1], b=[1]) %}{% for i in range(60) %}"
-        "{% set ns.a = dict(x=ns.a, y=ns.a) %}{% set ns.b = dict(x=ns.b, y=ns.b) %}{% endfor %}{{ ns.a == ns.b }}"
-    ),
-    "count-nested": "{% set b = [[1]*1000]*99 %}{{ [b,b,b,b,b,b,b,b,b,b,b,b]|length }}",
+    **C_LOOP_CASES,
     # nothing above it is guarded: only the memory limit stops it
     "many-medium-strings": (
         "{% set ns = namespace(l=[]) %}{% for i in range(4000) %}"
@@ -266,3 +248,24 @@ def test_renders_in_one_session_are_each_held_to_the_limits() -> None:
     assert results["str.center"][0] == "RenderError"
     assert results["after the bombs"] == ["rendered", "42"]
     assert results["restored"] == [True, True]
+
+
+def test_check_is_stopped_by_its_cpu_backstop_with_a_clear_message(tmp_path: Path) -> None:
+    """The last limit (`lint.backstop`): plans linted one by one are linted in a child that the
+    kernel stops after INCPLAN_CHECK_CPU_SECONDS of CPU per plan (60 unless set); here 1 s, and
+    ten templates that each loop for about half a second, within the render limit."""
+    loop = "{% for i in range(300) %}{% for j in range(60000) %}{% endfor %}{% endfor %}"
+    text = plan("Investigating.", channels=10).replace(
+        "  investigating:\n",
+        "  investigating:\n" + "".join(f'    c{i}: "{loop}{i} {{{{ org.name }}}}"\n' for i in range(10)),
+        1,
+    )
+    path = tmp_path / "plan.yaml"
+    path.write_text(text)
+    result = run_cli("check", str(path), env={"INCPLAN_NO_CACHE": "1", "INCPLAN_CHECK_CPU_SECONDS": "1"}, timeout=120)
+    assert_clean(result, 2)
+    assert result.out == ""
+    assert result.err == (
+        f"error: checking `{path}` used more than 1 s of CPU time and was stopped\n"
+        "  hint: a template in it does something the render limits do not catch: please report it with the plan\n"
+    )

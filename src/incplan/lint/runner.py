@@ -297,11 +297,14 @@ def lint_paths(
     jobs: int | None = None,
     plans_only: bool = False,
     cache: bool = False,
+    supervise: bool = False,
 ) -> tuple[int, Iterator[FileReport]]:
     """(number of files, reports in file order). Raises `UsageError` for missing paths or rules.
 
     With `cache`, results of files seen before with the same text and options come from the
-    result cache (`lint.cache`); only the others are linted, and their results are stored."""
+    result cache (`lint.cache`); only the others are linted, and their results are stored.
+    With `supervise` (the CLI), plans linted one by one are linted in a child process held to a
+    CPU limit per plan (`lint.backstop`), which then does the caller's reporting too."""
     files = discover(paths)
     names = list(ignore)
     moment = now or lint_moment()
@@ -333,6 +336,10 @@ def lint_paths(
     if workers > 1 and len(todo) >= PARALLEL_FROM and sys.platform == "linux":
         linted: Iterator[FileReport] = _parallel(job, todo, workers)
     else:
+        if todo and supervise:
+            from incplan.lint import backstop
+
+            backstop.fork()  # from here on, in a child held to a CPU limit per plan
         linted = (job.lint(task) for task in todo)
     return len(files), _in_order(len(files), done, todo, linted, results)
 
@@ -368,6 +375,9 @@ class _Job:
 
     def lint(self, task: tuple[int, Path, str | None, str | None]) -> FileReport:
         _, path, text, _ = task
+        from incplan.lint import backstop
+
+        backstop.arm(path)
         return lint_file(path, now=self.now, ignore=self.ignore, plans_only=self.plans_only, text=text)
 
 
