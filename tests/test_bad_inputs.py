@@ -287,3 +287,18 @@ def test_mutated_plans_never_crash_any_command(
                 assert isinstance(result.exception, SystemExit), (args, repr(result.exception))
             if command[:2] == ["incident", "open"] and (opened := re.match(r"opened (\S+) ", result.stdout)):
                 incident = opened.group(1)
+
+
+@pytest.mark.parametrize("args", [["check", "tests/cases"], ["rules"], ["export", "--format", "markdown"]])
+def test_a_reader_that_goes_away_ends_the_run_quietly(args: list[str]) -> None:
+    """`incplan check | head -1`: the pipe closes before incplan writes; exit 1, no traceback."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "incplan", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # before the child has imported anything, so its first write fails
+    with child.stderr:
+        err = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err, err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import types
 from typing import TYPE_CHECKING, Any, cast
@@ -56,6 +57,18 @@ class _NoPydanticPlugins:
 
 
 def main() -> None:
+    try:
+        _main()
+    except BrokenPipeError:
+        # The reader went away (`incplan check | head -1`): stop quietly with exit 1, as Click
+        # does for the commands it runs. stdout now points at devnull, so the flush at exit
+        # cannot raise a second time (Python's documented way, "Note on SIGPIPE").
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(1) from None
+
+
+def _main() -> None:
     gc.set_threshold(GC_YOUNGEST)
     sys.meta_path.insert(0, _NoPydanticPlugins())
     argv = sys.argv[1:]
