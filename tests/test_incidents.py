@@ -95,11 +95,40 @@ def test_open_prints_id_and_next_command(team: Path) -> None:
         "events:\n"
         "- {at: '2026-11-27T10:02:00+01:00', type: opened, severity: sev2, stage: investigating}\n"
     )
-    # same title the same day: a new id, never an overwrite
-    code, out, _ = run(
-        "incident", "open", "--title", "Checkout errors", "--severity", "sev3", now="2026-11-27T12:00:00+01:00"
+    # same title the same day: a new id, never an overwrite, and a word about the open one
+    code, out, err = run(
+        "incident", "open", "--title", "checkout  Errors", "--severity", "sev3", now="2026-11-27T12:00:00+01:00"
     )
     assert out.startswith(f"opened {ID}-2 ")
+    assert err == (
+        f"warning: `{ID}` is open with the same title; this opened another incident, `{ID}-2` "
+        f"(the same one? delete {Path('incidents') / (ID + '-2.yaml')} and work on `{ID}`)\n"
+    )
+    # a title that only looks alike, or the same title once the first is resolved: nothing to say
+    assert (
+        run("incident", "open", "-t", "Checkout errors again", "-S", "sev3", now="2026-11-27T12:01:00+01:00")[2] == ""
+    )
+    for rid in (ID, f"{ID}-2"):
+        assert run("incident", "update", rid, "-s", "resolved", now="2026-11-27T12:02:00+01:00")[0] == 0
+    code, out, err = run("incident", "open", "-t", "Checkout errors", "-S", "sev3", now="2026-11-27T12:03:00+01:00")
+    assert (code, err) == (0, "")
+    assert out.startswith(f"opened {ID}-3 ")
+
+
+def test_a_mistyped_incident_id_gets_a_did_you_mean(team: Path) -> None:
+    run("incident", "open", "-t", "Checkout errors", "-S", "sev2", now="2026-11-27T10:02:00+01:00")
+    for args in (["report", "2026-11-27-checkout-eror"], ["incident", "update", "2026-11-27-checkout-eror", "-n", "x"],
+                 ["notify", "-i", "2026-11-27-checkout-eror"], ["incident", "status", "2026-11-27-checkout-eror"]):  # fmt: skip
+        code, out, err = run(*args, now="2026-11-27T10:05:00+01:00")
+        assert (code, out) == (2, ""), args
+        assert err == (
+            f"error: no incident record `{Path('incidents') / '2026-11-27-checkout-eror.yaml'}`\n"
+            f"  hint: did you mean `{ID}`? `incplan incident list --all` shows the records\n"
+        ), args
+    assert run("report", "2026-01-01-nothing-alike", now="2026-11-27T10:05:00+01:00")[2] == (
+        f"error: no incident record `{Path('incidents') / '2026-01-01-nothing-alike.yaml'}`\n"
+        "  hint: `incplan incident list --all` shows the records\n"
+    )
 
 
 def test_drill_record_is_readable(team: Path) -> None:

@@ -176,12 +176,28 @@ def test_reports_keep_maintenance_out_of_incident_metrics(team: Path) -> None:
         (["--start", "2026-11-28T22:00", "--end", "2026-11-28T21:00"], "error: --end `2026-11-28T21:00:00+01:00` is not after --start"),
         (["--start", "2026-11-28T22:00", "--end", "2026-11-29T02:00", "--component", "dbb"], "error: unknown component `dbb`"),
         (["--start", "tomorrow", "--end", "2026-11-29T02:00"], "error: --start `tomorrow` is not a time"),
+        # entirely in the past (a year mistyped): customers would hear of maintenance already over
+        (["--start", "2025-11-28T22:00", "--end", "2025-11-29T02:00"],
+         "error: the window ends at `2025-11-29T02:00:00+01:00`, before it is scheduled (`2026-11-27T10:00:00+01:00`):"
+         " customers would be told of maintenance that is already over\n"
+         "  hint: check the dates (the year?); to record one scheduled earlier, give --at the time it was scheduled\n"),
+        (["--start", "2026-11-27T08:00", "--end", "2026-11-27T10:00"], "error: the window ends at"),  # ends right now
     ],
 )  # fmt: skip
 def test_schedule_refuses_what_cannot_be(team: Path, args: list[str], message: str) -> None:
     code, out = run("maintenance", "schedule", "--title", "Upgrade", *args, now="2026-11-27T10:00:00+01:00")
     assert code == 2 and message in out, out
     assert not (team / "incidents").exists() or list((team / "incidents").iterdir()) == []
+
+
+def test_a_window_under_way_is_scheduled_and_one_past_is_recorded_with_at(team: Path) -> None:
+    code, out = run("maintenance", "schedule", "-t", "Now", "--start", "2026-11-27T09:00", "--end", "2026-11-27T11:00",
+                    now="2026-11-27T10:00:00+01:00")  # fmt: skip
+    assert code == 0, out
+    code, out = run("maintenance", "schedule", "-t", "Backfill", "--start", "2025-11-28T22:00", "--end",
+                    "2025-11-29T02:00", "--at", "2025-11-20T09:00", now="2026-11-27T10:00:00+01:00")  # fmt: skip
+    assert code == 0, out
+    assert out.startswith("scheduled 2025-11-28-backfill ")
 
 
 def test_update_knows_maintenance_stages_and_refuses_an_incident(team: Path) -> None:

@@ -278,7 +278,8 @@ def test_dry_run_shows_the_exact_reminders_and_sends_and_records_nothing(
     assert "==> teams <==\ncannot send: " in out and "TEAMS_WEBHOOK_URL" in out
     assert err == (
         f"error: --send could not remind {ID} to teams\n"
-        "  hint: fix what each `cannot send:` above says, then dry-run again\n"
+        "  hint: fix what each `cannot send:` above says (a channel posted by hand needs `delivery:`), "
+        "then dry-run again\n"
     )
     assert hooks.received == [] and record.read_bytes() == before
 
@@ -290,3 +291,40 @@ def test_dry_run_shows_the_exact_reminders_and_sends_and_records_nothing(
     code, out, _ = run("incident", "remind", "--send", "--dry-run", now=at("10:16"))
     assert code == 0 and "==> slack <==" not in out and "==> teams <==" in out  # slack was reminded already
     assert run("incident", "remind", "--dry-run", now=at("10:16"))[:2] == (2, "")
+
+
+def test_with_no_channel_to_deliver_to_the_dry_run_says_what_it_would_send(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neither internal channel has `delivery:`: `--send --dry-run` printed the due update and
+    nothing else, exit 1, as if reminders would go out. It shows the reminder each channel posted
+    by hand would get, says it cannot be sent (exit 2, as for an unset credential), and `--send`
+    warns instead of staying silent."""
+    plan = PLAN.replace("LOCALES", "en") + REMINDER
+    plan = plan.replace("    delivery: {kind: slack, webhook_url_env: SLACK_WEBHOOK_URL}\n", "")
+    plan = plan.replace("    delivery: {kind: teams, webhook_url_env: TEAMS_WEBHOOK_URL}\n", "")
+    (tmp_path / "incplan.yaml").write_text(plan)
+    monkeypatch.chdir(tmp_path)
+    assert run("incident", "open", "--title", "Checkout errors", "--severity", "sev2", now=at("10:00"))[0] == 0
+    record = tmp_path / "incidents" / f"{ID}.yaml"
+    before = record.read_bytes()
+    code, out, err = run("incident", "remind", "--send", "--dry-run", now=at("10:25"))
+    reminder = (
+        "Update due: Checkout errors\n\n"
+        "Alice Nowak, the customer update for Checkout errors is due by Nov 27, 2026, 10:20 CET.\n\n"
+    )
+    assert (code, out) == (
+        2,
+        f"{ID}  sev2  next customer update 2026-11-27 10:20 CET (OVERDUE by 5m)  Checkout errors\n"
+        "==> slack <==\ncannot send: `slack` has no `delivery:` (posted by hand); it would read:\n" + reminder
+        + "==> teams <==\ncannot send: `teams` has no `delivery:` (posted by hand); it would read:\n" + reminder,
+    )  # fmt: skip
+    assert err.startswith(f"error: --send could not remind {ID} to slack, {ID} to teams\n")
+    assert record.read_bytes() == before
+    code, out, err = run("incident", "remind", "--send", now=at("10:25"))
+    assert code == 1  # overdue
+    assert err == (
+        f"warning: no reminder for {ID}: `slack` has no `delivery:` (posted by hand)\n"
+        f"warning: no reminder for {ID}: `teams` has no `delivery:` (posted by hand)\n"
+    )
+    assert record.read_bytes() == before

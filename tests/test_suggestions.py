@@ -93,6 +93,17 @@ def test_next_and_once_posted_suggestions_run_as_printed(tmp_path: Path, monkeyp
                        now="2026-11-27T10:20:00+01:00")  # fmt: skip
     assert code == 0
     assert run(*suggested(out.splitlines()[1].removeprefix("next: ")), now="2026-11-27T10:21:00+01:00")[0] == 0
+    # a new severity is news for customers too (it printed no next: line)
+    code, out, _ = run("incident", "update", "2026-11-27-checkout-errors", "-S", "sev2",
+                       now="2026-11-27T10:25:00+01:00")  # fmt: skip
+    assert out.splitlines() == [
+        "2026-11-27-checkout-errors: Identified, sev2",
+        "next: incplan notify -i 2026-11-27-checkout-errors",
+    ]
+    assert run(*suggested(out.splitlines()[1].removeprefix("next: ")), now="2026-11-27T10:26:00+01:00")[0] == 0
+    code, out, _ = run("incident", "update", "2026-11-27-checkout-errors", "-n", "a note",
+                       now="2026-11-27T10:27:00+01:00")  # fmt: skip
+    assert out == "2026-11-27-checkout-errors: Identified, sev2\n"  # a note changes nothing customers hear
 
 
 def test_plan_discovery_looks_upward_takes_a_folder_and_names_ambiguous_files(

@@ -83,6 +83,15 @@ def open_(
         incident_id = path.stem
         hint = next_notify(loaded, plan_path, incident_id, plan)
         w = done_words(loaded)
+        from incplan import clock
+        from incplan.cli.reporting import warn
+        from incplan.incidents.service import open_namesakes
+
+        for other in open_namesakes(loaded, plan_path, path, clock.now(loaded.organization.timezone)):
+            warn(
+                f"`{other.id}` is open with the same title; this opened another incident, `{incident_id}` "
+                f"(the same one? delete {path} and work on `{other.id}`)"
+            )
     data: JSONObject = {"id": incident_id, "path": str(path), "next": hint}
     text = w("done.opened", id=incident_id, path=path) + "\n" + w("done.next", command=hint) + "\n"
     report(Done(data, text), sys.stdout)
@@ -129,7 +138,8 @@ def update(
             at_text=at,
         )
         state = fold(record, loaded)
-        hint = next_notify(loaded, plan_path, incident_id, plan) if stage else None
+        # a new stage or severity is news for customers (a severity can route to more channels)
+        hint = next_notify(loaded, plan_path, incident_id, plan) if stage or severity else None
         w = done_words(loaded)
     data: JSONObject = {
         "id": incident_id,

@@ -11,7 +11,7 @@ import typer
 
 from incplan.cli.common import PLAN, READER_LOCALE, load_usable, warn_damaged
 from incplan.cli.output import format_option, handled, pick
-from incplan.cli.reporting import write_json
+from incplan.cli.reporting import warn, write_json
 
 if TYPE_CHECKING:
     from incplan.incidents.remind import DueUpdate
@@ -109,10 +109,16 @@ def remind(
     report(Reminders(due, now, window, within, loaded.organization.timezone, reader), sys.stdout)
     for item, sent in failed:
         sys.stderr.write(f"error: reminder for {item.status.state.id} to {sent.channel} failed: {sent.error}\n")
+    for item in due:
+        for why in item.unsent:
+            warn(f"no reminder for {item.status.state.id}: {why}")
     if blocked:
         names = ", ".join(f"{item.status.state.id} to {shown.channel}" for item, shown in blocked)
         sys.stderr.write(f"error: --send could not remind {names}\n")
-        sys.stderr.write("  hint: fix what each `cannot send:` above says, then dry-run again\n")
+        sys.stderr.write(
+            "  hint: fix what each `cannot send:` above says (a channel posted by hand needs `delivery:`), "
+            "then dry-run again\n"
+        )
         raise typer.Exit(2)
     if failed or any(d.overdue_by for d in due):
         raise typer.Exit(1)

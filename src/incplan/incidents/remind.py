@@ -68,6 +68,7 @@ class DueUpdate:
     sent: list[Sent] = field(default_factory=list)
     already: list[str] = field(default_factory=list)  # channels reminded of this due time before
     shown: list[Shown] = field(default_factory=list)  # --dry-run
+    unsent: list[str] = field(default_factory=list)  # --send: why no channel could be reminded
 
     @property
     def overdue_by(self) -> timedelta | None:
@@ -147,14 +148,40 @@ def _due_jobs(plan: Plan, record: Record, item: DueUpdate) -> list[Job]:
     return jobs
 
 
+def _undeliverable(plan: Plan, record: Record, item: DueUpdate) -> list[tuple[str, str, str | None]]:
+    """When none of the severity's internal channels has `delivery:`: per channel posted by
+    hand, why and the reminder it would post (channel, reason, text); nothing when some channel
+    can be reminded."""
+    from incplan.incidents.state import fold
+
+    view = plan.for_record(record)
+    state = fold(record, view)
+    if not state.open or reminder_channels(view, state.severity):
+        return []
+    sev = view.severities.get(state.severity)
+    internal = [c for c in (sev.channels if sev else []) if is_internal(view, c)]
+    if not internal:
+        return [("(none)", f"{state.severity} routes to no internal channel", None)]
+    found: list[tuple[str, str, str | None]] = []
+    for channel_id in internal:
+        locale = view.channels[channel_id].posts_in(view.default_locale)[0]
+        subject, body = reminder_text(view, state, channel_id, locale, item.due_at, item.now)
+        text = (f"{subject}\n\n" if subject else "") + body
+        found.append((channel_id, f"`{channel_id}` has no `delivery:` (posted by hand)", text))
+    return found
+
+
 def show_reminders(plan: Plan, item: DueUpdate) -> DueUpdate:
-    """`--dry-run`: the exact requests the reminders of one incident would be (secrets masked);
-    nothing is sent or recorded."""
+    """`--dry-run`: the exact requests the reminders of one incident would be (secrets masked),
+    or why none can be sent; nothing is sent or recorded."""
     from incplan.delivery.run import dry_run
     from incplan.incidents import store
 
     record = store.read_record_fast(item.status.path)
-    item.shown = [Shown(*shown) for shown in dry_run(_due_jobs(plan, record, item))]
+    item.shown = [Shown(*shown) for shown in dry_run(_due_jobs(plan, record, item))] or [
+        Shown(channel, f"cannot send: {why}" + (f"; it would read:\n{text}" if text else ""), False)
+        for channel, why, text in _undeliverable(plan, record, item)
+    ]
     return item
 
 
@@ -187,6 +214,9 @@ def send_reminders(plan: Plan, item: DueUpdate) -> DueUpdate:
         return out
 
     store.append_events(item.status.path, events)
+    if not item.sent and not item.already:
+        record = store.read_record_fast(item.status.path)
+        item.unsent = [why for _, why, _ in _undeliverable(plan, record, item)]
     return item
 
 

@@ -240,6 +240,18 @@ def statuses(
     return [s for s in found if include_closed or s.state.open], damaged
 
 
+def open_namesakes(plan: Plan, plan_path: Path, opened: Path, now: datetime) -> list[State]:
+    """The other open incidents with the title of the one just opened (spaces and case aside):
+    most often the same incident, opened twice by two responders."""
+    title = " ".join(store.read_record_fast(opened).title.split()).casefold()
+    found, _ = statuses(plan, plan_path, now, include_closed=False)
+    return [
+        s.state
+        for s in found
+        if s.path != opened and s.state.kind == "incident" and " ".join(s.state.title.split()).casefold() == title
+    ]
+
+
 def schedule_maintenance(
     plan: Plan,
     plan_path: Path,
@@ -262,6 +274,12 @@ def schedule_maintenance(
     if end <= start:
         raise UsageError(
             f"--end `{end.isoformat()}` is not after --start `{start.isoformat()}`", hint="give an end after the start"
+        )
+    if end <= at:  # over before it is announced: most often a mistyped date
+        raise UsageError(
+            f"the window ends at `{end.isoformat()}`, before it is scheduled (`{at.isoformat()}`): "
+            "customers would be told of maintenance that is already over",
+            hint="check the dates (the year?); to record one scheduled earlier, give --at the time it was scheduled",
         )
     folder = store.incidents_dir(plan, plan_path)
     base_id = f"{start.astimezone(_zone(plan)):%Y-%m-%d}-{slugify(title)}"

@@ -73,6 +73,21 @@ def record_path(folder: Path, incident_id: str) -> Path:
     return folder / f"{incident_id}.yaml"
 
 
+def missing_record(path: Path) -> UsageError:
+    """No record at `path`: the error, with the closest id in its folder (a typo in an id)."""
+    from incplan.diagnostics import did_you_mean
+
+    try:
+        ids = [found.stem for found in list_records(path.parent)]
+    except UsageError:
+        ids = []
+    close = did_you_mean(path.stem, ids)
+    return UsageError(
+        f"no incident record `{path}`",
+        hint=(f"{close} " if close else "") + "`incplan incident list --all` shows the records",
+    )
+
+
 def read_record(path: Path) -> tuple[Record, Any]:
     """(validated record, round-trip document). Any problem is a `ProblemError` (exit 1)."""
     from pydantic import ValidationError
@@ -83,7 +98,7 @@ def read_record(path: Path) -> tuple[Record, Any]:
     from incplan.plan.yaml_errors import yaml_diagnostic
 
     if not os.path.lexists(path):
-        raise UsageError(f"no incident record `{path}`", hint="`incplan incident list --all` shows the records")
+        raise missing_record(path)
     text, problems = read_record_file(path)
     if text is None:
         why = f": {problems[0].message}" if len(problems) == 1 else ""
