@@ -318,3 +318,22 @@ def test_an_answer_that_is_not_the_vendors_is_a_failure(
     assert code == 1
     assert said in out
     assert len(gw.received) == 1  # a 2xx is never sent again
+
+
+@pytest.mark.parametrize("delivery", ["twilio", "smsapi"])
+def test_a_message_id_that_is_not_an_id_is_never_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gateway: tuple[Gateway, str], delivery: str
+) -> None:
+    """Attack trial 3: a server's id goes into the record (and git) only in the shape vendors give."""
+    gw, base = gateway
+    shop(tmp_path, monkeypatch, twilio(base) if delivery == "twilio" else smsapi(base, "to: ['+48600100200']"))
+    open_incident()
+    evil = "../x\x1b]0;pwn\x07"
+    answer = {"sid": evil} if delivery == "twilio" else {"count": 1, "list": [{"id": evil, "number": "48600100200"}]}
+    gw.answers = [(201 if delivery == "twilio" else 200, answer, {})] * 2
+    code, out = run("notify", "--incident", ID, "--send", "--yes", "-c", "sms")
+    assert code == 0, out
+    people = "2 recipients" if delivery == "twilio" else "1 recipient"
+    assert f"sms: SMS {'queued by Twilio for' if delivery == 'twilio' else 'sent by SMSAPI to'} {people}\n" in out
+    record = (tmp_path / "incidents" / f"{ID}.yaml").read_text()
+    assert "delivered: true" in record and "ref:" not in record and "pwn" not in record

@@ -659,3 +659,97 @@ def test_an_empty_locale_is_refused(team: Path) -> None:
     assert code == 2
     assert "error: unknown locale ``" in err
     assert out == ""
+
+
+# ---------------------------------------------------------------- attack trial 3: ids are checked, never trusted
+
+
+def _forged_ref(ref: str) -> None:
+    """A record edited (or merged) to hold a status page `ref` of someone's choosing."""
+    path = Path("incidents") / f"{ID}.yaml"
+    line = (
+        "- {at: '2026-11-27T10:01:00-05:00', type: notified, stage: investigating, channel: status_page, "
+        f"locale: en, delivered: true, ref: {json.dumps(ref)}, body: earlier}}\n"
+    )
+    text = path.read_text()
+    indent = next(row for row in reversed(text.splitlines()) if row.lstrip().startswith("- ")).split("-")[0]
+    path.write_text(text + indent + line)
+
+
+@pytest.mark.parametrize("ref", ["../../OTHERPAGE/incidents/victim1", "ours1?x=", "ours 1", "\x1b]0;pwn\x07"])
+def test_a_record_ref_that_is_not_a_statuspage_id_is_never_requested(team: Path, server: HttpServer, ref: str) -> None:
+    statuspage_api(server)
+    open_incident()
+    _forged_ref(ref)
+    shown = ref.replace("\x1b", "\\x1b").replace("\x07", "\\x07")
+    reason = f"the status page incident id in the record, `{shown}`, is not a Statuspage id (letters and digits); nothing sent"
+    code, out, _ = run("notify", "--incident", ID, "--send", "--dry-run", "-c", "status_page")
+    assert code == 2 and f"==> status_page <==\ncannot send: {reason}\n" in out
+    code, out, _ = send("status_page")
+    assert code == 1
+    assert f"status_page: FAILED: {reason}\n" in out
+    assert server.received == []
+
+
+def test_a_create_answered_with_a_path_as_its_id_is_refused_and_never_requested(team: Path, server: HttpServer) -> None:
+    evil = "../../../../admin/delete-everything?x="
+    ours = {"metadata": {"incplan": {"incident_id": ID}}}
+    server.on(
+        "POST", "/sp/pages/page42/incidents", Reply(201, {"id": evil, **ours}), Reply(201, {"id": "ours2", **ours})
+    )
+    open_incident()
+    code, out, _ = send("status_page")
+    assert code == 1
+    assert (
+        f"status_page: FAILED: Statuspage answered the create with `{evil}`, which is not a Statuspage id; not kept: "
+        "the record has no status page incident, so the next --send creates one; check the page first\n"
+    ) in out
+    assert "ref:" not in record() and "delivered: false" in record()
+    code, out, _ = send("status_page", now="2026-11-27T10:06:00-05:00")
+    assert code == 0 and "status_page: created status page incident ours2" in out
+    assert [r.path for r in server.received] == ["/sp/pages/page42/incidents"] * 2
+
+
+def test_a_create_answered_with_another_incidents_metadata_is_refused(team: Path, server: HttpServer) -> None:
+    theirs = {"id": "theirs7", "metadata": {"incplan": {"incident_id": "2026-11-27-someone-else"}}}
+    for answer in (theirs, {"id": "bare8"}):
+        server.on("POST", "/sp/pages/page42/incidents", Reply(201, answer))
+        open_incident() if answer is theirs else None
+        code, out, _ = send("status_page")
+        assert code == 1
+        assert (
+            f"status_page: FAILED: Statuspage answered the create with incident {answer['id']}, whose metadata does "
+            "not carry this incident's id; not kept: the record has no status page incident"
+        ) in out
+    assert "ref:" not in record()
+
+
+def test_an_update_answered_with_another_id_keeps_the_records_incident(team: Path, server: HttpServer) -> None:
+    statuspage = statuspage_api(server)
+    open_incident()
+    assert send("status_page")[0] == 0
+    server.on("PATCH", "/sp/pages/page42/incidents/", Reply(200, {"id": "ours3", "status": "identified"}), statuspage)
+    assert run("incident", "update", ID, "--stage", "identified", now="2026-11-27T10:20:00-05:00")[0] == 0
+    code, out, _ = send("status_page", now="2026-11-27T10:21:00-05:00")
+    assert code == 1
+    assert (
+        "status_page: FAILED: Statuspage answered the update of incident ours1 with another id, `ours3`; "
+        "not adopted (the record keeps ours1)\n"
+    ) in out
+    assert "ours3" not in record().replace("`ours3`", "")
+    code, out, _ = send("status_page", now="2026-11-27T10:22:00-05:00")
+    assert code == 0 and "status_page: updated status page incident ours1" in out
+    assert [r.path for r in server.got("PATCH")] == ["/sp/pages/page42/incidents/ours1"] * 2
+
+
+def test_a_page_id_that_is_not_a_statuspage_id_is_a_positioned_check_error(tmp_path: Path) -> None:
+    plan = (ROOT / "examples/delivery.yaml").read_text().replace("page_id: kctbh9vrtdwd", "page_id: ../OTHERPAGE")
+    target = tmp_path / "plan.yaml"
+    target.write_text(plan)
+    line = plan.splitlines().index("      page_id: ../OTHERPAGE") + 1
+    result = runner.invoke(app, ["--color", "never", "check", str(target)])
+    assert result.exit_code == 1
+    assert (
+        f"plan.yaml:{line}:16: error E102 `channels.status_page.delivery.page_id`: not a Statuspage id; it is letters "
+        "and digits, like `kctbh9vrtdwd`"
+    ) in result.output

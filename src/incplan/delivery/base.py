@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 
 MASK = "***"
 S = TypeVar("S")
+# A vendor's id for something we sent (a Statuspage incident, a Twilio message): letters and
+# digits, as every vendor we deliver to makes them (Statuspage: `p31zjtct2jer`). An id from a
+# record or a server is used, kept or shown only in that shape: one that is not could point a
+# request at another page or path, or put terminal escapes in a record.
+VENDOR_ID = re.compile(r"[A-Za-z0-9]{1,64}")
 
 
 class DeliveryFailed(Exception):
@@ -61,6 +66,20 @@ class Job:
         if not isinstance(self.settings, kind):
             raise TypeError(f"`{self.settings.kind}` settings of `{self.channel}` given to the {kind.__name__} adapter")
         return self.settings
+
+
+def vendor_id(value: object) -> str | None:
+    """`value` if it is an id of the shape vendors give (`VENDOR_ID`), else None."""
+    return value if isinstance(value, str) and VENDOR_ID.fullmatch(value) else None
+
+
+def shown_id(value: object) -> str:
+    """An id that is not one, as an error may quote it: escaped, and cut short."""
+    from incplan.controls import printable
+
+    text = value if isinstance(value, str) else repr(value)
+    text = printable(text[:40] + ("..." if len(text) > 40 else ""), one_line=True)
+    return f"`{text}`"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from incplan.delivery.base import DeliveryFailed, Job, PreparedRequest, Receipt, Secrets, Transport, require_tls
+from incplan.delivery.base import (
+    DeliveryFailed,
+    Job,
+    PreparedRequest,
+    Receipt,
+    Secrets,
+    Transport,
+    require_tls,
+    vendor_id,
+)
 from incplan.delivery.http import json_object, send
 from incplan.delivery.sms import recipients, segment_note, text
 from incplan.plan.models import SmsapiDelivery
@@ -48,6 +57,7 @@ def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
     if "error" in answer:
         raise DeliveryFailed(secrets.mask(f"SMSAPI error {answer.get('error')}: {answer.get('message', '')}".strip()))
     listed = answer.get("list")
-    sent = [str(item.get("id")) for item in listed if isinstance(item, dict)] if isinstance(listed, list) else []
+    sent = [item for item in listed if isinstance(item, dict)] if isinstance(listed, list) else []
+    ids = [i for i in (vendor_id(item.get("id")) for item in sent) if i is not None]  # other shapes not kept
     people = "recipient" if len(sent) == 1 else "recipients"
-    return Receipt(",".join(sent) or None, f"SMS sent by SMSAPI to {len(sent)} {people}")
+    return Receipt(",".join(ids) or None, f"SMS sent by SMSAPI to {len(sent)} {people}")

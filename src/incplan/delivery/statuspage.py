@@ -8,6 +8,12 @@ second incident.
 
 Statuspage allows 1 request per second per API key and answers 420 as well as 429 when the
 limit is hit: both are retried, and our own requests are paced to one a second per key.
+
+Ids are checked, never trusted: the incident id kept in the record and every id a server
+answers must be a Statuspage id (letters and digits, `base.VENDOR_ID`), and are path-quoted
+all the same. An update keeps the incident it updates: an answer naming another id is a
+failure, never adopted. A create is ours only if the answer carries the incplan id we sent in
+its metadata; any other answer is refused, and the record keeps no id for it.
 """
 
 from __future__ import annotations
@@ -16,7 +22,17 @@ import json
 from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from incplan.delivery import http
-from incplan.delivery.base import DeliveryFailed, Job, PreparedRequest, Receipt, Secrets, Transport, require_tls
+from incplan.delivery.base import (
+    DeliveryFailed,
+    Job,
+    PreparedRequest,
+    Receipt,
+    Secrets,
+    Transport,
+    require_tls,
+    shown_id,
+    vendor_id,
+)
 from incplan.plan.models import StatuspageDelivery
 
 if TYPE_CHECKING:
@@ -96,8 +112,10 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
         incident["component_ids"] = list(components)
         incident["components"] = components
     headers = {"Authorization": f"OAuth {key}", "Content-Type": "application/json"}
+    page = _path_id(settings.page_id, "the plan's `page_id`")
     if job.previous_ref:
-        url = f"{base}/pages/{settings.page_id}/incidents/{job.previous_ref}"
+        ref = _path_id(job.previous_ref, "the status page incident id in the record")
+        url = f"{base}/pages/{page}/incidents/{ref}"
         return [PreparedRequest("PATCH", url, headers, json.dumps({"incident": incident}), ("Authorization",))]
     incident["impact_override"] = "maintenance" if job.scheduled_for is not None else job.impact or "major"
     incident["metadata"] = {"incplan": {"incident_id": job.incident_id}}
@@ -108,7 +126,7 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
         incident["scheduled_remind_prior"] = False
         incident["scheduled_auto_in_progress"] = False
         incident["scheduled_auto_completed"] = False
-    url = f"{base}/pages/{settings.page_id}/incidents"
+    url = f"{base}/pages/{page}/incidents"
     return [PreparedRequest("POST", url, headers, json.dumps({"incident": incident}), ("Authorization",))]
 
 
@@ -148,17 +166,50 @@ def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
     response = http.send(
         transport, request, secrets, before_retry=find_landed if creating else None, also_retry=ALSO_RETRY, pace=pace
     )
-    incident_id = (http.json_object(response) or {}).get("id")
-    if incident_id is None:
+    answer = http.json_object(response) or {}
+    answered = answer.get("id")
+    if answered is None:
         raise DeliveryFailed("Statuspage answered without an incident id")
-    verb = "created" if creating else "updated"
     what = "scheduled maintenance" if job.scheduled_for is not None else "incident"
-    return Receipt(str(incident_id), f"{verb} status page {what} {incident_id}")
+    if not creating:
+        # the incident updated is the one in the record, whatever the answer says
+        if answered != job.previous_ref:
+            raise DeliveryFailed(
+                f"Statuspage answered the update of {what} {job.previous_ref} with another id, "
+                f"{shown_id(answered)}; not adopted (the record keeps {job.previous_ref})"
+            )
+        return Receipt(job.previous_ref, f"updated status page {what} {job.previous_ref}")
+    incident_id = vendor_id(answered)
+    if incident_id is None:
+        raise DeliveryFailed(
+            f"Statuspage answered the create with {shown_id(answered)}, which is not a Statuspage id; "
+            f"not kept: {REFUSED_CREATE}"
+        )
+    if not _ours(answer, job.incident_id):
+        raise DeliveryFailed(
+            f"Statuspage answered the create with {what} {incident_id}, whose metadata does not carry this "
+            f"incident's id; not kept: {REFUSED_CREATE}"
+        )
+    return Receipt(incident_id, f"created status page {what} {incident_id}")
 
 
-def _ours(incident: dict[object, object], incident_id: str) -> bool:
+REFUSED_CREATE = "the record has no status page incident, so the next --send creates one; check the page first"
+
+
+def _path_id(value: str, what: str) -> str:
+    """`value` as a path segment: a Statuspage id (letters and digits), quoted all the same."""
+    from urllib.parse import quote
+
+    if vendor_id(value) is None:
+        raise DeliveryFailed(f"{what}, {shown_id(value)}, is not a Statuspage id (letters and digits); nothing sent")
+    return quote(value, safe="")
+
+
+def _ours(incident: dict[str, object], incident_id: str) -> bool:
     """Whether a listed incident is the one incplan created for `incident_id` (by the metadata
     we sent; never by name)."""
     metadata = incident.get("metadata")
     ours = metadata.get("incplan") if isinstance(metadata, dict) else None
-    return isinstance(ours, dict) and ours.get("incident_id") == incident_id and bool(incident.get("id"))
+    return (
+        isinstance(ours, dict) and ours.get("incident_id") == incident_id and vendor_id(incident.get("id")) is not None
+    )

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from incplan.delivery.base import DeliveryFailed, Job, PreparedRequest, Receipt, Secrets, Transport, require_tls
+from incplan.delivery.base import (
+    DeliveryFailed,
+    Job,
+    PreparedRequest,
+    Receipt,
+    Secrets,
+    Transport,
+    require_tls,
+    vendor_id,
+)
 from incplan.delivery.http import json_object, send
 from incplan.delivery.sms import recipients, segment_note, text
 from incplan.plan.models import TwilioDelivery
@@ -50,6 +59,7 @@ def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
         sid = (json_object(response) or {}).get("sid")
         if sid is None:
             raise DeliveryFailed("Twilio answered without a message sid")
-        sids.append(str(sid))
-    people = "recipient" if len(sids) == 1 else "recipients"
-    return Receipt(",".join(sids), f"SMS queued by Twilio for {len(sids)} {people}")
+        # queued all the same; an id of another shape is not kept in the record
+        sids.extend(s for s in [vendor_id(sid)] if s is not None)
+    people = "recipient" if len(requests) == 1 else "recipients"
+    return Receipt(",".join(sids) or None, f"SMS queued by Twilio for {len(requests)} {people}")

@@ -327,12 +327,21 @@ class Role(Translated):
     )
 
 
+def _statuspage_id(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9]{1,64}", value):
+        raise PydanticCustomError("statuspage_id", "not a Statuspage id; it is letters and digits, like `kctbh9vrtdwd`")
+    return value
+
+
+StatuspageId = Annotated[str, AfterValidator(_statuspage_id)]
+
+
 class StatuspageDelivery(Model):
     kind: Literal["statuspage"] = Field(description="Deliver through the Statuspage REST API.")
     api_key_env: EnvName = Field(
         description="Name of the environment variable holding the Statuspage API key (never the key)."
     )
-    page_id: str = Field(description="The Statuspage page id.")
+    page_id: StatuspageId = Field(description="The Statuspage page id (letters and digits).")
     api_base: str = Field(
         "https://api.statuspage.io/v1", description="API address; change only for a proxy or a test server."
     )
