@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -753,3 +753,66 @@ def test_a_page_id_that_is_not_a_statuspage_id_is_a_positioned_check_error(tmp_p
         f"plan.yaml:{line}:16: error E102 `channels.status_page.delivery.page_id`: not a Statuspage id; it is letters "
         "and digits, like `kctbh9vrtdwd`"
     ) in result.output
+
+
+# ---------------------------------------------------------------- attack trial 6: answers are read up to a cap
+
+
+def _answering(head: bytes, body: Iterator[bytes], sent: list[int]) -> Callable[[socket.socket], None]:
+    """A server that reads one request, then streams `head` and `body`, counting what it got out."""
+
+    def serve(conn: socket.socket) -> None:
+        received = b""
+        while b"\r\n\r\n" not in received:
+            received += conn.recv(65536)
+        length = int(re.search(rb"(?i)content-length: *(\d+)", received).group(1))  # type: ignore[union-attr]
+        while len(received.split(b"\r\n\r\n", 1)[1]) < length:
+            received += conn.recv(65536)
+        conn.sendall(head)
+        for chunk in body:
+            conn.sendall(chunk)
+            sent[0] += len(chunk)
+
+    return serve
+
+
+def _zeros(total: int) -> Iterator[bytes]:
+    for _ in range(total // 65536):
+        yield bytes(65536)
+
+
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+def test_an_endless_answer_is_read_only_up_to_the_cap(
+    team: Path, monkeypatch: pytest.MonkeyPatch, fake_time: FakeClock, encoding: str
+) -> None:
+    """A 2 GB answer to a POST ate 2 GB, then MemoryError; a gzip bomb the same. Here 64 MiB of
+    zeros, plain or as ~64 KB of gzip: incplan stops after 1 MiB and says so, without a retry."""
+    import gzip
+
+    total = 64 * 1024 * 1024
+    body = _zeros(total) if encoding == "identity" else iter([gzip.compress(bytes(total), 9)])
+    size = total if encoding == "identity" else 0
+    sent = [0]
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: {encoding}\r\n".encode()
+    head += (f"Content-Length: {size}\r\n" if size else "Connection: close\r\n").encode() + b"\r\n"
+    with tcp_server(_answering(head, body, sent)) as listener:
+        monkeypatch.setenv("SLACK_WEBHOOK_URL", f"http://127.0.0.1:{listener.port}/slack/{SECRET_PATH}")
+        open_incident()
+        code, out, _ = send("slack")
+    assert code == 1
+    assert (
+        "slack: FAILED: the server's answer is over 1 MiB; not read further, and not retried (the server may have "
+        "acted on the request)\n"
+    ) in out
+    assert listener.connections == 1 and fake_time.slept == []
+    if encoding == "identity":
+        assert sent[0] < 16 * 1024 * 1024  # what the sockets buffered before incplan hung up
+
+
+def test_an_answer_in_an_encoding_not_asked_for_is_refused(team: Path, server: HttpServer) -> None:
+    server.on("POST", "/slack/", Reply(200, b"\x1b[2Jok", {"Content-Encoding": "br"}))
+    open_incident()
+    code, out, _ = send("slack")
+    assert code == 1
+    assert "slack: FAILED: the server answered in an encoding incplan did not ask for (`br`)\n" in out
+    assert server.received[0].header("Accept-Encoding") == "identity"

@@ -90,7 +90,9 @@ def client() -> httpx.Client:
     pool: object = getattr(transport, "_pool", None)
     if isinstance(pool, httpcore.ConnectionPool):
         pool._network_backend = DeadlineBackend()
-    return httpx.Client(timeout=TIMEOUT, follow_redirects=False, headers={"User-Agent": _agent()}, transport=transport)
+    # Answers are read up to a cap (http.MAX_ANSWER); uncompressed, the cap is what they take.
+    headers = {"User-Agent": _agent(), "Accept-Encoding": "identity"}
+    return httpx.Client(timeout=TIMEOUT, follow_redirects=False, headers=headers, transport=transport)
 
 
 def _agent() -> str:

@@ -14,6 +14,11 @@ if TYPE_CHECKING:  # httpx is imported on the first request: a dry run never loa
     import httpx
 
 INVALID_URL = "the URL is not valid; it must look like https://host/path"
+MAX_ANSWER = 1024 * 1024  # bytes of an answer read, after decompression; a longer one fails the delivery
+TOO_LONG = (
+    f"the server's answer is over {MAX_ANSWER // 1024 // 1024} MiB; not read further, "
+    "and not retried (the server may have acted on the request)"
+)
 
 
 def send(
@@ -65,7 +70,8 @@ def exchange(
     try:
         with deadline(seconds) as ends:
             try:
-                return transport.http().request(method, url, headers=headers, content=content)
+                with transport.http().stream(method, url, headers=headers, content=content) as streamed:
+                    return _read(streamed)
             except httpx.TimeoutException:
                 if time.monotonic() >= ends - 0.001:
                     raise DeadlineExceeded from None
@@ -84,6 +90,35 @@ def exchange(
         if not retry.http_transient(exc):
             raise DeliveryFailed(f"{INVALID_URL} ({type(exc).__name__}: {exc})") from None
         raise retry.Retry("network error", f": {type(exc).__name__}: {exc}") from None
+
+
+def _read(streamed: httpx.Response) -> httpx.Response:
+    """The answer with its body read, at most `MAX_ANSWER` bytes of it (a server answering with
+    gigabytes, or a small gzip bomb, stops there). We ask for no compression; gzip and deflate
+    are decoded all the same, within the cap, and any other encoding is refused."""
+    import zlib
+
+    import httpx
+
+    encoding = streamed.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("identity", "", "gzip", "deflate"):
+        raise DeliveryFailed(f"the server answered in an encoding incplan did not ask for (`{encoding[:40]}`)")
+    # gzip, or zlib-wrapped deflate (the header tells them apart); raw deflate is refused as damaged
+    inflate = zlib.decompressobj(wbits=47) if encoding in ("gzip", "deflate") else None
+    body = bytearray()
+    for chunk in streamed.iter_raw():
+        if inflate is not None:
+            try:
+                chunk = inflate.decompress(chunk, MAX_ANSWER + 1 - len(body))
+            except zlib.error:
+                raise DeliveryFailed(f"the server's {encoding} answer is damaged") from None
+        body += chunk
+        if len(body) > MAX_ANSWER:
+            raise DeliveryFailed(TOO_LONG)
+    headers = [
+        (k, v) for k, v in streamed.headers.multi_items() if k.lower() not in ("content-encoding", "content-length")
+    ]
+    return httpx.Response(streamed.status_code, headers=headers, content=bytes(body), request=streamed.request)
 
 
 def retry_for(response: httpx.Response, transport: Transport) -> retry.Retry:
