@@ -53,14 +53,34 @@ def test_after_five_attempts_it_gives_up_saying_what_happened(fake_time: FakeClo
 
 
 def test_a_server_asked_wait_replaces_backoff_until_the_overall_limit(fake_time: FakeClock) -> None:
-    """Retry-After 30 each time: waits end at 30, 60 and 90 s; a fourth would end at 120 s, past
-    the 90 s limit, so the fourth attempt is the last."""
+    """Retry-After 30 each time: waits end at 30 and 60 s; a third would end at 90 s, leaving no
+    time (less than the policy's 1 s) for a fourth attempt within the 90 s limit, so the third
+    attempt is the last."""
     calls, once = failing(99, after=30.0)
     with pytest.raises(retry.GaveUp) as caught:
         retry.attempt(once)
-    assert fake_time.slept == [30.0, 30.0, 30.0]
-    assert calls == [1, 2, 3, 4]
-    assert str(caught.value) == "HTTP 503 after 4 attempts (no time left for another): busy"
+    assert fake_time.slept == [30.0, 30.0]
+    assert calls == [1, 2, 3]
+    assert str(caught.value) == "HTTP 503 after 3 attempts (no time left for another): busy"
+
+
+def test_each_attempt_may_take_only_what_is_left_of_the_total(fake_time: FakeClock) -> None:
+    """Backoff waits 1.25, 2.25, 4.25, 8.25 s; each attempt here takes 20 s (the clock moves as a
+    slow server would make it): attempt 1 may take its own 30 s, ends at 20; 2 starts at 21.25,
+    ends at 41.25; 3 starts at 43.5, ends at 63.5; 4 starts at 67.75 with 22.25 s left of 90, so
+    it may take only those; its wait would end at 96, past the limit: the fourth is the last."""
+    allowed: list[float] = []
+
+    def once(_attempt: int) -> None:
+        allowed.append(retry.time_left(30.0))
+        fake_time.now += 20.0
+        raise retry.Retry("SMTP failed", ": timed out")
+
+    with pytest.raises(retry.GaveUp) as caught:
+        retry.attempt(once)
+    assert allowed == pytest.approx([30.0, 30.0, 30.0, 22.25])
+    assert str(caught.value) == "SMTP failed after 4 attempts (no time left for another): timed out"
+    assert retry.time_left(30.0) == 30.0  # outside a delivery: the deadline itself
 
 
 def test_anything_but_retry_ends_at_once(fake_time: FakeClock) -> None:

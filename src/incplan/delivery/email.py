@@ -129,14 +129,21 @@ def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
     username = secrets.get(settings.username_env) if settings.username_env else None
     password = secrets.get(settings.password_env) if settings.password_env else None
     msg = message(job)
-    deadline = transport.policy.smtp_deadline
 
     def once(_attempt: int) -> None:
+        # each conversation within its deadline, cut to what is left of the delivery's time
+        deadline = retry.time_left(transport.policy.smtp_deadline)
         try:
-            _send(settings, job, username, password, deadline)
-        except SmtpDeadline:
+            _send(settings, job, username, password, deadline, secrets)
+        except MaybeDelivered as exc:
             raise DeliveryFailed(
-                f"no complete SMTP conversation within {deadline:g} s; not retried (the mail may have gone)"
+                f"the SMTP server did not confirm the mail after it was sent ({exc}); it may have been delivered, "
+                "so it is not sent again"
+            ) from None
+        except SmtpDeadline:
+            # nothing was sent yet: like a timeout, worth another attempt
+            raise retry.Retry(
+                "SMTP failed", f": no complete SMTP conversation within {round(deadline, 1):g} s"
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
             if retry.smtp_transient(exc):
@@ -176,10 +183,17 @@ def _refusal(exc: BaseException, settings: EmailDelivery) -> str:
 
 
 class SmtpDeadline(Exception):
-    """The SMTP conversation ran past its deadline (not retried: the mail may have gone)."""
+    """The SMTP conversation ran past its deadline before the mail was sent."""
 
 
-def _send(settings: EmailDelivery, job: Job, username: str | None, password: str | None, deadline: float) -> None:
+class MaybeDelivered(Exception):
+    """The mail was sent (the final "." of DATA went out) but no answer came: the server may have
+    it, so it is never sent again (a second copy with the same Message-ID)."""
+
+
+def _send(
+    settings: EmailDelivery, job: Job, username: str | None, password: str | None, deadline: float, secrets: Secrets
+) -> None:
     """One SMTP conversation within `deadline` seconds, however slowly the server drips its
     replies: at the deadline a timer shuts the socket down, which wakes any read."""
     import smtplib
@@ -187,11 +201,13 @@ def _send(settings: EmailDelivery, job: Job, username: str | None, password: str
     import ssl
     import threading
 
+    from incplan.delivery._smtp import Conversation, SslConversation
+
     context = ssl.create_default_context()  # verifies the certificate and the host name
     if settings.security == "ssl":
-        server: smtplib.SMTP = smtplib.SMTP_SSL(timeout=TIMEOUT, context=context)
+        server: Conversation = SslConversation(secrets, timeout=TIMEOUT, context=context)
     else:
-        server = smtplib.SMTP(timeout=TIMEOUT)
+        server = Conversation(secrets, timeout=TIMEOUT)
     # connected below, once the timer is armed; smtplib takes the TLS server name from `_host`
     server._host = settings.host  # type: ignore[attr-defined]
     expired = threading.Event()
@@ -216,10 +232,17 @@ def _send(settings: EmailDelivery, job: Job, username: str | None, password: str
         eight_bit = server.has_extn("8bitmime")
         msg = message(job, eight_bit=eight_bit)
         needs_8bit = any(part.get("Content-Transfer-Encoding") == "8bit" for part in msg.walk())
-        server.send_message(msg, mail_options=("BODY=8BITMIME",) if needs_8bit else ())
+        # to the plan's addresses only, never to what a header might be read as (one address each)
+        recipients = [one_line(a) for a in settings.to]
+        server.send_message(msg, to_addrs=recipients, mail_options=("BODY=8BITMIME",) if needs_8bit else ())
         with contextlib.suppress(smtplib.SMTPException, OSError):
             server.quit()
-    except Exception:
+    except smtplib.SMTPResponseException:
+        raise  # the server answered: whatever it said, we know it
+    except Exception as exc:
+        if server.mail_sent:
+            reason = f"no answer within {round(deadline, 1):g} s" if expired.is_set() else _reason(exc)
+            raise MaybeDelivered(reason) from None
         if expired.is_set():
             raise SmtpDeadline from None
         raise

@@ -66,7 +66,7 @@ def exchange(
 
     from incplan.delivery._client import DeadlineExceeded, deadline
 
-    seconds = transport.policy.http_deadline
+    seconds = retry.time_left(transport.policy.http_deadline)
     try:
         with deadline(seconds) as ends:
             try:

@@ -7,8 +7,9 @@ invalid URL, an attempt that ran past its deadline (the server may have acted on
 
 How long: backoff 1, 2, 4, 8, 8 ... s plus up to 0.5 s of jitter; a `Retry-After` the server
 sends replaces it, kept between 1 and 30 s whatever it says; at most 5 attempts; each attempt
-within its own deadline (an HTTP request 10 s, an SMTP conversation 30 s) and all of them,
-waits included, within `total`: no retry is started whose wait would end past it.
+within its own deadline (an HTTP request 10 s, an SMTP conversation 30 s), cut to what is left
+of `total` (`time_left`), so that all of them, waits included, end within it: no retry is
+started whose wait would leave less than `min_attempt` for it.
 
 The clock, the sleep and the jitter come from `TIMING`, which tests replace (tests/servers.py),
 so that no test waits for real. Nothing heavy is imported here: `ssl` only when an error is
@@ -17,6 +18,7 @@ looked at.
 
 from __future__ import annotations
 
+import contextvars
 import math
 import random
 import time
@@ -69,6 +71,7 @@ class RetryPolicy:
     http_deadline: float = 10.0  # one HTTP request: connect, send, headers and body
     smtp_deadline: float = 30.0  # one SMTP conversation: greeting, STARTTLS, AUTH, DATA
     total: float = 90.0  # every attempt and wait of one delivery together
+    min_attempt: float = 1.0  # no retry is started with less time than this left of `total`
     retry_status: frozenset[int] = frozenset({408, 429})  # besides every 5xx
 
     def backoff(self, attempt: int, jitter: float) -> float:
@@ -108,24 +111,41 @@ class GaveUp(Exception):
         super().__init__(f"{last.what} after {attempts} attempt{'s' if attempts != 1 else ''}{limit}{last.said}")
 
 
+_ENDS: contextvars.ContextVar[tuple[Timing, float] | None] = contextvars.ContextVar("incplan_retry_ends", default=None)
+
+
 def attempt(once: Callable[[int], T], *, policy: RetryPolicy | None = None, timing: Timing | None = None) -> T:
     """`once(n)` for n = 1, 2, ... until it returns; each `Retry` it raises is followed by a wait
     (the server's, else backoff with jitter), until the attempts or the time run out (`GaveUp`).
-    Any other exception ends it at once."""
+    Any other exception ends it at once. Inside `once`, `time_left` says how long it may take."""
     policy = policy or POLICY
     timing = timing or TIMING
     started = timing.clock()
-    number = 0
-    while True:
-        number += 1
-        try:
-            return once(number)
-        except Retry as failed:
-            wait = failed.after if failed.after is not None else policy.backoff(number, timing.jitter())
-            out_of_time = timing.clock() + wait - started > policy.total
-            if number >= policy.attempts or out_of_time:
-                raise GaveUp(failed, number, out_of_time and number < policy.attempts) from None
-            timing.wait(wait)
+    token = _ENDS.set((timing, started + policy.total))
+    try:
+        number = 0
+        while True:
+            number += 1
+            try:
+                return once(number)
+            except Retry as failed:
+                wait = failed.after if failed.after is not None else policy.backoff(number, timing.jitter())
+                out_of_time = timing.clock() + wait - started > policy.total - policy.min_attempt
+                if number >= policy.attempts or out_of_time:
+                    raise GaveUp(failed, number, out_of_time and number < policy.attempts) from None
+                timing.wait(wait)
+    finally:
+        _ENDS.reset(token)
+
+
+def time_left(seconds: float) -> float:
+    """`seconds`, an attempt's own deadline, cut to what is left of the delivery's total time
+    (inside `attempt`; outside it, `seconds`)."""
+    ends = _ENDS.get()
+    if ends is None:
+        return seconds
+    timing, at = ends
+    return max(0.0, min(seconds, at - timing.clock()))
 
 
 def retry_after(value: str | None, *, policy: RetryPolicy | None = None, timing: Timing | None = None) -> float | None:
