@@ -128,6 +128,9 @@ def announce(plan: Plan, plan_path: Path, options: NotifyOptions, *, confirm: Co
     from incplan.controls import check_entered
 
     check_entered(title=options.title, update=options.update_text, variables=values)
+    from incplan.delivery.pasted import refuse_pasted
+
+    refuse_pasted(plan, title=options.title, update=options.update_text, variables=values)
     if not options.incident:
         at = clock.entered(options.at, "--at", timezone=tz, now=now) if options.at else now
         if options.stage is None:
@@ -318,7 +321,15 @@ def _send(
         if confirm is None or not confirm(f"Send the {result.composition.stage} message to {names}?"):
             result.declined = True
             return
-    try:
-        result.outcomes = deliver_and_record(result.composition, jobs, path, at)
-    except NotRecorded as problem:  # what went out is printed and kept for the next command
-        result.outcomes, result.not_recorded = problem.outcomes, problem
+    from incplan.delivery.pasted import plan_secrets
+    from incplan.incidents.state import fold
+    from incplan.incidents.store import delivering, read_record_fast
+
+    # One delivery per incident at a time; the record is read again inside, so a send that waited
+    # for another updates the status page incident that one created instead of making a second.
+    with delivering(path):
+        jobs, result.by_hand = jobs_for(plan, result.composition, fold(read_record_fast(path), plan))
+        try:
+            result.outcomes = deliver_and_record(result.composition, jobs, path, at, plan_secrets(plan))
+        except NotRecorded as problem:  # what went out is printed and kept for the next command
+            result.outcomes, result.not_recorded = problem.outcomes, problem

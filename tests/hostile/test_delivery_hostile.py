@@ -29,6 +29,7 @@ from ..servers import (
     HttpServer,
     Mailbox,
     Reply,
+    Request,
     http_server,
     local_ca,
     smtp_server,
@@ -964,3 +965,130 @@ def test_an_smtp_server_echoing_our_login_never_shows_it(team: Path, fake_time: 
     for text in (out, err, record()):
         for form in forms:
             assert form not in text
+
+
+# ---------------------------------------------------------------- attack trial 10: one delivery per incident at a time
+
+
+def test_two_sends_at_once_make_one_status_page_incident(team: Path, server: HttpServer) -> None:
+    """Two `notify --send` at once, Statuspage answering in 1.5 s: two public incidents were made
+    and the record held both refs. Now the second waits for the first and updates its incident."""
+    statuspage = FakeStatuspage(API_KEY, id_prefix="ours")
+
+    def slow(request: Request) -> Reply:
+        time.sleep(1.5)
+        return statuspage(request)
+
+    server.on("POST", "/sp/pages/page42/incidents", slow)
+    server.on("PATCH", "/sp/pages/page42/incidents/", statuspage)
+    open_incident()
+    env = {**os.environ, "INCPLAN_NOW": LATER, "NO_COLOR": "1"}
+    command = [sys.executable, "-m", "incplan", "notify", "-i", ID, "--send", "--yes", "-c", "status_page"]
+    children = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
+    results = [child.communicate(timeout=120) for child in children]
+    assert [child.returncode for child in children] == [0, 0], results
+    assert sorted(out for out, _ in results) == [
+        "status_page: created status page incident ours1\n",
+        "status_page: updated status page incident ours1\n",
+    ]
+    assert [r.method for r in server.received] == ["POST", "PATCH"]
+    assert list(statuspage.incidents) == ["ours1"]
+    assert record().count("ref: ours1") == 2
+
+
+# ---------------------------------------------------------------- attack trial 17: secrets pasted into text
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["notify", "-i", ID, "--send", "--yes", "--update", "oops {slack} and {key}"], "--update holds the value of `SLACK_WEBHOOK_URL`"),
+        (["notify", "-i", ID, "--send", "--dry-run", "--update", "oops {slack} and {key}"], "--update holds the value of `SLACK_WEBHOOK_URL`"),
+        (["notify", "-i", ID, "--send", "--yes", "--var", "impact=see {path}"], "--var impact holds the value of `SLACK_WEBHOOK_URL`"),
+        (["notify", "-i", ID, "-f", "text", "--title", "key {key}"], "--title holds the value of `STATUSPAGE_API_KEY`"),
+        (["incident", "update", ID, "--note", "pasted {key}"], "--note holds the value of `STATUSPAGE_API_KEY`"),
+        (["incident", "update", ID, "--note", "smtp {password}"], "--note holds the value of `SMTP_PASSWORD`"),
+        (["incident", "update", ID, "--title", "T {key}"], "--title holds the value of `STATUSPAGE_API_KEY`"),
+        (["incident", "open", "-t", "Other", "-S", "sev1", "--var", "impact={key}"], "--var impact holds the value of `STATUSPAGE_API_KEY`"),
+        (["maintenance", "schedule", "-t", "DB {key}", "--start", "2026-11-28T10:00", "--end", "2026-11-28T11:00"], "--title holds the value of `STATUSPAGE_API_KEY`"),
+    ],
+)  # fmt: skip
+def test_a_secret_pasted_into_typed_text_is_refused_naming_its_variable(
+    team: Path, server: HttpServer, args: list[str], said: str
+) -> None:
+    """`--update "oops $SLACK_WEBHOOK_URL and $STATUSPAGE_API_KEY"` showed masked in a dry run,
+    but a real send posted both and the record kept them; `--note "pasted $KEY"` was stored."""
+    open_incident()
+    before = record()
+    slack = f"{server.base}/slack/{SECRET_PATH}"
+    values = {"slack": slack, "key": API_KEY, "path": SECRET_PATH, "password": "relay-pass-s3cr3t"}
+    code, out, err = run(*[a.format(**values) for a in args])
+    assert code == 2, out + err
+    assert err == (
+        f"error: {said}, a secret the plan's delivery uses; it is never stored or sent\n"
+        "  hint: take it out (and if it was pasted anywhere else, rotate it)\n"
+    )
+    assert out == "" and server.received == [] and record() == before
+    assert sorted(p.name for p in Path("incidents").iterdir()) == [f"{ID}.yaml"]
+
+
+def test_a_message_holding_a_secret_is_never_sent_and_dry_run_says_so(team: Path, server: HttpServer) -> None:
+    """A record edited by hand to hold a secret: the dry run and the real send agree (not sent),
+    and what the record keeps of the message is masked."""
+    statuspage_api(server)
+    server.on("POST", "/slack/", Reply(200, b"ok"))
+    open_incident()
+    path = Path("incidents") / f"{ID}.yaml"
+    path.write_text(path.read_text().replace("impact: dashboards that do not load", f"impact: dashboards {API_KEY}"))
+    said = "the message holds the value of `STATUSPAGE_API_KEY`, a secret the plan's delivery uses; not sent"
+    code, out, _ = run("notify", "--incident", ID, "--send", "--dry-run", "-c", "slack", "-c", "status_page")
+    assert code == 2
+    assert f"==> slack <==\ncannot send: {said}\n" in out and f"==> status_page <==\ncannot send: {said}\n" in out
+    code, out, _ = send("slack", "status_page")
+    assert code == 1
+    assert f"slack: FAILED: {said}\n" in out and f"status_page: FAILED: {said}\n" in out
+    assert server.received == []
+    assert record().count(API_KEY) == 1  # the hand edit, not the two messages kept
+    assert "Critical incident: dashboards ***." in record()
+
+
+# ---------------------------------------------------------------- attack trial 19: one address per field
+
+
+def test_a_person_email_holding_two_addresses_is_a_positioned_check_error(tmp_path: Path) -> None:
+    plan = (ROOT / "examples/delivery.yaml").read_text()
+    plan = plan.replace("email: mia@orbit.example", "email: 'mia@orbit.example, attacker@evil.example'")
+    plan = plan.replace("to: [enterprise-customers@orbit.example]", "to: ['a@orbit.example;b@evil.example']")
+    target = tmp_path / "plan.yaml"
+    target.write_text(plan)
+    result = runner.invoke(app, ["--color", "never", "check", str(target)])
+    assert result.exit_code == 1
+    said = "not one email address; write a single address like `mia@orbit.example`, got"
+    assert f"plan.yaml:11:32: error E102 `people.mia.email`: {said} `mia@orbit.example, attacker@evil.example`\n" in (
+        result.output
+    )
+    to = plan.splitlines().index("      to: ['a@orbit.example;b@evil.example']") + 1
+    assert (
+        f"plan.yaml:{to}:12: error E102 `channels.email.delivery.to[0]`: {said} `a@orbit.example;b@evil.example`\n"
+        in (result.output)
+    )
+
+
+@pytest.mark.parametrize("address", ["mia@orbit.example, attacker@evil.example", "Mia <mia@orbit.example>", "a@x;b@y"])
+def test_delivery_refuses_a_recipient_that_is_not_one_address(address: str, fake_time: FakeClock) -> None:
+    """What roster --send builds (`to` = the person's email) goes to that one address or nowhere."""
+    from incplan.delivery import email
+    from incplan.delivery.base import DeliveryFailed, Secrets, Transport
+
+    from ..test_email_webhook import job
+
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        one = job(port)
+        one.settings = one.settings.model_copy(update={"to": [address]})
+        with pytest.raises(DeliveryFailed) as failed:
+            email.deliver(one, Secrets(), Transport())
+    assert str(failed.value) == f"the recipient `{address}` is not one email address; nothing sent"
+    assert mailbox.raw == []

@@ -60,6 +60,7 @@ class Job:
     # real mention (a Slack member id, a Teams sign-in); empty for ordinary channel posts.
     mention_name: str = ""
     mention_id: str = ""
+    held_back: str = ""  # why this message is not sent (it holds a secret: delivery/pasted.py)
 
     def settings_as(self, kind: type[S]) -> S:
         """The settings, as the adapter of their kind expects them."""

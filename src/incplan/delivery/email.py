@@ -23,8 +23,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from incplan.delivery import retry
-from incplan.delivery.base import DeliveryFailed, Job, PreparedRequest, Receipt, Secrets, Transport
-from incplan.plan.destinations import is_loopback, smtp_login_in_clear, valid_host
+from incplan.delivery.base import DeliveryFailed, Job, PreparedRequest, Receipt, Secrets, Transport, shown_id
+from incplan.plan.destinations import is_loopback, one_address, smtp_login_in_clear, valid_host
 from incplan.plan.models import EmailDelivery
 
 TIMEOUT = 15.0  # seconds, every socket operation (the conversation's deadline may cut it shorter)
@@ -100,6 +100,10 @@ def check_destination(settings: EmailDelivery) -> None:
     (SPEC §8)."""
     if not valid_host(settings.host):  # never tried: an empty host would be this machine
         raise DeliveryFailed(f"the SMTP host `{settings.host}` is not a host name")
+    # each recipient one address, as the plan's check says: never a list smtplib would split
+    for address in settings.to:
+        if not one_address(address):
+            raise DeliveryFailed(f"the recipient {shown_id(address)} is not one email address; nothing sent")
     if smtp_login_in_clear(settings) and not is_loopback(settings.host):
         raise DeliveryFailed(
             f"SMTP login to `{settings.host}` with `security: none` would send the password in the clear; "

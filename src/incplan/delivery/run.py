@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from incplan.delivery.base import DeliveryFailed, Job, Outcome, Secrets, Transport
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
     from pathlib import Path
 
@@ -19,7 +20,10 @@ if TYPE_CHECKING:
 
 def jobs_for(plan: Plan, result: Composition, state: State) -> tuple[list[Job], list[str]]:
     """(jobs for channels with `delivery:`, channels to post by hand)."""
+    from incplan.delivery.pasted import holding, plan_secrets, withheld
+
     jobs, by_hand = [], []
+    secrets = plan_secrets(plan)
     severity = result.severity or state.severity
     impact = plan.severities[severity].impact if severity in plan.severities else None
     stage = plan.stages[result.stage]
@@ -54,6 +58,10 @@ def jobs_for(plan: Plan, result: Composition, state: State) -> tuple[list[Job], 
                 previous_ref=previous if channel.delivery.kind == "statuspage" else None,
             )
         )
+        texts = (message.subject, message.body, state.title, *(t.body for t in message.texts))
+        held = next((name for name in (holding(t, secrets) for t in texts) if name), None)
+        if held:
+            jobs[-1].held_back = withheld(held)
     return jobs, by_hand
 
 
@@ -65,6 +73,9 @@ def dry_run(jobs: list[Job]) -> list[tuple[str, str, bool]]:
     shown = []
     for job in jobs:
         secrets = Secrets()
+        if job.held_back:
+            shown.append((job.channel, f"cannot send: {job.held_back}", False))
+            continue
         try:
             requests = adapter(job.kind).prepare(job, secrets)
             shown.append((job.channel, "\n\n".join(r.shown(secrets) for r in requests), True))
@@ -86,6 +97,9 @@ def deliver_all(jobs: list[Job], transport: Transport | None = None) -> list[Out
     outcomes = []
     for job in jobs:
         secrets = Secrets()
+        if job.held_back:
+            outcomes.append(Outcome(job.channel, False, error=job.held_back))
+            continue
         try:
             receipt = adapter(job.kind).deliver(job, secrets, transport)
             outcomes.append(Outcome(job.channel, True, ref=receipt.ref, detail=secrets.mask(receipt.detail)))
@@ -110,10 +124,13 @@ class NotRecorded(Exception):
         self.events = events
 
 
-def deliver_and_record(result: Composition, jobs: list[Job], record_path: Path, now: datetime) -> list[Outcome]:
+def deliver_and_record(
+    result: Composition, jobs: list[Job], record_path: Path, now: datetime, secrets: Mapping[str, str] | None = None
+) -> list[Outcome]:
     """Deliver every job; each outcome, success or failure, becomes a `notified` event that
     keeps the text that went out. When the record cannot be written, the events go to a
-    recovery file and `NotRecorded` is raised."""
+    recovery file and `NotRecorded` is raised. `secrets` (delivery/pasted.py) are masked in
+    what is kept of a message held back for holding one."""
     from incplan.announce import notified_event
     from incplan.diagnostics import ProblemError, UsageError
     from incplan.incidents.service import record_notified
@@ -126,6 +143,16 @@ def deliver_and_record(result: Composition, jobs: list[Job], record_path: Path, 
         notified_event(messages[o.channel], result, now, delivered=o.delivered, ref=o.ref, error=o.error)
         for o in outcomes
     ]
+    if secrets and any(job.held_back for job in jobs):  # what was not sent for a secret it holds: masked
+        from incplan.delivery.pasted import masked
+
+        for event in events:
+            for key in ("subject", "body", "update"):
+                event[key] = masked(event[key], secrets)
+            if event["texts"]:
+                event["texts"] = {
+                    locale: {k: masked(v, secrets) for k, v in text.items()} for locale, text in event["texts"].items()
+                }
     try:
         record_notified(record_path, events)
     except (UsageError, ProblemError, OSError) as exc:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incplan.controls import check_entered, refuse_controls
+from incplan.delivery.pasted import refuse_pasted
 from incplan.diagnostics import ProblemError, UsageError, unknown_name
 from incplan.incidents import store
 from incplan.incidents.ids import slugify
@@ -64,6 +65,7 @@ def open_incident(
     by: str | None = None,
 ) -> Path:
     check_entered(title=title, variables=variables, by=by)
+    refuse_pasted(plan, title=title, variables=variables, by=by)
     for _, person in roles or []:
         refuse_controls(person, "--role", one_line=True)
     stage = stage or next(iter(plan.stages))
@@ -139,6 +141,7 @@ def update_incident(
     at_text: str | None = None,
 ) -> Record:
     check_entered(title=title, note=note, variables=variables, by=by)
+    refuse_pasted(plan, title=title, note=note, variables=variables, by=by)
     check_names(
         plan, stage=stage, severity=severity, variables=_names(plan, variables), person=by, components=components
     )
@@ -180,6 +183,7 @@ def assign(
 ) -> Record:
     refuse_controls(person, "@HANDLE", one_line=True)
     check_entered(by=by)
+    refuse_pasted(plan, by=by)
     check_names(plan, role=role, person=person)
     check_names(plan, person=by)
 
@@ -267,6 +271,7 @@ def schedule_maintenance(
     """A maintenance record (`kind: maintenance`): its window, the components it touches (shown
     operational until the work starts), at the first stage of the plan's `maintenance:`."""
     check_entered(title=title, variables=variables, by=by)
+    refuse_pasted(plan, title=title, variables=variables, by=by)
     view = plan.maintenance_view()
     check_names(plan, variables=_names(plan, variables), person=by, components=components)
     if not title.strip():
@@ -318,6 +323,7 @@ def update_maintenance(
     """A maintenance moves through its stages; its components are `under_maintenance` while
     the work is in progress or being verified, and operational again once it is completed."""
     check_entered(title=title, note=note, variables=variables, by=by)
+    refuse_pasted(plan, title=title, note=note, variables=variables, by=by)
     view = plan.maintenance_view()
     check_names(view, stage=stage, person=by, variables=_names(plan, variables))
     if title is not None and not title.strip():

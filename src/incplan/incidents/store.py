@@ -16,7 +16,8 @@ from __future__ import annotations
 import functools
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from incplan.plan.models import Plan
 
 LOCK_TIMEOUT = 30.0  # seconds to wait for another incplan updating the same record
+DELIVERY_TIMEOUT = 600.0  # seconds to wait for another incplan delivering for the same record
 STATE_DIR = ".incplan"  # beside the incidents folder: locks, temporary files, the header index
 STALE_TEMP = 60.0  # seconds after which a temporary file is a killed writer's leftover
 
@@ -155,12 +157,34 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def _lock(path: Path) -> Any:
+def _lock(path: Path, suffix: str = ".lock", timeout: float = LOCK_TIMEOUT) -> Any:
     from filelock import FileLock
 
     locks = state_dir(path.parent) / "locks"
     locks.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(locks / (path.name + ".lock")), timeout=LOCK_TIMEOUT)
+    return FileLock(str(locks / (path.name + suffix)), timeout=timeout)
+
+
+@contextmanager
+def delivering(path: Path) -> Iterator[None]:
+    """Held while incplan delivers for the record at `path` (read, send, record): a second
+    `notify --send` on the same incident waits for the first, then reads what it recorded (the
+    status page incident it created) and updates it instead of creating a second one. A lock of
+    its own, beside the record's: writing the record takes that one inside this."""
+    from filelock import Timeout
+
+    lock = _lock(path, ".deliver.lock", DELIVERY_TIMEOUT)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise UsageError(
+            f"another incplan has been delivering for `{path}` for over {DELIVERY_TIMEOUT:g} s",
+            hint="wait for it to finish, then send again",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _temp_dir(path: Path) -> Path:

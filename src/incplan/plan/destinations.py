@@ -72,6 +72,15 @@ def parse_url(url: str) -> SplitResult:
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 
 
+_ADDRESS = re.compile(r"[^\s@,;:<>()\[\]\\\"]+@[^\s@,;:<>()\[\]\\\"]+")
+
+
+def one_address(value: str) -> bool:
+    """Whether `value` is one bare email address (`mia@orbit.example`): never a list
+    (`a@x, b@y`), a display name or anything a mail header could read as more than one."""
+    return bool(_ADDRESS.fullmatch(value))
+
+
 def valid_host(host: str) -> bool:
     """An IP address, or a DNS name (letters, digits, `-`, `_`, internationalized labels): never
     something that would only fail later as a network error (`a..b`, `-x-`, `%`)."""

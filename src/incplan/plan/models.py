@@ -244,11 +244,22 @@ class Organization(Model):
     )
 
 
+def _one_address(value: str) -> str:
+    from incplan.plan.destinations import one_address
+
+    if not one_address(value):
+        raise PydanticCustomError("email", "not one email address; write a single address like `mia@orbit.example`")
+    return value
+
+
+EmailAddress = Annotated[str, AfterValidator(_one_address)]
+
+
 class Person(Model):
     """A member of the roster."""
 
     name: str = Field(description="Full name, as shown in playbooks and role lists.")
-    email: str | None = Field(None, description="Email address, for rosters and pages.")
+    email: EmailAddress | None = Field(None, description="One email address, for rosters and pages.")
     chat: str | None = Field(None, description="Chat handle (like `@alice`), for rosters and pages.")
     phone: str | None = Field(None, description="Phone number to call when paging by hand.")
     github: GitHubLogin | None = Field(
@@ -382,7 +393,7 @@ class EmailDelivery(Model):
     host: HostName = Field(description="SMTP server host name.")
     port: Annotated[int, Field(strict=True, ge=1, le=65535, description="SMTP server port (a number, like 587).")] = 587
     from_: Annotated[str, Field(alias="from", description="Sender address (`From`).")]
-    to: Annotated[list[str], Field(min_length=1, description="Recipient addresses.")]
+    to: Annotated[list[EmailAddress], Field(min_length=1, description="Recipient addresses, one per item.")]
     security: Literal["starttls", "ssl", "none"] = Field(
         "starttls",
         description="`starttls` (default, verified TLS), `ssl` (TLS from the start) or `none` (loopback relays only).",
