@@ -1092,3 +1092,18 @@ def test_delivery_refuses_a_recipient_that_is_not_one_address(address: str, fake
             email.deliver(one, Secrets(), Transport())
     assert str(failed.value) == f"the recipient `{address}` is not one email address; nothing sent"
     assert mailbox.raw == []
+
+
+def test_words_of_a_webhook_url_and_a_login_name_may_be_written(
+    team: Path, server: HttpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only credentials are refused: a word that is one segment of a webhook URL (Slack's
+    `services`, Teams' `workflows`) or the SMTP login name is text like any other."""
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", f"{server.base}/services/T0001/B0001/slacksecretpath")
+    open_incident()
+    note = "services and workflows are back; ask relay-user"
+    code, _, err = run("incident", "update", ID, "--note", note)
+    assert code == 0, err
+    assert note in record()
+    code, _, err = run("incident", "update", ID, "--note", "see services/T0001/B0001/slacksecretpath")
+    assert code == 2 and "--note holds the value of `SLACK_WEBHOOK_URL`" in err

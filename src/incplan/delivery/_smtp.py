@@ -10,12 +10,9 @@ from __future__ import annotations
 import base64
 import smtplib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from incplan.delivery.base import Secrets
-
-if TYPE_CHECKING:
-    from _typeshed import ReadableBuffer
 
 
 class Conversation(smtplib.SMTP):
@@ -32,7 +29,7 @@ class Conversation(smtplib.SMTP):
         finally:
             self._in_data = False
 
-    def send(self, s: ReadableBuffer | str) -> None:
+    def send(self, s: Any) -> None:  # smtplib's: bytes or str (typeshed's buffer type is private)
         super().send(s)
         if self._in_data and isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
             self.mail_sent = True

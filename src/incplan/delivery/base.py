@@ -149,13 +149,16 @@ class Secrets:
 
     seen: set[str] = field(default_factory=set)
 
-    def get(self, name: str | None) -> str:
+    def get(self, name: str | None, *, secret: bool = True) -> str:
+        """The value of the variable `name`; remembered for masking unless it is no `secret`
+        (a login name)."""
         if not name:
             raise DeliveryFailed("no environment variable is named for this secret")
         value = os.environ.get(name)
         if not value:
             raise DeliveryFailed(f"environment variable `{name}` is not set")
-        self.remember(value)
+        if secret:
+            self.remember(value)
         return value
 
     def remember(self, value: str) -> None:

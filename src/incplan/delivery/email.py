@@ -115,7 +115,7 @@ def prepare(job: Job, secrets: Secrets) -> list[PreparedRequest]:
     settings = job.settings_as(EmailDelivery)
     check_destination(settings)
     if settings.username_env:
-        secrets.get(settings.username_env)
+        secrets.get(settings.username_env, secret=False)  # a login name; its AUTH forms are masked
     if settings.password_env:
         secrets.get(settings.password_env)
     msg = message(job)
@@ -130,7 +130,7 @@ def deliver(job: Job, secrets: Secrets, transport: Transport) -> Receipt:
 
     settings = job.settings_as(EmailDelivery)
     check_destination(settings)
-    username = secrets.get(settings.username_env) if settings.username_env else None
+    username = secrets.get(settings.username_env, secret=False) if settings.username_env else None
     password = secrets.get(settings.password_env) if settings.password_env else None
     msg = message(job)
 

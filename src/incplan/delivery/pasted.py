@@ -5,8 +5,11 @@ never goes into a record or a message.
 Text typed on the command line (a title, `--note`, `--update`, a `--var` value or `--by`) that
 holds one is refused where it is typed (exit 2, naming the variable, never the value); a message
 that holds one anyway (a record edited by hand) is not sent, and `--dry-run` says so, so a dry
-run and a real send always agree. "Holds" means any form delivery masks (`Secrets.remember`: the
-value, URL-quoted or not, and a webhook URL's secret path)."""
+run and a real send always agree. "Holds" means the value in any form delivery masks
+(`Secrets.remember`: URL-quoted or not, JSON-escaped), or a URL's secret parts: its path from any
+segment on, a last segment of 16 characters or more, its query and password. A shorter single
+segment of a webhook URL is masked in output but not refused here, since a segment can be a word
+(`services`, `workflows`)."""
 
 from __future__ import annotations
 
@@ -14,13 +17,15 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from incplan.delivery.base import DeliveryFailed, Secrets
+from incplan.delivery.base import DeliveryFailed, Secrets, split_url
 from incplan.diagnostics import UsageError
 
 if TYPE_CHECKING:
     from incplan.plan.models import Plan
 
-NOT_SECRET = frozenset({"to_env"})  # recipients: personal data, masked when shown, but not a credential
+# recipients (personal data, masked when shown) and a login name are not credentials: an SMTP
+# user name like `apikey` or `status@orbit.example` may well be written in a message
+NOT_SECRET = frozenset({"to_env", "username_env"})
 URL_KEYS = frozenset({"webhook_url_env", "url_env"})
 
 
@@ -34,10 +39,21 @@ def plan_secrets(plan: Plan) -> dict[str, str]:
             if not key.endswith("_env") or key in NOT_SECRET or not isinstance(name, str) or not os.environ.get(name):
                 continue
             secrets = Secrets()
-            try:
-                secrets.get_url(name) if key in URL_KEYS else secrets.get(name)
-            except DeliveryFailed:  # a malformed URL: its value as a whole still counts
-                secrets.get(name)
+            value = secrets.get(name)
+            if key in URL_KEYS:
+                # the URL's secret parts as a whole (never one path segment: a webhook URL's
+                # `services` or `workflows` is a word people write)
+                try:
+                    parts = split_url(value, name)
+                except DeliveryFailed:
+                    parts = None
+                path = parts.path.strip("/").split("/") if parts else []
+                # the path from any segment on (`B0001/<secret>`), the last segment if it is long
+                # enough to be a token, the query and the password
+                tails = ["/".join(path[i:]) for i in range(len(path) - 1)] + [s for s in path[-1:] if len(s) >= 16]
+                for part in [*tails, *((parts.query, parts.password) if parts else ())]:
+                    if part and len(part) >= 8:
+                        secrets.remember(part)
             for form in secrets.seen:
                 found.setdefault(form, name)
     return found

@@ -58,7 +58,7 @@ def jobs_for(plan: Plan, result: Composition, state: State) -> tuple[list[Job], 
                 previous_ref=previous if channel.delivery.kind == "statuspage" else None,
             )
         )
-        texts = (message.subject, message.body, state.title, *(t.body for t in message.texts))
+        texts = (message.subject, message.body, state.title, *(x for t in message.texts for x in (t.subject, t.body)))
         held = next((name for name in (holding(t, secrets) for t in texts) if name), None)
         if held:
             jobs[-1].held_back = withheld(held)
