@@ -658,7 +658,7 @@ def test_an_init_plan_records_the_update_it_shows(tmp_path: Path, monkeypatch: p
     code, out, err = run("notify", "-i", rid, "-c", "status_page", "--posted", "--update", UPDATE, "-f", "text")
     assert code == 0, err
     assert out == (
-        "Investigating: the API degraded\n\n"
+        "Investigating: the API is degraded\n\n"
         "We are investigating reports of errors affecting the API.\n"
         f"{UPDATE}\n"
         "We will post the next update by Nov 30, 2026, 08:40 UTC.\n"
