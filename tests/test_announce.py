@@ -136,6 +136,9 @@ def test_an_update_no_message_shows_is_refused_and_nothing_is_recorded(team: Pat
     )
     for mode in (["--posted"], ["--send", "--dry-run"], []):
         assert run("notify", "-i", ID, "-c", "chat_internal", "--update", "Rollback done.", *mode) == (2, "", error)
+    # a short text is looked for as words of its own: `x` is in `Next customer update`, `DM` in `do not DM`
+    assert run("notify", "-i", ID, "-c", "chat_internal", "--update", "x")[0] == 2
+    assert run("notify", "-i", ID, "-c", "chat_internal", "--update", "dm")[0] == 0
     assert (team / "incidents" / f"{ID}.yaml").read_text() == before
     # without a record too: the messages shown would not say it either
     code, _, err = run("notify", "-s", "identified", "-S", "sev1", "--example", "-c", "email", "-c", "social",

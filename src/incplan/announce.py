@@ -227,21 +227,22 @@ def _check_update_shown(composition: Composition) -> None:
 
 
 def _shows(message: ComposedMessage, text: str) -> bool:
-    """Whether the message holds the text, whatever the layout (spaces and line breaks, case)
-    and HTML's escaping (`&` is `&amp;` in an html channel) did to it."""
+    """Whether the message holds the text as words of its own (`x` is not in `Next`), whatever
+    the layout (spaces and line breaks, case) and HTML's escaping (`&` is `&amp;`) did to it."""
+    import re
     from html import unescape
 
     def flat(value: str) -> str:
         return " ".join(value.split()).casefold()
 
-    wanted = flat(text)
+    wanted = re.compile(rf"(?<!\w){re.escape(flat(text))}(?!\w)")
     parts = [
         message.subject or "",
         message.body,
         *(t.body for t in message.texts),
         *(t.subject or "" for t in message.texts),
     ]
-    return any(wanted in flat(unescape(part)) for part in parts)
+    return any(wanted.search(flat(unescape(part))) for part in parts)
 
 
 def _stage(plan: Plan, state: State, options: NotifyOptions) -> str:
