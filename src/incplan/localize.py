@@ -12,10 +12,11 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import ParamSpec
 
 TIME_FORMATS = ("short", "medium", "long", "iso")
 DEFAULT_TIME_FORMAT = "medium"
+_Args = ParamSpec("_Args")
 
 
 def babel_locale(locale: str) -> str:
@@ -69,8 +70,8 @@ def save_remembered() -> None:
     _MEMORY, _NEW[:], _WHERE[:] = None, [], []
 
 
-def _remembered(function: Callable[..., str]) -> Callable[..., str]:
-    def answer(*args: Any, **options: Any) -> str:
+def _remembered(function: Callable[_Args, str]) -> Callable[_Args, str]:
+    def answer(*args: _Args.args, **options: _Args.kwargs) -> str:
         if _MEMORY is None:
             return function(*args, **options)
         key = json.dumps(
@@ -86,7 +87,7 @@ def _remembered(function: Callable[..., str]) -> Callable[..., str]:
     return answer
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     if isinstance(value, datetime):
         return value.isoformat()  # the instant and its offset: the text depends on no more
     if isinstance(value, timedelta):
@@ -239,7 +240,7 @@ class LocalDuration(str):
         return self
 
 
-def as_span(value: Any) -> timedelta:
+def as_span(value: object) -> timedelta:
     """What the `duration` filter accepts: a context duration, `15m`/`1h30m`, or seconds."""
     if isinstance(value, LocalDuration):
         return value._span

@@ -12,19 +12,22 @@ import sys
 import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from jinja2 import meta, nodes
 
 from incplan import __version__, cachedir
 from incplan.templates.sandbox import environment
 
+if TYPE_CHECKING:
+    from jinja2 import Template
+
 
 @dataclass(frozen=True, slots=True)
 class CompiledTemplate:
     source: str
     names: dict[str, int]  # names the template reads from its context -> first line using it
-    template: Any  # jinja2.Template
+    template: Template
 
 
 _CACHE_FORMAT = 4  # bump when the cached payload (or the code `sandbox` generates) changes

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incplan.diagnostics import ProblemError, UsageError
 from incplan.incidents.ids import slugify
 from incplan.templates.cache import CompiledTemplate, compile_template
-from incplan.templates.context import IncidentInfo, build_context, example_title, plan_context
+from incplan.templates.context import Context, IncidentInfo, PlanContext, build_context, example_title, plan_context
 from incplan.templates.limits import Measure, measure
 from incplan.templates.render import RenderError, render
 
@@ -310,10 +310,10 @@ class _Contexts:
     assigned: dict[str, list[str]] | None
     components: dict[str, str] | None
     update_text: str
-    _bases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _bases: dict[str, PlanContext] = field(default_factory=dict)
     _values: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def context(self, channel: str, locale: str) -> dict[str, Any]:
+    def context(self, channel: str, locale: str) -> Context:
         from incplan.variables import values_in
 
         if locale not in self._bases:
@@ -337,7 +337,7 @@ class _Contexts:
         )
 
 
-def _render_text(text: _Text, context: dict[str, Any], stage: str, channel: str) -> LocaleText:
+def _render_text(text: _Text, context: Context, stage: str, channel: str) -> LocaleText:
     try:
         subject = render(text.subject, context) if text.subject else None
         body = render(text.body, context)

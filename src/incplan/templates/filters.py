@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from jinja2 import pass_context
 
 from incplan.templates.context import LOCALE_KEY, TIME_FORMAT_KEY
 
+if TYPE_CHECKING:
+    from jinja2.runtime import Context
 
-def _moment(context: Any, value: Any) -> tuple[datetime, str, str]:
+
+def _moment(context: Context, value: object) -> tuple[datetime, str, str]:
     """(moment, timezone, locale) of a context time, an ISO 8601 text, or a datetime."""
     from incplan.localize import LocalTime
 
@@ -22,10 +25,11 @@ def _moment(context: Any, value: Any) -> tuple[datetime, str, str]:
     if isinstance(value, LocalTime):
         return value._moment, value._timezone, locale
     if isinstance(value, str):
+        text = value
         try:
-            value = datetime.fromisoformat(value.strip())
+            value = datetime.fromisoformat(text.strip())
         except ValueError:
-            raise ValueError(f"`{value[:40]}` is not a time (ISO 8601, like 2026-11-27T10:17+01:00)") from None
+            raise ValueError(f"`{text[:40]}` is not a time (ISO 8601, like 2026-11-27T10:17+01:00)") from None
     if isinstance(value, datetime):
         if value.tzinfo is None:
             from zoneinfo import ZoneInfo
@@ -35,7 +39,7 @@ def _moment(context: Any, value: Any) -> tuple[datetime, str, str]:
     raise ValueError(f"expected a time like `now`, not {type(value).__name__}")
 
 
-def _time_format(context: Any, fmt: str | None) -> str:
+def _time_format(context: Context, fmt: str | None) -> str:
     if fmt is not None:
         from incplan.localize import check_time_format
 
@@ -47,7 +51,7 @@ def _time_format(context: Any, fmt: str | None) -> str:
 
 
 @pass_context
-def _datetime_filter(context: Any, value: Any, fmt: str | None = None) -> str:
+def _datetime_filter(context: Context, value: object, fmt: str | None = None) -> str:
     """`{{ now | datetime('long') }}`: date and time in the message's language."""
     from incplan.localize import format_datetime
 
@@ -56,7 +60,7 @@ def _datetime_filter(context: Any, value: Any, fmt: str | None = None) -> str:
 
 
 @pass_context
-def _date_filter(context: Any, value: Any, fmt: str = "medium") -> str:
+def _date_filter(context: Context, value: object, fmt: str = "medium") -> str:
     """`{{ incident.started_at | date }}`: en `Nov 27, 2026`, pl `27 lis 2026`."""
     from incplan.localize import format_date
 
@@ -65,7 +69,7 @@ def _date_filter(context: Any, value: Any, fmt: str = "medium") -> str:
 
 
 @pass_context
-def _time_filter(context: Any, value: Any, fmt: str = "medium") -> str:
+def _time_filter(context: Context, value: object, fmt: str = "medium") -> str:
     """`{{ next_update | time }}`: `10:17 CET`."""
     from incplan.localize import format_clock
 
@@ -74,7 +78,7 @@ def _time_filter(context: Any, value: Any, fmt: str = "medium") -> str:
 
 
 @pass_context
-def _duration_filter(context: Any, value: Any) -> str:
+def _duration_filter(context: Context, value: object) -> str:
     """`{{ incident.duration | duration }}`, `{{ "1h30m" | duration }}`: pl `1 godzina 30 minut`."""
     from incplan.localize import as_span, format_duration
 

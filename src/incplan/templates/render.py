@@ -3,7 +3,7 @@ of `guards.limits`, capped output); every failure is a `RenderError`."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 from jinja2.exceptions import SecurityError
 
@@ -21,7 +21,7 @@ class LimitError(RenderError):
     """A render ran over SPEC §3's CPU or memory limit: rendering it again would too."""
 
 
-def render(compiled: CompiledTemplate, context: dict[str, Any]) -> str:
+def render(compiled: CompiledTemplate, context: Mapping[str, object]) -> str:
     """Render within SPEC §3's limits (1 s of CPU, 256 MB, capped output); every failure
     becomes a `RenderError` (a `LimitError` for the CPU and memory limits)."""
     parts: list[str] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incplan.diagnostics import Anchor, Diagnostic, PathPart, Severity, did_you_mean
 from incplan.lint.context import LintContext, MessagePart
@@ -14,6 +14,7 @@ from incplan.templates.limits import Measure
 if TYPE_CHECKING:
     from incplan.plan.models import Channel
     from incplan.templates.cache import CompiledTemplate
+    from incplan.templates.context import Context
 
 E, W = Severity.ERROR, Severity.WARNING
 PLAN_BUDGET = 20.0  # seconds `check` spends rendering one plan's messages (SPEC §3)
@@ -143,9 +144,7 @@ class _Renders:
                     return  # the plan's budget is spent
                 yield channel, severity, result
 
-    def _one(
-        self, source: str, html: bool, template: CompiledTemplate, context: dict[str, Any]
-    ) -> str | Exception | None:
+    def _one(self, source: str, html: bool, template: CompiledTemplate, context: Context) -> str | Exception | None:
         import time
 
         from incplan.templates.render import LimitError, RenderError, render
