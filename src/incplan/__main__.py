@@ -6,7 +6,7 @@ import gc
 import os
 import sys
 import types
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from importlib.abc import Loader
@@ -42,7 +42,7 @@ class _NoPydanticPlugins:
         def get_plugins() -> tuple[()]:
             return ()
 
-        def __getattr__(name: str) -> Any:
+        def __getattr__(name: str) -> object:
             if name.startswith("__"):  # the import system asking what kind of module this is
                 raise AttributeError(name)
             import importlib

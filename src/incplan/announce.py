@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incplan.diagnostics import UsageError
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from incplan.delivery.base import Outcome
     from incplan.delivery.run import NotRecorded
     from incplan.incidents.state import State
+    from incplan.json_types import JSONObject
     from incplan.plan.models import Plan
     from incplan.templates.compose import ComposedMessage, Composition
 
@@ -79,9 +80,9 @@ class Announcement:
             return 1
         return 0
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         c = self.composition
-        payload: dict[str, Any] = {
+        payload: JSONObject = {
             "stage": c.stage,
             "severity": c.severity,
             "locale": c.locale,
@@ -277,7 +278,9 @@ def channels_for(plan: Plan, state: State, severity: str) -> list[str]:
     return list(dict.fromkeys([*routed, *customer_channels_used(state, plan)]))
 
 
-def notified_event(message: Any, composition: Composition, at: datetime, **outcome: Any) -> dict[str, Any]:
+def notified_event(
+    message: ComposedMessage, composition: Composition, at: datetime, **outcome: object
+) -> dict[str, object]:
     """A `notified` event keeping the exact text that went out; a post in several languages
     keeps each language's text too (`texts`), so that each reader's page shows their own."""
     texts = None

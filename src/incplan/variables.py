@@ -11,7 +11,7 @@ the per-locale values given before it; `name@pl` changes the Polish value only.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incplan.diagnostics import UsageError
 
@@ -84,7 +84,7 @@ def read_vars_file(path: str) -> Given:
     return values
 
 
-def flatten(name: str, value: Any, *, where: str) -> Given:
+def flatten(name: str, value: object, *, where: str) -> Given:
     """One value as written in a file or a record: text, or a mapping of locale to text."""
     if isinstance(value, dict):
         out: Given = {}

@@ -3,7 +3,7 @@ so that a command gets it by naming its option `--stage`, `--severity`, `--chann
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 # parameter name (as the command function spells it) -> kind of name it takes
 KIND_BY_PARAMETER = {
@@ -19,8 +19,9 @@ KIND_BY_PARAMETER = {
 }
 
 
-def install(command: Any) -> None:
-    """Give every parameter named like a plan name a completer (commands, options: Typer's)."""
+def install(command: object) -> None:
+    """Give every parameter named like a plan name a completer (commands, options: Typer's).
+    Walked by attribute: click's classes or, from Typer 0.2x, the copy of click Typer ships."""
     for param in getattr(command, "params", []):
         kind = KIND_BY_PARAMETER.get(param.name or "")
         if kind is not None and getattr(param, "_custom_shell_complete", None) is None:
@@ -29,8 +30,8 @@ def install(command: Any) -> None:
         install(sub)
 
 
-def _completer(kind: str, *, assigns: bool) -> Any:
-    def complete(ctx: Any, param: Any, incomplete: str) -> list[str]:
+def _completer(kind: str, *, assigns: bool) -> Callable[[object, object, str], list[str]]:
+    def complete(ctx: object, param: object, incomplete: str) -> list[str]:
         from incplan.completion import names
 
         plan = _plan_option(ctx)
@@ -46,7 +47,7 @@ def _completer(kind: str, *, assigns: bool) -> Any:
     return complete
 
 
-def _plan_option(ctx: Any) -> str | None:
+def _plan_option(ctx: object) -> str | None:
     while ctx is not None:
         plan = (getattr(ctx, "params", None) or {}).get("plan")
         if isinstance(plan, str) and plan:
