@@ -148,10 +148,11 @@ def deliver_and_record(
 
         for event in events:
             for key in ("subject", "body", "update"):
-                event[key] = masked(event[key], secrets)
-            if event["texts"]:
+                if isinstance(text := event[key], str):
+                    event[key] = masked(text, secrets)
+            if isinstance(texts := event["texts"], dict):
                 event["texts"] = {
-                    locale: {k: masked(v, secrets) for k, v in text.items()} for locale, text in event["texts"].items()
+                    locale: {k: masked(v, secrets) for k, v in text.items()} for locale, text in texts.items()
                 }
     try:
         record_notified(record_path, events)
