@@ -15,7 +15,6 @@ import os
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from incplan.incidents.store import read_record_text, state_dir
 
@@ -26,7 +25,7 @@ def _identity(info: os.stat_result) -> list[int]:
     return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
-def _time(value: Any) -> datetime | None:
+def _time(value: object) -> datetime | None:
     if isinstance(value, datetime):
         return value
     try:
@@ -98,10 +97,10 @@ def open_candidates(folder: Path, records: list[Path], final_stages: dict[str, s
     index_file = state_dir(folder) / "index.json"
     try:
         saved = json.loads(index_file.read_text(encoding="utf-8"))
-        known: dict[str, Any] = saved["records"] if saved.get("version") == INDEX_VERSION else {}
+        known: dict[str, object] = saved["records"] if saved.get("version") == INDEX_VERSION else {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         known = {}
-    fresh: dict[str, Any] = {}
+    fresh: dict[str, object] = {}
     candidates = []
     changed = False
     base = str(folder)
@@ -130,7 +129,7 @@ def open_candidates(folder: Path, records: list[Path], final_stages: dict[str, s
     return candidates
 
 
-def _save(index_file: Path, records: dict[str, Any]) -> None:
+def _save(index_file: Path, records: dict[str, object]) -> None:
     from incplan.atomic import atomic_write
 
     try:

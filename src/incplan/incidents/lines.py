@@ -16,7 +16,10 @@ decides. `tests/test_record_lines.py` checks that the data is ruamel's, for ever
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Literal, overload
+
+Scalar = str | int | bool | None  # what a scalar of this subset reads as
+Event = dict[str, Scalar | dict[str, Scalar]]
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 _SAFE = r"[^\s:#{}\[\],&*!|>'\"%@`\\]"  # what a plain scalar may hold here: no space, no indicator
@@ -35,7 +38,7 @@ _HEADER = re.compile(rf"(?P<key>{_KEY}):(?: (?P<value>{_SCALAR}|\[\]))?")
 _EVENT = re.compile(r"(?P<indent> *)- (?P<body>\{.*\})")
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\u2028\u2029\t\r]")
 _ESCAPED_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_WORDS: dict[str, Any] = {
+_WORDS: dict[str, bool | None] = {
     **dict.fromkeys(("true", "True", "TRUE"), True),
     **dict.fromkeys(("false", "False", "FALSE"), False),
     **dict.fromkeys(("null", "Null", "NULL"), None),
@@ -52,7 +55,7 @@ class _Refused(Exception):
     """Not in the subset: the caller reads the file with ruamel."""
 
 
-def parse(text: str) -> dict[str, Any] | None:
+def parse(text: str) -> dict[str, object] | None:
     """The record's data as ruamel's safe loader gives it, or None when the text is not in the
     subset this reader takes."""
     if _UNSAFE.search(text):
@@ -63,9 +66,9 @@ def parse(text: str) -> dict[str, Any] | None:
         return None
 
 
-def _document(lines: list[str]) -> dict[str, Any] | None:
-    data: dict[str, Any] = {}
-    events: list[Any] | None = None  # once `events:` has been read
+def _document(lines: list[str]) -> dict[str, object] | None:
+    data: dict[str, object] = {}
+    events: list[Event] | None = None  # once `events:` has been read
     indent: str | None = None  # of the event lines
     for line in lines:
         stripped = line.lstrip(" ")
@@ -100,10 +103,10 @@ def _document(lines: list[str]) -> dict[str, Any] | None:
     return data or None  # an empty document is null to YAML
 
 
-_CLOSED: list[Any] = []
+_CLOSED: list[Event] = []
 
 
-def event_lines(lines: list[str], indent: str) -> list[Any] | None:
+def event_lines(lines: list[str], indent: str) -> list[Event] | None:
     """The events of lines in this layout at `indent`, or None if any line is not one."""
     if any(_UNSAFE.search(line) for line in lines):
         return None
@@ -119,19 +122,23 @@ def event_lines(lines: list[str], indent: str) -> list[Any] | None:
         return None
 
 
-def _mapping(body: str, *, nested: bool) -> dict[str, Any]:
+@overload
+def _mapping(body: str, *, nested: Literal[True]) -> Event: ...
+@overload
+def _mapping(body: str, *, nested: Literal[False]) -> dict[str, Scalar]: ...
+def _mapping(body: str, *, nested: bool) -> Event | dict[str, Scalar]:
     """`{k: v, k: v}`: exactly this spacing; values scalars, or (`nested`) one more mapping.
     The whole shape is checked by one regular expression, then the pairs are taken out."""
     pairs = (_PAIR_RE if nested else _FLAT_PAIR_RE).findall(body, 1, len(body) - 1)
     if ", ".join(map(": ".join, pairs)) != body[1:-1]:
         raise _Refused  # the pairs, put back together, must be the whole text: nothing skipped
-    out = {key: _mapping(value, nested=False) if value[0] == "{" else _scalar(value) for key, value in pairs}
+    out: Event = {key: _mapping(value, nested=False) if value[0] == "{" else _scalar(value) for key, value in pairs}
     if len(out) != len(pairs) or not _WORDS.keys().isdisjoint(out):
         raise _Refused  # a duplicate key is an error, `true:` a boolean key: the loader says
     return out
 
 
-def _scalar(token: str) -> Any:
+def _scalar(token: str) -> Scalar:
     first = token[0]
     if first == "'":
         return token[1:-1].replace("''", "'") if "''" in token else token[1:-1]

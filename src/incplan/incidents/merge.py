@@ -16,7 +16,6 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from incplan.diagnostics import UsageError
 
@@ -37,36 +36,42 @@ class MergeResult:
 @dataclass
 class _Side:
     lines: list[str]
-    data: dict[str, Any]
+    data: dict[str, object]
+    events: list[dict[str, object]]  # data["events"]
     keys: dict[str, tuple[int, int]]  # top-level key -> line span [start, end)
     items: list[tuple[int, int]]  # event -> line span
     indent: int  # column of the events' dashes
 
 
 def _parse(text: str) -> _Side:
+    from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.error import YAMLError
 
     from incplan.incidents.models import Record
     from incplan.incidents.store import _plain, _yaml
 
     try:
-        document: Any = _yaml().load(text)
+        document: object = _yaml().load(text)
     except YAMLError as exc:
         raise Unmergeable(str(exc).splitlines()[0]) from None
-    if not isinstance(document, dict) or not isinstance(document.get("events"), list) or not document["events"]:
+    # a mapping read round-trip is ruamel's CommentedMap, which knows the line of each key
+    if not isinstance(document, CommentedMap) or not isinstance(document.get("events"), list) or not document["events"]:
         raise Unmergeable("not an incident record")
-    data = _plain(document)
+    data = {str(k): _plain(v) for k, v in document.items()}
     from pydantic import ValidationError
 
     try:
         Record.model_validate(data)
     except ValidationError as exc:
         raise Unmergeable(f"not a valid incident record ({exc.error_count()} problems)") from None
+    plain_events = data["events"]
+    valid = (
+        [e for e in plain_events if isinstance(e, dict)] if isinstance(plain_events, list) else []
+    )  # all, once valid
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
-    commented: Any = document  # ruamel's CommentedMap: knows the line of each key
-    starts = sorted((commented.lc.key(k)[0], str(k)) for k in document)
+    starts = sorted((document.lc.key(k)[0], str(k)) for k in document)
     keys: dict[str, tuple[int, int]] = {}
     for i, (line, key) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(lines)
@@ -90,10 +95,10 @@ def _parse(text: str) -> _Side:
     indent = len(first) - len(first.lstrip(" "))
     if not first.lstrip(" ").startswith("-"):
         raise Unmergeable("the events are not written one item per line")
-    return _Side(lines, data, keys, items, indent)
+    return _Side(lines, data, valid, keys, items, indent)
 
 
-def _normal(value: Any) -> Any:
+def _normal(value: object) -> object:
     """Values compared by meaning: times as UTC instants, however they are written."""
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
@@ -110,16 +115,15 @@ def _normal(value: Any) -> Any:
     return value
 
 
-def _event_key(event: dict[str, Any]) -> str:
+def _event_key(event: dict[str, object]) -> str:
     return json.dumps(_normal(event), sort_keys=True, default=str)
 
 
-def _counts(events: list[Any]) -> dict[str, int]:
+def _counts(events: list[dict[str, object]]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for event in events:
-        if isinstance(event, dict):
-            key = _event_key(event)
-            counts[key] = counts.get(key, 0) + 1
+        key = _event_key(event)
+        counts[key] = counts.get(key, 0) + 1
     return counts
 
 
@@ -135,7 +139,7 @@ def _count(base: int, ours: int, theirs: int) -> int:
     return max(0, base + mine + their)
 
 
-def _event_time(event: dict[str, Any]) -> datetime:
+def _event_time(event: dict[str, object]) -> datetime:
     at = event["at"]
     return at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
 
@@ -157,28 +161,29 @@ def merge_texts(base: str | None, ours: str, theirs: str, marker_size: int = MAR
     o = _parse(ours)
     t = _parse(theirs)
     try:
-        b: dict[str, Any] | None = _parse(base).data if base and base.strip() else None
+        ancestor_side = _parse(base) if base and base.strip() else None
     except Unmergeable:
-        b = None  # a damaged ancestor: every header difference is a conflict
+        ancestor_side = None  # a damaged ancestor: every header difference is a conflict
+    b = ancestor_side.data if ancestor_side is not None else None
 
     # Events, three-way and counted as multisets (a repeated event stays repeated): how often each
     # event is in the result follows from how often it is in BASE, OURS and THEIRS (`_count`), so
     # an event one side deleted or corrected by hand stays deleted. Ours are kept in place, theirs
     # added; then all in time order, stable, each with the lines written for it.
-    base_counts = _counts(b["events"]) if b is not None and isinstance(b.get("events"), list) else {}
-    ours_counts, theirs_counts = _counts(o.data["events"]), _counts(t.data["events"])
+    base_counts = _counts(ancestor_side.events) if ancestor_side is not None else {}
+    ours_counts, theirs_counts = _counts(o.events), _counts(t.events)
     wanted = {
         key: _count(base_counts.get(key, 0), ours_counts.get(key, 0), theirs_counts.get(key, 0))
         for key in {*ours_counts, *theirs_counts}
     }
     chunks: list[tuple[datetime, list[str]]] = []
-    for event, (start, end) in zip(o.data["events"], o.items, strict=True):
+    for event, (start, end) in zip(o.events, o.items, strict=True):
         key = _event_key(event)
         if wanted[key] > 0:
             wanted[key] -= 1
             chunks.append((_event_time(event), o.lines[start:end]))
     added = 0
-    for event, (start, end) in zip(t.data["events"], t.items, strict=True):
+    for event, (start, end) in zip(t.events, t.items, strict=True):
         key = _event_key(event)
         if wanted[key] > 0:
             wanted[key] -= 1

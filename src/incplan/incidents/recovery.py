@@ -18,7 +18,12 @@ import json
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pydantic import BaseModel
 
 
 def folder() -> Path:
@@ -47,7 +52,7 @@ def _candidates(record: Path) -> list[Path]:
     return [current] if legacy == current else [current, legacy]
 
 
-def keep(record: Path, events: list[dict[str, Any]]) -> Path:
+def keep(record: Path, events: list[dict[str, object]]) -> Path:
     """Append `events` to the record's recovery file (fsynced); returns its path. Raises
     `OSError` when even that cannot be written."""
     path = recovery_path(record)
@@ -77,7 +82,7 @@ def has_kept(record: Path, names: list[str]) -> bool:
     return any(name.startswith(prefix) for name in names)
 
 
-def pending(record: Path) -> list[dict[str, Any]]:
+def pending(record: Path) -> list[dict[str, object]]:
     """The events kept for `record`, oldest first (none when there is no recovery file)."""
     if not has_kept(record, kept_names()):  # one listing first: usually nothing is kept
         return []
@@ -87,7 +92,7 @@ def pending(record: Path) -> list[dict[str, Any]]:
             texts.append(path.read_text(encoding="utf-8", errors="replace"))
         except OSError:  # none kept (or unreadable: nothing to merge)
             continue
-    events: list[dict[str, Any]] = []
+    events: list[dict[str, object]] = []
     for line in "\n".join(texts).splitlines():
         try:
             event = json.loads(line)
@@ -108,7 +113,7 @@ def clear(record: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def missing_from(events: list[dict[str, Any]], recorded: list[Any]) -> list[dict[str, Any]]:
+def missing_from(events: list[dict[str, object]], recorded: Sequence[BaseModel]) -> list[dict[str, object]]:
     """The kept events that the record does not hold yet (a merge that crashed half-way, or two
     commands merging at once, never adds an event twice)."""
     if not events:
@@ -117,12 +122,12 @@ def missing_from(events: list[dict[str, Any]], recorded: list[Any]) -> list[dict
     return [e for e in events if _key(e) not in have]
 
 
-def _key(event: dict[str, Any]) -> tuple[Any, ...]:
+def _key(event: dict[str, object]) -> tuple[object, ...]:
     at = event.get("at")
     if isinstance(at, datetime):
         at = at.isoformat()
     return (at, event.get("type"), event.get("stage"), event.get("channel"), event.get("ref"))
 
 
-def _jsonable(event: dict[str, Any]) -> dict[str, Any]:
+def _jsonable(event: dict[str, object]) -> dict[str, object]:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in event.items() if v is not None}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incplan.incidents.models import Reminded
 
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from incplan.delivery.base import Job
     from incplan.incidents.models import Record
     from incplan.incidents.service import Status
+    from incplan.incidents.state import State
+    from incplan.json_types import JSONObject
     from incplan.plan.models import MessageSpec, Plan
 
 DEFAULT_WINDOW = timedelta(minutes=5)
@@ -78,7 +80,7 @@ class DueUpdate:
     def due_in(self) -> timedelta | None:
         return None if self.now > self.due_at else self.due_at - self.now
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         state = self.status.state
         return {
             "id": state.id,
@@ -189,7 +191,7 @@ def send_reminders(plan: Plan, item: DueUpdate) -> DueUpdate:
     """Send the due reminders of one incident, at most once per due time and channel."""
     from incplan.incidents import store
 
-    def events(record: Record) -> list[dict[str, Any]]:
+    def events(record: Record) -> list[dict[str, object]]:
         jobs = _due_jobs(plan, record, item)
         if not jobs:
             return []
@@ -220,7 +222,7 @@ def send_reminders(plan: Plan, item: DueUpdate) -> DueUpdate:
     return item
 
 
-def reminder_jobs(plan: Plan, state: Any, channel_id: str, due_at: datetime, now: datetime) -> list[Job]:
+def reminder_jobs(plan: Plan, state: State, channel_id: str, due_at: datetime, now: datetime) -> list[Job]:
     """One job per locale the channel posts in (one post: the texts joined, default first)."""
     from incplan.delivery.base import Job
 
@@ -264,7 +266,7 @@ def _spec_for(plan: Plan, locale: str) -> tuple[str | None, str]:
 
 
 def reminder_text(
-    plan: Plan, state: Any, channel_id: str, locale: str, due_at: datetime, now: datetime
+    plan: Plan, state: State, channel_id: str, locale: str, due_at: datetime, now: datetime
 ) -> tuple[str | None, str]:
     """(subject, body) in `locale`; the plan's `reminder` template, or the built-in one when
     the plan has none (or its template fails: a reminder must still go out)."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incplan.controls import check_entered, refuse_controls
 from incplan.delivery.pasted import refuse_pasted
@@ -17,6 +17,8 @@ from incplan.plan.models import MAINTENANCE
 from incplan.plan.names import check_names
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from incplan.incidents.models import Record
     from incplan.plan.models import Plan
 
@@ -82,7 +84,7 @@ def open_incident(
     path_to_plan = _relative(plan_path, folder)
     first = {"at": at, "type": "opened", "severity": severity, "stage": stage, "by": by}
     path = store.create_record(folder, base_id, {"title": title, "plan": path_to_plan, "opened_at": at}, first)
-    extra: list[dict[str, Any]] = [
+    extra: list[dict[str, object]] = [
         {"at": at, "type": "assigned", "role": role, "person": person} for role, person in roles or []
     ]
     if variables:
@@ -100,13 +102,13 @@ def _names(plan: Plan, variables: dict[str, str] | None) -> list[str]:
     return names(plan, variables or {})
 
 
-def _record_values(plan: Plan, variables: dict[str, str]) -> dict[str, Any]:
+def _record_values(plan: Plan, variables: dict[str, str]) -> dict[str, str | dict[str, str]]:
     from incplan.variables import for_record
 
     return for_record(variables, list(plan.organization.locales))
 
 
-def _zone(plan: Plan) -> Any:
+def _zone(plan: Plan) -> ZoneInfo:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(plan.organization.timezone)
@@ -150,10 +152,10 @@ def update_incident(
     if not (stage or severity or variables or note or title or components):
         raise UsageError("nothing to update", hint="give --stage, --severity, --title, --var, --component or --note")
 
-    def events(record: Record) -> list[dict[str, Any]]:
+    def events(record: Record) -> list[dict[str, object]]:
         _not_before_opening(record, at, at_text)
         state = fold(record, plan)
-        out: list[dict[str, Any]] = []
+        out: list[dict[str, object]] = []
         if severity and severity != state.severity:
             out.append({"at": at, "type": "severity", "severity": severity, "by": by})
         if title and title != state.title:
@@ -187,14 +189,14 @@ def assign(
     check_names(plan, role=role, person=person)
     check_names(plan, person=by)
 
-    def events(record: Record) -> list[dict[str, Any]]:
+    def events(record: Record) -> list[dict[str, object]]:
         _not_before_opening(record, at, at_text)
         return [{"at": at, "type": "assigned", "role": role, "person": person, "by": by}]
 
     return store.append_events(path, events)
 
 
-def record_notified(path: Path, messages: list[dict[str, Any]]) -> Record:
+def record_notified(path: Path, messages: list[dict[str, object]]) -> Record:
     events = [{"at": m["at"], "type": "notified", **{k: v for k, v in m.items() if k != "at"}} for m in messages]
     return store.append_events(path, lambda _record: events)
 
@@ -207,7 +209,7 @@ class Status:
     path: Path
 
     @property
-    def overdue_by(self) -> Any:
+    def overdue_by(self) -> timedelta | None:
         due = self.cadence.next_due
         if due is None or not self.state.open or self.now <= due:
             return None
@@ -298,7 +300,7 @@ def schedule_maintenance(
     }
     first = {"at": at, "type": "opened", "severity": MAINTENANCE, "stage": next(iter(view.stages)), "by": by}
     path = store.create_record(folder, base_id, header, first)
-    extra: list[dict[str, Any]] = []
+    extra: list[dict[str, object]] = []
     if variables:
         extra.append({"at": at, "type": "variables", "values": _record_values(plan, variables)})
     if components:
@@ -331,14 +333,14 @@ def update_maintenance(
     if not (stage or note or title or variables):
         raise UsageError("nothing to update", hint="give --stage, --title, --var or --note")
 
-    def events(record: Record) -> list[dict[str, Any]]:
+    def events(record: Record) -> list[dict[str, object]]:
         if record.kind != MAINTENANCE:
             raise UsageError(
                 f"`{record.id}` is an incident, not a maintenance", hint=f"use `incplan incident update {record.id}`"
             )
         _not_before_opening(record, at, at_text)
         state = fold(record, view)
-        out: list[dict[str, Any]] = []
+        out: list[dict[str, object]] = []
         if title and title != state.title:
             out.append({"at": at, "type": "title", "title": title, "by": by})
         if variables:

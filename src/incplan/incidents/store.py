@@ -20,15 +20,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incplan.diagnostics import ProblemError, UsageError
 
 if TYPE_CHECKING:
+    from filelock import BaseFileLock
     from pydantic import TypeAdapter
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
 
     from incplan.diagnostics import Diagnostic
-    from incplan.incidents.models import Record
+    from incplan.incidents.models import Event, Record
     from incplan.plan.models import Plan
 
 LOCK_TIMEOUT = 30.0  # seconds to wait for another incplan updating the same record
@@ -47,7 +50,7 @@ def state_dir(folder: Path) -> Path:
     return folder.parent / STATE_DIR
 
 
-def _yaml() -> Any:
+def _yaml() -> YAML:
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
@@ -90,7 +93,7 @@ def missing_record(path: Path) -> UsageError:
     )
 
 
-def read_record(path: Path) -> tuple[Record, Any]:
+def read_record(path: Path) -> tuple[Record, CommentedMap]:
     """(validated record, round-trip document). Any problem is a `ProblemError` (exit 1)."""
     from pydantic import ValidationError
 
@@ -136,7 +139,7 @@ def read_record(path: Path) -> tuple[Record, Any]:
     return record, document
 
 
-def _plain(node: Any) -> Any:
+def _plain(node: object) -> object:
     """ruamel's commented containers and scalar types as plain Python values."""
     from datetime import datetime as dt
 
@@ -157,7 +160,7 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def _lock(path: Path, suffix: str = ".lock", timeout: float = LOCK_TIMEOUT) -> Any:
+def _lock(path: Path, suffix: str = ".lock", timeout: float = LOCK_TIMEOUT) -> BaseFileLock:
     from filelock import FileLock
 
     locks = state_dir(path.parent) / "locks"
@@ -206,7 +209,7 @@ def _remove_leftovers(path: Path) -> None:
             pass
 
 
-def event_map(event: dict[str, Any]) -> Any:
+def event_map(event: dict[str, object]) -> CommentedMap:
     """One event as a flow-style mapping: one line per event in the file."""
     from ruamel.yaml.comments import CommentedMap
 
@@ -229,18 +232,18 @@ def _timestamp(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def event_line(event: dict[str, Any]) -> str:
+def event_line(event: dict[str, object]) -> str:
     """One event as the line a record holds for it (`- {at: ..., type: ...}`)."""
     return _dump([event_map(event)])
 
 
-def _dump(document: Any) -> str:
+def _dump(document: object) -> str:
     buffer = io.StringIO()
     _yaml().dump(document, buffer)
     return buffer.getvalue()
 
 
-def append_events(path: Path, make: Callable[[Record], list[dict[str, Any]]]) -> Record:
+def append_events(path: Path, make: Callable[[Record], list[dict[str, object]]]) -> Record:
     """Under the lock: read and validate, compute the new events from the current record,
     append them and write atomically. Returns the record as written."""
     from filelock import Timeout
@@ -286,7 +289,7 @@ def append_events(path: Path, make: Callable[[Record], list[dict[str, Any]]]) ->
 
 
 @functools.cache
-def _event_adapter() -> TypeAdapter[Any]:
+def _event_adapter() -> TypeAdapter[Event]:
     """One validator of single events per process (building one costs milliseconds)."""
     from pydantic import TypeAdapter
 
@@ -295,7 +298,7 @@ def _event_adapter() -> TypeAdapter[Any]:
     return TypeAdapter(Event)
 
 
-def _valid_event(adapter: Any, event: dict[str, Any]) -> bool:
+def _valid_event(adapter: TypeAdapter[Event], event: dict[str, object]) -> bool:
     from pydantic import ValidationError
 
     try:
@@ -333,7 +336,7 @@ def _parse_layout(text: str) -> tuple[Record | None, bool]:
         return None, in_layout
 
 
-def _appended(text: str, new_events: list[dict[str, Any]], expected: Record, in_layout: bool = False) -> str | None:
+def _appended(text: str, new_events: list[dict[str, object]], expected: Record, in_layout: bool = False) -> str | None:
     """The record with one line per new event added at its end, as a person would append
     them; None when the file's layout does not allow it (then it is rewritten round-trip).
     Appending never changes meaning: the result would parse to `expected`. For a record in
@@ -358,7 +361,7 @@ def _appended(text: str, new_events: list[dict[str, Any]], expected: Record, in_
     return candidate if _parse_fast(candidate) == expected else None
 
 
-def _rewritten(path: Path, new_events: list[dict[str, Any]]) -> str:
+def _rewritten(path: Path, new_events: list[dict[str, object]]) -> str:
     """Round-trip: ruamel keeps comments and layout a person gave the file."""
     _, document = read_record(path)
     for event in new_events:
@@ -420,7 +423,7 @@ def printable_record(record: Record) -> Record:
 
     changed = False
 
-    def clean(node: Any, key: str = "") -> Any:
+    def clean(node: object, key: str = "") -> object:
         nonlocal changed
         if isinstance(node, str):
             shown = printable(node, one_line=key in ("title", "id", "by", "person"))
@@ -456,7 +459,7 @@ def with_recovered(path: Path, record: Record) -> Record:
     return record.model_copy(update={"events": events})
 
 
-def create_record(folder: Path, base_id: str, header: dict[str, Any], first_event: dict[str, Any]) -> Path:
+def create_record(folder: Path, base_id: str, header: dict[str, object], first_event: dict[str, object]) -> Path:
     """A new record with a unique id (`base`, `base-2`, ...), created exclusively and whole: the
     text is written and fsynced under a temporary name in the state folder first, then linked
     to the record's name (a link never replaces a file), so a full disk or a killed writer
