@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incplan.diagnostics import PathPart
 from incplan.plan.models import MessageSpec, Plan
@@ -14,6 +14,7 @@ from incplan.plan.models import MessageSpec, Plan
 if TYPE_CHECKING:
     from jinja2 import TemplateSyntaxError
 
+    from incplan.lint.rules.templates import Renders
     from incplan.templates.cache import CompiledTemplate
 
 
@@ -30,15 +31,29 @@ class MessagePart:
 
 
 @dataclass
+class Shared:
+    """Results a rule family computes once per plan and shares between its rules (and with the
+    lint of the rest of a broken plan, whose context holds the same `Shared`)."""
+
+    strings: list[tuple[tuple[PathPart, ...], str | None, str]] | None = None  # every text (hygiene)
+    secrets: set[str] = field(default_factory=set)  # what secret-in-plan flagged: masked everywhere
+    renders: Renders | None = None  # the example renders (templates)
+    budget: float | None = None  # seconds the plan's renders may take
+
+
+def _mapping(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass
 class LintContext:
     file: str
-    data: dict[str, Any]
+    data: dict[str, object]
     plan: Plan | None
     today: date
     now: datetime
     _compiled: dict[tuple[str, bool], CompiledTemplate | TemplateSyntaxError] = field(default_factory=dict)
-    # Results a rule family computes once and shares between its rules (e.g. example renders).
-    shared: dict[str, Any] = field(default_factory=dict)
+    shared: Shared = field(default_factory=Shared)
     # `time.monotonic()` after which no more templates are rendered (the plan's budget).
     deadline: float | None = None
     # Every rule code, name and alias, lower-cased (`lint.registry.CODE_BY_KEY`), for the rule
@@ -94,11 +109,11 @@ class LintContext:
     @cached_property
     def message_parts(self) -> list[MessagePart]:
         parts = []
-        raw_templates = self.data.get("templates") or {}
+        raw_templates = _mapping(self.data.get("templates"))
         default_locale = self.valid.default_locale
         for stage, by_key in self.valid.templates.items():
             for key, spec in by_key.items():
-                raw = (raw_templates.get(stage) or {}).get(key)
+                raw = _mapping(raw_templates.get(stage)).get(key)
                 base: tuple[PathPart, ...] = ("templates", stage, key)
                 parts.extend(_parts_of(stage, key, spec, base, isinstance(raw, str), default_locale))
         return parts
@@ -119,10 +134,10 @@ class LintContext:
         if section is None:
             return []
         parts = []
-        raw_templates = (self.data.get("maintenance") or {}).get("templates") or {}
+        raw_templates = _mapping(_mapping(self.data.get("maintenance")).get("templates"))
         for stage, by_key in section.templates.items():
             for key, spec in by_key.items():
-                raw = (raw_templates.get(stage) or {}).get(key)
+                raw = _mapping(raw_templates.get(stage)).get(key)
                 base: tuple[PathPart, ...] = ("maintenance", "templates", stage, key)
                 parts.extend(_parts_of(stage, key, spec, base, isinstance(raw, str), self.valid.default_locale))
         return parts

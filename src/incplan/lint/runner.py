@@ -178,7 +178,7 @@ def lint_file(
             deadline=deadline,
             rule_keys=CODE_BY_KEY,
         )
-        ctx.shared["budget"] = budget
+        ctx.shared.budget = budget
         for declared in DATA_RULES:
             try:
                 found.extend(declared.check(ctx))
@@ -186,12 +186,12 @@ def lint_file(
                 cacheable = False
                 continue  # a pathological plan; the loader caps already report why
         found.extend(lint_rest(source, ctx))  # plan rules; a broken entry set aside, not the plan
-        renders = ctx.shared.get("renders")
+        renders = ctx.shared.renders
         if renders is not None and (renders.out_of_budget or renders.over_limit):
             cacheable = False  # another machine, or this one less busy, might get further
         ignore = ignore | _plan_ignores(source.data)
         found = _apply_levels(found, _plan_levels(source.data))
-        found = _masked(found, ctx.shared.get("secrets") or set())
+        found = _masked(found, ctx.shared.secrets)
     kept = [d for d in found if d.code not in ignore]
     placed = source.place(kept)
     placed.sort(key=lambda d: (d.line, d.col, d.code))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from incplan.diagnostics import ProblemError
 from incplan.incidents.state import Breach, State, cadence, fold
@@ -14,7 +14,26 @@ from incplan.reports.figures import IncidentFigures
 
 if TYPE_CHECKING:
     from incplan.incidents.models import Record
+    from incplan.json_types import JSONObject
     from incplan.plan.models import Plan
+
+
+class ReportMessage(TypedDict):
+    """One message the incident sent (a `notified` event), with its stage's and channel's names."""
+
+    at: datetime
+    stage: str
+    channel: str
+    delivered: bool
+    posted: bool
+    error: str | None
+    stage_name: str
+    channel_name: str
+    locale: str | None
+    texts: list[tuple[str, str | None, str]] | None  # (locale, subject, body) of a post in several
+    subject: str | None
+    body: str | None
+    update: str | None
 
 
 @dataclass
@@ -43,7 +62,7 @@ class IncidentReport:
     cadence_status: str
     stages: list[tuple[str, str, datetime]]  # (id, name, at)
     severities: list[tuple[str, datetime]]
-    messages: list[dict[str, Any]]
+    messages: list[ReportMessage]
     roles: dict[str, list[str]]
     role_names: dict[str, str]
     people: dict[str, str]  # handle -> name
@@ -58,7 +77,7 @@ class IncidentReport:
     def cadence_met(self) -> bool | None:
         return {"met": True, "missed": False}.get(self.cadence_status)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         return {
             "id": self.id,
             "title": self.title,
@@ -120,7 +139,7 @@ class IncidentReport:
         )
 
 
-def _seconds(delta: Any) -> int | None:
+def _seconds(delta: timedelta | None) -> int | None:
     return None if delta is None else int(delta.total_seconds())
 
 
@@ -150,7 +169,7 @@ def incident_report(record: Record, plan: Plan, now: datetime, locale: str | Non
     reached = min((s for s, _ in state.severities), key=lambda s: order.index(s) if s in order else len(order))
     opening = plan.severities.get(state.severities[0][0])
     target = opening.first_update_within if opening else None
-    messages = [
+    messages: list[ReportMessage] = [
         {
             "at": n.at,
             "stage": n.stage,
@@ -299,8 +318,8 @@ class PeriodReport:
         """Incidents of severities without a customer channel: counted apart."""
         return self._count("not_applicable")
 
-    def as_json(self) -> dict[str, Any]:
-        payload: dict[str, Any] = {
+    def as_json(self) -> JSONObject:
+        payload: JSONObject = {
             "incidents": len(self.incidents),
             "by_severity": self.by_severity,
             "median_time_to_resolve_s": self.median_time_to_resolve_s,

@@ -115,10 +115,9 @@ def _is_secret_key(key: str) -> bool:
 
 def _all_strings(ctx: LintContext) -> list[tuple[tuple[PathPart, ...], str | None, str]]:
     """Every string value of the plan, walked once for all hygiene rules."""
-    if "strings" not in ctx.shared:
-        ctx.shared["strings"] = list(_strings(ctx.data))
-    found: list[tuple[tuple[PathPart, ...], str | None, str]] = ctx.shared["strings"]
-    return found
+    if ctx.shared.strings is None:
+        ctx.shared.strings = list(_strings(ctx.data))
+    return ctx.shared.strings
 
 
 def _strings(node: object, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[tuple[PathPart, ...], str | None, str]]:
@@ -168,7 +167,7 @@ def secret_in_plan(ctx: LintContext) -> Iterator[Diagnostic]:
     found = _all_strings(ctx)
     kinds = _secret_kinds([text for _, _, text in found])
     # what was flagged is masked in every diagnostic of the file (the runner does it): CI logs are public
-    flagged: set[str] = ctx.shared.setdefault("secrets", set())
+    flagged = ctx.shared.secrets
     keys = list(_keys(ctx.data))
     for (key_path, name), kind in zip(keys, _secret_kinds([name for _, name in keys]), strict=True):
         secret = _secret_in(name) if kind else None

@@ -84,7 +84,7 @@ def template_undefined_name(ctx: LintContext) -> Iterator[Diagnostic]:
             )
 
 
-class _Renders:
+class Renders:
     """Each message part rendered with the examples, per receiving channel and severity.
 
     Renders are deduplicated: a template is rendered once per distinct value of the names it
@@ -168,17 +168,16 @@ class _Renders:
         return result
 
 
-def _renders(ctx: LintContext) -> _Renders:
+def _renders(ctx: LintContext) -> Renders:
     """Every message part rendered once, all under one set of render limits."""
     from incplan.templates import guards
 
-    if "renders" not in ctx.shared:
-        fresh = ctx.shared["renders"] = _Renders(ctx)
+    if ctx.shared.renders is None:
+        fresh = ctx.shared.renders = Renders(ctx)
         with guards.session():
             for part in ctx.message_parts:
                 fresh.each(part)
-    renders: _Renders = ctx.shared["renders"]
-    return renders
+    return ctx.shared.renders
 
 
 @rule("E303", "template-render-error", E)
@@ -210,9 +209,9 @@ def template_render_error(ctx: LintContext) -> Iterator[Diagnostic]:
             break
     renders = _renders(ctx)
     if renders.out_of_budget:
+        budget = ctx.shared.budget if ctx.shared.budget is not None else PLAN_BUDGET
         yield template_render_error.at(
-            f"stopped rendering this plan's messages after {ctx.shared.get('budget', PLAN_BUDGET):g} s; "
-            "the rest were not checked",
+            f"stopped rendering this plan's messages after {budget:g} s; the rest were not checked",
             path=("templates",),
             hint="templates that take this long are too complex for a message; simplify them",
         )
