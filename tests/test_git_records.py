@@ -157,7 +157,7 @@ def test_two_clones_append_and_merge_without_conflict(repo: Path, tmp_path: Path
         "- {at: '2026-11-27T10:02:00+01:00', type: opened, severity: sev2, stage: investigating}",
         "- {at: '2026-11-27T10:02:00+01:00', type: variables, values: {service: checkout, impact: payment errors}}",
         "- {at: '2026-11-27T10:06:00+01:00', type: note, text: error rate 12%}",
-        "- {at: '2026-11-27T10:09:00+01:00', type: notified, stage: investigating, channel: status_page, locale: en, posted: true, subject: 'Investigating: checkout degraded', body: \"We are investigating reports of payment errors affecting checkout.\\nWe will post the next update by Nov 27, 2026, 10:39 CET.\"}",
+        "- {at: '2026-11-27T10:09:00+01:00', type: notified, stage: investigating, channel: status_page, locale: en, posted: true, subject: 'Investigating: checkout is degraded', body: \"We are investigating reports of payment errors affecting checkout.\\nWe will post the next update by Nov 27, 2026, 10:39 CET.\"}",
         "- {at: '2026-11-27T10:20:00+01:00', type: stage, stage: identified, note: bad deploy}",
         "- {at: '2026-11-27T10:25:00+01:00', type: note, text: support has 40 tickets}",
     ]

@@ -139,7 +139,7 @@ def test_drill_record_is_readable(team: Path) -> None:
         "- {at: '2026-11-27T10:02:00+01:00', type: opened, severity: sev2, stage: investigating}",
         "- {at: '2026-11-27T10:02:00+01:00', type: assigned, role: incident_commander, person: '@alice'}",
         "- {at: '2026-11-27T10:02:00+01:00', type: variables, values: {service: checkout, impact: payment errors}}",
-        "- {at: '2026-11-27T10:09:00+01:00', type: notified, stage: investigating, channel: status_page, locale: en, posted: true, subject: 'Investigating: checkout degraded', body: \"We are investigating reports of payment errors affecting checkout.\\nWe will post the next update by Nov 27, 2026, 10:39 CET.\"}",
+        "- {at: '2026-11-27T10:09:00+01:00', type: notified, stage: investigating, channel: status_page, locale: en, posted: true, subject: 'Investigating: checkout is degraded', body: \"We are investigating reports of payment errors affecting checkout.\\nWe will post the next update by Nov 27, 2026, 10:39 CET.\"}",
         "- {at: '2026-11-27T10:09:00+01:00', type: notified, stage: investigating, channel: chat_internal, locale: en, posted: true, body: \":rotating_light: *Major* — Checkout errors\\nImpact: payment errors (checkout). Commander: Alice Nowak.\\nNext customer update by Nov 27, 2026, 10:39 CET. Follow the thread; do not DM responders.\"}",
         "- {at: '2026-11-27T10:31:00+01:00', type: stage, stage: identified, note: bad deploy 4821}",
         "- {at: '2026-11-27T10:35:00+01:00', type: assigned, role: communications_lead, person: '@carol'}",

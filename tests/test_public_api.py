@@ -42,7 +42,7 @@ def test_render_message_gives_the_status_page_announcement_of_the_bundled_plan(p
     # sev1's impact is critical: "unavailable"; the next update is 15 minutes on (sev1's
     # investigating cadence): 10:02 + 15m = 10:17 CET; the optional workaround is empty.
     assert message == RenderedMessage(
-        "Investigating: the Acme API unavailable",
+        "Investigating: the Acme API is unavailable",
         "We are investigating reports of errors on every request affecting the Acme API.\n"
         "We will post the next update by Nov 27, 2026, 10:17 CET.",
     )
@@ -62,7 +62,7 @@ def test_render_message_escapes_values_in_html_and_leaves_the_subject_plain(plan
     assert message.subject == "[Major] Acme API: <b>slow</b> pages"  # an email subject is never HTML
     assert message.body == (
         "<p>Hello,</p>\n"
-        "<p>Since Nov 27, 2026, 09:57 CET some customers see &lt;b&gt;slow&lt;/b&gt; pages when using the Acme API.\n"
+        "<p>Since Nov 27, 2026, 09:57 CET, some customers have been experiencing &lt;b&gt;slow&lt;/b&gt; pages on the Acme API.\n"
         "Our engineers are investigating.</p>\n"
         "<p>Meanwhile: retry</p>\n"
         '<p>Follow updates at <a href="https://status.acme.example">https://status.acme.example</a>.\n'

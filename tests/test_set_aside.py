@@ -95,7 +95,7 @@ def test_the_issue_values_typo_is_a_warning_for_every_incident_command(team: Pat
     code, _, err = run("incident", "update", ID, "--note", "rollback started")
     assert (code, err) == (0, expected)
     code, out, err = run("notify", "-i", ID, "-c", "status_page", "-f", "text")
-    assert (code, out.splitlines()[0]) == (0, "Investigating: checkout degraded")
+    assert (code, out.splitlines()[0]) == (0, "Investigating: checkout is degraded")
     assert err.startswith(expected)
     for args in (["incident", "status"], ["incident", "list"], ["report", ID], ["report", "--all"], ["show", "sev2"]):
         code, _, err = run(*args)
@@ -129,7 +129,7 @@ def test_notify_a_typo_in_a_role_a_message_reads_stops_that_message(team: Path) 
     )  # fmt: skip
     # the status page message does not read it
     code, out, err = run("notify", "-s", "investigating", "-S", "sev2", "--example", "-c", "status_page", "-f", "text")
-    assert (code, out.splitlines()[0]) == (0, "Investigating: the Acme API degraded")
+    assert (code, out.splitlines()[0]) == (0, "Investigating: the Acme API is degraded")
     assert "`roles.incident_commander` is set aside" in err
 
 
@@ -143,7 +143,7 @@ def test_notify_a_typo_inside_the_severity_stops_it_and_not_the_others(team: Pat
     assert (code, out) == (1, "")
     assert err == stopped(where, message, "severities.sev1", code="E104")
     code, out, err = run("notify", "-s", "investigating", "-S", "sev2", "--example", "-c", "status_page", "-f", "text")
-    assert (code, out.splitlines()[0]) == (0, "Investigating: the Acme API degraded")
+    assert (code, out.splitlines()[0]) == (0, "Investigating: the Acme API is degraded")
     assert err == set_aside(where, message, "`severities.sev1`", code="E104")
 
 
@@ -196,7 +196,7 @@ def test_notify_for_an_incident_needs_every_customer_channel_it_reached(team: Pa
     code, _, _ = run("notify", "-i", ID, "--posted")
     assert code == 1 and (team / "incidents" / f"{ID}.yaml").read_bytes() == before  # nothing recorded
     code, out, err = run("notify", "-i", ID, "-c", "status_page", "-f", "text")
-    assert (code, out.splitlines()[0]) == (0, "Investigating: checkout degraded")
+    assert (code, out.splitlines()[0]) == (0, "Investigating: checkout is degraded")
     assert f"{where}: warning E101 {message}\n" in err
 
 
@@ -551,7 +551,7 @@ def test_the_status_site_is_built_around_what_it_does_not_publish(team: Path) ->
 def test_odd_shapes_set_aside_their_entry_and_nothing_else(team: Path, old: str, new: str, entry: str) -> None:
     typo(team, old, new)
     code, out, err = run("notify", "-s", "investigating", "-S", "sev2", "--example", "-c", "status_page", "-f", "text")
-    assert (code, out.splitlines()[0]) == (0, "Investigating: the Acme API degraded"), err
+    assert (code, out.splitlines()[0]) == (0, "Investigating: the Acme API is degraded"), err
     assert f"`{entry}`" in err.splitlines()[-1]
     code, out, _ = run("check", PLAN)
     assert code == 1 and "Traceback" not in out
