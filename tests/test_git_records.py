@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from incplan.cli.app import app
@@ -287,3 +289,154 @@ def test_deleted_events_are_judged_against_the_ancestor(tmp_path: Path) -> None:
     assert (code, merged) == (0, HEAD + OPENED + note("06", "b"))
     code, merged, _ = merge(tmp_path, "", HEAD + OPENED, HEAD + OPENED + note("05", "a"))
     assert (code, merged) == (0, HEAD + OPENED + note("05", "a"))
+
+
+# ------------------------------------------------------------------ hostile versions
+
+
+def _bomb() -> str:
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    return "\n".join(levels) + "\n"
+
+
+def _hostile(kind: str, text: str) -> str:
+    """THEIRS made hostile: what the attacker trial pushed."""
+    if kind == "alias-bomb":
+        return text.replace("events:\n", _bomb() + "events:\n")
+    if kind == "deep":
+        return text + "- {at: '2026-11-27T10:07:00+01:00', type: note, text: " + "[" * 10_000 + "]" * 10_000 + "}\n"
+    if kind == "huge":
+        line = "- {at: '2026-11-27T10:07:00+01:00', type: note, text: " + "x" * 1000 + "}\n"
+        return text + line * (9 * 1024)  # 9 MiB: over the 8 MiB a record may have
+    if kind == "far-future":
+        return text + "- {at: '9999-12-31T23:59:00-14:00', type: note, text: far}\n"
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", ["alias-bomb", "deep", "huge", "far-future"])
+def test_a_hostile_theirs_is_a_conflict_git_shows_never_ours_alone(repo: Path, tmp_path: Path, kind: str) -> None:
+    """The driver reads every version as records are read (capped, the YAML caps); one it cannot
+    read fails the merge with one line, and the result is git's line merge: their lines are in
+    it, and git lists the file as unmerged, so `git add` never keeps OURS without their events."""
+    a, b = _clones(repo, tmp_path)
+    record_a = a / "incidents" / f"{ID}.yaml"
+    incplan(a, "incident", "update", ID, "--note", "their note", now="2026-11-27T10:05:00+01:00")
+    record_a.write_text(_hostile(kind, record_a.read_text()))
+    sh(a, "git", "commit", "-qam", "hostile")
+    sh(a, "git", "push", "-q", "origin", "main")
+    incplan(b, "incident", "update", ID, "--note", "our note", now="2026-11-27T10:06:00+01:00")
+    sh(b, "git", "commit", "-qam", "ours")
+    ours = (b / "incidents" / f"{ID}.yaml").read_text()
+    pulled = sh(b, "git", "pull", "--no-rebase", "--no-edit", "origin", "main", ok=False)
+    assert pulled.returncode == 1, pulled.stdout + pulled.stderr
+    assert f"CONFLICT (content): Merge conflict in incidents/{ID}.yaml" in pulled.stdout
+    driver = [line for line in pulled.stderr.splitlines() if line.startswith("incplan")]
+    assert len(driver) == 1, pulled.stderr
+    assert driver[0].startswith("incplan merge-record: conflict: ")
+    assert "merged line by line" in driver[0]
+    assert "Traceback" not in pulled.stderr
+    assert sh(b, "git", "diff", "--name-only", "--diff-filter=U").stdout.split() == [f"incidents/{ID}.yaml"]
+    merged = (b / "incidents" / f"{ID}.yaml").read_text()
+    assert merged != ours
+    assert "their note" in merged and "our note" in merged
+    assert "<<<<<<< ours\n" in merged
+
+
+@pytest.mark.parametrize(
+    ("kind", "why"),
+    [
+        ("alias-bomb", "THEIRS` is damaged; fix it by hand"),
+        ("deep", "THEIRS` is damaged; fix it by hand"),
+        ("huge", "THEIRS` cannot be read: the file is larger than 8192 KiB"),
+        ("far-future", "THEIRS is not a valid incident record (1 problems)"),
+    ],
+)
+def test_the_driver_says_which_version_it_cannot_read(tmp_path: Path, kind: str, why: str) -> None:
+    base = HEAD + OPENED
+    code, merged, err = merge(tmp_path, base, base + "- {at: '2026-11-27T10:06:00+01:00', type: note, text: our}\n",
+                              _hostile(kind, base))  # fmt: skip
+    assert code == 1
+    assert len(err.splitlines()) == 1, err
+    assert why in err
+    assert "our}" in merged
+
+
+# ------------------------------------------------------------------ line ends
+
+BREAKS = "\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e\r"  # all that str.splitlines() cuts at, besides \n
+
+
+def _note(minute: int, text: str) -> dict[str, object]:
+    from datetime import datetime, timedelta
+
+    at = datetime.fromisoformat("2026-11-27T10:00:00+01:00") + timedelta(minutes=minute)
+    return {"at": at, "type": "note", "text": text}
+
+
+def _record(*events: dict[str, object]) -> str:
+    from incplan.incidents.store import event_line
+
+    return HEAD + OPENED + "".join(event_line(e) for e in events)
+
+
+def _texts(text: str) -> list[object]:
+    from ruamel.yaml import YAML
+
+    return [e.get("text") for e in YAML(typ="safe", pure=True).load(text)["events"]]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    mine=st.text(st.characters(exclude_categories=["Cs"]) | st.sampled_from(BREAKS), max_size=30),
+    theirs=st.text(st.characters(exclude_categories=["Cs"]) | st.sampled_from(BREAKS), max_size=30),
+)
+def test_any_text_merged_stays_byte_identical_per_event(mine: str, theirs: str) -> None:
+    """Only \\n ends a line of a record: a text holding U+2028, \\x85 or \\x0c (which
+    str.splitlines() takes for line ends) merges like any other, every event once, in time
+    order, each line exactly as written on its side."""
+    from incplan.incidents.merge import merge_texts
+    from incplan.incidents.store import event_line
+
+    shared = _note(1, "shared " + mine)
+    ours = _record(shared, _note(3, mine), _note(5, "plain note"))
+    their = _record(shared, _note(2, theirs), _note(4, theirs + "\u2028second"))
+    result = merge_texts(_record(shared), ours, their)
+    assert (result.conflicts, result.added) == ([], 2)
+    events = [shared, _note(2, theirs), _note(3, mine), _note(4, theirs + "\u2028second"), _note(5, "plain note")]
+    assert result.text == HEAD + OPENED + "".join(event_line(e) for e in events)
+    assert _texts(result.text) == [None, *(e["text"] for e in events)]
+
+
+def test_a_note_with_u2028_merges_in_git(repo: Path, tmp_path: Path) -> None:
+    """The attacker trial's case, through git and the CLI: a clean merge, each note once, in order."""
+    a, b = _clones(repo, tmp_path)
+    incplan(a, "incident", "update", ID, "--note", "plain note", now="2026-11-27T10:04:00+01:00")
+    record_a = a / "incidents" / f"{ID}.yaml"
+    record_a.write_text(
+        record_a.read_text() + "- {at: '2026-11-27T10:05:00+01:00', type: note, text: 'first\u2028second'}\n"
+    )
+    sh(a, "git", "commit", "-qam", "notes")
+    sh(a, "git", "push", "-q", "origin", "main")
+    incplan(b, "incident", "update", ID, "--note", "ours", now="2026-11-27T10:06:00+01:00")
+    sh(b, "git", "commit", "-qam", "ours")
+    pulled = sh(b, "git", "pull", "--no-rebase", "--no-edit", "origin", "main")
+    assert "CONFLICT" not in pulled.stdout + pulled.stderr
+    merged = (b / "incidents" / f"{ID}.yaml").read_text()
+    assert _texts(merged)[-3:] == ["plain note", "first\u2028second", "ours"]
+    assert "- {at: '2026-11-27T10:05:00+01:00', type: note, text: 'first\u2028second'}\n" in merged
+
+
+@pytest.mark.parametrize("text", [*BREAKS, "first\u2028second", "?0", "? x", "?"])
+def test_the_writer_keeps_one_event_per_line_and_the_text_exact(text: str) -> None:
+    """A character YAML 1.1 takes for a line break is written as its escape (ruamel would write it
+    raw and indent after it); a text starting with `?` is quoted (ruamel wrote `?0` plain, and
+    no reader took the record back: `--note '?0'` damaged it)."""
+    from ruamel.yaml import YAML
+
+    from incplan.incidents.store import event_line
+
+    line = event_line(_note(1, text))
+    assert line.count("\n") == 1 and line.endswith("}\n"), repr(line)
+    for loader in (YAML(typ="safe", pure=True), YAML(typ="safe"), YAML(typ="rt")):
+        assert loader.load(line)[0]["text"] == text

@@ -13,11 +13,10 @@ git's markers and the merge fails.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-
-from incplan.diagnostics import UsageError
 
 MARKER_SIZE = 7
 
@@ -43,32 +42,35 @@ class _Side:
     indent: int  # column of the events' dashes
 
 
-def _parse(text: str) -> _Side:
+def _parse(text: str, name: str) -> _Side:
     from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.error import YAMLError
 
+    from incplan.diagnostics import ProblemError
     from incplan.incidents.models import Record
-    from incplan.incidents.store import _plain, _yaml
+    from incplan.incidents.store import _plain, load_document
+    from incplan.plan.read import lines_of
 
-    try:
-        document: object = _yaml().load(text)
-    except YAMLError as exc:
-        raise Unmergeable(str(exc).splitlines()[0]) from None
+    try:  # the loader of records: the same caps on aliases and nesting
+        document: object = load_document(text, name)
+    except ProblemError as exc:
+        raise Unmergeable(_first_line(exc.message)) from None
     # a mapping read round-trip is ruamel's CommentedMap, which knows the line of each key
     if not isinstance(document, CommentedMap) or not isinstance(document.get("events"), list) or not document["events"]:
-        raise Unmergeable("not an incident record")
+        raise Unmergeable(f"{name} is not an incident record")
     data = {str(k): _plain(v) for k, v in document.items()}
     from pydantic import ValidationError
 
     try:
         Record.model_validate(data)
     except ValidationError as exc:
-        raise Unmergeable(f"not a valid incident record ({exc.error_count()} problems)") from None
+        raise Unmergeable(f"{name} is not a valid incident record ({exc.error_count()} problems)") from None
     plain_events = data["events"]
     valid = (
         [e for e in plain_events if isinstance(e, dict)] if isinstance(plain_events, list) else []
     )  # all, once valid
-    lines = text.splitlines(keepends=True)
+    # Lines as the YAML reader counts them (its positions index them): only \n ends one. A note
+    # holding U+2028 or \x85 is one line; str.splitlines() would cut it in two.
+    lines = lines_of(text, keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     starts = sorted((document.lc.key(k)[0], str(k)) for k in document)
@@ -158,10 +160,10 @@ def _reindent(lines: list[str], delta: int) -> list[str]:
 
 def merge_texts(base: str | None, ours: str, theirs: str, marker_size: int = MARKER_SIZE) -> MergeResult:
     """Raises `Unmergeable` when OURS or THEIRS is not a readable record."""
-    o = _parse(ours)
-    t = _parse(theirs)
+    o = _parse(ours, "OURS")
+    t = _parse(theirs, "THEIRS")
     try:
-        ancestor_side = _parse(base) if base and base.strip() else None
+        ancestor_side = _parse(base, "BASE") if base and base.strip() else None
     except Unmergeable:
         ancestor_side = None  # a damaged ancestor: every header difference is a conflict
     b = ancestor_side.data if ancestor_side is not None else None
@@ -247,20 +249,28 @@ class FileMerge:
 
 
 def merge_files(base: Path, ours: Path, theirs: Path, marker_size: int = MARKER_SIZE) -> FileMerge:
-    """The merge driver: the result is written to OURS (git's `%A`). A side this merge cannot
-    read is merged line by line with `git merge-file`, which leaves git's usual markers."""
+    """The merge driver: the result is written to OURS (git's `%A`). Every version is read as
+    records are (a regular file, capped, the YAML caps); when OURS or THEIRS cannot be read, or
+    is not a record, the files are merged line by line with `git merge-file` and the merge
+    fails (exit 1), so git shows a conflict: never OURS alone, which `git add` would keep
+    without their events."""
     from incplan.atomic import atomic_write
+    from incplan.diagnostics import ProblemError
+    from incplan.incidents.store import record_file_text
 
     texts = []
-    for path in (base, ours, theirs):
-        try:
-            texts.append(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            texts.append("")  # e.g. no common ancestor
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read `{path}`: {exc}") from None
     try:
+        for path, name in ((base, "BASE"), (ours, "OURS"), (theirs, "THEIRS")):
+            if name != "BASE":
+                texts.append(record_file_text(path, name))
+                continue
+            try:  # an ancestor missing, unreadable or damaged: merged as with none (`merge_texts`)
+                texts.append(record_file_text(path, name) if os.path.lexists(path) else "")
+            except ProblemError:
+                texts.append("")
         result = merge_texts(texts[0] or None, texts[1], texts[2], marker_size)
+    except ProblemError as exc:
+        return _line_merge(base, ours, theirs, marker_size, _first_line(exc.message))
     except Unmergeable as exc:
         return _line_merge(base, ours, theirs, marker_size, str(exc))
     atomic_write(ours, result.text)
@@ -277,6 +287,8 @@ def _line_merge(base: Path, ours: Path, theirs: Path, marker_size: int, why: str
     git = shutil.which("git")
     if git is None:
         return FileMerge(False, f"{why}; left unmerged")
+    if not os.path.lexists(base):
+        base = Path(os.devnull)
     done = subprocess.run(
         [git, "merge-file", f"--marker-size={marker_size}", "-L", "ours", "-L", "base", "-L", "theirs",
          str(ours), str(base), str(theirs)],
@@ -284,4 +296,11 @@ def _line_merge(base: Path, ours: Path, theirs: Path, marker_size: int, why: str
         text=True,
         check=False,
     )  # fmt: skip
-    return FileMerge(done.returncode == 0, f"{why}; merged line by line")
+    if done.returncode < 0 or done.returncode > 127:  # git merge-file failed: OURS is untouched
+        return FileMerge(False, f"{why}; left unmerged ({done.stderr.strip() or 'git merge-file failed'})")
+    # Clean or not, a side was no readable record: the merge fails so that a person looks at it.
+    return FileMerge(False, f"{why}; merged line by line" + ("" if done.returncode else ", no markers: check it"))
+
+
+def _first_line(message: str) -> str:
+    return message.strip().split("\n", 1)[0]

@@ -100,34 +100,11 @@ def read_record(path: Path) -> tuple[Record, CommentedMap]:
     from incplan.incidents.models import Record
     from incplan.plan.model_errors import schema_diagnostic
     from incplan.plan.positions import Positions
-    from incplan.plan.yaml_errors import yaml_diagnostic
 
     if not os.path.lexists(path):
         raise missing_record(path)
-    text, problems = read_record_file(path)
-    if text is None:
-        why = f": {problems[0].message}" if len(problems) == 1 else ""
-        raise ProblemError(f"the record `{path}` cannot be read{why}", problems)
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    from incplan.plan.yaml_caps import event_guard
-
-    if (problem := event_guard(text, str(path))) is not None:
-        raise ProblemError(f"the record `{path}` is damaged; fix it by hand", [problem])
-    try:
-        document = _yaml().load(text)
-    except MarkedYAMLError as exc:
-        raise ProblemError(
-            f"the record `{path}` is damaged; fix it by hand", [yaml_diagnostic(exc, str(path), text)]
-        ) from None
-    except YAMLError as exc:
-        raise ProblemError(f"the record `{path}` is damaged ({exc}); fix it by hand") from None
-    except ValueError as exc:  # a number of more than 4,300 digits
-        from incplan.plan.yaml_errors import parse_error
-
-        raise ProblemError(
-            f"the record `{path}` is damaged; fix it by hand", [parse_error(exc, text, str(path))]
-        ) from None
+    text = record_file_text(path)
+    document = load_document(text, str(path))
     data = _plain(document)
     try:
         record = Record.model_validate(data)
@@ -137,6 +114,43 @@ def read_record(path: Path) -> tuple[Record, CommentedMap]:
         found = [d.with_file(str(path)) for d in found]
         raise ProblemError(f"the record `{path}` is not valid; fix it by hand", found) from None
     return record, document
+
+
+def record_file_text(path: Path, name: str | None = None) -> str:
+    """The text of the record file `path` (read by `read_record_file`), else a `ProblemError`
+    saying why it cannot be read; `name`: how to call the file (default: its path)."""
+    text, problems = read_record_file(path)
+    if text is None:
+        why = f": {problems[0].message}" if len(problems) == 1 else ""
+        raise ProblemError(f"the record `{name or path}` cannot be read{why}", problems)
+    return text
+
+
+def load_document(text: str, file: str) -> object:
+    """A record's round-trip document (comments and positions kept), within the YAML caps
+    (aliases, their expansion, nesting) checked on the event stream before any object is
+    built; a `ProblemError` when the text is damaged or over a cap."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    from incplan.plan.yaml_caps import event_guard
+    from incplan.plan.yaml_errors import yaml_diagnostic
+
+    if (problem := event_guard(text, file)) is not None:
+        raise ProblemError(f"the record `{file}` is damaged; fix it by hand", [problem])
+    try:
+        return _yaml().load(text)
+    except MarkedYAMLError as exc:
+        raise ProblemError(
+            f"the record `{file}` is damaged; fix it by hand", [yaml_diagnostic(exc, file, text)]
+        ) from None
+    except YAMLError as exc:
+        raise ProblemError(f"the record `{file}` is damaged ({exc}); fix it by hand") from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        from incplan.plan.yaml_errors import parse_error
+
+        raise ProblemError(f"the record `{file}` is damaged; fix it by hand", [parse_error(exc, text, file)]) from None
+    except RecursionError:  # nesting the scan above does not bound (it is only an upper estimate)
+        raise ProblemError(f"the record `{file}` nests too deep; fix it by hand") from None
 
 
 def _plain(node: object) -> object:
@@ -217,13 +231,32 @@ def event_map(event: dict[str, object]) -> CommentedMap:
     for key, value in event.items():
         if value is None:
             continue
-        if isinstance(value, datetime):
-            value = _timestamp(value)
-        elif isinstance(value, str):
-            value = str(value)  # e.g. an email header object: the YAML writer takes plain str only
-        mapping[key] = value
+        mapping[key] = _timestamp(value) if isinstance(value, datetime) else _text(value)
     mapping.fa.set_flow_style()
     return mapping
+
+
+_LINE_BREAKS = frozenset("\x85\u2028\u2029\r")  # YAML 1.1 line breaks besides \n
+
+
+def _text(value: object) -> object:
+    """A value as the record writes it: plain `str` (an email header object is one), and text
+    holding a character YAML 1.1 takes for a line break double-quoted, where it is written as
+    its escape (`\\L`): written raw it would break the one-event-per-line layout and change the
+    text (ruamel indents after it)."""
+    if isinstance(value, str):
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+        if not _LINE_BREAKS.isdisjoint(value):
+            return DoubleQuotedScalarString(value)
+        if value[:1] == "?":  # ruamel writes `?0` plain, which no YAML reader takes back
+            return SingleQuotedScalarString(value)
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_text(v) for v in value]
+    return value
 
 
 def _timestamp(moment: datetime) -> str:
@@ -344,8 +377,9 @@ def _appended(text: str, new_events: list[dict[str, object]], expected: Record, 
     it; for any other layout the whole result is parsed again."""
 
     from incplan.incidents import lines
+    from incplan.plan.read import lines_of
 
-    rows = text.splitlines()
+    rows = lines_of(text)
     item = next((line for line in reversed(rows) if line.lstrip().startswith("- ")), None)
     if item is None:
         return None
@@ -353,7 +387,7 @@ def _appended(text: str, new_events: list[dict[str, object]], expected: Record, 
     added = "".join(indent + _dump([event_map(e)]) for e in new_events)
     candidate = (text if text.endswith("\n") else text + "\n") + added
     if in_layout:
-        read = lines.event_lines(added.splitlines(), indent)
+        read = lines.event_lines(lines_of(added), indent)
         if read is not None and len(read) == len(new_events):
             adapter = _event_adapter()
             if [adapter.validate_python(e) for e in read] == expected.events[len(expected.events) - len(read) :]:
@@ -476,7 +510,7 @@ def create_record(folder: Path, base_id: str, header: dict[str, object], first_e
         document["version"] = 1
         document["id"] = incident_id
         for key, value in header.items():
-            document[key] = _timestamp(value) if isinstance(value, datetime) else value
+            document[key] = _timestamp(value) if isinstance(value, datetime) else _text(value)
         events = CommentedSeq()
         events.append(event_map(first_event))
         document["events"] = events

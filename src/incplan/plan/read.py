@@ -117,3 +117,14 @@ def line_col(before: str | bytes) -> tuple[int, int]:
     if isinstance(before, bytes):
         return before.count(b"\n") + 1, len(before) - before.rfind(b"\n")
     return before.count("\n") + 1, len(before) - before.rfind("\n")
+
+
+def lines_of(text: str, *, keepends: bool = False) -> list[str]:
+    """The lines of `text` as YAML and incplan's positions count them: only `\n` ends a line
+    (`\r\n` too, its `\r` kept). Unlike `str.splitlines()`, U+2028, U+2029, `\x85`, `\x0b`,
+    `\x0c` and `\x1c`-`\x1e` are characters inside a line, never the end of one."""
+    parts = text.split("\n")
+    last = parts.pop()  # after the last \n: a line without its end, or nothing
+    if keepends:
+        parts = [part + "\n" for part in parts]
+    return [*parts, last] if last else parts
