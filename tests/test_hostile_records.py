@@ -91,3 +91,59 @@ def test_a_hostile_record_named_is_an_error_and_never_written(team: Path, kind: 
         assert err.splitlines()[-1] == f"error: the record `incidents/2026-11-27-bad.yaml` cannot be read: {why}"
     after = os.lstat(bad)
     assert (after.st_ino, after.st_mtime_ns, after.st_size) == (before.st_ino, before.st_mtime_ns, before.st_size)
+
+
+# ------------------------------------------------------------------ where records are written
+
+
+@pytest.mark.parametrize("folder", ["/abs/elsewhere", "../elsewhere2", "a/../../b", "./incidents", ".", "a\\\\b"])
+def test_incidents_dir_is_a_folder_below_the_plans(team: Path, folder: str) -> None:
+    plan = team / "incplan.yaml"
+    plan.write_text(plan.read_text().replace("version: 1\n", f'version: 1\nincidents_dir: "{folder}"\n', 1))
+    line = plan.read_text().splitlines().index(f'incidents_dir: "{folder}"') + 1
+    expected = (
+        f"incplan.yaml:{line}:16: error E102 `incidents_dir`: a folder below the plan's is needed: a relative path"
+        f" without `.` or `..` (like `incidents`), got `{folder.replace(chr(92) * 2, chr(92))}`"
+    )
+    code, out, _ = run("check", "incplan.yaml")
+    assert code == 1
+    assert out.splitlines()[0] == expected
+    code, out, err = run("incident", "open", "-t", "Elsewhere", "-S", "sev2")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[0] == expected
+    assert sorted(p.name for p in team.parent.iterdir() if p.name.startswith("elsewhere")) == []
+    assert not (team.parent / ".incplan").exists()
+
+
+def test_incidents_dir_below_the_plan_is_used(team: Path) -> None:
+    plan = team / "incplan.yaml"
+    plan.write_text(plan.read_text().replace("version: 1\n", "version: 1\nincidents_dir: ops/records/\n", 1))
+    code, out, err = run("incident", "open", "-t", "Here", "-S", "sev2")
+    assert code == 0, err
+    assert (team / "ops" / "records" / "2026-11-27-here.yaml").is_file()
+    assert (team / "ops" / ".incplan").is_dir()
+
+
+@pytest.mark.parametrize("link", ["incidents", ".incplan", ".incplan/tmp", ".incplan/locks"])
+def test_a_symlinked_records_or_state_folder_is_never_written_through(team: Path, link: str) -> None:
+    outside = team.parent / f"{team.name}-outside"
+    outside.mkdir()
+    shutil.rmtree(team / ".incplan", ignore_errors=True)
+    if link == "incidents":
+        shutil.rmtree(team / "incidents")
+    (team / link).parent.mkdir(parents=True, exist_ok=True)
+    (team / link).symlink_to(outside, target_is_directory=True)
+    for args in (["incident", "open", "-t", "Other", "-S", "sev2"], ["incident", "update", GOOD, "--note", "x"]):
+        if link == "incidents" and args[1] == "update":
+            continue  # the record is not there to update
+        code, out, err = run(*args)
+        assert (code, out) == (2, ""), (args, err)
+        assert err.splitlines() == [
+            f"error: `{link}` is a symlink to `{outside}`; incplan does not write through a symlinked folder",
+            f"  hint: give the real folder (`{outside}`), or remove the symlink",
+        ]
+    code, _, err = run("incident", "status")  # reading still works; the index is not written there
+    assert code == 0, err
+    code, _, err = run("site", "build", "--out", "public")
+    assert code == 0, err
+    assert list(outside.iterdir()) == []

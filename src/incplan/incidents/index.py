@@ -16,6 +16,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from incplan.diagnostics import UsageError
 from incplan.incidents.store import read_record_text, state_dir
 
 INDEX_VERSION = 2
@@ -131,10 +132,12 @@ def open_candidates(folder: Path, records: list[Path], final_stages: dict[str, s
 
 def _save(index_file: Path, records: dict[str, object]) -> None:
     from incplan.atomic import atomic_write
+    from incplan.incidents.store import writable
 
     try:
+        writable(index_file.parent / "incidents")  # never through a symlinked state folder
         index_file.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"version": INDEX_VERSION, "records": records}, separators=(",", ":"))
         atomic_write(index_file, text, temp_dir=index_file.parent / "tmp")
-    except OSError:
+    except (OSError, UsageError):
         pass  # a read-only checkout: the answer is the same, only the next run is slower

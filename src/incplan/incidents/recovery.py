@@ -93,7 +93,7 @@ def pending(record: Path) -> list[dict[str, object]]:
         except OSError:  # none kept (or unreadable: nothing to merge)
             continue
     events: list[dict[str, object]] = []
-    for line in "\n".join(texts).splitlines():
+    for line in "\n".join(texts).split("\n"):  # not splitlines(): a body may hold U+2028
         try:
             event = json.loads(line)
         except ValueError:

@@ -41,13 +41,25 @@ STALE_TEMP = 60.0  # seconds after which a temporary file is a killed writer's l
 
 
 def incidents_dir(plan: Plan, plan_path: Path) -> Path:
-    folder = Path(plan.incidents_dir) if plan.incidents_dir else Path("incidents")
-    return folder if folder.is_absolute() else plan_path.parent / folder
+    """The records' folder: below the plan's folder (the plan model refuses `/abs` and `..`)."""
+    return plan_path.parent / (plan.incidents_dir or "incidents")
 
 
 def state_dir(folder: Path) -> Path:
     """incplan's own files for the records in `folder`: beside it, so never added with it."""
     return folder.parent / STATE_DIR
+
+
+def writable(folder: Path) -> None:
+    """Refuse (`UsageError`, exit 2) before anything is written when the records' folder or the
+    state folder (or its `locks/`, `tmp/`) is a symlink: a pull request can commit
+    `incidents -> /home/you` as easily as a record, and incplan would create, lock and rename
+    files there (the output path policy of `atomic.output_path`)."""
+    from incplan.atomic import output_path
+
+    state = state_dir(folder)
+    for path in (folder, state, state / "locks", state / "tmp"):
+        output_path(path, folder=True)
 
 
 def _yaml() -> YAML:
@@ -286,6 +298,7 @@ def append_events(path: Path, make: Callable[[Record], list[dict[str, object]]])
 
     if not path.is_file():  # before locking: an unknown id leaves no lock file behind
         read_record(path)
+    writable(path.parent)
     try:
         with _lock(path):
             _remove_leftovers(path)
@@ -500,6 +513,7 @@ def create_record(folder: Path, base_id: str, header: dict[str, object], first_e
     leaves no empty or half record."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+    writable(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(1, 1000):
         incident_id = base_id if n == 1 else f"{base_id}-{n}"

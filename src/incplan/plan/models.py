@@ -99,6 +99,25 @@ def _github(value: object) -> str:
     return _github_login(value).removeprefix("@")
 
 
+# A folder below the plan's: segments of anything but `/` and `\`, none of them `.` or `..` (the
+# state folder `.incplan` goes beside it, so it must have a parent inside the plan's folder too).
+_SEGMENT = r"(?:[^./\\]|\.[^./\\]|\.\.[^/\\])[^/\\]*"
+FOLDER_PATTERN = rf"^(?:{_SEGMENT})(?:/(?:{_SEGMENT}))*/?$"
+_FOLDER = re.compile(FOLDER_PATTERN)
+
+
+def _folder(value: object) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("folder", "a folder must be text like `incidents`")
+    if not _FOLDER.match(value):
+        raise PydanticCustomError(
+            "folder",
+            "a folder below the plan's is needed: a relative path without `.` or `..` (like `incidents`)",
+        )
+    return value
+
+
+Folder = Annotated[str, BeforeValidator(_folder), WithJsonSchema({"type": "string", "pattern": FOLDER_PATTERN})]
 Duration = Annotated[
     timedelta,
     BeforeValidator(_duration),
@@ -698,8 +717,8 @@ class Plan(Model):
     review_every: Duration | None = Field(
         None, description="How often to review (like `90d`); `check` reports an overdue review."
     )
-    incidents_dir: str | None = Field(
-        None, description="Folder of incident records, relative to the plan; default `incidents`."
+    incidents_dir: Folder | None = Field(
+        None, description="Folder of incident records, inside the plan's folder; default `incidents`."
     )
     people: dict[str, Person] = Field({}, description="The roster, by handle; referenced elsewhere as `@handle`.")
     definition: Definition = Field(

@@ -168,11 +168,15 @@ class EntryCache:
 
         if self.new == self.old:
             return
+        from incplan.atomic import output_path
+        from incplan.diagnostics import UsageError
+
         try:
+            output_path(self.path.parent, folder=True)  # never through a symlinked state folder
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".site-cache.", suffix=".tmp", dir=self.path.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump({"key": self.key, "records": self.new}, handle, separators=(",", ":"))
             Path(tmp).replace(self.path)
-        except OSError:
+        except (OSError, UsageError):
             return
