@@ -118,7 +118,7 @@ def test_incidents_dir_is_a_folder_below_the_plans(team: Path, folder: str) -> N
 def test_incidents_dir_below_the_plan_is_used(team: Path) -> None:
     plan = team / "incplan.yaml"
     plan.write_text(plan.read_text().replace("version: 1\n", "version: 1\nincidents_dir: ops/records/\n", 1))
-    code, out, err = run("incident", "open", "-t", "Here", "-S", "sev2")
+    code, _, err = run("incident", "open", "-t", "Here", "-S", "sev2")
     assert code == 0, err
     assert (team / "ops" / "records" / "2026-11-27-here.yaml").is_file()
     assert (team / "ops" / ".incplan").is_dir()
