@@ -77,3 +77,23 @@ def smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Mail
     mailbox = Mailbox()
     with smtp_server(mailbox, starttls=ca.server_context, login=SMTP_LOGIN) as port:
         yield mailbox, port
+
+
+ROOT_SHARING = ["root-writable-by-others", "root-writable-by-group", "root-symlink-to-a-shared-folder"]
+
+
+def share_cache_root(root: Path, how: str) -> None:
+    """Make the cache root one that others could have written (`ROOT_SHARING`), or with
+    `root-symlink-to-a-private-folder` a symlink to a private folder (trusted: the control)."""
+    if how == "root-writable-by-others":
+        root.chmod(0o777)
+    elif how == "root-writable-by-group":
+        root.chmod(0o770)
+    elif how.startswith("root-symlink-to-a-"):
+        real = root.with_name(root.name + "-real")
+        root.rename(real)
+        root.symlink_to(real, target_is_directory=True)
+        if how == "root-symlink-to-a-shared-folder":
+            real.chmod(0o777)
+    else:
+        raise AssertionError(how)

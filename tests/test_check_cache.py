@@ -23,7 +23,7 @@ from incplan.cli.app import app
 from incplan.lint import cache
 from incplan.lint.runner import lint_moment
 
-from .conftest import NOW, ROOT
+from .conftest import NOW, ROOT, ROOT_SHARING, share_cache_root
 from .hostile.plans import LOOP
 from .hostile.plans import plan as tiny_plan
 
@@ -293,10 +293,13 @@ def _plant_all_clear(cache_dir: Path) -> Path:
     return entry
 
 
-def test_a_planted_entry_would_be_believed_in_the_users_own_folder(tree: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("root", ["private", "root-symlink-to-a-private-folder"])
+def test_a_planted_entry_would_be_believed_in_the_users_own_folder(root: str, tree: Path, tmp_path: Path) -> None:
     """Control for the test below: in a private folder, the planted entry is what check says."""
     cache_dir, _ = _warm(tree, tmp_path)
     _plant_all_clear(cache_dir)
+    if root != "private":
+        share_cache_root(cache_dir, root)
     assert _cli(["check", str(tree / "findings.yaml")], cache_dir, tmp_path) == (0, "1 file checked: no problems\n", "")
 
 
@@ -308,13 +311,16 @@ def test_a_planted_entry_would_be_believed_in_the_users_own_folder(tree: Path, t
         "entry-writable-by-others",
         "folder-symlink",
         "entry-symlink",
+        *ROOT_SHARING,
     ],
 )
 def test_an_entry_others_could_have_written_is_never_used(how: str, tree: Path, tmp_path: Path) -> None:
     cache_dir, first = _warm(tree, tmp_path)
     entry = _plant_all_clear(cache_dir)
     results = cache_dir / "results"
-    if how == "folder-writable-by-others":
+    if how.startswith("root-"):
+        share_cache_root(cache_dir, how)
+    elif how == "folder-writable-by-others":
         results.chmod(0o777)
     elif how == "subfolder-writable-by-group":
         entry.parent.chmod(0o770)
@@ -452,14 +458,16 @@ def _forge_babel_answers(cache_dir: Path) -> None:
     shutil.rmtree(cache_dir / "results")
 
 
-@pytest.mark.parametrize("how", ["private-control", "folder-writable-by-others", "damaged"])
+@pytest.mark.parametrize("how", ["private-control", "folder-writable-by-others", "damaged", *ROOT_SHARING])
 def test_kept_babel_answers_are_trusted_only_from_a_private_folder(how: str, tree: Path, tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     args = ["check", str(tree / "clean.yaml")]
     first = _cli(args, cache_dir, tmp_path)
     assert first[0] == 0 and "W303" not in first[1]
     _forge_babel_answers(cache_dir)
-    if how == "folder-writable-by-others":
+    if how.startswith("root-"):
+        share_cache_root(cache_dir, how)
+    elif how == "folder-writable-by-others":
         (cache_dir / "localize").chmod(0o777)
     elif how == "damaged":
         for path in _babel_files(cache_dir):

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from incplan.cli.app import app
 
-from .conftest import ROOT
+from .conftest import ROOT, ROOT_SHARING, share_cache_root
 
 FORMATS = ["text", "json", "markdown", "html"]
 DAY = "2026-11-27T"
@@ -153,10 +153,13 @@ def _plant_title(team: Path, title: str = "Planted title") -> Path:
     return path
 
 
-def test_a_planted_entry_would_be_believed_in_the_users_own_folder(team: Path) -> None:
+@pytest.mark.parametrize("root", ["private", "root-symlink-to-a-private-folder"])
+def test_a_planted_entry_would_be_believed_in_the_users_own_folder(team: Path, root: str) -> None:
     """Control for the tests below: in a private folder, the planted entry is what is printed."""
     report()
     _plant_title(team)
+    if root != "private":
+        share_cache_root(team / "cache", root)
     assert json.loads(report("json")) == json.loads(report("json", cached=False))  # (no titles in the figures)
     assert report("markdown").count("Planted title") == 2
 
@@ -171,6 +174,7 @@ def test_a_planted_entry_would_be_believed_in_the_users_own_folder(team: Path) -
         "folder-owned-by-another-user",
         "folder-symlink",
         "entry-symlink",
+        *ROOT_SHARING,
     ],
 )
 def test_an_entry_others_could_have_written_is_never_used(how: str, team: Path) -> None:
@@ -178,7 +182,9 @@ def test_an_entry_others_could_have_written_is_never_used(how: str, team: Path) 
     report()
     path = _plant_title(team)
     folder = team / "cache" / "reports"
-    if how == "folder-writable-by-others":
+    if how.startswith("root-"):
+        share_cache_root(team / "cache", how)
+    elif how == "folder-writable-by-others":
         folder.chmod(0o777)
     elif how == "subfolder-writable-by-group":
         path.parent.chmod(0o770)

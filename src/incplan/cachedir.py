@@ -1,9 +1,13 @@
 """The one home of incplan's cache folder and of the rules for trusting what is in it.
 
-Caches (compiled templates, lint results) live in `$INCPLAN_CACHE_DIR`, else
-`$XDG_CACHE_HOME/incplan`, else `~/.cache/incplan`; `INCPLAN_NO_CACHE` turns them off. A
-folder or file is used only if it is a real one (never a symlink) owned by this user and
-writable by nobody else (SPEC §9): a folder others can write could hand us their entries.
+Caches (compiled templates, lint results, report figures) live in folders of the cache root:
+`$INCPLAN_CACHE_DIR`, else `$XDG_CACHE_HOME/incplan`, else `~/.cache/incplan`;
+`INCPLAN_NO_CACHE` turns them off. A folder or file is used only if it is owned by this user
+and writable by nobody else (SPEC §9): a folder others can write could hand us their entries.
+The root may be a symlink to such a folder (a cache moved to another disk); every folder and
+file below it must be a real one, never a symlink. Only the last folder is ever created, 0700:
+`INCPLAN_CACHE_DIR=/nonexistent/deep/x` is no cache (the default `~/.cache`, as the XDG spec
+says, is created 0700 too when missing).
 Standard library only: the lint result cache answers before anything heavy is imported.
 """
 
@@ -24,8 +28,7 @@ def cache_root() -> Path | None:
         return None
     if explicit := os.environ.get("INCPLAN_CACHE_DIR"):
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "incplan"
+    return _default_root()
 
 
 def _ours(info: os.stat_result) -> bool:
@@ -33,22 +36,44 @@ def _ours(info: os.stat_result) -> bool:
     return info.st_uid == owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def private_folder(folder: Path, *, create: bool) -> bool:
-    """True if `folder` is a real folder (no symlink) owned by this user that nobody else can
-    write. With `create`, make it (mode 0700) if it is missing."""
+def private_folder(folder: Path, *, create: bool, root: bool = False) -> bool:
+    """True if `folder` is a real folder (no symlink; `root`: or a symlink to one) owned by this
+    user that nobody else can write. With `create`, make it (mode 0700) if it is missing, and
+    only it: its parent must exist."""
+    look = os.stat if root else os.lstat
     try:
-        info = folder.lstat()
+        info = look(folder)
     except FileNotFoundError:
-        if not create:
+        if not create or (root and folder.is_symlink()):  # a dangling link is not followed
             return False
         try:
-            folder.mkdir(mode=0o700, parents=True)
+            _make(folder, root=root)
             info = folder.lstat()
         except OSError:
             return False
     except OSError:
         return False
     return stat.S_ISDIR(info.st_mode) and _ours(info)
+
+
+def _make(folder: Path, *, root: bool) -> None:
+    try:
+        folder.mkdir(mode=0o700)
+    except FileNotFoundError:
+        if not root or os.environ.get("INCPLAN_CACHE_DIR") or folder != _default_root():
+            raise
+        folder.parent.mkdir(mode=0o700)  # ~/.cache itself (the home folder must exist)
+        folder.mkdir(mode=0o700)
+
+
+def _default_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "incplan"
+
+
+def _trusted(folder: Path, *, create: bool) -> bool:
+    """`folder` (a cache's own folder, one below the root) and the root above it are private."""
+    return private_folder(folder.parent, create=create, root=True) and private_folder(folder, create=create)
 
 
 def own_file(handle: IO[bytes]) -> bool:
@@ -69,7 +94,7 @@ def read_entry(folder: Path, key: str, suffix: str = "", limit: int = MAX_ENTRY)
     """The bytes of a cached entry (at most `limit` + 1 of them: more means too large), or None
     for anything missing, foreign or not ours."""
     path = entry_path(folder, key, suffix)
-    if not (private_folder(folder, create=False) and private_folder(path.parent, create=False)):
+    if not (_trusted(folder, create=False) and private_folder(path.parent, create=False)):
         return None
     try:
         with open(path, "rb", opener=_no_follow) as handle:
@@ -84,7 +109,7 @@ def write_entry(folder: Path, key: str, payload: bytes, suffix: str = "") -> Non
     """Store an entry: best effort (a cache write never fails a command), private folders,
     written whole to a temporary file and renamed into place."""
     path = entry_path(folder, key, suffix)
-    if not (private_folder(folder, create=True) and private_folder(path.parent, create=True)):
+    if not (_trusted(folder, create=True) and private_folder(path.parent, create=True)):
         return
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:

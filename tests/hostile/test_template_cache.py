@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT
+from ..conftest import ROOT, ROOT_SHARING, share_cache_root
 from .conftest import assert_clean, run_cli
 
 PLAN = str(ROOT / "examples/minimal.yaml")
@@ -55,17 +55,22 @@ def test_damaged_entries_are_misses(cache: tuple[Path, str]) -> None:
     assert again.out == expected
 
 
-def test_planted_entry_runs_in_the_users_own_cache_control(cache: tuple[Path, str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("root", ["private", "root-symlink-to-a-private-folder"])
+def test_planted_entry_runs_in_the_users_own_cache_control(cache: tuple[Path, str], tmp_path: Path, root: str) -> None:
     """Control: the planted payload is real code that would run if an entry were trusted."""
     folder, _ = cache
     marker = tmp_path / "ran"
     for entry in _entries(folder):
         _plant(entry, marker)
+    if root != "private":
+        share_cache_root(folder, root)
     run_cli(*NOTIFY, env={"INCPLAN_CACHE_DIR": str(folder)})
     assert marker.exists()
 
 
-@pytest.mark.parametrize("how", ["folder-writable-by-others", "folder-writable-by-group", "entry-writable-by-others"])
+@pytest.mark.parametrize(
+    "how", ["folder-writable-by-others", "folder-writable-by-group", "entry-writable-by-others", *ROOT_SHARING]
+)
 def test_planted_entry_in_a_shared_folder_never_runs(cache: tuple[Path, str], tmp_path: Path, how: str) -> None:
     folder, expected = cache
     marker = tmp_path / "ran"
@@ -73,7 +78,9 @@ def test_planted_entry_in_a_shared_folder_never_runs(cache: tuple[Path, str], tm
         _plant(entry, marker)
         if how == "entry-writable-by-others":
             entry.chmod(0o666)
-    if how == "folder-writable-by-others":
+    if how.startswith("root-"):
+        share_cache_root(folder, how)
+    elif how == "folder-writable-by-others":
         (folder / "templates").chmod(0o777)
     elif how == "folder-writable-by-group":
         for sub in (folder / "templates").iterdir():
@@ -116,4 +123,18 @@ def test_new_cache_folders_are_private(tmp_path: Path) -> None:
     assert_clean(run_cli(*NOTIFY, env={"INCPLAN_CACHE_DIR": str(folder)}), 0)
     subfolders = [p for p in (folder / "templates").iterdir() if p.is_dir()]
     assert subfolders
-    assert {oct(p.stat().st_mode & 0o777) for p in [folder / "templates", *subfolders]} == {"0o700"}
+    assert {oct(p.stat().st_mode & 0o777) for p in [folder, folder / "templates", *subfolders]} == {"0o700"}
+
+
+def test_only_the_last_folder_of_the_cache_root_is_created(tmp_path: Path) -> None:
+    """INCPLAN_CACHE_DIR=/nonexistent/deep/x is no cache, never the whole path made; the default
+    `~/.cache/incplan` is made with `~/.cache` (0700, as the XDG spec says)."""
+    deep = tmp_path / "nonexistent" / "deep" / "x"
+    assert_clean(run_cli(*NOTIFY, env={"INCPLAN_CACHE_DIR": str(deep)}), 0)
+    assert not (tmp_path / "nonexistent").exists()
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"INCPLAN_CACHE_DIR": "", "XDG_CACHE_HOME": "", "HOME": str(home)}
+    assert_clean(run_cli(*NOTIFY, env=env), 0)
+    assert {oct(p.stat().st_mode & 0o777) for p in (home / ".cache", home / ".cache" / "incplan")} == {"0o700"}
+    assert _entries(home / ".cache" / "incplan")
