@@ -98,7 +98,7 @@ def test_tabs_and_newlines_are_kept_where_text_has_lines(team: Path) -> None:
     assert code == 0, err
     single = json.loads(run("report", ID, "-f", "json")[1])
     assert single["messages"][-1]["update"] == "Line one.\nLine two."
-    assert "- 2026-11-27 10:30 CET: step 1\tdone\nstep 2\tnext\n" in run("report", ID)[1]
+    assert "- 2026-11-27 10:30 CET: step 1\tdone\n  step 2\tnext\n" in run("report", ID)[1]  # in its list item
 
 
 def test_an_escape_given_on_a_real_command_line_is_refused(team: Path) -> None:

@@ -37,10 +37,11 @@ class Verbatim(str):
 
 def markdown_escape(value: object) -> object:
     """Markdown passes raw HTML through: text gets `<` and `>` as entities, which every renderer
-    shows as the characters themselves."""
+    shows as the characters themselves; `![` is written `!\\[`, so text is never an image that
+    loads from elsewhere when the page is read (a tracking pixel)."""
     if value is None or isinstance(value, Verbatim):
         return value
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("![", "!\\[")
 
 
 def _xml_safe(value: object) -> object:
@@ -56,6 +57,18 @@ def _xml_safe(value: object) -> object:
 def markdown_cell(text: object) -> Verbatim:
     """Text for one cell of a Markdown table: escaped, `|` and line breaks kept inside the cell."""
     return Verbatim(str(markdown_escape(text)).replace("|", "\\|").replace("\n", "<br>"))
+
+
+_OPENS_FENCE = re.compile(r"^( *)(?=```|~~~)")
+
+
+def markdown_lines(text: object) -> list[Verbatim]:
+    """Text of several lines, escaped line by line for a block (a list item, a quote); a line
+    that would open a code fence starts with an escape (`\\```), so that no text leaves a fence
+    open that swallows the rest of the document. Only `\\n` ends a line."""
+    from incplan.plan.read import lines_of
+
+    return [Verbatim(_OPENS_FENCE.sub(r"\1\\", str(markdown_escape(line)), count=1)) for line in lines_of(str(text))]
 
 
 def fence(text: str) -> Verbatim:

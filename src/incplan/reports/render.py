@@ -9,6 +9,7 @@ from html import escape
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from incplan.documents import Verbatim, markdown_lines
 from incplan.reports.compute import IncidentReport, PeriodReport
 from incplan.reports.figures import IncidentFigures
 
@@ -85,9 +86,14 @@ def how_sent(message: Mapping[str, object], w: Words | None = None) -> str:
     return w["sent.by_hand"] if message["posted"] else w("sent.failed", error=message["error"])
 
 
-def quote(text: str) -> str:
-    """A Markdown block quote of the text that went out, line for line."""
-    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
+def quote(text: str) -> Verbatim:
+    """A Markdown block quote of the text that went out, line for line (escaped)."""
+    return Verbatim("\n".join(f"> {line}" if line else ">" for line in markdown_lines(text)))
+
+
+def item(text: str) -> Verbatim:
+    """Text of one Markdown list item: escaped, its later lines indented to stay in the item."""
+    return Verbatim("\n  ".join(markdown_lines(text)))
 
 
 def _time(tz: str, w: Words) -> Callable[[datetime | None], str]:
@@ -114,12 +120,13 @@ def _human(value: float | None, w: Words) -> str:
     return w.span(value)
 
 
-# Our own templates' filters; record and plan text are data (escaped in HTML), never templates.
+# Our own templates' filters; record and plan text are data (escaped in HTML and Markdown), never templates.
 _FILTERS = (
     ("human", _context_words(_human)),
     ("share", _context_words(share)),
     ("status", _context_words(status_word)),
     ("quote", quote),
+    ("item", item),
     ("how_sent", _context_words(how_sent)),
 )
 
@@ -136,7 +143,7 @@ def _render(name: str, html: bool, locale: str, **context: object) -> str:
     return documents.render(
         "incplan.reports",
         name,
-        "html" if html else "text",
+        "html" if html else "markdown",
         _FILTERS,
         version=__version__,
         css=css,
