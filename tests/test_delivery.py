@@ -438,3 +438,14 @@ def test_a_two_hour_incident_sent_for_real_counts_only_what_was_delivered(
     text = ok("report", ID, "-f", "text", now="12:30")[1]
     assert "  2026-11-27 10:24 EST · Identified · Statuspage (failed: " in text
     assert "  due 2026-11-27 10:21 EST, posted 2026-11-27 10:26 EST, late by 5m\n" in text
+
+
+def test_what_a_server_answers_is_shown_escaped_never_obeyed(team: Path, services: tuple[FakeServices, str]) -> None:
+    """A status page id (or error) holding terminal escapes is printed as its escapes: the
+    server's text is data, like a record's."""
+    fake, _ = services
+    fake.statuspage.id_prefix = "x\x1b]0;PWN\x07\x1b[2J"
+    open_incident()
+    code, out, err = send("status_page")
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    assert code != 0 or "status_page: created status page incident x\\x1b]0;PWN\\x07\\x1b[2J1\n" in out

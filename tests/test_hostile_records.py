@@ -147,3 +147,29 @@ def test_a_symlinked_records_or_state_folder_is_never_written_through(team: Path
     code, _, err = run("site", "build", "--out", "public")
     assert code == 0, err
     assert list(outside.iterdir()) == []
+
+
+# ------------------------------------------------------------------ init's git files
+
+
+@pytest.mark.parametrize("name", [".gitattributes", ".gitignore"])
+@pytest.mark.parametrize("kind", ["symlink-outside", "folder"])
+def test_init_refuses_before_writing_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, kind: str
+) -> None:
+    """init wrote incplan.yaml and then refused a symlinked .gitattributes: a plan without its
+    merge driver line. Every target is checked first."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    outside = tmp_path / "outside"
+    outside.write_text("kept\n")
+    if kind == "folder":
+        (work / name).mkdir()
+    else:
+        (work / name).symlink_to(outside)
+    code, out, err = run("init", "--org", "Acme")
+    assert (code, out) == (2, ""), err
+    assert err.startswith(f"error: `{name}` ")
+    assert sorted(p.name for p in work.iterdir()) == [name]
+    assert outside.read_text() == "kept\n"

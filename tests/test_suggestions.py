@@ -147,3 +147,27 @@ def test_format_json_on_show_list_and_classify(tmp_path: Path, monkeypatch: pyte
     code, out, _ = run("incident", "list")
     lines = out.splitlines()
     assert lines[0].index("Summer one") == lines[1].index("Later one")  # CEST and CET rows aligned
+
+
+@pytest.mark.parametrize("plan", ["-", "my plan.yaml", "$(touch pwned).yaml"])
+def test_the_check_a_broken_plan_suggests_runs_as_printed(
+    plan: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--plan -` suggested `incplan check <stdin>`, which no shell runs; a name with a space was
+    split in two. The suggestion is `incplan check -` (given the same input) or the name quoted."""
+    import re
+    import subprocess
+    import sys
+
+    broken = (ROOT / "plans/incplan.yaml").read_text().replace("first_update_within: 20m", "first_update_within: 20x")
+    monkeypatch.chdir(tmp_path)
+    if plan != "-":
+        (tmp_path / plan).write_text(broken)
+    result = runner.invoke(app, ["incident", "status", "--plan", plan], input=broken if plan == "-" else None)
+    assert result.exit_code == 0  # a warning: status needs no severity while nothing is open
+    (command,) = re.findall(r"\(`(incplan check [^`]*)` lists every problem\)", result.stderr)
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "INCPLAN_NOW": NOW}
+    done = subprocess.run(command, shell=True, cwd=tmp_path, env=env, input=broken, capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    assert "error E104 `severities.sev2.first_update_within`: `20x` is not a duration" in done.stdout
+    assert not (tmp_path / "pwned").exists()

@@ -159,13 +159,30 @@ class ProblemError(Exception):
         self.diagnostics = diagnostics or []
 
 
+STDIN_NAME = "<stdin>"  # how standard input (`-`) is named in messages
+
+
+def check_command(file: str) -> str:
+    """The `incplan check` command that lists the problems of the plan `file`, as it runs when
+    pasted: standard input is `-` (given the same input again), a name a shell would split or
+    expand is quoted."""
+    return f"incplan check {check_argument(file)}"
+
+
+def check_argument(file: str) -> str:
+    """`file` as the argument of `incplan check` (`check_command`)."""
+    import shlex
+
+    return "-" if file == STDIN_NAME else shlex.quote(file)
+
+
 class PlanError(ProblemError):
     """The plan has errors: commands other than `check` cannot use it (exit 1)."""
 
     def __init__(self, file: str, diagnostics: list[Diagnostic]) -> None:
         count = len(diagnostics)
         super().__init__(
-            f"the plan `{file}` has {count} error{'s' if count != 1 else ''}; `incplan check {file}` lists them",
+            f"the plan `{file}` has {count} error{'s' if count != 1 else ''}; `{check_command(file)}` lists them",
             diagnostics,
         )
         self.file = file

@@ -107,8 +107,11 @@ def remind(
     failed = [(item, s) for item in due for s in item.sent if not s.delivered]
     blocked = [(item, s) for item in due for s in item.shown if not s.can_send]
     report(Reminders(due, now, window, within, loaded.organization.timezone, reader), sys.stdout)
-    for item, sent in failed:
-        sys.stderr.write(f"error: reminder for {item.status.state.id} to {sent.channel} failed: {sent.error}\n")
+    from incplan.controls import printable
+
+    for item, sent in failed:  # the error is what a server answered: shown, never obeyed
+        line = f"error: reminder for {item.status.state.id} to {sent.channel} failed: {sent.error}"
+        sys.stderr.write(printable(line, one_line=True) + "\n")
     for item in due:
         for why in item.unsent:
             warn(f"no reminder for {item.status.state.id}: {why}")

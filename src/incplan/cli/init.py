@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from incplan.cli.output import handled
+from incplan.diagnostics import check_argument
 
 
 def init(
@@ -34,9 +35,10 @@ def init(
 
             sys.stdout.write(render_plan(options, clock.now().date()))
             return
-        written = write_plan(path, options, clock.now().date(), force=force)
-        from incplan.incidents.gitsetup import GIT_CONFIG, write_git_files
+        from incplan.incidents.gitsetup import GIT_CONFIG, check_git_files, write_git_files
 
+        check_git_files(path if path.is_dir() else path.parent)  # all refusals before any write
+        written = write_plan(path, options, clock.now().date(), force=force)
         git_lines = write_git_files(written.parent)
     from incplan.wording import words
 
@@ -44,5 +46,5 @@ def init(
     out = [w("init.wrote", path=written)]
     out += [w("init.added" if g.added else "init.kept", file=g.file, line=g.line) for g in git_lines]
     out.append(w("init.merge", config=GIT_CONFIG))
-    out.append(w("init.next", path=written))
+    out.append(w("init.next", path=check_argument(str(written))))  # runs as printed
     sys.stdout.write("\n".join(out) + "\n")

@@ -229,10 +229,10 @@ def _report_send(result: Announcement, fmt: str, options: NotifyOptions, plan_op
     else:
         out = sys.stdout
     if not result.requests:
+        from incplan.cli.reporting import outcome_line
+
         for o in result.outcomes:
-            out.write(
-                f"{o.channel}: {o.detail or 'delivered'}\n" if o.delivered else f"{o.channel}: FAILED: {o.error}\n"
-            )
+            out.write(outcome_line(o.channel, o.delivered, o.detail, o.error) + "\n")
     if result.by_hand:
         if result.requests:
             for channel in result.by_hand:

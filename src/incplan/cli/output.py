@@ -216,6 +216,7 @@ def _warn_set_aside() -> None:
         if not left:
             continue
         from incplan.controls import printable
+        from incplan.diagnostics import check_command
         from incplan.plan.usable import dotted
 
         for _, found in left:
@@ -226,7 +227,7 @@ def _warn_set_aside() -> None:
         one = len(left) == 1
         warn(
             f"{names} {'is' if one else 'are'} set aside: this command does not need "
-            f"{'it' if one else 'them'} (`incplan check {usable.file}` lists every problem)"
+            f"{'it' if one else 'them'} (`{check_command(usable.file)}` lists every problem)"
         )
 
 

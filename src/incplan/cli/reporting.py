@@ -58,6 +58,15 @@ def console(stream: IO[str] | None = None, *, soft_wrap: bool = True, screen: bo
     )
 
 
+def outcome_line(name: str, delivered: bool, detail: str | None, error: str | None) -> str:
+    """`status_page: created status page incident inc1` or `email: FAILED: why`, one line: what a
+    server answered (an id, an error) is data, every control character shown as its escape."""
+    from incplan.controls import printable
+
+    line = f"{name}: {detail or 'delivered'}" if delivered else f"{name}: FAILED: {error}"
+    return printable(line, one_line=True)
+
+
 def tolerant_streams() -> None:
     """Print whatever text we hold, on any terminal: a lone surrogate from a plan or record, or
     `é` on an ASCII terminal (`PYTHONIOENCODING=ascii`, `utf-8:strict`), becomes an escape

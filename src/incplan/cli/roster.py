@@ -93,9 +93,10 @@ def _send(jobs: list[tuple[Entry, Job]], skipped: list[Skipped], *, dry_run: boo
             sys.stderr.write("error: not sending without confirmation\n  hint: answer the question, or pass --yes\n")
             return 2
     outcomes = deliver_all([job for _, job in jobs])
+    from incplan.cli.reporting import outcome_line
+
     for (entry, _), o in zip(jobs, outcomes, strict=True):
-        line = f"{entry.handle}: {o.detail or 'delivered'}" if o.delivered else f"{entry.handle}: FAILED: {o.error}"
-        sys.stdout.write(line + "\n")
+        sys.stdout.write(outcome_line(entry.handle, o.delivered, o.detail, o.error) + "\n")
     failed = [entry.handle for (entry, _), o in zip(jobs, outcomes, strict=True) if not o.delivered]
     if failed:
         sys.stdout.write(f"error: delivery failed for {', '.join(failed)}; the others went out\n")

@@ -31,6 +31,20 @@ def _ensure_line(file: Path, line: str) -> GitLine:
     return GitLine(file, line, True)
 
 
+GIT_FILES = (".gitattributes", ".gitignore")
+
+
+def check_git_files(plan_folder: Path) -> None:
+    """Refuse (`UsageError`, exit 2) before anything is written when `write_git_files` could not
+    write one of its files (a symlink to outside the folder, a folder, a device), so `init`
+    never leaves a plan without its git lines."""
+    from incplan.atomic import write_target
+
+    if plan_folder.is_dir():
+        for name in GIT_FILES:
+            write_target(plan_folder / name)
+
+
 def write_git_files(plan_folder: Path, incidents_dir: str = "incidents") -> list[GitLine]:
     """`.gitattributes` names the merge driver for the records, `.gitignore` the state folder
     beside them; lines are added to existing files, never replacing what is there."""
@@ -38,6 +52,6 @@ def write_git_files(plan_folder: Path, incidents_dir: str = "incidents") -> list
     state = (Path(incidents_dir).parent / STATE_DIR).as_posix()
     state = state.removeprefix("./")
     return [
-        _ensure_line(plan_folder / ".gitattributes", f"{records}/*.yaml merge={DRIVER}"),
-        _ensure_line(plan_folder / ".gitignore", f"/{state}/"),
+        _ensure_line(plan_folder / GIT_FILES[0], f"{records}/*.yaml merge={DRIVER}"),
+        _ensure_line(plan_folder / GIT_FILES[1], f"/{state}/"),
     ]

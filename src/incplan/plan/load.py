@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from incplan.diagnostics import Diagnostic, PathPart
+from incplan.diagnostics import STDIN_NAME, Diagnostic, PathPart
 from incplan.plan import problems as P
 from incplan.plan.model_errors import data_path, schema_diagnostic
 from incplan.plan.parse import parse_yaml
-from incplan.plan.read import STDIN, STDIN_NAME, read_text
+from incplan.plan.read import STDIN, read_text
 
 if TYPE_CHECKING:
     from incplan.plan.models import Plan

@@ -13,7 +13,6 @@ from incplan.plan import problems as P
 MAX_BYTES = 1024 * 1024  # a large real plan is ~50 KB
 
 STDIN = "-"  # a file argument `-` means standard input
-STDIN_NAME = "<stdin>"
 _stdin_read_from: object = None  # the stream already read: standard input can be read only once
 
 

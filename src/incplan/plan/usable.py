@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from incplan.diagnostics import Diagnostic, PathPart, PlanError, ProblemError, Severity
+from incplan.diagnostics import Diagnostic, PathPart, PlanError, ProblemError, Severity, check_command
 
 if TYPE_CHECKING:
     from incplan.plan.load import PlanSource
@@ -303,7 +303,7 @@ class NeedBroken(ProblemError):
             "and this command needs " + ("it" if len(entries) == 1 else "them"),
             diagnostics,
         )
-        self.hint = (hint or "fix it and run the command again") + f" (`incplan check {file}` lists every problem)"
+        self.hint = (hint or "fix it and run the command again") + f" (`{check_command(file)}` lists every problem)"
 
 
 @dataclass
