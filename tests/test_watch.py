@@ -148,3 +148,20 @@ def test_watch_status_and_remind_write_spans_of_time_alike(team: Path) -> None:
         assert f"10:39 CET: OVERDUE by {overdue}\n" in status
         remind = runner.invoke(app, ["incident", "remind"], env={"INCPLAN_NOW": now}).stdout
         assert f"(OVERDUE by {overdue})" in remind
+
+
+def test_a_fifo_or_dev_zero_record_is_set_aside_on_the_board(team: Path) -> None:
+    """A record that is a FIFO (opening it would block) or a symlink to /dev/zero (reading it
+    never ends) is a warning on the board; the other incidents are drawn."""
+    os.mkfifo(team / "incidents" / "2026-11-27-fifo.yaml")
+    (team / "incidents" / "2026-11-27-zero.yaml").symlink_to("/dev/zero")
+    child = spawn(team, "2026-11-27T10:20:00+01:00", 0)
+    try:
+        child.expect("in 19m ")
+        child.expect(re.escape("2026-11-27-fifo.yaml` cannot be read: a named pipe (FIFO)"))
+        child.expect(re.escape("2026-11-27-zero.yaml` cannot be read: a symlink is not read"))
+        child.send("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
