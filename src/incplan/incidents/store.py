@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from incplan.diagnostics import ProblemError, UsageError
 
@@ -125,7 +125,7 @@ def read_record(path: Path) -> tuple[Record, CommentedMap]:
         found = [positions.place(schema_diagnostic(e, data, root=Record)) for e in exc.errors(include_url=False)]
         found = [d.with_file(str(path)) for d in found]
         raise ProblemError(f"the record `{path}` is not valid; fix it by hand", found) from None
-    return record, document
+    return record, cast("CommentedMap", document)  # a valid record is a mapping, read round-trip
 
 
 def record_file_text(path: Path, name: str | None = None) -> str:
