@@ -30,12 +30,18 @@ import signal
 import string
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from jinja2.exceptions import SecurityError
 from jinja2.filters import make_attrgetter
 from jinja2.utils import pass_environment
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+_T = TypeVar("_T")
 
 MAX_TEXT = 1_000_000  # characters (or items) any value built while rendering may have
 MAX_SEQUENCE = 100_000  # items a `*` may build, nested items counted (see `weight`)
@@ -54,11 +60,11 @@ def _refuse(size: int, what: str) -> None:
         raise SecurityError(f"{what} would build {size:,} characters, over the limit of {MAX_TEXT:,}")
 
 
-def _length(value: Any) -> int:
+def _length(value: object) -> int:
     return len(value) if isinstance(value, str | bytes | list | tuple | dict) else 0
 
 
-def check_result(value: Any, what: str) -> Any:
+def check_result(value: _T, what: str) -> _T:
     if isinstance(value, str | bytes | list | tuple | dict) and len(value) > MAX_TEXT:
         _refuse(len(value), what)
     if isinstance(value, _CONTAINERS):
@@ -79,7 +85,7 @@ def _refuse_items(size: int, what: str, limit: int = MAX_ITEMS, *, exact: bool =
         raise SecurityError(f"{what} would build {shown} items (nested ones counted), over the limit of {limit:,}")
 
 
-def weight(value: Any, limit: int = _COUNTED) -> int:
+def weight(value: object, limit: int = _COUNTED) -> int:
     """Items in `value`, nested ones counted each time they are reached: what a C-level loop
     over it (`==`, `in`, `sort`, `repr`, `tojson`) walks. Counting stops above `limit`.
 
@@ -117,7 +123,7 @@ def weight(value: Any, limit: int = _COUNTED) -> int:
     return 0  # not reached
 
 
-def _items(value: Any) -> Iterator[Any]:
+def _items(value: Iterable[object]) -> Iterator[object]:
     if isinstance(value, dict):
         for key, item in value.items():
             yield key
@@ -126,7 +132,7 @@ def _items(value: Any) -> Iterator[Any]:
         yield from value
 
 
-def literal(value: Any) -> Any:
+def literal(value: _T) -> _T:
     """A list, tuple or dict written in a template (`[a, a]`, `{'x': a}`): bounded like `+`."""
     size = weight(value)
     _refuse_items(size, "a literal", exact=size <= _COUNTED)
@@ -176,7 +182,7 @@ def binop(operator: str, left: Any, right: Any) -> Any:
     raise SecurityError(f"operator {operator} is not allowed")
 
 
-def concat(parts: tuple[Any, ...], join: Callable[[Any], str]) -> str:
+def concat(parts: tuple[object, ...], join: Callable[[tuple[object, ...]], str]) -> str:
     """`a ~ b ~ c`: the sizes of the parts are known before they are joined."""
     _refuse(sum(_length(p) for p in parts), "`~`")
     return str(check_result(join(parts), "`~`"))
@@ -185,7 +191,7 @@ def concat(parts: tuple[Any, ...], join: Callable[[Any], str]) -> str:
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?([a-zA-Z%])")
 
 
-def percent_size(fmt: str | bytes, args: Any) -> int:
+def percent_size(fmt: str | bytes, args: object) -> int:
     """An upper bound on the length of `fmt % args` without building it."""
     text = fmt.decode("latin-1") if isinstance(fmt, bytes) else fmt
     values = list(args) if isinstance(args, tuple) else [args]
@@ -200,7 +206,7 @@ def percent_size(fmt: str | bytes, args: Any) -> int:
     return size
 
 
-def format_size(fmt: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+def format_size(fmt: str, args: tuple[object, ...], kwargs: Mapping[str, object]) -> int:
     """An upper bound on the length of `fmt.format(*args, **kwargs)` without building it."""
     size = len(fmt) + sum(_length(v) + 24 for v in (*args, *kwargs.values()))
     for spec in _specs(fmt):
@@ -244,7 +250,7 @@ def _method_size(obj: str | bytes, name: str, args: tuple[Any, ...], kwargs: dic
     return None
 
 
-def call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any], invoke: Callable[..., Any]) -> Any:
+def call(obj: object, args: tuple[Any, ...], kwargs: dict[str, Any], invoke: Callable[..., object]) -> object:
     """A call from a template: text-amplifying methods are measured first, results after."""
     target = getattr(obj, "__wrapped__", obj)  # the sandbox wraps str.format / format_map
     owner = getattr(target, "__self__", None)
@@ -298,14 +304,14 @@ def _filter_size(name: str, bound: dict[str, Any]) -> int | None:
     return None
 
 
-def guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+def guard_filter(name: str, func: Callable[..., object]) -> Callable[..., object]:
     named = {"center", "indent", "wordwrap", "replace", "format", "batch", "truncate"}
     # Only these read their arguments; a builtin's signature is parsed from text (with tokenize):
     # ~0.7 ms per environment for the 54 filters, twice a run.
     signature = inspect.signature(func) if name == "join" or name in named else None
 
     @functools.wraps(func)  # keeps jinja's pass_context / pass_eval_context marks
-    def guarded(*args: Any, **kwargs: Any) -> Any:
+    def guarded(*args: object, **kwargs: object) -> object:
         if signature is None:
             return check_result(func(*args, **kwargs), f"filter `{name}`")
         if name == "join":
@@ -323,7 +329,9 @@ def guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
-def _join(func: Callable[..., Any], signature: inspect.Signature, args: tuple[Any, ...], kwargs: Any) -> Any:
+def _join(
+    func: Callable[..., object], signature: inspect.Signature, args: tuple[object, ...], kwargs: dict[str, object]
+) -> object:
     try:
         bound = signature.bind(*args, **kwargs)
     except TypeError:
@@ -339,7 +347,9 @@ def _join(func: Callable[..., Any], signature: inspect.Signature, args: tuple[An
 
 
 @pass_environment
-def sum_numbers(environment: Any, iterable: Any, attribute: str | int | None = None, start: Any = 0) -> Any:
+def sum_numbers(
+    environment: Environment, iterable: Iterable[object], attribute: str | int | None = None, start: object = 0
+) -> object:
     """Jinja2's `sum`, for numbers only: Python's `sum` of lists copies the total at every step
     (`[[1]]*100000|sum(start=[])` is 5 billion copies in one call no timer can interrupt), and
     joining text has `join`. The loop is Python's, so the CPU timer still stops a long one."""
@@ -358,13 +368,13 @@ def sum_numbers(environment: Any, iterable: Any, attribute: str | int | None = N
 _KINDS: dict[type, str] = {list: "a list", tuple: "a list", dict: "a mapping", str: "text"}
 
 
-def _kind(value: Any) -> str:
+def _kind(value: object) -> str:
     return _KINDS.get(type(value), f"a {type(value).__name__}")
 
 
-def guard_lipsum(func: Callable[..., Any]) -> Callable[..., Any]:
+def guard_lipsum(func: Callable[..., str]) -> Callable[..., str]:
     @functools.wraps(func)
-    def lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> Any:
+    def lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
         _refuse(_int(n) * _int(max) * 12, "lipsum")
         return func(n, html, min, max)
 
@@ -374,7 +384,7 @@ def guard_lipsum(func: Callable[..., Any]) -> Callable[..., Any]:
 # ---------------------------------------------------------------- operating-system limits
 
 
-def _too_slow(signum: int, frame: Any) -> None:
+def _too_slow(signum: int, frame: FrameType | None) -> None:
     raise LimitExceeded
 
 
