@@ -32,9 +32,9 @@ FORMS = "2026-11-27T10:02+01:00, 2026-11-27 10:02 (organization time), 10:02 (to
 def zone(name: str | None) -> tzinfo:
     if not name or name == "UTC":
         return UTC
-    from zoneinfo import ZoneInfo
+    from incplan.localize import zone as named_zone
 
-    return ZoneInfo(name)
+    return named_zone(name)
 
 
 def parse_time(text: str, what: str = "time", *, timezone: str | None = None, now: datetime | None = None) -> datetime:

@@ -12,11 +12,22 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import ParamSpec
+from typing import TYPE_CHECKING, ParamSpec
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 TIME_FORMATS = ("short", "medium", "long", "iso")
 DEFAULT_TIME_FORMAT = "medium"
 _Args = ParamSpec("_Args")
+
+
+@functools.lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    """The tz database zone named `name`: the one place a timezone name becomes a zone."""
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
 
 
 def babel_locale(locale: str) -> str:
@@ -99,9 +110,7 @@ def _plain(value: object) -> object:
 def format_time(moment: datetime, timezone: str, locale: str | None = None, fmt: str = "iso") -> str:
     """A time for people: `2026-11-27 10:17 CET`, or in `locale`'s words with `fmt` (Babel)."""
     if locale is None or fmt == "iso":
-        from zoneinfo import ZoneInfo
-
-        local = moment.astimezone(ZoneInfo(timezone))
+        local = moment.astimezone(zone(timezone))
         return local.strftime("%Y-%m-%d %H:%M %Z")
     return format_datetime(moment, timezone, locale, fmt)
 
@@ -114,9 +123,7 @@ def format_datetime(moment: datetime, timezone: str, locale: str, fmt: str = DEF
     `short`, `medium` and `long` use the locale's date of that length, hours and minutes on a
     24-hour clock, no seconds, and the zone; anything else is a CLDR pattern (`d MMMM y, HH:mm z`).
     """
-    from zoneinfo import ZoneInfo
-
-    local = moment.astimezone(ZoneInfo(timezone))
+    local = moment.astimezone(zone(timezone))
     if fmt == "iso":
         return f"{local:%Y-%m-%d %H:%M} {_zone_name(local)}"
     from babel import Locale
@@ -137,9 +144,7 @@ def format_datetime(moment: datetime, timezone: str, locale: str, fmt: str = DEF
 @_remembered
 def format_date(moment: datetime, timezone: str, locale: str, fmt: str = "medium") -> str:
     """The day alone: en `Nov 27, 2026`, pl `27 lis 2026` (`short`, `medium`, `long`, `iso` or a pattern)."""
-    from zoneinfo import ZoneInfo
-
-    local = moment.astimezone(ZoneInfo(timezone))
+    local = moment.astimezone(zone(timezone))
     if fmt == "iso":
         return f"{local:%Y-%m-%d}"
     from babel.dates import format_date as babel_date
@@ -151,9 +156,7 @@ def format_date(moment: datetime, timezone: str, locale: str, fmt: str = "medium
 @_remembered
 def format_clock(moment: datetime, timezone: str, locale: str, fmt: str = "medium") -> str:
     """The time of day with its zone: `10:17 CET` (24-hour in every locale), or a CLDR pattern."""
-    from zoneinfo import ZoneInfo
-
-    local = moment.astimezone(ZoneInfo(timezone))
+    local = moment.astimezone(zone(timezone))
     if fmt in ("short", "medium", "long", "iso"):
         from babel.dates import format_skeleton
 

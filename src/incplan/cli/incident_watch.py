@@ -143,9 +143,9 @@ def _screen(current: Board, plan: Plan, incident_id: str | None, locale: str) ->
     tz = plan.organization.timezone
     head = Text(f"{plan.organization.name}: ", style="bold")
     head.append(Text(w["watch.one"].format(id=incident_id) if incident_id else w["watch.open"], style="bold"))
-    from zoneinfo import ZoneInfo
+    from incplan.localize import zone
 
-    local = current.now.astimezone(ZoneInfo(tz))
+    local = current.now.astimezone(zone(tz))
     head.append(Text(f"  {local:%Y-%m-%d %H:%M:%S %Z}  ·  {w['watch.quit']}", style="dim"))
     parts: list[RenderableType] = [head]
     if not current.rows and not current.problems:
@@ -185,10 +185,8 @@ def _screen(current: Board, plan: Plan, incident_id: str | None, locale: str) ->
 
 def _clock_time(moment: datetime, now: datetime, tz: str) -> str:
     """`10:39 CET` today, the full date and time on another day."""
-    from zoneinfo import ZoneInfo
+    from incplan.localize import format_time, zone
 
-    from incplan.localize import format_time
-
-    zone = ZoneInfo(tz)
-    local = moment.astimezone(zone)
-    return f"{local:%H:%M %Z}" if local.date() == now.astimezone(zone).date() else format_time(moment, tz)
+    here = zone(tz)
+    local = moment.astimezone(here)
+    return f"{local:%H:%M %Z}" if local.date() == now.astimezone(here).date() else format_time(moment, tz)

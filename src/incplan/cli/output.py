@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from incplan.cli import reporting
-from incplan.diagnostics import ProblemError, UsageError, unknown_name
+from incplan.diagnostics import ProblemError, UsageError, did_you_mean, unknown_name
 
 if TYPE_CHECKING:
     from incplan.plan.usable import UsablePlan
@@ -118,8 +118,6 @@ def _command_path(group: object, argv: list[str]) -> str:
 
 def _usage_error(exc: Exception, fallback_path: str = "incplan") -> UsageError:
     """`No such option: --fromat (Possible options: --format)` -> error and a did-you-mean hint."""
-    import difflib
-
     text = " ".join(str(exc.format_message()).split())  # type: ignore[attr-defined]
     offered: list[str] = []
     found = re.search(r"\.?\s*\(?(?:Did you mean(?: one of)?:? (.*?)\?|Possible options: (.*?))\)?$", text)
@@ -127,7 +125,7 @@ def _usage_error(exc: Exception, fallback_path: str = "incplan") -> UsageError:
         text = text[: found.start()]
         offered = [name.strip(" '") for name in (found.group(1) or found.group(2)).split(",")]
     wrong = next(iter(_QUOTED.findall(text) or re.findall(r": (\S+)$", text)), "")
-    close = difflib.get_close_matches(wrong, offered, n=1) if wrong else []
+    close = did_you_mean(wrong, offered) if wrong else ""
     ctx = getattr(exc, "ctx", None)
     path = getattr(ctx, "command_path", None) or fallback_path
     message = _QUOTED.sub(r"`\1`", text).rstrip(".")
@@ -136,7 +134,7 @@ def _usage_error(exc: Exception, fallback_path: str = "incplan") -> UsageError:
     extra = re.match(r"^Got unexpected extra arguments?(?:\(s\))? \((.*)\)$", message)
     if extra:
         message = f"unexpected argument{'s' if ' ' in extra.group(1) else ''} `{extra.group(1)}`"
-    hint = (f"did you mean `{close[0]}`? " if close else "") + f"`{path} --help` shows the usage"
+    hint = (f"{close} " if close else "") + f"`{path} --help` shows the usage"
     return UsageError(message[:1].lower() + message[1:], hint=hint)
 
 

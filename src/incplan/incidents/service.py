@@ -109,9 +109,9 @@ def _record_values(plan: Plan, variables: dict[str, str]) -> dict[str, str | dic
 
 
 def _zone(plan: Plan) -> ZoneInfo:
-    from zoneinfo import ZoneInfo
+    from incplan.localize import zone
 
-    return ZoneInfo(plan.organization.timezone)
+    return zone(plan.organization.timezone)
 
 
 def _relative(target: Path, start: Path) -> str:

@@ -614,10 +614,10 @@ def is_timezone(name: str) -> bool:
     `init` give one verdict) and loadable on this machine."""
     if name not in TIMEZONES:
         return False
-    from zoneinfo import ZoneInfo
+    from incplan.localize import zone
 
     try:
-        ZoneInfo(name)
+        zone(name)
     except (ValueError, LookupError, OSError):
         return False
     return True

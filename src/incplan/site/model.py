@@ -300,12 +300,11 @@ def _component_history(record: Record, state: State, plan: Plan) -> dict[str, li
 
 
 def build_model(plan: Plan, entries: list[Entry], now: datetime, url: str = "") -> Site:
-    from zoneinfo import ZoneInfo
-
     from incplan.incidents.ids import slugify
+    from incplan.localize import zone as named_zone
     from incplan.site.texts import words
 
-    zone = ZoneInfo(plan.organization.timezone)
+    zone = named_zone(plan.organization.timezone)
     entries = sorted(entries, key=lambda e: (e.opened_at, e.id), reverse=True)
     locales = list(plan.organization.locales)
     declared = getattr(plan, "components", None) or {}

@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from incplan.localize import zone as named_zone
 from incplan.site.model import DAYS, IMPACT_OF_STATUS, STATUS_OF_IMPACT, ComponentRow, Entry, Site, Update
 from incplan.site.texts import language_name, month_name, published_only, words
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
-    from zoneinfo import ZoneInfo
 
     from jinja2 import Template
 
@@ -242,7 +242,7 @@ def _pages(site: Site, loc: _Locale, templates: dict[str, Template]) -> dict[str
     path = f"{loc.prefix}history.html"
     root = _root(path)
     months: dict[tuple[int, int], list[dict[str, object]]] = {}
-    zone = _zone(site)
+    zone = named_zone(site.timezone)
     for entry in sorted(site.entries, key=lambda e: (e.scheduled_for or e.opened_at, e.id), reverse=True):
         local = (entry.scheduled_for or entry.opened_at).astimezone(zone)  # a maintenance: when it happens
         listed = _entry_view(site, loc, templates, entry, root, updates=False)  # the history lists titles only
@@ -270,17 +270,11 @@ def _pages(site: Site, loc: _Locale, templates: dict[str, Template]) -> dict[str
     return pages
 
 
-def _zone(site: Site) -> ZoneInfo:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(site.timezone)
-
-
 def _iso(moment: datetime | None, site: Site) -> str | None:
     """Statuspage's time form: ISO 8601 in the page's zone, with milliseconds."""
     if moment is None:
         return None
-    return moment.astimezone(_zone(site)).isoformat(timespec="milliseconds")
+    return moment.astimezone(named_zone(site.timezone)).isoformat(timespec="milliseconds")
 
 
 # ---------------------------------------------------------------- Atom (RFC 4287)

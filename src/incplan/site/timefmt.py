@@ -11,19 +11,10 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
+from incplan.localize import zone
 
 NAMED = ("short", "medium", "long")
-
-
-@functools.lru_cache(maxsize=64)
-def _zone(name: str) -> ZoneInfo:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 @functools.lru_cache(maxsize=64)
@@ -51,7 +42,7 @@ def format_moment(moment: datetime, timezone: str, locale: str, fmt: str = "medi
         from incplan.localize import format_datetime
 
         return format_datetime(moment, timezone, locale, fmt)
-    local = moment.astimezone(_zone(timezone))
+    local = moment.astimezone(zone(timezone))
     clock = f"{local:%H:%M} {local.tzname() or local.strftime('%z')}"
     return _glue(locale, fmt).replace("{1}", _date(local.date(), locale, fmt)).replace("{0}", clock)
 

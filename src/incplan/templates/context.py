@@ -12,7 +12,6 @@ from incplan.plan.models import RESERVED_NAMES
 if TYPE_CHECKING:
     from incplan.plan.models import Plan
 
-CONTEXT_NAMES = RESERVED_NAMES  # what every render context may hold
 LOCALE_KEY = "_incplan_locale"  # the message's locale, for the time filters; not a template name
 TIME_FORMAT_KEY = "_incplan_time_format"  # organization.time_format
 
@@ -159,7 +158,7 @@ def build_context(
         if cadence is not None and not (stage_model and stage_model.final):
             context["next_update"] = LocalTime(now + cadence, tz, locale, fmt)
     for name, value in variables.items():
-        if name not in CONTEXT_NAMES:
+        if name not in RESERVED_NAMES:  # what every render context may hold
             context[name] = value
     return context
 

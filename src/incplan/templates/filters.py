@@ -32,9 +32,9 @@ def _moment(context: Context, value: object) -> tuple[datetime, str, str]:
             raise ValueError(f"`{text[:40]}` is not a time (ISO 8601, like 2026-11-27T10:17+01:00)") from None
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            from zoneinfo import ZoneInfo
+            from incplan.localize import zone
 
-            value = value.replace(tzinfo=ZoneInfo(timezone))
+            value = value.replace(tzinfo=zone(timezone))
         return value, timezone, locale
     raise ValueError(f"expected a time like `now`, not {type(value).__name__}")
 

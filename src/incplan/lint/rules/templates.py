@@ -43,9 +43,9 @@ def _syntax_ok(ctx: LintContext, part: MessagePart) -> CompiledTemplate | None:
 
 
 def _unknown_names(ctx: LintContext, compiled: CompiledTemplate) -> list[str]:
-    from incplan.templates.context import CONTEXT_NAMES
+    from incplan.plan.models import RESERVED_NAMES
 
-    known = CONTEXT_NAMES | JINJA_GLOBALS | set(ctx.valid.variables)
+    known = RESERVED_NAMES | JINJA_GLOBALS | set(ctx.valid.variables)
     return sorted(n for n in compiled.names if n not in known)
 
 
@@ -68,14 +68,14 @@ def template_syntax(ctx: LintContext) -> Iterator[Diagnostic]:
 @rule("E302", "template-undefined-name", E)
 def template_undefined_name(ctx: LintContext) -> Iterator[Diagnostic]:
     """A template that uses a name that is neither a declared variable nor in the render context."""
-    from incplan.templates.context import CONTEXT_NAMES
+    from incplan.plan.models import RESERVED_NAMES
 
     for part in [*ctx.message_parts, *ctx.maintenance_parts, *ctx.reminder_parts]:
         compiled = _syntax_ok(ctx, part)
         if compiled is None:
             continue
         for name in _unknown_names(ctx, compiled):
-            close = did_you_mean(name, [*ctx.valid.variables, *CONTEXT_NAMES])
+            close = did_you_mean(name, [*ctx.valid.variables, *RESERVED_NAMES])
             yield template_undefined_name.at(
                 f"template uses `{name}`, which is not a declared variable",
                 path=part.path,
