@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from incplan.diagnostics import UsageError
+from incplan.plan.names import LOCALE_PATTERN
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 Given = dict[str, str]  # `name` or `name@locale` -> text
 
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
-_LOCALE_TAG = re.compile(r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?")
+_LOCALE_TAG = re.compile(LOCALE_PATTERN)  # used with fullmatch
 
 
 def merge(base: Mapping[str, str], later: Mapping[str, str]) -> Given:

@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from incplan.plan.destinations import valid_host
 from incplan.plan.durations import DURATION_PATTERN, parse_duration
+from incplan.plan.names import ENV_NAME_PATTERN, GITHUB_PATTERN, HANDLE_PATTERN, LOCALE_PATTERN
 
 # Names every template already has (SPEC §2); a variable can't be declared with one of them.
 RESERVED_NAMES = frozenset(
@@ -28,11 +29,6 @@ RESERVED_NAMES = frozenset(
 )
 # A component's status on a record: Statuspage's own words.
 COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance")
-HANDLE_PATTERN = r"^@[A-Za-z0-9][A-Za-z0-9_.-]*$"
-LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"
-ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
-GITHUB_PATTERN = r"^@?[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$"
-ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 _HANDLE = re.compile(HANDLE_PATTERN)
 _LOCALE = re.compile(LOCALE_PATTERN)
 _ENV_NAME = re.compile(ENV_NAME_PATTERN)

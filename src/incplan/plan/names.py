@@ -11,6 +11,12 @@ if TYPE_CHECKING:
 
     from incplan.plan.models import Plan
 
+# The shapes of names in a plan (the schema publishes them; `--var NAME@LOCALE` checks the locale).
+HANDLE_PATTERN = r"^@[A-Za-z0-9][A-Za-z0-9_.-]*$"
+LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"
+ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
+GITHUB_PATTERN = r"^@?[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$"
+
 
 def check_names(
     plan: Plan,
