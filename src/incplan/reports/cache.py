@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from incplan import cachedir
-from incplan.clock import EARLIEST, LATEST
+from incplan.cached_json import iso, items, mapping, maybe_moment, moment, text
 from incplan.reports.figures import IncidentFigures
 
 if TYPE_CHECKING:
@@ -32,10 +31,6 @@ MAX_FILE = 256 * 1024 * 1024  # ~400 bytes an incident: far more incidents than 
 STATUSES = frozenset({"met", "missed", "pending", "not_applicable"})
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def dump(row: IncidentFigures) -> JSONObject:
     return {
         "id": row.id,
@@ -43,38 +38,19 @@ def dump(row: IncidentFigures) -> JSONObject:
         "kind": row.kind,
         "severity": row.severity,
         "opened_at": row.opened_at.isoformat(),
-        "resolved_at": _iso(row.resolved_at),
+        "resolved_at": iso(row.resolved_at),
         "time_to_resolve_s": row.time_to_resolve_s,
         "time_to_first_update_s": row.time_to_first_update_s,
         "first_update_target_s": row.first_update_target_s,
         "first_update_status": row.first_update_status,
         "cadence_status": row.cadence_status,
         "breach_count": row.breach_count,
-        "scheduled_for": _iso(row.scheduled_for),
-        "scheduled_until": _iso(row.scheduled_until),
+        "scheduled_for": iso(row.scheduled_for),
+        "scheduled_until": iso(row.scheduled_until),
         "severities": list(row.severities),
         "stages": list(row.stages),
         "channels": list(row.channels),
     }
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected text, not {type(value).__name__}")
-    return value
-
-
-def _moment(value: object) -> datetime:
-    moment = datetime.fromisoformat(_text(value))
-    if moment.tzinfo is None:
-        raise ValueError("a time without its offset")
-    if not EARLIEST <= moment.astimezone(UTC) < LATEST:  # as a record's times (incidents.models)
-        raise ValueError("a time outside the years 1970–9998")
-    return moment
-
-
-def _maybe_moment(value: object) -> datetime | None:
-    return None if value is None else _moment(value)
 
 
 def _seconds(value: object) -> int | None:
@@ -88,29 +64,26 @@ def _seconds(value: object) -> int | None:
 def _status(value: object) -> str:
     if value not in STATUSES:
         raise ValueError(f"not a status: {value!r}")
-    return _text(value)
+    return text(value)
 
 
 def _ids(value: object) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise TypeError(f"expected a list, not {type(value).__name__}")
-    return tuple(_text(v) for v in value)
+    return tuple(text(v) for v in items(value))
 
 
 def load(value: object) -> IncidentFigures:
     """The row `dump` wrote; TypeError, KeyError or ValueError for anything else."""
-    if not isinstance(value, dict):
-        raise TypeError(f"expected an object, not {type(value).__name__}")
+    value = mapping(value)
     count = value["breach_count"]
     if not isinstance(count, int) or isinstance(count, bool) or count < 0:
         raise TypeError("`breach_count` is not a count")
-    resolved_at = _moment(value["resolved_at"])  # only closed incidents are kept
+    resolved_at = moment(value["resolved_at"])  # only closed incidents are kept
     return IncidentFigures(
-        id=_text(value["id"]),
-        title=_text(value["title"]),
-        kind=_text(value["kind"]),
-        severity=_text(value["severity"]),
-        opened_at=_moment(value["opened_at"]),
+        id=text(value["id"]),
+        title=text(value["title"]),
+        kind=text(value["kind"]),
+        severity=text(value["severity"]),
+        opened_at=moment(value["opened_at"]),
         resolved_at=resolved_at,
         time_to_resolve_s=_seconds(value["time_to_resolve_s"]),
         time_to_first_update_s=_seconds(value["time_to_first_update_s"]),
@@ -118,8 +91,8 @@ def load(value: object) -> IncidentFigures:
         first_update_status=_status(value["first_update_status"]),
         cadence_status=_status(value["cadence_status"]),
         breach_count=count,
-        scheduled_for=_maybe_moment(value["scheduled_for"]),
-        scheduled_until=_maybe_moment(value["scheduled_until"]),
+        scheduled_for=maybe_moment(value["scheduled_for"]),
+        scheduled_until=maybe_moment(value["scheduled_until"]),
         severities=_ids(value["severities"]),
         stages=_ids(value["stages"]),
         channels=_ids(value["channels"]),

@@ -11,16 +11,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from incplan.cached_json import iso, items, mapping, maybe_moment, maybe_text, moment, text
 from incplan.site.model import Entry, Text, Update
 
 if TYPE_CHECKING:
     from incplan.json_types import JSONObject
 
 FORMAT = 1
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def dump_entry(entry: Entry) -> JSONObject:
@@ -32,11 +29,11 @@ def dump_entry(entry: Entry) -> JSONObject:
         "stage": entry.stage,
         "status": entry.status,
         "final": entry.final,
-        "opened_at": _iso(entry.opened_at),
-        "resolved_at": _iso(entry.resolved_at),
+        "opened_at": iso(entry.opened_at),
+        "resolved_at": iso(entry.resolved_at),
         "updates": [
             {
-                "at": _iso(u.at),
+                "at": iso(u.at),
                 "stage": u.stage,
                 "status": u.status,
                 "texts": {k: [t.locale, t.subject, t.body] for k, t in u.texts.items()},
@@ -44,10 +41,10 @@ def dump_entry(entry: Entry) -> JSONObject:
             for u in entry.updates
         ],
         "components": entry.components,
-        "history": {c: [[_iso(at), s] for at, s in changes] for c, changes in entry.history.items()},
-        "stage_times": {k: _iso(v) for k, v in entry.stage_times.items()},
-        "scheduled_for": _iso(entry.scheduled_for),
-        "scheduled_until": _iso(entry.scheduled_until),
+        "history": {c: [[iso(at), s] for at, s in changes] for c, changes in entry.history.items()},
+        "stage_times": {k: iso(v) for k, v in entry.stage_times.items()},
+        "scheduled_for": iso(entry.scheduled_for),
+        "scheduled_until": iso(entry.scheduled_until),
     }
 
 
@@ -55,75 +52,45 @@ def dump_entry(entry: Entry) -> JSONObject:
 # edited or damaged by hand is rebuilt (TypeError), never half-believed.
 
 
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected text, not {type(value).__name__}")
-    return value
-
-
-def _maybe_text(value: object) -> str | None:
-    return None if value is None else _text(value)
-
-
-def _at(value: object) -> datetime:
-    return datetime.fromisoformat(_text(value))
-
-
-def _maybe_at(value: object) -> datetime | None:
-    return None if value is None else _at(value)
-
-
-def _object(value: object) -> dict[str, object]:
-    if not isinstance(value, dict):
-        raise TypeError(f"expected an object, not {type(value).__name__}")
-    return {_text(k): v for k, v in value.items()}
-
-
-def _items(value: object) -> list[object]:
-    if not isinstance(value, list):
-        raise TypeError(f"expected a list, not {type(value).__name__}")
-    return value
-
-
 def _update(value: object) -> Update:
-    data = _object(value)
+    data = mapping(value)
     texts = {}
-    for locale, text in _object(data["texts"]).items():
-        text_locale, subject, body = _items(text)
-        texts[locale] = Text(_text(text_locale), _maybe_text(subject), _text(body))
-    return Update(_at(data["at"]), _text(data["stage"]), _text(data["status"]), texts)
+    for locale, written in mapping(data["texts"]).items():
+        text_locale, subject, body = items(written)
+        texts[locale] = Text(text(text_locale), maybe_text(subject), text(body))
+    return Update(moment(data["at"]), text(data["stage"]), text(data["status"]), texts)
 
 
 def _changes(value: object) -> list[tuple[datetime, str]]:
     out = []
-    for change in _items(value):
-        at, status = _items(change)
-        out.append((_at(at), _text(status)))
+    for change in items(value):
+        at, status = items(change)
+        out.append((moment(at), text(status)))
     return out
 
 
 def load_entry(value: object) -> Entry:
     """The entry `dump_entry` wrote; TypeError, KeyError or ValueError for anything else."""
-    data = _object(value)
+    data = mapping(value)
     final = data["final"]
     if not isinstance(final, bool):
         raise TypeError("`final` is not true or false")
     return Entry(
-        id=_text(data["id"]),
-        kind=_text(data["kind"]),
-        title=_text(data["title"]),
-        impact=_text(data["impact"]),
-        stage=_text(data["stage"]),
-        status=_text(data["status"]),
+        id=text(data["id"]),
+        kind=text(data["kind"]),
+        title=text(data["title"]),
+        impact=text(data["impact"]),
+        stage=text(data["stage"]),
+        status=text(data["status"]),
         final=final,
-        opened_at=_at(data["opened_at"]),
-        resolved_at=_maybe_at(data["resolved_at"]),
-        updates=[_update(u) for u in _items(data["updates"])],
-        components={c: _text(s) for c, s in _object(data["components"]).items()},
-        history={c: _changes(changes) for c, changes in _object(data["history"]).items()},
-        stage_times={k: _at(v) for k, v in _object(data["stage_times"]).items()},
-        scheduled_for=_maybe_at(data["scheduled_for"]),
-        scheduled_until=_maybe_at(data["scheduled_until"]),
+        opened_at=moment(data["opened_at"]),
+        resolved_at=maybe_moment(data["resolved_at"]),
+        updates=[_update(u) for u in items(data["updates"])],
+        components={c: text(s) for c, s in mapping(data["components"]).items()},
+        history={c: _changes(changes) for c, changes in mapping(data["history"]).items()},
+        stage_times={k: moment(v) for k, v in mapping(data["stage_times"]).items()},
+        scheduled_for=maybe_moment(data["scheduled_for"]),
+        scheduled_until=maybe_moment(data["scheduled_until"]),
     )
 
 
