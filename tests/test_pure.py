@@ -12,7 +12,7 @@ import pytest
 from incplan.diagnostics import Anchor
 from incplan.incidents.models import Record
 from incplan.incidents.state import MERGE_WINDOW, Breach, cadence, customer_updates, fold
-from incplan.plan.durations import format_duration, humanize, parse_duration
+from incplan.plan.durations import humanize, parse_duration, plan_notation
 from incplan.plan.load import load_plan
 from incplan.plan.models import Plan
 from incplan.plan.positions import Positions
@@ -128,8 +128,8 @@ def test_parse_duration_refuses(text: str) -> None:
     ("seconds", "text"),
     [(0, "0s"), (59.9, "59s"), (5400, "1h30m"), (3600, "1h"), (93_784, "1d2h3m4s"), (86_400 + 60, "1d1m")],
 )
-def test_format_duration_writes_what_parse_reads(seconds: float, text: str) -> None:
-    assert format_duration(timedelta(seconds=seconds)) == text
+def test_plan_notation_writes_what_parse_reads(seconds: float, text: str) -> None:
+    assert plan_notation(timedelta(seconds=seconds)) == text
     assert parse_duration(text) == timedelta(seconds=int(seconds))
 
 

@@ -56,13 +56,13 @@ def parse_time(text: str, what: str = "time", *, timezone: str | None = None, no
 
 
 def _relative(raw: str, what: str, now: datetime | None, tz: tzinfo) -> datetime | None:
-    if match := _HH_MM.match(raw):
+    if match := _HH_MM.fullmatch(raw):
         hours, minutes = int(match[1]), int(match[2])
         if hours > 23 or minutes > 59:
             raise UsageError(f"{what} `{raw}` is not a time of day", hint="write it like 09:45 or 23:10")
         today = (now or current()).astimezone(tz).date()
         return _localize(datetime.combine(today, time(hours, minutes)), tz, what, raw)
-    if match := _AGO.match(raw):
+    if match := _AGO.fullmatch(raw):
         from incplan.plan.durations import DurationTooLong, parse_duration
 
         try:
@@ -106,7 +106,7 @@ def _in_range(moment: datetime, what: str, text: str) -> None:
 def current(timezone: str | None = None) -> datetime:
     """Now: `INCPLAN_NOW` (for drills, tests and backfills) or the system clock."""
     if text := os.environ.get("INCPLAN_NOW"):
-        if _HH_MM.match(text.strip()) or _AGO.match(text.strip()):
+        if _HH_MM.fullmatch(text.strip()) or _AGO.fullmatch(text.strip()):
             raise UsageError(
                 f"INCPLAN_NOW `{text}` must be a full time", hint="write it like 2026-11-27T10:02:00+01:00"
             )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from incplan.diagnostics import UsageError, unknown_name
-from incplan.plan.durations import format_duration
+from incplan.plan.durations import plan_notation
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -95,7 +95,7 @@ def languages_text(plan: Plan, channel: Channel, w: Words | None = None) -> str:
 def duration_text(span: timedelta, w: Words) -> str:
     """A duration of the plan for people: English as the plan writes it (`15m`, `1h30m`), other
     languages in narrow CLDR units (pl `15 min`, `1 h 30 min`), which take no case."""
-    return format_duration(span) if w.language == "en" else w.span(span)
+    return plan_notation(span) if w.language == "en" else w.span(span)
 
 
 def playbook(plan: Plan, severity: str, plan_option: str | None = None, w: Words | None = None) -> Playbook:

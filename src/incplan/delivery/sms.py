@@ -7,11 +7,12 @@ import re
 from typing import TYPE_CHECKING
 
 from incplan.delivery.base import DeliveryFailed, Job, Secrets
+from incplan.plan.names import E164_PATTERN
 
 if TYPE_CHECKING:
     from incplan.plan.models import SmsapiDelivery, TwilioDelivery
 
-_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_E164 = re.compile(E164_PATTERN)
 
 
 def recipients(settings: TwilioDelivery | SmsapiDelivery, secrets: Secrets) -> list[str]:
@@ -19,7 +20,7 @@ def recipients(settings: TwilioDelivery | SmsapiDelivery, secrets: Secrets) -> l
     if settings.to:
         return list(settings.to)
     numbers = [n.strip() for n in secrets.get(settings.to_env).split(",") if n.strip()]
-    bad = [n for n in numbers if not _E164.match(n)]
+    bad = [n for n in numbers if not _E164.fullmatch(n)]
     if bad or not numbers:
         # The numbers are personal data: say how many are wrong, never which.
         raise DeliveryFailed(

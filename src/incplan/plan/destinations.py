@@ -100,7 +100,7 @@ def valid_host(host: str) -> bool:
                 label = label.encode("idna").decode("ascii")
             except UnicodeError:
                 return False
-        if not _LABEL.match(label):
+        if not _LABEL.fullmatch(label):
             return False
     return True
 

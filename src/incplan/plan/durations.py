@@ -11,7 +11,7 @@ _DURATION = re.compile(DURATION_PATTERN, re.ASCII)
 
 
 def parse_duration(text: str) -> timedelta:
-    match = _DURATION.match(text.strip())
+    match = _DURATION.fullmatch(text.strip())
     if not match or not any(match.groups()):
         raise ValueError(f"`{text}` is not a duration; write it like `30s`, `15m`, `1h30m` or `2d`")
     if len(text.strip()) > 40:  # more digits than any span incplan computes with (checked before int())
@@ -27,7 +27,9 @@ class DurationTooLong(ValueError):
     """A duration that is well formed but longer than any span incplan computes with."""
 
 
-def format_duration(value: timedelta) -> str:
+def plan_notation(value: timedelta) -> str:
+    """A span as a plan writes it (`1h30m`, `2d`, `0s`): what parse_duration reads back. For people
+    in a language, localize.format_duration."""
     total = int(value.total_seconds())
     parts = []
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):

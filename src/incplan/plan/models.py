@@ -21,7 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from incplan.plan.destinations import valid_host
 from incplan.plan.durations import DURATION_PATTERN, parse_duration
-from incplan.plan.names import ENV_NAME_PATTERN, GITHUB_PATTERN, HANDLE_PATTERN, LOCALE_PATTERN
+from incplan.plan.names import E164_PATTERN, ENV_NAME_PATTERN, GITHUB_PATTERN, HANDLE_PATTERN, LOCALE_PATTERN
 
 # Names every template already has (SPEC §2); a variable can't be declared with one of them.
 RESERVED_NAMES = frozenset(
@@ -68,7 +68,7 @@ def _matching(pattern: re.Pattern[str], kind: str, message: str) -> Callable[[ob
     """A validator of text that matches `pattern`; `message` names the value as `{value}`."""
 
     def check(value: object) -> str:
-        if not isinstance(value, str) or not pattern.match(value):
+        if not isinstance(value, str) or not pattern.fullmatch(value):
             raise PydanticCustomError(kind, message, {"value": str(value)[:40]})
         return value
 
@@ -84,7 +84,7 @@ _github_login = _matching(
 
 def _env_name(value: object) -> str:
     # Never echo the value: a literal secret pasted here must not reach any output.
-    if not isinstance(value, str) or not _ENV_NAME.match(value):
+    if not isinstance(value, str) or not _ENV_NAME.fullmatch(value):
         raise PydanticCustomError(
             "env_name", "this must be the name of an environment variable (like `SLACK_WEBHOOK_URL`), not its value"
         )
@@ -105,7 +105,7 @@ _FOLDER = re.compile(FOLDER_PATTERN)
 def _folder(value: object) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("folder", "a folder must be text like `incidents`")
-    if not _FOLDER.match(value):
+    if not _FOLDER.fullmatch(value):
         raise PydanticCustomError(
             "folder",
             "a folder below the plan's is needed: a relative path without `.` or `..` (like `incidents`)",
@@ -429,12 +429,11 @@ class WebhookDelivery(Model):
     )
 
 
-E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
 _E164 = re.compile(E164_PATTERN)
 
 
 def _e164(value: object) -> str:
-    if not isinstance(value, str) or not _E164.match(value):
+    if not isinstance(value, str) or not _E164.fullmatch(value):
         raise PydanticCustomError("e164", "not an E.164 phone number; write it like `+48600100200` (no spaces)")
     return value
 

@@ -16,6 +16,8 @@ HANDLE_PATTERN = r"^@[A-Za-z0-9][A-Za-z0-9_.-]*$"
 LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"
 ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
 GITHUB_PATTERN = r"^@?[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$"
+E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"  # a phone number for SMS: the plan's `to` and a `to_env` list
+# Every check uses fullmatch: with match, `$` also matches before a final newline ("en\n").
 
 
 def check_names(

@@ -244,7 +244,7 @@ def _texts(raw: object, key: str, pattern: re.Pattern[str] | None = None) -> lis
     stand-in's reference finding points at the right item); else none."""
     value = raw.get(key) if isinstance(raw, dict) else None
     items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    if all(isinstance(v, str) and (pattern is None or pattern.match(v)) for v in items):
+    if all(isinstance(v, str) and (pattern is None or pattern.fullmatch(v)) for v in items):
         return list(items)
     return []
 

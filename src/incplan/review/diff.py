@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from incplan.plan.durations import format_duration
+from incplan.plan.durations import plan_notation
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -189,7 +189,7 @@ def show(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, timedelta):
-        return format_duration(value)
+        return plan_notation(value)
     if isinstance(value, str):
         return value if value.strip() else '""'
     if isinstance(value, list | tuple):

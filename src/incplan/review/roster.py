@@ -255,7 +255,7 @@ def roster_jobs(plan: Plan, roster: Roster, channel_id: str) -> tuple[list[tuple
             settings = delivery.model_copy(update={"to": [entry.email]})
         elif delivery.kind == "slack":
             mention_name = entry.chat or entry.handle
-            member = SLACK_MEMBER_ID.match(entry.chat or "")
+            member = SLACK_MEMBER_ID.fullmatch(entry.chat or "")
             mention_id = member.group(1) if member else ""
         else:  # teams: mentions address people by their Microsoft 365 sign-in (email)
             mention_name, mention_id = entry.name, entry.email or ""

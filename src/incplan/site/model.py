@@ -245,7 +245,7 @@ def entry_of(record: Record, plan: Plan, now: datetime) -> Entry | None:
     """The public view of one record, or None while customers were told nothing."""
     from incplan.incidents.state import fold
 
-    if not SAFE_ID.match(record.id):
+    if not SAFE_ID.fullmatch(record.id):
         return None
     plan = plan.for_record(record)  # a maintenance: its own stages
     state = fold(record, plan)
