@@ -963,5 +963,6 @@ def test_the_export_marks_a_name_left_in_the_first_language(tmp_path: Path) -> N
     root = parse_html(out)
     marked = [e for e in root.iter() if e.get("lang") == "pl" and text_of(e).strip() == role]
     assert marked, "the untranslated role name is not marked lang=pl"
+    names, ids = _proper_names(path), _plan_ids(path)
     for lang, piece in _checked_texts("export html", out, "en"):
-        assert not _leaks(_prose(piece, _proper_names(path), _plan_ids(path)), lang), piece
+        assert not _leaks(_prose(piece, names, ids), lang), piece

@@ -186,8 +186,11 @@ def _plain(node: object) -> object:
     return node
 
 
-def _lock(path: Path, suffix: str = ".lock", timeout: float = LOCK_TIMEOUT) -> BaseFileLock:
+def _lock(path: Path, suffix: str = ".lock", timeout: float | None = None) -> BaseFileLock:
     from filelock import FileLock
+
+    if timeout is None:  # read when called, not when defined: tests and callers may change it
+        timeout = LOCK_TIMEOUT
 
     locks = state_dir(path.parent) / "locks"
     locks.mkdir(parents=True, exist_ok=True)
