@@ -252,18 +252,21 @@ def test_renders_in_one_session_are_each_held_to_the_limits() -> None:
     assert results["restored"] == [True, True]
 
 
-def test_check_is_stopped_by_its_cpu_backstop_with_a_clear_message(tmp_path: Path) -> None:
-    """The last limit (`lint.backstop`): plans linted one by one are linted in a child that the
-    kernel stops after INCPLAN_CHECK_CPU_SECONDS of CPU per plan (60 unless set); here 1 s, and
-    ten templates that each loop for about half a second, within the render limit."""
+def _cpu_bound_plan() -> str:
+    """Ten templates that each loop for about half a second, within the render limit."""
     loop = "{% for i in range(300) %}{% for j in range(60000) %}{% endfor %}{% endfor %}"
-    text = plan("Investigating.", channels=10).replace(
+    return plan("Investigating.", channels=10).replace(
         "  investigating:\n",
         "  investigating:\n" + "".join(f'    c{i}: "{loop}{i} {{{{ org.name }}}}"\n' for i in range(10)),
         1,
     )
+
+
+def test_check_is_stopped_by_its_cpu_backstop_with_a_clear_message(tmp_path: Path) -> None:
+    """The last limit (`lint.backstop`): plans linted one by one are linted in a child that the
+    kernel stops after INCPLAN_CHECK_CPU_SECONDS of CPU per plan (60 unless set); here 1 s."""
     path = tmp_path / "plan.yaml"
-    path.write_text(text)
+    path.write_text(_cpu_bound_plan())
     result = run_cli("check", str(path), env={"INCPLAN_NO_CACHE": "1", "INCPLAN_CHECK_CPU_SECONDS": "1"}, timeout=120)
     assert_clean(result, 2)
     assert result.out == ""
@@ -271,3 +274,42 @@ def test_check_is_stopped_by_its_cpu_backstop_with_a_clear_message(tmp_path: Pat
         f"error: checking `{path}` used more than 1 s of CPU time and was stopped\n"
         "  hint: a template in it does something the render limits do not catch: please report it with the plan\n"
     )
+
+
+def _tree_with_one_cpu_bound_plan(root: Path) -> Path:
+    """30 plans (a tree large enough for the workers of both cores), the 17th CPU-bound."""
+    from incplan.lint.runner import PARALLEL_FROM
+
+    assert PARALLEL_FROM <= 30
+    for n in range(30):
+        (root / f"team-{n:02d}.yaml").write_text(_cpu_bound_plan() if n == 17 else plan("Investigating."))
+    return root / "team-17.yaml"
+
+
+def test_a_large_tree_is_held_to_the_cpu_backstop_too(tmp_path: Path) -> None:
+    """A tree is linted by one worker per core; a worker stopped by the kernel ends the run with
+    the same error, naming its plan, where the workers' pool used to wait for it forever."""
+    bad = _tree_with_one_cpu_bound_plan(tmp_path)
+    env = {"INCPLAN_NO_CACHE": "1", "INCPLAN_CHECK_CPU_SECONDS": "1"}
+    result = run_cli("check", str(tmp_path), env=env, timeout=120)
+    assert_clean(result, 2)
+    assert result.err == (
+        f"error: checking `{bad}` used more than 1 s of CPU time and was stopped\n"
+        "  hint: a template in it does something the render limits do not catch: please report it with the plan\n"
+    )
+
+
+def test_the_workers_of_a_tree_hold_each_plan_to_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same through the library with two workers whatever the machine's cores: the error
+    names the plan the stopped worker was on, not the one the other worker had begun."""
+    from incplan.diagnostics import UsageError
+    from incplan.lint.runner import lint_paths
+
+    bad = _tree_with_one_cpu_bound_plan(tmp_path)
+    monkeypatch.setenv("INCPLAN_CHECK_CPU_SECONDS", "1")
+    _, reports = lint_paths([tmp_path], jobs=2, supervise=True)
+    with pytest.raises(UsageError) as stop:
+        list(reports)
+    assert str(stop.value) == f"checking `{bad}` used more than 1 s of CPU time and was stopped"
+    _, reports = lint_paths([tmp_path], jobs=2)  # without the limit, the same tree is linted whole
+    assert [report.file for report in reports] == [str(tmp_path / f"team-{n:02d}.yaml") for n in range(30)]

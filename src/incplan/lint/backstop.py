@@ -6,9 +6,11 @@ lints plans one by one, it does so in a forked child that may use at most `cpu_s
 per plan (`RLIMIT_CPU`: the kernel ends it, whatever it is doing). The parent waits for it and,
 if it was stopped, names the plan it was checking (exit 2); otherwise it exits as the child did.
 
-Not held to it: forked workers of a large tree (a worker that dies leaves `multiprocessing.Pool`
-waiting forever), a run whose standard streams are not the process's own (in-process tests),
-and anything but Linux. A run whose plans all come from the result cache never forks.
+A large tree is linted by forked workers (`lint.runner._parallel`); each is held to the same
+limit per plan (`hold`), and a worker the kernel stops ends the run with the same error, naming
+the plan it was on. Not held to it: a run whose standard streams are not the process's own
+(in-process tests) and anything but Linux. A run whose plans all come from the result cache
+never forks.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import NoReturn
 
 CPU_SECONDS = 60  # per plan; its renders stop at 20 s (`lint.rules.templates`)
 _CHILD: list[int] = []  # in the child: the pipe's end that tells the parent which plan is next
+_HELD: list[bool] = []  # in a worker of a large tree: held to the limit, with no pipe
 
 
 class Finished(Exception):
@@ -80,19 +83,46 @@ def fork() -> None:
         signal.signal(signal.SIGINT, previous)
         os.close(read)
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL):
-        from incplan.diagnostics import UsageError
-
         last = os.fsdecode(bytes(names).split(b"\0")[-2]) if b"\0" in names else "a plan"
-        raise UsageError(
-            f"checking `{last}` used more than {cpu_seconds()} s of CPU time and was stopped",
-            hint="a template in it does something the render limits do not catch: please report it with the plan",
-        )
+        raise stopped(last, by_limit=True)
     raise Finished(os.waitstatus_to_exitcode(status) if not os.WIFSIGNALED(status) else 128 + os.WTERMSIG(status))
 
 
+def stopped(path: object, *, by_limit: bool) -> Exception:
+    """The error for a plan whose process the kernel ended: by this limit, or otherwise (the
+    out-of-memory killer, a signal from outside)."""
+    from incplan.diagnostics import UsageError
+
+    if by_limit:
+        return UsageError(
+            f"checking `{path}` used more than {cpu_seconds()} s of CPU time and was stopped",
+            hint="a template in it does something the render limits do not catch: please report it with the plan",
+        )
+    return UsageError(
+        f"the process checking `{path}` was ended from outside (out of memory, or a signal)",
+        hint="check that plan alone to see whether it happens again",
+    )
+
+
+def hold(limit: bool) -> None:
+    """In a forked worker of a large tree, before its first plan. Ctrl-C is the parent's to
+    handle (it ends the workers); with `limit`, `arm` holds each plan to the CPU limit, and the
+    kernel's stop leaves no core file."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not limit or not sys.platform.startswith("linux"):
+        return
+    import resource
+
+    _HELD.append(True)
+    signal.signal(signal.SIGXCPU, signal.SIG_DFL)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+
+
 def arm(path: object) -> None:
-    """In the child, before one plan: at most `cpu_seconds()` more of CPU from now."""
-    if not _CHILD:
+    """In the child or a worker, before one plan: at most `cpu_seconds()` more of CPU from now."""
+    if not _CHILD and not _HELD:
         return
     import math
     import resource
@@ -103,7 +133,8 @@ def arm(path: object) -> None:
     if hard != resource.RLIM_INFINITY:
         soft = min(soft, hard)
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
-    os.write(_CHILD[0], os.fsencode(str(path)) + b"\0")
+    if _CHILD:
+        os.write(_CHILD[0], os.fsencode(str(path)) + b"\0")
 
 
 def in_child() -> bool:

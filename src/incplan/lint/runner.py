@@ -8,10 +8,11 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from time import monotonic_ns
 
 from incplan.diagnostics import Diagnostic, Severity, UsageError
 from incplan.lint.cache import ResultCache
@@ -334,7 +335,7 @@ def lint_paths(
     job = _Job(moment, codes, plans_only)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and len(todo) >= PARALLEL_FROM and sys.platform == "linux":
-        linted: Iterator[FileReport] = _parallel(job, todo, workers)
+        linted: Iterator[FileReport] = _parallel(job, todo, workers, supervise=supervise)
     else:
         if todo and supervise:
             from incplan.lint import backstop
@@ -381,33 +382,64 @@ class _Job:
         return lint_file(path, now=self.now, ignore=self.ignore, plans_only=self.plans_only, text=text)
 
 
-def _parallel(job: _Job, todo: list[tuple[int, Path, str | None, str | None]], workers: int) -> Iterator[FileReport]:
+def _parallel(
+    job: _Job, todo: list[tuple[int, Path, str | None, str | None]], workers: int, *, supervise: bool
+) -> Iterator[FileReport]:
+    """The reports of `todo`, in order, linted by `workers` forked processes. With `supervise`
+    each plan is held to the CPU limit of `lint.backstop` in its worker; a worker that dies (that
+    limit, or the system's out-of-memory killer) ends the run with an error naming its plan,
+    where `multiprocessing.Pool` would wait forever for the lost result."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # Build everything heavy before forking, so that the children share it.
     import incplan.lint.registry
     import incplan.plan.models
     import incplan.templates.render  # noqa: F401
+    from incplan.lint import backstop
 
-    global _JOB
+    global _JOB, _STARTED
     _JOB = job
+    # When each plan's lint began (monotonic ns; 0 before, -1 once done), in memory the forked
+    # workers share: after a worker dies, the plan it was on is the one begun earliest and not done.
+    fork = multiprocessing.get_context("fork")
+    _STARTED = fork.RawArray("q", len(todo))
     chunk = max(1, min(32, len(todo) // (workers * 8)))
     # What the workers inherit is never collected there, so their collections neither walk it
     # nor copy its pages (Python's advice for fork): 4 % fewer instructions for 100 plans.
     ours = gc.get_freeze_count() == 0  # a caller that froze objects itself keeps them so
     if ours:
         gc.freeze()
+    pool = ProcessPoolExecutor(workers, mp_context=fork, initializer=backstop.hold, initargs=(supervise,))
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_lint_one, todo, chunksize=chunk)
+        yield from pool.map(_lint_one, enumerate(todo), chunksize=chunk)
+    except BrokenProcessPool:
+        begun = [(_STARTED[n], n) for n in range(len(todo)) if _STARTED[n] > 0]
+        if not begun:
+            raise UsageError("a worker process of `check` ended before it began a plan") from None
+        start, n = min(begun)
+        ran = (monotonic_ns() - start) / 1e9
+        raise backstop.stopped(todo[n][1], by_limit=supervise and ran >= backstop.cpu_seconds()) from None
+    except BaseException:  # Ctrl-C, or the reader of the reports went away: no plan is waited for
+        for worker in multiprocessing.active_children():
+            worker.kill()
+        raise
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _STARTED = None
         if ours:
             gc.unfreeze()  # the caller's objects are collected as before
 
 
 _JOB: _Job | None = None
+_STARTED: MutableSequence[int] | None = None
 
 
-def _lint_one(task: tuple[int, Path, str | None, str | None]) -> FileReport:
-    assert _JOB is not None
-    return _JOB.lint(task)
+def _lint_one(task: tuple[int, tuple[int, Path, str | None, str | None]]) -> FileReport:
+    assert _JOB is not None and _STARTED is not None
+    n, item = task
+    _STARTED[n] = monotonic_ns()
+    report = _JOB.lint(item)
+    _STARTED[n] = -1
+    return report
