@@ -249,6 +249,27 @@ def test_dry_run_shows_exact_requests_with_secrets_masked(team: Path, services: 
     assert "type: notified" not in (team / "incidents" / f"{ID}.yaml").read_text()
 
 
+def test_a_webhook_urls_words_are_not_masked_in_the_messages(
+    team: Path, services: tuple[FakeServices, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Slack webhook URL's path is secret, but its words (`services`) are words people write:
+    masking every long segment turned "our services" into "our ***" in every dry-run message.
+    The tokens (a segment with a digit, or 14+ letters) and every later tail of the path stay masked."""
+    _, base = services
+    token = "xoxbTOKENa1b2c3d4e5f6g7h8"
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", f"{base}/services/T0AB12CD3/B0AB12CD4/{token}")
+    code, _, err = run("incident", "open", "--title", "Payments slow", "--severity", "sev1",
+                       "--var", "impact=payment services and workflows that time out",
+                       now="2026-11-27T10:00:00-05:00")  # fmt: skip
+    assert code == 0, err
+    code, out, err = run("notify", "--incident", ID.replace("dashboard-down", "payments-slow"), "--send", "--dry-run",
+                         "-c", "slack", now="2026-11-27T10:05:00-05:00")  # fmt: skip
+    assert code == 0, err
+    assert "payment services and workflows that time out" in out
+    assert "/***\n" in out  # the URL's path, as ever
+    assert token not in out and "T0AB12CD3" not in out and "B0AB12CD4" not in out
+
+
 def test_without_yes_a_non_interactive_run_sends_nothing(team: Path, services: tuple[FakeServices, str]) -> None:
     fake, _ = services
     open_incident()

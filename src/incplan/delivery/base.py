@@ -184,9 +184,14 @@ class Secrets:
             self.remember_basic(unquote(parts.username), unquote(parts.password))
         path = parts.path.strip("/")
         if path:
+            segments = path.split("/")
             self.remember(path)
-            for segment in path.split("/"):
-                if len(segment) >= 8:  # the secret tail of /services/T.../B.../<secret>
+            for i in range(1, len(segments) - 1):  # the path from any later segment on: `B0001/<secret>`
+                self.remember("/".join(segments[i:]))
+            # and each segment that looks like a token or an id (a digit in it, or 14+ letters), never
+            # a word people also write in messages (`services`, `workflows`, `notifications`)
+            for segment in segments:
+                if len(segment) >= 8 and (not segment.isalpha() or len(segment) >= 14):
                     self.remember(segment)
         if parts.query:
             self.remember(parts.query)
