@@ -234,3 +234,31 @@ def test_a_malformed_smtp_host_is_an_error_in_check_and_refused_at_once(
     job = job_for({"kind": "email", "host": "smtp.example", "from": "a@b.example", "to": ["c@d.example"]})
     job.settings = settings  # as a settings copy (roster's) could hold it, unvalidated
     assert refused_before_sending(job, fake_time) == f"the SMTP host `{host}` is not a host name"
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["status@orbit.example, ceo@orbit.example", "Status <a@orbit.example> <b@orbit.example>", "status",
+     "a@orbit.example\\r\\nBcc: all@orbit.example", "", "Status <>"],
+)  # fmt: skip
+def test_an_email_sender_is_one_address(tmp_path: Path, now: datetime, sender: str) -> None:
+    """`from` is one sender, bare or with a display name: a list in it made a From header of
+    several addresses, and a line break in it a second header."""
+    plan = PLAN.replace("from: status@orbit.example", f'from: "{sender}"')
+    assert plan != PLAN
+    (tmp_path / "plan.yaml").write_text(plan)
+    found = [d for d in lint_file(tmp_path / "plan.yaml", now=now).diagnostics if d.severity.value == "error"]
+    # (a line break is also E001, a control character in the plan)
+    assert [d.message.split(", got ")[0] for d in found if d.code != "E001"] == [
+        "`channels.email.delivery.from`: not one sender; write an address like `status@orbit.example`, or "
+        "`Orbit Status <status@orbit.example>`"
+    ]
+
+
+@pytest.mark.parametrize(
+    "sender", ["status@orbit.example", "Orbit Status <status@orbit.example>", '"Orbit, Inc." <s@orbit.example>']
+)
+def test_a_sender_with_a_display_name_is_one(tmp_path: Path, now: datetime, sender: str) -> None:
+    plan = PLAN.replace("from: status@orbit.example", f"from: '{sender}'")
+    (tmp_path / "plan.yaml").write_text(plan)
+    assert [d for d in lint_file(tmp_path / "plan.yaml", now=now).diagnostics if d.severity.value == "error"] == []

@@ -81,6 +81,17 @@ def one_address(value: str) -> bool:
     return bool(_ADDRESS.fullmatch(value))
 
 
+def one_sender(value: str) -> bool:
+    """Whether `value` is one sender for a `From` header: a bare address or one with a display
+    name (`Orbit Status <status@orbit.example>`), never a list or a line break."""
+    from email.utils import getaddresses
+
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return False
+    found = getaddresses([value])
+    return len(found) == 1 and one_address(found[0][1])
+
+
 def valid_host(host: str) -> bool:
     """An IP address, or a DNS name (letters, digits, `-`, `_`, internationalized labels): never
     something that would only fail later as a network error (`a..b`, `-x-`, `%`)."""

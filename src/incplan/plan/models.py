@@ -270,6 +270,20 @@ def _one_address(value: str) -> str:
 EmailAddress = Annotated[str, AfterValidator(_one_address)]
 
 
+def _one_sender(value: str) -> str:
+    from incplan.plan.destinations import one_sender
+
+    if not one_sender(value):
+        raise PydanticCustomError(
+            "email",
+            "not one sender; write an address like `status@orbit.example`, or `Orbit Status <status@orbit.example>`",
+        )
+    return value
+
+
+Sender = Annotated[str, AfterValidator(_one_sender)]
+
+
 class Person(Model):
     """A member of the roster."""
 
@@ -407,7 +421,13 @@ class EmailDelivery(Model):
     kind: Literal["email"] = Field(description="Deliver by email over SMTP.")
     host: HostName = Field(description="SMTP server host name.")
     port: Annotated[int, Field(strict=True, ge=1, le=65535, description="SMTP server port (a number, like 587).")] = 587
-    from_: Annotated[str, Field(alias="from", description="Sender address (`From`).")]
+    from_: Annotated[
+        Sender,
+        Field(
+            alias="from",
+            description="One sender (`From`): `status@orbit.example` or `Orbit Status <status@orbit.example>`.",
+        ),
+    ]
     to: Annotated[list[EmailAddress], Field(min_length=1, description="Recipient addresses, one per item.")]
     security: Literal["starttls", "ssl", "none"] = Field(
         "starttls",
