@@ -233,6 +233,30 @@ def test_a_failed_reminder_is_tried_again_then_given_up(
     assert (len(slack), len(teams)) == (3, 1)  # three attempts for the failing one, one post for the other
 
 
+def test_a_reminder_holding_a_secret_is_held_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hooks: Hooks
+) -> None:
+    """A title edited by hand to hold the Slack webhook's secret path: notify already refused to
+    post it (delivery/pasted.py); the reminder, which repeats the title, is held back the same
+    way, in --dry-run and in --send, and never reaches either channel."""
+    import os
+
+    base = os.environ["SLACK_WEBHOOK_URL"].rsplit("/", 1)[0]
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", f"{base}/slack/T0001/B0001/secrettokenvalue1234")
+    team(tmp_path, monkeypatch)
+    assert run("incident", "open", "--title", "Checkout errors", "--severity", "sev2", now=at("10:00"))[0] == 0
+    record = tmp_path / "incidents" / f"{ID}.yaml"
+    record.write_text(record.read_text().replace("title: Checkout errors", "title: Checkout secrettokenvalue1234"))
+    code, out, err = run("incident", "remind", "--send", "--dry-run", now=at("10:15"))
+    assert code == 2, (out, err)
+    assert out.count("cannot send: the message holds the value of `SLACK_WEBHOOK_URL`, a secret") == 2  # both
+    code, out, err = run("incident", "remind", "--send", now=at("10:15"))
+    assert code == 1
+    assert hooks.received == []
+    assert "secrettokenvalue1234" not in err + record.read_text().split("events:")[1]
+    assert record.read_text().count("type: reminded") == 2  # each attempt recorded, not sent
+
+
 def test_dry_run_shows_the_exact_reminders_and_sends_and_records_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hooks: Hooks
 ) -> None:

@@ -218,6 +218,22 @@ def test_send_to_slack_mentions_each_person_once(team: Path, chat_server: tuple[
         _only_their_part(handle, text)
 
 
+def test_a_roster_message_holding_a_secret_is_held_back(
+    team: Path, chat_server: tuple[list[tuple[str, Any]], str]
+) -> None:
+    """A duty in the plan that holds the Slack webhook's secret path (pasted by mistake): the
+    roster message that repeats it is not sent, as notify would not send it."""
+    received, _ = chat_server
+    plan = team / "incplan.yaml"
+    plan.write_text(plan.read_text().replace("Posts every customer update on time.", "Posts updates, see slack/hook."))
+    code, out, _ = run("roster", "--send", "-c", "team_slack", "--dry-run")
+    assert code == 2
+    assert out.count("cannot send: the message holds the value of `SLACK_WEBHOOK_URL`, a secret") == 2  # ola, kasia
+    code, out, _ = run("roster", "--send", "-c", "team_slack", "--yes")
+    assert code == 1
+    assert [body["text"].split(" ", 1)[0] for _, body in received] == ["<@U024BE7LH>"]  # piotr's part holds none
+
+
 def test_send_to_teams_mentions_by_sign_in(team: Path, chat_server: tuple[list[tuple[str, Any]], str]) -> None:
     received, _ = chat_server
     code, _, err = run("roster", "@kasia", "--send", "-c", "team_teams", "--yes")

@@ -7,9 +7,10 @@ holds one is refused where it is typed (exit 2, naming the variable, never the v
 that holds one anyway (a record edited by hand) is not sent, and `--dry-run` says so, so a dry
 run and a real send always agree. "Holds" means the value in any form delivery masks
 (`Secrets.remember`: URL-quoted or not, JSON-escaped), or a URL's secret parts: its path from any
-segment on, a last segment of 16 characters or more, its query and password. A shorter single
-segment of a webhook URL is masked in output but not refused here, since a segment can be a word
-(`services`, `workflows`)."""
+segment on, a last segment of 16 characters or more, its query and password. A single segment
+that looks like an id (`T0001ABCD`, 8+ characters with a digit) is masked in output but not
+refused here, and a word (`services`, `workflows`) is neither. Notify, remind and roster all hold
+back such a message (`delivery.run.hold_back`)."""
 
 from __future__ import annotations
 

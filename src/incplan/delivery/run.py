@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from incplan.delivery.base import DeliveryFailed, Job, Outcome, Secrets, Transport
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from datetime import datetime
     from pathlib import Path
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def jobs_for(plan: Plan, result: Composition, state: State) -> tuple[list[Job], list[str]]:
     """(jobs for channels with `delivery:`, channels to post by hand)."""
-    from incplan.delivery.pasted import holding, plan_secrets, withheld
+    from incplan.delivery.pasted import plan_secrets
 
     jobs, by_hand = [], []
     secrets = plan_secrets(plan)
@@ -59,10 +59,30 @@ def jobs_for(plan: Plan, result: Composition, state: State) -> tuple[list[Job], 
             )
         )
         texts = (message.subject, message.body, state.title, *(x for t in message.texts for x in (t.subject, t.body)))
-        held = next((name for name in (holding(t, secrets) for t in texts) if name), None)
-        if held:
-            jobs[-1].held_back = withheld(held)
+        hold_back(jobs[-1], texts, secrets)
     return jobs, by_hand
+
+
+def hold_back(job: Job, texts: Iterable[str | None], secrets: Mapping[str, str]) -> None:
+    """Mark `job` as not to be sent when one of `texts` (what it would post) holds a secret the
+    plan's delivery reads (`delivery/pasted.py`): notify, remind and roster all ask this."""
+    from incplan.delivery.pasted import holding, withheld
+
+    held = next((name for name in (holding(t, secrets) for t in texts) if name), None)
+    if held:
+        job.held_back = withheld(held)
+
+
+def held_back_when_secret(plan: Plan, jobs: list[Job]) -> list[Job]:
+    """`jobs` (built by another command than notify), each held back when its subject, body or
+    title holds a secret."""
+    from incplan.delivery.pasted import plan_secrets
+
+    secrets = plan_secrets(plan)
+    if secrets:
+        for job in jobs:
+            hold_back(job, (job.subject, job.body, job.incident_title), secrets)
+    return jobs
 
 
 def dry_run(jobs: list[Job]) -> list[tuple[str, str, bool]]:

@@ -147,7 +147,9 @@ def _due_jobs(plan: Plan, record: Record, item: DueUpdate) -> list[Job]:
             item.already.append(channel_id)
             continue
         jobs.extend(reminder_jobs(view, state, channel_id, item.due_at, item.now))
-    return jobs
+    from incplan.delivery.run import held_back_when_secret
+
+    return held_back_when_secret(view, jobs)  # a title edited by hand may hold a secret
 
 
 def _undeliverable(plan: Plan, record: Record, item: DueUpdate) -> list[tuple[str, str, str | None]]:

@@ -278,4 +278,7 @@ def roster_jobs(plan: Plan, roster: Roster, channel_id: str) -> tuple[list[tuple
             mention_id=mention_id,
         )
         jobs.append((entry, job))
+    from incplan.delivery.run import held_back_when_secret
+
+    held_back_when_secret(plan, [job for _, job in jobs])  # a name or duty in the plan may hold one
     return jobs, skipped
