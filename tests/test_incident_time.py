@@ -531,3 +531,20 @@ def test_report_help_lists_the_formats_each_form_takes() -> None:
     )
     for fmt in ("markdown", "text", "html", "json"):
         assert run("report", "--all", "-f", fmt, now=f"{DAY}10:00:00+01:00")[0] == 0
+
+
+def test_a_severity_raised_before_the_first_update_brings_it_forward(team: Path) -> None:
+    """Opened sev3 (first update within 60m) at 10:00, raised to sev1 (within 10m) at 10:05:
+    the first update is due 10:15, not sev3's 11:00; status says so, and a first update at
+    10:50 is a missed target of 15m in the report. A lowered severity keeps the sooner promise."""
+    open_at("10:00", "sev3")
+    ok("incident", "update", ID, "--severity", "sev1", now="10:05")
+    status = ok("incident", "status", ID, now="10:20")
+    assert "next update due       2026-11-27 10:15 CET: OVERDUE by 5m\n" in status, status
+    ok("notify", "-i", ID, "--posted", "-c", "status_page", "-f", "text", now="10:50")
+    report = ok("report", ID, "-f", "json", now="10:55")
+    import json
+
+    found = json.loads(report)
+    assert (found["first_update_target_s"], found["time_to_first_update_s"]) == (15 * 60, 50 * 60)
+    assert found["first_update_status"] == "missed"

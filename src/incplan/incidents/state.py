@@ -2,7 +2,8 @@
 
 A customer update is a `notified` event that reached a channel whose audience is customers
 (posted by hand or delivered); updates within one minute of each other are one update. The
-first is due `first_update_within` after opening (the severity at opening); each next one is
+first is due `first_update_within` after opening (the severity at opening), or sooner when the
+severity is raised before it: that severity's `first_update_within` after the change; each next one is
 due one cadence (of the severity and stage in force at the previous update) after it, until a
 final stage is reached. A reopening (a stage that is not final, after a final one) starts the
 chain again: the next update is due one cadence (of the stage it reopens at) after it.
@@ -170,6 +171,14 @@ def cadence(state: State, plan: Plan, now: datetime) -> Cadence:
     opening = plan.severities.get(state.severities[0][0])
     first_due = state.opened_at + opening.first_update_within if opening and opening.first_update_within else None
     first_update = updates[0] if updates else None
+    for severity, changed_at in state.severities[1:]:
+        # raised before the first update: that severity's promise counts from the change, when
+        # it is sooner (sev3 at 01:00, sev1 with 10m at 01:05: due 01:15, not sev3's 02:00)
+        sev = plan.severities.get(severity)
+        if (first_update is not None and changed_at >= first_update) or sev is None or not sev.first_update_within:
+            continue
+        sooner = changed_at + sev.first_update_within
+        first_due = sooner if first_due is None else min(first_due, sooner)
     breaches: list[Breach] = []
     next_due: datetime | None = None
 

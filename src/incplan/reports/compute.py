@@ -167,8 +167,7 @@ def incident_report(record: Record, plan: Plan, now: datetime, locale: str | Non
     cad = cadence(state, plan, now)
     order = list(plan.severities)
     reached = min((s for s, _ in state.severities), key=lambda s: order.index(s) if s in order else len(order))
-    opening = plan.severities.get(state.severities[0][0])
-    target = opening.first_update_within if opening else None
+    target = cad.first_due - state.opened_at if cad.first_due else None  # sooner after a raise
     messages: list[ReportMessage] = [
         {
             "at": n.at,
