@@ -145,6 +145,8 @@ def test_a_maintenance_is_scheduled_told_and_completed(team: Path) -> None:
     listed = json.loads((team / "public/api/v2/scheduled-maintenances.json").read_text())
     assert [(m["id"], m["status"]) for m in listed["scheduled_maintenances"]] == [(ID, "completed")]
     assert "Database upgrade" in (team / "public/history.html").read_text()
+    code, out = run("incident", "list", "--all", now="2026-11-29T02:00:00+01:00")
+    assert code == 0 and "  Completed  " in out and "resolved" not in out, out  # its own last stage
 
 
 def test_reports_keep_maintenance_out_of_incident_metrics(team: Path) -> None:

@@ -273,7 +273,7 @@ def report_list_text(listed: Listed, out: IO[str]) -> None:
 
     def where(state: State) -> str:
         """Resolved, or the stage's name in the reader's words (a maintenance: its own stages)."""
-        if not state.open:
+        if not state.open and state.kind != "maintenance":  # a maintenance ends in its own stage
             return w["list.resolved"]
         stage = listed.plan.for_record(state).in_locale(listed.locale).stages.get(state.stage)
         return stage.name if stage else state.stage
