@@ -12,12 +12,14 @@ if TYPE_CHECKING:
     from incplan.plan.models import Plan
 
 # The shapes of names in a plan (the schema publishes them; `--var NAME@LOCALE` checks the locale).
-HANDLE_PATTERN = r"^@[A-Za-z0-9][A-Za-z0-9_.-]*$"
-LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"
-ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
-GITHUB_PATTERN = r"^@?[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$"
-E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"  # a phone number for SMS: the plan's `to` and a `to_env` list
-# Every check uses fullmatch: with match, `$` also matches before a final newline ("en\n").
+HANDLE_PATTERN = r"^@[A-Za-z0-9][A-Za-z0-9_.-]*$(?!\n)"
+LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$(?!\n)"
+ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]*$(?!\n)"
+GITHUB_PATTERN = r"^@?[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$(?!\n)"
+E164_PATTERN = r"^\+[1-9][0-9]{6,14}$(?!\n)"  # a phone number for SMS: the plan's `to` and a `to_env` list
+# Every check uses fullmatch: with match, `$` also matches before a final newline ("en\n"). The
+# schema publishes them too, and validators that use Python's `re.search` (jsonschema) read `$`
+# the same way, so each ends in `$(?!\n)`: the end, in ECMA and in Python regular expressions.
 
 
 def check_names(
