@@ -243,7 +243,7 @@ def site_benchmark(count: int, incplan: str) -> list[dict[str, object]]:
         ("first build (empty --out)", lambda: shutil.rmtree(root / "public", ignore_errors=True)),
         ("rebuild, nothing changed", lambda: None),
         ("rebuild after one more update", lambda: _one_more_update(root, ids[-1])),
-        ("rebuild without the record cache", lambda: (root / ".incplan" / "site-cache.json").unlink()),
+        ("rebuild without the record cache", lambda: env.update(INCPLAN_NO_CACHE="1")),
     ):
         prepare()
         # A fresh parent whose only child is incplan: its RUSAGE_CHILDREN peak is incplan's own.

@@ -382,10 +382,42 @@ def test_bad_base_url_and_a_file_as_out_are_usage_errors(team: Path) -> None:
     assert code == 2 and "error: `taken` is not a folder" in out
 
 
-def test_rebuild_sees_a_changed_record_and_keeps_its_cache_out_of_git_and_site(team: Path) -> None:
+def site_bytes(team: Path) -> dict[Path, bytes]:
+    return {p.relative_to(team): p.read_bytes() for p in sorted((team / "public").rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private cache folder of this test's own, so its site cache file can be found."""
+    folder = tmp_path / "private-cache"
+    monkeypatch.setenv("INCPLAN_CACHE_DIR", str(folder))
+    return folder
+
+
+def site_cache_file(cache_dir: Path) -> Path:
+    (found,) = (cache_dir / "site").glob("*/*.json")
+    return found
+
+
+def uncached(team: Path, monkeypatch: pytest.MonkeyPatch) -> dict[Path, bytes]:
+    """The site as a build with no cache at all makes it."""
+    with monkeypatch.context() as m:
+        m.setenv("INCPLAN_NO_CACHE", "1")
+        assert build("--out", "public")[0] == 0
+    pages = site_bytes(team)
+    import shutil
+
+    shutil.rmtree(team / "public")
+    return pages
+
+
+def test_rebuild_sees_a_changed_record_and_keeps_its_cache_out_of_the_repository_and_site(
+    team: Path, cache_dir: Path
+) -> None:
     assert build("--out", "public")[0] == 0
-    assert (team / ".incplan/site-cache.json").is_file()
-    assert not any("cache" in p.name for p in (team / "public").rglob("*"))
+    assert site_cache_file(cache_dir).is_file()
+    assert not (team / ".incplan/site-cache.json").exists()
+    assert not any("cache" in p.name for p in team.rglob("*") if "private-cache" not in p.parts)
     path = team / "incidents" / f"{OLD}.yaml"
     path.write_text(
         path.read_text()
@@ -394,22 +426,169 @@ def test_rebuild_sees_a_changed_record_and_keeps_its_cache_out_of_git_and_site(t
     code, out = build("--out", "public")
     assert code == 0 and "(5 written, 14 unchanged)" in out, out  # its pages and feeds (2 + 2), incidents.json
     assert "Invoices work again." in (team / f"public/incidents/{OLD}.html").read_text()
-    (team / ".incplan/site-cache.json").write_text("{not json")
+    site_cache_file(cache_dir).write_text("{not json")
     assert build("--out", "public")[0] == 0
 
 
-def test_a_cache_entry_of_the_wrong_shape_is_rebuilt_not_believed(team: Path) -> None:
+def test_a_warm_rebuild_takes_each_unchanged_record_from_the_private_cache(team: Path, cache_dir: Path) -> None:
+    """Seen through what the cache says: an entry edited in the user's own cache is what the
+    next build shows, so that build did not parse the record again."""
     assert build("--out", "public")[0] == 0
-    pages = {p: p.read_bytes() for p in (team / "public").rglob("*") if p.is_file()}
-    cache = team / ".incplan/site-cache.json"
+    cache = site_cache_file(cache_dir)
     data = json.loads(cache.read_text())
-    entries = [e for e in data["records"].values() if e is not None]
-    entries[0]["title"] = 42  # a number where the title was
-    entries[1]["updates"] = {"not": "a list"}
+    (entry,) = [e for e in data["records"].values() if e is not None and e["id"] == RESOLVED]
+    entry["title"] = "Title from the warm cache"
     cache.write_text(json.dumps(data))
+    assert build("--out", "public")[0] == 0
+    assert "Title from the warm cache" in (team / f"public/incidents/{RESOLVED}.html").read_text()
+
+
+def forge_committed_cache(team: Path) -> None:
+    """What an attacker commits, keyed as the old incplan read `.incplan/site-cache.json`: the
+    plan's bytes and incplan's version, each record by its sha256."""
+    import hashlib
+
+    from incplan import __version__
+
+    key = hashlib.sha256((team / "incplan.yaml").read_bytes() + f"\0{__version__}\0{1}".encode()).hexdigest()
+    forged = {
+        "id": "x\x1b]0;pwn\x07",
+        "kind": "incident",
+        "title": "FORGED TITLE \x1b[2J\u202e",
+        "impact": "catastrophic",
+        "stage": "investigating",
+        "status": "investigating",
+        "final": False,
+        "opened_at": "2026-11-27T10:00:00+01:00",
+        "resolved_at": None,
+        "updates": [
+            {
+                "at": "2026-11-27T10:05:00+01:00",
+                "stage": "investigating",
+                "status": "investigating",
+                "texts": {"en": ["en", None, "FORGED: all customer data was exposed"]},
+            }
+        ]
+        * 1000,
+        "components": {},
+        "history": {},
+        "stage_times": {},
+        "scheduled_for": None,
+        "scheduled_until": None,
+    }
+    records = {hashlib.sha256(p.read_bytes()).hexdigest(): forged for p in sorted((team / "incidents").glob("*.yaml"))}
+    (team / ".incplan").mkdir(exist_ok=True)
+    (team / ".incplan/site-cache.json").write_text(json.dumps({"key": key, "records": records}))
+
+
+def test_a_committed_site_cache_changes_nothing_in_the_site(
+    team: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clean = uncached(team, monkeypatch)
+    forge_committed_cache(team)
+    for _ in range(2):  # a cold build, then a warm one
+        code, out = build("--out", "public")
+        assert code == 0, out
+        assert site_bytes(team) == clean
+    assert b"FORGED" not in b"".join(clean.values())
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo"])
+def test_a_committed_site_cache_that_is_a_device_or_a_fifo_is_never_opened(
+    team: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    clean = uncached(team, monkeypatch)
+    (team / ".incplan").mkdir()
+    if kind == "fifo":
+        os.mkfifo(team / "fifo")
+        (team / ".incplan/site-cache.json").symlink_to(team / "fifo")
+    else:
+        (team / ".incplan/site-cache.json").symlink_to("/dev/zero")
+    env = {**os.environ, "INCPLAN_NOW": NOW, "NO_COLOR": "1"}
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "incplan", "site", "build", "--out", "public"],
+            cwd=team,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+        assert site_bytes(team) == clean
+    assert (team / ".incplan/site-cache.json").is_symlink()  # left alone, never written through
+
+
+DAMAGE: dict[str, Any] = {
+    "unknown impact": lambda e: e.update(impact="catastrophic"),
+    "unknown component status": lambda e: e.update(components={"api": "on_fire"}),
+    "unknown kind": lambda e: e.update(kind="party"),
+    "unsafe id": lambda e: e.update(id="../../escaped"),
+    "raw escape in a title": lambda e: e.update(title="t\x1b[2J"),
+    "raw escape in a body": lambda e: e["updates"][0]["texts"]["en"].__setitem__(2, "b\x9b31m"),
+    "number as title": lambda e: e.update(title=42),
+    "updates not a list": lambda e: e.update(updates={"not": "a list"}),
+    "final not a bool": lambda e: e.update(final="yes"),
+    "far date": lambda e: e.update(opened_at="0001-01-01T00:00:00+00:00"),
+    "no texts": lambda e: e["updates"][0].update(texts={}),
+    "missing field": lambda e: e.pop("history"),
+    "entry is a list": None,
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_a_damaged_entry_in_the_private_cache_is_parsed_again(
+    team: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    clean = uncached(team, monkeypatch)
+    assert build("--out", "public")[0] == 0
+    cache = site_cache_file(cache_dir)
+    data = json.loads(cache.read_text())
+    (digest,) = [d for d, e in data["records"].items() if e is not None and e["id"] == RESOLVED]
+    if DAMAGE[damage] is None:
+        data["records"][digest] = [1, 2]
+    else:
+        DAMAGE[damage](data["records"][digest])
+    cache.write_text(json.dumps(data))
+    import shutil
+
+    shutil.rmtree(team / "public")
     code, out = build("--out", "public")
-    assert code == 0 and "(0 written," in out, out
-    assert {p: p.read_bytes() for p in (team / "public").rglob("*") if p.is_file()} == pages
+    assert code == 0, out
+    assert site_bytes(team) == clean
+    assert json.loads(cache.read_text())["records"][digest]["impact"] in ("major", "minor", "critical")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"format":2,"records":' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"format":2,"records":{"x":' + "9" * 5000 + "}}",
+        '{"format":2,"records":[]}',
+        "\x00\xff binary",
+        "",
+    ],
+    ids=["deep", "deep records", "huge number", "records a list", "binary", "empty"],
+)
+def test_a_damaged_private_cache_file_is_rebuilt(
+    team: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    clean = uncached(team, monkeypatch)
+    assert build("--out", "public")[0] == 0
+    cache = site_cache_file(cache_dir)
+    cache.write_text(raw, encoding="utf-8", errors="surrogateescape")
+    import shutil
+
+    shutil.rmtree(team / "public")
+    code, out = build("--out", "public")
+    assert code == 0, out
+    assert site_bytes(team) == clean
+    assert json.loads(cache.read_text())["format"] == 2  # rebuilt
 
 
 @pytest.mark.parametrize("locale", ["en", "pl", "de", "pt-BR"])

@@ -122,16 +122,17 @@ def public_entries(
 
 
 def build_site(plan: Plan, plan_path: Path, out: Path, now: datetime, base_url: str = "") -> SiteBuild:
-    from incplan.incidents.store import incidents_dir, list_records, state_dir
+    from incplan.incidents.store import incidents_dir, list_records
     from incplan.site.cache import EntryCache
     from incplan.site.model import build_model
     from incplan.site.render import build_files
     from incplan.site.write import write_files
 
     folder = incidents_dir(plan, plan_path)
-    cache = EntryCache(state_dir(folder) / "site-cache.json", plan_path.read_bytes())
+    cache = EntryCache.open(plan_path.read_bytes(), folder)  # never `.incplan/site-cache.json`
     entries, damaged = public_entries(list_records(folder), plan, now, cache)
-    cache.save()
+    if cache is not None:
+        cache.save()
     site = build_model(plan, entries, now, check_base_url(base_url))
     files = build_files(site).files
     written = write_files(out, files)

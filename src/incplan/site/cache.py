@@ -1,23 +1,45 @@
-"""The public view of each record, kept between builds in `.incplan/site-cache.json` (beside the
-incidents folder, never in git or in the site), keyed by the record's bytes: a rebuild parses only
-the records that changed. The key also holds the plan's bytes and incplan's version, since what
-is public depends on both; a missing, stale or unreadable cache is simply rebuilt."""
+"""The public view of each record, kept between builds in the cache folder (`cachedir`: a folder
+only this user can write, never a symlink, else no cache at all; never in the repository or in
+the site), keyed by the sha256 of the record's bytes: a rebuild parses only the records that
+changed. The file's name holds the plan's bytes, the incidents folder and incplan's version,
+since what is public depends on them. A `.incplan/site-cache.json` in a repository (older
+incplan wrote one there) is never read: anyone who can commit could forge it.
+
+Every value read back is checked for its type and range (`cached_json`); a damaged entry is
+parsed again from its record and a damaged file is rebuilt."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from incplan.cached_json import iso, items, mapping, maybe_moment, maybe_text, moment, text
-from incplan.site.model import Entry, Text, Update
+from incplan import cachedir
+from incplan.cached_json import iso, items, mapping, maybe_moment, moment, text
+from incplan.site.model import (
+    IMPACT_ORDER,
+    SAFE_ID,
+    STATUS_ORDER,
+    STATUSPAGE_INCIDENT,
+    STATUSPAGE_MAINTENANCE,
+    Entry,
+    Text,
+    Update,
+)
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from incplan.json_types import JSONObject
 
-FORMAT = 1
+FORMAT = 2
+MAX_FILE = 256 * 1024 * 1024  # far more records than a team has
+KINDS = frozenset({"incident", "maintenance"})
+STATUSES = frozenset(STATUSPAGE_INCIDENT + STATUSPAGE_MAINTENANCE)
+# What a record's text never holds once read (incidents make it printable): C0 but line breaks
+# and tabs, DEL and C1; a cached text holding one was not written by us.
+_RAW = frozenset(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]) - {"\n", "\t"}
 
 
 def dump_entry(entry: Entry) -> JSONObject:
@@ -48,8 +70,21 @@ def dump_entry(entry: Entry) -> JSONObject:
     }
 
 
-# Reading an entry back: each value is checked for the type `dump_entry` wrote, so a cache file
-# edited or damaged by hand is rebuilt (TypeError), never half-believed.
+# Reading an entry back: each value is checked for the type and range `dump_entry` wrote, so a
+# cache file edited or damaged by hand is rebuilt (TypeError, ValueError), never half-believed.
+
+
+def _printable(value: object) -> str:
+    found = text(value)
+    if not _RAW.isdisjoint(found):
+        raise ValueError("a raw control character")
+    return found
+
+
+def _one_of(value: object, words: frozenset[str] | tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in words:
+        raise ValueError(f"not one of the known words: {value!r}")
+    return value
 
 
 def _update(value: object) -> Update:
@@ -57,15 +92,19 @@ def _update(value: object) -> Update:
     texts = {}
     for locale, written in mapping(data["texts"]).items():
         text_locale, subject, body = items(written)
-        texts[locale] = Text(text(text_locale), maybe_text(subject), text(body))
-    return Update(moment(data["at"]), text(data["stage"]), text(data["status"]), texts)
+        texts[_printable(locale)] = Text(
+            _printable(text_locale), None if subject is None else _printable(subject), _printable(body)
+        )
+    if not texts:
+        raise ValueError("an update without a text")
+    return Update(moment(data["at"]), _printable(data["stage"]), _one_of(data["status"], STATUSES), texts)
 
 
 def _changes(value: object) -> list[tuple[datetime, str]]:
     out = []
     for change in items(value):
         at, status = items(change)
-        out.append((moment(at), text(status)))
+        out.append((moment(at), _one_of(status, STATUS_ORDER)))
     return out
 
 
@@ -75,39 +114,55 @@ def load_entry(value: object) -> Entry:
     final = data["final"]
     if not isinstance(final, bool):
         raise TypeError("`final` is not true or false")
+    ident = text(data["id"])
+    if not SAFE_ID.fullmatch(ident):
+        raise ValueError("not a record id")
     return Entry(
-        id=text(data["id"]),
-        kind=text(data["kind"]),
-        title=text(data["title"]),
-        impact=text(data["impact"]),
-        stage=text(data["stage"]),
-        status=text(data["status"]),
+        id=ident,
+        kind=_one_of(data["kind"], KINDS),
+        title=_printable(data["title"]),
+        impact=_one_of(data["impact"], IMPACT_ORDER),
+        stage=_printable(data["stage"]),
+        status=_one_of(data["status"], STATUSES),
         final=final,
         opened_at=moment(data["opened_at"]),
         resolved_at=maybe_moment(data["resolved_at"]),
         updates=[_update(u) for u in items(data["updates"])],
-        components={c: text(s) for c, s in mapping(data["components"]).items()},
-        history={c: _changes(changes) for c, changes in mapping(data["history"]).items()},
-        stage_times={k: moment(v) for k, v in mapping(data["stage_times"]).items()},
+        components={_printable(c): _one_of(s, STATUS_ORDER) for c, s in mapping(data["components"]).items()},
+        history={_printable(c): _changes(changes) for c, changes in mapping(data["history"]).items()},
+        stage_times={_one_of(k, STATUSES): moment(v) for k, v in mapping(data["stage_times"]).items()},
         scheduled_for=maybe_moment(data["scheduled_for"]),
         scheduled_until=maybe_moment(data["scheduled_until"]),
     )
 
 
 class EntryCache:
-    def __init__(self, path: Path, plan_bytes: bytes) -> None:
-        from incplan import __version__
+    """One site's kept entries: `get` and `put` by the record's digest, `save` once at the end
+    (only the records seen in this build are written back, so a deleted record's entry goes)."""
 
-        self.path = path
-        self.key = hashlib.sha256(plan_bytes + f"\0{__version__}\0{FORMAT}".encode()).hexdigest()
+    def __init__(self, folder: Path, plan_bytes: bytes, incidents: Path) -> None:
+        from incplan.lint.cache import fingerprint
+
+        self.folder = folder
+        where = str(incidents.resolve()).encode("utf-8", "surrogateescape")
+        self.key = hashlib.sha256(plan_bytes + b"\0" + where + f"\0{fingerprint()}\0{FORMAT}".encode()).hexdigest()
         self.old: dict[str, object] = {}
-        self.new: dict[str, object] = {}  # written as JSON
+        self.new: dict[str, object] = {}
+        raw = cachedir.read_entry(folder, self.key, ".json", limit=MAX_FILE)
+        if raw is None or len(raw) > MAX_FILE:
+            return
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(data, dict) and data.get("key") == self.key and isinstance(data.get("records"), dict):
-                self.old = dict(data["records"])
-        except (OSError, ValueError):
-            pass
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            return
+        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("records"), dict):
+            self.old = data["records"]
+
+    @classmethod
+    def open(cls, plan_bytes: bytes, incidents: Path) -> EntryCache | None:
+        """The cache of this site's entries, or None when caching is off or not private."""
+        root = cachedir.cache_root()
+        return cls(root / "site", plan_bytes, incidents) if root is not None else None
 
     @staticmethod
     def digest(content: bytes) -> str:
@@ -120,8 +175,8 @@ class EntryCache:
         data = self.old[digest]
         try:
             entry = load_entry(data) if data is not None else None
-        except (KeyError, TypeError, ValueError, AssertionError):
-            return False, None
+        except (KeyError, TypeError, ValueError, OverflowError, RecursionError):
+            return False, None  # parsed again, and kept as parsed
         self.new[digest] = data
         return True, entry
 
@@ -129,21 +184,7 @@ class EntryCache:
         self.new[digest] = dump_entry(entry) if entry is not None else None
 
     def save(self) -> None:
-        """Best effort: a read-only checkout builds the site all the same."""
-        import os
-        import tempfile
-
-        if self.new == self.old:
-            return
-        from incplan.atomic import output_path
-        from incplan.diagnostics import UsageError
-
-        try:
-            output_path(self.path.parent, folder=True)  # never through a symlinked state folder
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".site-cache.", suffix=".tmp", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"key": self.key, "records": self.new}, handle, separators=(",", ":"))
-            Path(tmp).replace(self.path)
-        except (OSError, UsageError):
-            return
+        """Best effort: a site build never fails for its cache."""
+        if self.new != self.old:
+            payload = json.dumps({"format": FORMAT, "records": self.new}, separators=(",", ":"))
+            cachedir.write_entry(self.folder, self.key, payload.encode("ascii"), ".json")
