@@ -120,3 +120,34 @@ def write_entry(folder: Path, key: str, payload: bytes, suffix: str = "") -> Non
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+class KeptRecords:
+    """One cache file of per-record entries (the report figures, the site's public view): the
+    entries under `key`, by each record's digest, read once (`old`) and written back once at the
+    end when this run's (`new`) differ, so a deleted record's entry goes. A file that is not
+    JSON of this `format` reads as empty; checking each entry is the caller's."""
+
+    def __init__(self, folder: Path, key: str, format: int, limit: int) -> None:
+        import json
+
+        self.folder, self.key, self.format = folder, key, format
+        self.old: dict[str, object] = {}
+        self.new: dict[str, object] = {}
+        raw = read_entry(folder, key, ".json", limit=limit)
+        if raw is None or len(raw) > limit:
+            return
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            return
+        if isinstance(data, dict) and data.get("format") == format and isinstance(data.get("records"), dict):
+            self.old = data["records"]
+
+    def save(self) -> None:
+        """Best effort: a command never fails for its cache."""
+        if self.new != self.old:
+            import json
+
+            payload = json.dumps({"format": self.format, "records": self.new}, separators=(",", ":"))
+            write_entry(self.folder, self.key, payload.encode("ascii"), ".json")

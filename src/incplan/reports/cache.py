@@ -13,7 +13,6 @@ kept deliveries (`recovery`) are never cached.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import TYPE_CHECKING
 
 from incplan import cachedir
@@ -99,27 +98,15 @@ def load(value: object) -> IncidentFigures:
     )
 
 
-class FigureCache:
-    """One plan's kept figures: `get` and `put` by the record's text, `save` once at the end
-    (only the records seen in this run are written back, so a deleted record's entry goes)."""
+class FigureCache(cachedir.KeptRecords):
+    """One plan's kept figures: `get` and `put` by the record's text, `save` once at the end."""
 
     def __init__(self, folder: Path, plan: Plan) -> None:
         from incplan.lint.cache import fingerprint
 
-        self.folder = folder
         # incplan's code (each source file's size and time) as `check`'s results are keyed
-        self.key = hashlib.sha256(f"{plan.model_dump_json()}\0{fingerprint()}\0{FORMAT}".encode()).hexdigest()
-        self.old: dict[str, object] = {}
-        self.new: dict[str, object] = {}
-        raw = cachedir.read_entry(folder, self.key, ".json", limit=MAX_FILE)
-        if raw is None or len(raw) > MAX_FILE:
-            return
-        try:
-            data = json.loads(raw)
-        except (ValueError, RecursionError):
-            return
-        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("records"), dict):
-            self.old = data["records"]
+        key = hashlib.sha256(f"{plan.model_dump_json()}\0{fingerprint()}\0{FORMAT}".encode()).hexdigest()
+        super().__init__(folder, key, FORMAT, MAX_FILE)
 
     @classmethod
     def open(cls, plan: Plan) -> FigureCache | None:
@@ -144,9 +131,3 @@ class FigureCache:
     def put(self, digest: str, row: IncidentFigures) -> None:
         if row.resolved_at is not None:  # an open incident's figures change with the clock
             self.new[digest] = dump(row)
-
-    def save(self) -> None:
-        """Best effort: a report never fails for its cache."""
-        if self.new != self.old:
-            payload = json.dumps({"format": FORMAT, "records": self.new}, separators=(",", ":"))
-            cachedir.write_entry(self.folder, self.key, payload.encode("ascii"), ".json")

@@ -11,7 +11,6 @@ parsed again from its record and a damaged file is rebuilt."""
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -136,27 +135,15 @@ def load_entry(value: object) -> Entry:
     )
 
 
-class EntryCache:
-    """One site's kept entries: `get` and `put` by the record's digest, `save` once at the end
-    (only the records seen in this build are written back, so a deleted record's entry goes)."""
+class EntryCache(cachedir.KeptRecords):
+    """One site's kept entries: `get` and `put` by the record's digest, `save` once at the end."""
 
     def __init__(self, folder: Path, plan_bytes: bytes, incidents: Path) -> None:
         from incplan.lint.cache import fingerprint
 
-        self.folder = folder
         where = str(incidents.resolve()).encode("utf-8", "surrogateescape")
-        self.key = hashlib.sha256(plan_bytes + b"\0" + where + f"\0{fingerprint()}\0{FORMAT}".encode()).hexdigest()
-        self.old: dict[str, object] = {}
-        self.new: dict[str, object] = {}
-        raw = cachedir.read_entry(folder, self.key, ".json", limit=MAX_FILE)
-        if raw is None or len(raw) > MAX_FILE:
-            return
-        try:
-            data = json.loads(raw)
-        except (ValueError, RecursionError):
-            return
-        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("records"), dict):
-            self.old = data["records"]
+        key = hashlib.sha256(plan_bytes + b"\0" + where + f"\0{fingerprint()}\0{FORMAT}".encode()).hexdigest()
+        super().__init__(folder, key, FORMAT, MAX_FILE)
 
     @classmethod
     def open(cls, plan_bytes: bytes, incidents: Path) -> EntryCache | None:
@@ -182,9 +169,3 @@ class EntryCache:
 
     def put(self, digest: str, entry: Entry | None) -> None:
         self.new[digest] = dump_entry(entry) if entry is not None else None
-
-    def save(self) -> None:
-        """Best effort: a site build never fails for its cache."""
-        if self.new != self.old:
-            payload = json.dumps({"format": FORMAT, "records": self.new}, separators=(",", ":"))
-            cachedir.write_entry(self.folder, self.key, payload.encode("ascii"), ".json")
