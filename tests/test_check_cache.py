@@ -256,8 +256,13 @@ def _warm(tree: Path, tmp_path: Path) -> tuple[Path, tuple[int, str, str]]:
         "KEY_BAD_SEVERITY",
         "KEY_BAD_LINE",
         "OTHER_KEY",
+        "SKIPPED_UNKNOWN_REASON",
+        "REASON_NOT_SKIPPED",
     ],
-    ids=["empty", "truncated", "binary", "deep", "no-key", "null", "huge", "shape", "severity", "line", "other-key"],
+    ids=[
+        *("empty", "truncated", "binary", "deep", "no-key", "null", "huge", "shape", "severity", "line", "other-key"),
+        *("skipped-unknown-reason", "reason-not-skipped"),
+    ],
 )
 def test_a_damaged_entry_is_a_miss(payload: bytes | str, tree: Path, tmp_path: Path) -> None:
     cache_dir, first = _warm(tree, tmp_path)
@@ -281,6 +286,9 @@ def test_a_damaged_entry_is_a_miss(payload: bytes | str, tree: Path, tmp_path: P
             "diagnostics": [[*row[:4], "1", *row[5:]]],
         },
         "OTHER_KEY": {"format": 1, "key": "0" * 64, "skipped": False, "reason": "", "diagnostics": []},
+        # a skip the reporter has no words for (it looked the reason up unguarded: KeyError)
+        "SKIPPED_UNKNOWN_REASON": {"format": 1, "key": key, "skipped": True, "reason": "x", "diagnostics": []},
+        "REASON_NOT_SKIPPED": {"format": 1, "key": key, "skipped": False, "reason": "record", "diagnostics": []},
     }
     entry.write_bytes(json.dumps(forged[payload]).encode() if isinstance(payload, str) else payload)
     assert _cli(["check", str(tree / "findings.yaml")], cache_dir, tmp_path) == first
@@ -477,3 +485,42 @@ def test_kept_babel_answers_are_trusted_only_from_a_private_folder(how: str, tre
         assert "W303" in again[1]  # the forged answers were used: the plant is real
     else:
         assert again == first
+
+
+def test_the_words_for_a_skip_are_the_reasons_a_cached_skip_may_give() -> None:
+    from incplan.cli.reporting import SKIPPED
+
+    assert set(cache._REASONS[True]) - {""} == set(SKIPPED)
+
+
+WRONG_CODE = {
+    "no-name": "x = 1",
+    "root-not-callable": "name = None\nroot = 1\nblocks = {}\ndebug_info = ''",
+    "named": "name = 'other'\ndef root(context, missing=None, environment=None):\n    yield ''\nblocks = {}\ndebug_info = ''",
+    "raises": "raise KeyError('name')",
+}
+
+
+@pytest.mark.parametrize("wrong", list(WRONG_CODE))
+def test_a_cached_template_that_is_wrong_code_is_compiled_again(wrong: str, tmp_path: Path) -> None:
+    """A cached compiled template holding a valid code object that is not the template (in the
+    user's own folder, so it is loaded): preview compiles from source, prints what a cold run
+    prints, and the entry is replaced by the right one."""
+    import marshal
+
+    home = tmp_path / "private"
+    home.mkdir(mode=0o700)
+    cache_dir = home / "incplan"
+    args = ["preview", "--plan", str(ROOT / "plans/incplan.yaml")]
+    cold = _cli(args, None, tmp_path)
+    assert cold[0] == 0 and cold[1], cold
+    assert _cli(args, cache_dir, tmp_path) == cold
+    entries = sorted(p for p in (cache_dir / "templates").rglob("*") if p.is_file())
+    assert entries
+    right = {p: p.read_bytes() for p in entries}
+    for entry in entries:
+        key, names, _ = marshal.loads(entry.read_bytes())
+        entry.write_bytes(marshal.dumps((key, names, compile(WRONG_CODE[wrong], "<template>", "exec"))))
+    assert _cli(args, cache_dir, tmp_path) == cold
+    assert {p: p.read_bytes() for p in entries} == right
+    assert _cli(args, cache_dir, tmp_path) == cold

@@ -10,9 +10,11 @@ cannot be read is always a candidate: the full read then reports it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import stat
 from datetime import datetime
 from pathlib import Path
 
@@ -96,11 +98,7 @@ def open_candidates(folder: Path, records: list[Path], final_stages: dict[str, s
     """The records of `folder` that are open (or unreadable), using and refreshing the index;
     `final_stages` per record kind (an incident's and a maintenance's stages differ)."""
     index_file = state_dir(folder) / "index.json"
-    try:
-        saved = json.loads(index_file.read_text(encoding="utf-8"))
-        known: dict[str, object] = saved["records"] if saved.get("version") == INDEX_VERSION else {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        known = {}
+    known = _load(index_file)
     fresh: dict[str, object] = {}
     candidates = []
     changed = False
@@ -113,8 +111,8 @@ def open_candidates(folder: Path, records: list[Path], final_stages: dict[str, s
             continue
         entry = known.get(path.name)
         ending: tuple[str, str] | None
-        if isinstance(entry, list) and len(entry) == 3 and entry[0] == identity:
-            ending = (entry[1], entry[2])
+        if entry is not None and entry[0] == identity:
+            ending = entry[1]
         else:
             ending = last_stage(path)
             changed = True
@@ -130,6 +128,36 @@ def open_candidates(folder: Path, records: list[Path], final_stages: dict[str, s
     return candidates
 
 
+MAX_INDEX_BYTES = 4 * 1024 * 1024  # ~60 bytes a record: room for 60,000 records
+
+
+def _load(index_file: Path) -> dict[str, tuple[list[int], tuple[str, str]]]:
+    """The saved entries, each (stat identity, (kind, stage)); empty, as on a cold run, for an
+    index that is missing, not a regular file (a symlink, a FIFO), over `MAX_INDEX_BYTES`, or
+    not exactly the shape `_save` writes. The file can arrive with a checkout, so nothing in it
+    is half-believed; an entry only spares reading a record whose stat identity it matches."""
+    from incplan import cached_json
+    from incplan.plan.read import read_text
+
+    raw, _ = read_text(index_file, str(index_file), limit=MAX_INDEX_BYTES, symlinks=False, noun="index")
+    if raw is None:
+        return {}
+    known: dict[str, tuple[list[int], tuple[str, str]]] = {}
+    try:
+        saved = cached_json.mapping(json.loads(raw))
+        if saved.get("version") != INDEX_VERSION:
+            return {}
+        for name, entry in cached_json.mapping(saved.get("records")).items():
+            identity, kind, stage = cached_json.items(entry)
+            numbers = [n for n in cached_json.items(identity) if isinstance(n, int) and not isinstance(n, bool)]
+            if len(numbers) != 4 or len(cached_json.items(identity)) != 4:
+                return {}
+            known[name] = (numbers, (cached_json.text(kind), cached_json.text(stage)))
+    except (ValueError, TypeError, RecursionError):  # a wrong count of items unpacks as ValueError
+        return {}
+    return known
+
+
 def _save(index_file: Path, records: dict[str, object]) -> None:
     from incplan.atomic import atomic_write
     from incplan.incidents.store import writable
@@ -137,6 +165,9 @@ def _save(index_file: Path, records: dict[str, object]) -> None:
     try:
         writable(index_file.parent / "incidents")  # never through a symlinked state folder
         index_file.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            if not stat.S_ISREG(index_file.lstat().st_mode):
+                index_file.unlink()  # a planted symlink or FIFO is replaced, never written through
         text = json.dumps({"version": INDEX_VERSION, "records": records}, separators=(",", ":"))
         atomic_write(index_file, text, temp_dir=index_file.parent / "tmp")
     except (OSError, UsageError):

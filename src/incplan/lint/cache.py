@@ -145,11 +145,18 @@ def _plain_path(path: list[object]) -> bool:
     return all(type(part) in (str, int, float, bool) or part is None for part in path)
 
 
+# Why a file was skipped (`runner.FileReport.reason`): "" says nothing, "record" is an incident
+# record (`cli.reporting.SKIPPED`); a file that was linted has no reason.
+_REASONS = {False: ("",), True: ("", "record")}
+
+
 def _entry(entry: object, key: str, file: str) -> tuple[bool, str, list[Diagnostic]] | None:
     if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("key") != key:
         return None
     skipped, reason, rows = entry.get("skipped"), entry.get("reason"), entry.get("diagnostics")
     if not isinstance(skipped, bool) or not isinstance(reason, str) or not isinstance(rows, list):
+        return None
+    if reason not in _REASONS[skipped]:  # the reporter has words only for these
         return None
     found = []
     for row in rows:

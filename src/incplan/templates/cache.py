@@ -20,7 +20,7 @@ from incplan import __version__, cachedir
 from incplan.templates.sandbox import environment
 
 if TYPE_CHECKING:
-    from jinja2 import Template
+    from jinja2 import Environment, Template
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,25 +77,42 @@ def compile_template(source: str, *, autoescape: bool = False) -> CompiledTempla
     folder = _cache_dir()
     key = _cache_key(source, autoescape)
     cached = _load_cached(folder, key) if folder is not None else None
-    try:
-        if cached is not None:
-            names, code = cached
-        else:
+    template = _from_cached(env, cached[1]) if cached is not None else None
+    if cached is not None and template is not None:
+        names = cached[0]
+    else:
+        try:
             ast = env.parse(source)
             names = _name_lines(ast, meta.find_undeclared_variables(ast))
             code = env.compile(ast)
-            if folder is not None:
-                cachedir.write_entry(folder, key, marshal.dumps((key, names, code)))
-        template = env.template_class.from_code(env, code, env.make_globals(None))
-    except TemplateSyntaxError:
-        raise
-    except (RecursionError, MemoryError, SyntaxError):
-        # Deeply nested expressions (`((((...))))`) exhaust Jinja's recursive parser or
-        # Python's own compiler.
-        raise TemplateSyntaxError("template nested too deeply", 1) from None
+            template = env.template_class.from_code(env, code, env.make_globals(None))
+        except TemplateSyntaxError:
+            raise
+        except (RecursionError, MemoryError, SyntaxError):
+            # Deeply nested expressions (`((((...))))`) exhaust Jinja's recursive parser or
+            # Python's own compiler.
+            raise TemplateSyntaxError("template nested too deeply", 1) from None
+        if folder is not None:  # a new entry, or one that failed above replaced
+            cachedir.write_entry(folder, key, marshal.dumps((key, names, code)))
     compiled = CompiledTemplate(source, dict(names or ()), template)
     _MEMO[memo_key] = compiled
     return compiled
+
+
+def _from_cached(env: Environment, code: types.CodeType) -> Template | None:
+    """The template a cached code object makes, or None when it does not make one the way a
+    fresh compile does (a valid but wrong code object: no `name`, `root`, `blocks`): then the
+    source is compiled again and the entry replaced, never a traceback."""
+    try:
+        template = env.template_class.from_code(env, code, env.make_globals(None))
+    except Exception:  # whatever the wrong code raised: compile again
+        return None
+    blocks = getattr(template, "blocks", None)
+    if template.name is not None or not callable(getattr(template, "root_render_func", None)):
+        return None
+    if not isinstance(blocks, dict) or not all(callable(b) for b in blocks.values()):
+        return None
+    return template
 
 
 def _name_lines(ast: nodes.Template, names: set[str]) -> tuple[tuple[str, int], ...]:
