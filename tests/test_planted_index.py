@@ -15,21 +15,10 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT
+from .test_scale import record
 
 INCPLAN = str(Path(sys.executable).parent / "incplan")
 NOW = "2026-11-27T12:00:00+01:00"
-
-
-def record(incident_id: str, last: str) -> str:
-    return (
-        "version: 1\n"
-        f"id: {incident_id}\n"
-        f"title: Outage {incident_id}\n"
-        "opened_at: '2026-11-27T10:00:00+01:00'\n"
-        "events:\n"
-        "- {at: '2026-11-27T10:00:00+01:00', type: opened, severity: sev2, stage: investigating}\n"
-        f"- {{at: '2026-11-27T10:30:00+01:00', type: stage, stage: {last}}}\n"
-    )
 
 
 def _limit_memory() -> None:  # a reader that follows /dev/zero stops here, not at all the RAM
